@@ -1,0 +1,231 @@
+"""The incremental build: corpus folder → analysed documents → a new store snapshot.
+
+Documents are keyed by content hash; a document whose hash and analysis version are already in the
+live store is reused (its metadata refreshed from the manifest and path), everything else is analysed
+in a pool of worker processes. The store then mirrors the corpus: files that disappeared are dropped.
+An unchanged corpus does not rewrite the store at all.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis import ingest, store
+from analysis.pipeline import Analysed, analyse_bytes, content_hash
+from analysis.schema import ANALYSIS_VERSION, META_FIELDS
+
+
+@dataclass
+class BuildReport:
+    analysed: int = 0
+    reused: int = 0
+    failed: int = 0
+    removed: int = 0
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    written: bool = False
+
+    def summary(self) -> str:
+        return f"analysed {self.analysed}, reused {self.reused}, failed {self.failed}"
+
+
+@dataclass
+class Job:
+    source_file: str
+    data: bytes
+    meta: dict
+
+
+def _analyse_job(job: Job) -> Analysed | tuple[str, str]:
+    """Runs in a worker: bad input comes back as (file, reason), never as an exception."""
+    try:
+        return analyse_bytes(job.source_file, job.data, job.meta)
+    except ingest.IngestError as exc:
+        return job.source_file, str(exc)
+    except Exception as exc:  # a bug must not stop the other thousands of files
+        return job.source_file, f"分析出错：{type(exc).__name__}: {exc}"
+
+
+def _analyse_chunk(jobs: list[Job]) -> list[Analysed | tuple[str, str]]:
+    return [_analyse_job(j) for j in jobs]
+
+
+def _warm_up() -> None:
+    """Load jieba's dictionary and train the sentiment model once, before forking the workers."""
+    from analysis.segment import tokenizer
+    from analysis.sentiment import default_model
+    from analysis.themes import default_taxonomy
+
+    tokenizer()
+    default_model()
+    default_taxonomy()
+
+
+def analyse_many(
+    jobs: list[Job], workers: int, progress: Callable[[int], None] | None = None
+) -> Iterator[Analysed | tuple[str, str]]:
+    """Analyse jobs, in worker processes when there are enough of them to pay for the pool."""
+    _warm_up()
+    if workers <= 1 or len(jobs) < 8:
+        for job in jobs:
+            yield _analyse_job(job)
+            if progress:
+                progress(1)
+        return
+    size = max(1, min(32, len(jobs) // (workers * 8)))
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")  # workers inherit the warmed-up tokenizer and model
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        for results in pool.map(_analyse_chunk, chunks):
+            yield from results
+            if progress:
+                progress(len(results))
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return None, lambda n: None
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0
+    bar = tqdm(total=total, unit="篇", desc="分析", file=sys.stderr, dynamic_ncols=True)
+    return bar, bar.update
+
+
+def collect(corpus: Path) -> tuple[list[Job], list[tuple[str, str]]]:
+    jobs: list[Job] = []
+    failures: list[tuple[str, str]] = []
+    for item in ingest.iter_corpus(corpus):
+        if isinstance(item, ingest.FileFailure):
+            failures.append((item.source_file, item.reason))
+        else:
+            rel, data, meta = item
+            jobs.append(Job(rel, data, meta))
+    return jobs, failures
+
+
+def build(
+    corpus: Path,
+    store_path: Path,
+    workers: int | None = None,
+    progress: bool = True,
+    on_failure: Callable[[str, str], None] | None = None,
+) -> BuildReport:
+    """Bring the store in line with the corpus; see the module docstring for the rules."""
+    started = time.perf_counter()
+    corpus, store_path = Path(corpus), Path(store_path)
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"找不到语料文件夹：{corpus}")
+    workers = workers or min(os.cpu_count() or 1, 8)
+    report = BuildReport()
+    with store.write_lock(store_path):
+        jobs, read_failures = collect(corpus)
+        failures = [(s, r, "") for s, r in read_failures]
+        live = store.live_documents(store_path)
+        same_version = _live_version(store_path) == ANALYSIS_VERSION
+        failed_before = {f[2]: f[1] for f in store.live_failures(store_path) if f[2]} if same_version else {}
+        by_hash: dict[str, Job] = {}
+        for job in jobs:
+            key = content_hash(job.data)
+            if key in by_hash:
+                failures.append((job.source_file, f"与 {by_hash[key].source_file} 内容完全相同，已跳过", ""))
+                continue
+            if key in failed_before:
+                failures.append((job.source_file, failed_before[key], key))
+                continue
+            by_hash[key] = job
+        reuse = {k: j for k, j in by_hash.items() if live.get(k, {}).get("analysis_version") == ANALYSIS_VERSION}
+        todo = [j for k, j in by_hash.items() if k not in reuse]
+        retag = {k: j for k, j in reuse.items() if _meta_changed(live[k], j)}
+        removed = [k for k in live if k not in by_hash]
+
+        report.reused, report.removed = len(reuse), len(removed)
+        if (store_path.exists() and not todo and not retag and not removed
+                and set(failures) == store.live_failures(store_path)):
+            report.failed, report.failures = len(failures), failures
+            _report_failures(failures, on_failure)
+            report.seconds = time.perf_counter() - started
+            return report
+        by_source = {j.source_file: j for j in todo}
+        bar, tick = _progress_bar(len(todo), progress)
+        try:
+            with store.new_snapshot(store_path) as con:
+                _copy_reused(con, reuse, retag)
+                batch: list[Analysed] = []
+                for result in analyse_many(todo, workers, tick):
+                    if isinstance(result, Analysed):
+                        batch.append(result)
+                        report.analysed += 1
+                        if len(batch) >= 200:
+                            _insert(con, batch)
+                            batch = []
+                    else:
+                        failures.append((*result, content_hash(by_source[result[0]].data)))
+                _insert(con, batch)
+                store.insert_rows(con, "failures", [
+                    {"source_file": s, "reason": r, "doc_id": h} for s, r, h in failures
+                ])
+                store.insert_rows(con, "meta", [
+                    {"key": "built_at", "value": time.strftime("%Y-%m-%d %H:%M:%S")},
+                    {"key": "analysis_version", "value": ANALYSIS_VERSION},
+                ])
+        finally:
+            if bar is not None:
+                bar.close()
+        report.written = True
+        report.failed, report.failures = len(failures), failures
+        _report_failures(failures, on_failure)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _report_failures(failures: list[tuple[str, str, str]], on_failure: Callable[[str, str], None] | None) -> None:
+    if on_failure:
+        for source, reason, _ in failures:
+            on_failure(source, reason)
+
+
+def _live_version(store_path: Path) -> str | None:
+    if not store_path.exists():
+        return None
+    with store.read(store_path) as con:
+        row = con.execute("SELECT value FROM meta WHERE key = 'analysis_version'").fetchone()
+    return row[0] if row else None
+
+
+def _meta_changed(stored: dict, job: Job) -> bool:
+    if stored["source_file"] != job.source_file:
+        return True
+    return any(job.meta.get(k) not in (None, "", 0) and job.meta.get(k) != stored[k] for k in META_FIELDS)
+
+
+def _copy_reused(con, reuse: dict[str, Job], retag: dict[str, Job]) -> None:
+    """Copy unchanged documents from the live snapshot, with metadata refreshed where it changed."""
+    import pyarrow as pa
+
+    if not reuse:
+        return
+    con.register("_reuse", pa.table({"doc_id": list(reuse)}))
+    for table in ("documents", "sentences", "terms"):
+        con.execute(f"INSERT INTO {table} SELECT * FROM live.{table} WHERE doc_id IN (SELECT doc_id FROM _reuse)")
+    con.unregister("_reuse")
+    for doc_id, job in retag.items():
+        sets = {k: v for k, v in job.meta.items() if k in META_FIELDS and v not in (None, "", 0)}
+        sets["source_file"] = job.source_file
+        assignments = ", ".join(f'"{k}" = ?' for k in sets)
+        con.execute(f"UPDATE documents SET {assignments} WHERE doc_id = ?", [*sets.values(), doc_id])
+
+
+def _insert(con, batch: list[Analysed]) -> None:
+    store.insert_rows(con, "documents", [a.document for a in batch])
+    store.insert_rows(con, "sentences", [s for a in batch for s in a.sentences])
+    store.insert_rows(con, "terms", [
+        {"doc_id": a.document["doc_id"], "term": t, "n": n} for a in batch for t, n in a.terms.items()
+    ])

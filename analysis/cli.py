@@ -1,0 +1,225 @@
+"""``python -m analysis``: build, analyze, sentences, export, bench, evaluate (DESIGN §4).
+
+The command names and options are a contract that scripts outside the app rely on; keep them stable.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path, PurePosixPath
+
+from analysis.paths import DEFAULT_CORPUS, DEFAULT_STORE
+from analysis.schema import EXPORT_TABLES, SECTIONS, THEMES
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from analysis import build, store
+
+    def report(source: str, reason: str) -> None:
+        print(f"失败 {source}: {reason}", file=sys.stderr)
+
+    try:
+        result = build.build(args.corpus, args.store, workers=args.workers,
+                             progress=not args.quiet, on_failure=report)
+    except (FileNotFoundError, store.StoreBusy) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        print("analysed 0, reused 0, failed 0")
+        return 2
+    if result.removed:
+        print(f"已移除语料中不再存在的文档 {result.removed} 篇", file=sys.stderr)
+    print(result.summary())
+    nothing = result.analysed == 0 and result.reused == 0 and result.failed > 0
+    return 1 if nothing else 0
+
+
+def document_json(a, include_sentences: bool = True) -> dict:
+    """The `analyze` record: metadata, sizes, sentiment, themes, sections, placeholders, sentences."""
+    doc, rows = a.document, a.sentences
+    sections = {}
+    for sec in SECTIONS:
+        part = [r for r in rows if r["section"] == sec]
+        if not part:
+            continue
+        labels = Counter(r["label"] for r in part)
+        sections[sec] = {
+            "sentences": len(part),
+            "sentiment_mean": round(sum(r["sentiment"] for r in part) / len(part), 4),
+            "pos_share": round(labels["pos"] / len(part), 4),
+            "neg_share": round(labels["neg"] / len(part), 4),
+            "themes": dict(Counter(t for r in part for t in r["themes"])),
+        }
+    from analysis.normalize import find_placeholders
+
+    placeholders = [p for r in rows for p in find_placeholders(r["text_simplified"])]
+    out = {
+        "doc_id": doc["doc_id"],
+        "source_file": doc["source_file"],
+        **{k: doc[k] for k in ("employee", "department", "team", "role", "year")},
+        "format": doc["file_format"],
+        "encoding": doc["encoding"],
+        "traditional": doc["traditional"],
+        "chars": doc["chars"],
+        "sentence_count": doc["sentences"],
+        "sentiment": {"mean": doc["sentiment_mean"], "pos_share": doc["pos_share"], "neg_share": doc["neg_share"]},
+        "themes": {t: doc[t] for t in THEMES},
+        "sections": sections,
+        "placeholders": {"count": doc["placeholders"], "items": dict(Counter(placeholders))},
+    }
+    if include_sentences:
+        out["sentences"] = [
+            {"text": r["text"], "section": r["section"], "sentiment": r["sentiment"], "label": r["label"],
+             "themes": r["themes"]}
+            for r in rows
+        ]
+    return out
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from analysis import ingest
+    from analysis.pipeline import analyse_bytes
+
+    failed = 0
+    for raw in args.paths:
+        path = Path(raw)
+        items: list = []
+        if path.is_dir():
+            items = list(ingest.iter_corpus(path))
+        elif not path.is_file():
+            items = [ingest.FileFailure(str(path), "文件不存在")]
+        elif path.suffix.lower() == ".zip":
+            items = [
+                it if isinstance(it, ingest.FileFailure) else (it[0], it[1], ingest.meta_from_path(PurePosixPath(it[0])))
+                for it in ingest.iter_zip(path.name, path.read_bytes())
+            ]
+        else:
+            items = [(str(path), path.read_bytes(), ingest.meta_from_path(PurePosixPath(path.resolve().as_posix())))]
+        for item in items:
+            if isinstance(item, ingest.FileFailure):
+                print(f"失败 {item.source_file}: {item.reason}", file=sys.stderr)
+                failed += 1
+                continue
+            name, data, meta = item
+            try:
+                analysed = analyse_bytes(name, data, meta)
+            except ingest.IngestError as exc:
+                print(f"失败 {name}: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            record = document_json(analysed)
+            if args.format == "json":
+                print(json.dumps(record, ensure_ascii=False))
+            else:
+                _print_text(record)
+    return 1 if failed and failed == len(args.paths) else 0
+
+
+def _print_text(rec: dict) -> None:
+    meta = " / ".join(str(rec[k]) for k in ("year", "department", "team", "employee") if rec[k])
+    print(f"== {rec['source_file']}  {meta}")
+    s = rec["sentiment"]
+    print(f"   {rec['chars']} 字，{rec['sentence_count']} 句；情感均值 {s['mean']:.2f}，"
+          f"正面 {s['pos_share']:.0%}，负面 {s['neg_share']:.0%}；占位符 {rec['placeholders']['count']} 处")
+    themes = "，".join(f"{k} {v}" for k, v in rec["themes"].items() if v)
+    print(f"   主题：{themes or '无'}")
+    for sec, info in rec["sections"].items():
+        print(f"   [{sec}] {info['sentences']} 句，情感 {info['sentiment_mean']:.2f}")
+
+
+def _cmd_sentences(args: argparse.Namespace) -> int:
+    from analysis.normalize import to_simplified
+    from analysis.segment import cut
+    from analysis.sentiment import default_model
+    from analysis.themes import assign
+
+    model = default_model()
+    out = sys.stdout
+    for line in sys.stdin:
+        text = line.strip()
+        if not text:
+            continue
+        simple = to_simplified(text)
+        scored = model.score(simple, cut(simple))
+        out.write(json.dumps({"text": text, "sentiment": scored.sentiment, "label": scored.label,
+                              "themes": assign(simple)}, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from analysis import export, store
+    from analysis.query import Filters
+
+    if not store.exists(args.store):
+        print(f"错误：找不到数据库 {args.store}，请先运行 python -m analysis build", file=sys.stderr)
+        return 2
+    years = (min(args.year), max(args.year)) if args.year else None
+    filters = Filters(departments=tuple(args.department or ()), years=years)
+    frame = export.table(args.store, args.table, filters)
+    if args.year and len(set(args.year)) > 1 and "year" in frame.columns:
+        frame = frame[frame["year"].isin(args.year)]
+    try:
+        export.write(frame, args.out)
+    except ValueError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(f"已导出 {len(frame)} 行 → {args.out}")
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from analysis.bench import run
+
+    run(args.docs, workers=args.workers, repeat=args.repeat)
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from analysis.evaluate import evaluate_file, format_report
+
+    print(format_report(evaluate_file(args.file)))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analysis", description="年终洞察 · 年终总结分析引擎")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="分析语料文件夹中的全部总结，写入数据库（增量）")
+    b.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    b.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：CPU 核数）")
+    b.add_argument("--quiet", action="store_true", help="不显示进度条")
+    b.set_defaults(func=_cmd_build)
+
+    a = sub.add_parser("analyze", help="分析文件但不入库，逐篇输出结果")
+    a.add_argument("paths", nargs="+")
+    a.add_argument("--format", choices=("text", "json"), default="text")
+    a.set_defaults(func=_cmd_analyze)
+
+    s = sub.add_parser("sentences", help="从标准输入逐行读取句子，输出 JSON 行")
+    s.set_defaults(func=_cmd_sentences)
+
+    e = sub.add_parser("export", help="导出表格（CSV 或 Excel）")
+    e.add_argument("--table", choices=EXPORT_TABLES, required=True)
+    e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    e.add_argument("--department", action="append")
+    e.add_argument("--year", action="append", type=int)
+    e.set_defaults(func=_cmd_export)
+
+    n = sub.add_parser("bench", help="生成语料，比较纯 jieba 分词与完整构建的耗时")
+    n.add_argument("--docs", type=int, default=2000)
+    n.add_argument("--workers", type=int, default=None)
+    n.add_argument("--repeat", type=int, default=1, help="重复次数（报告中位数）")
+    n.set_defaults(func=_cmd_bench)
+
+    v = sub.add_parser("evaluate", help="在标注句子上测量情感准确率与主题 P/R/F1")
+    v.add_argument("file", type=Path, nargs="?", default=Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_sentences.tsv")
+    v.set_defaults(func=_cmd_evaluate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)

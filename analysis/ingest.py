@@ -1,0 +1,378 @@
+"""Turn files (and zip archives of files) into decoded text plus metadata.
+
+Every failure is an ``IngestError`` whose message is a Chinese sentence an HR analyst can act on; the
+caller reports it with the file name and goes on with the next file. Nothing here raises anything
+else for bad input: a traceback in the page is a bug.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from charset_normalizer import from_bytes
+
+from analysis.schema import META_FIELDS
+
+TEXT_SUFFIXES = frozenset({".txt", ".md"})
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".docx", ".pdf"})
+ARCHIVE_SUFFIXES = frozenset({".zip"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
+MANIFEST_NAMES = ("manifest.csv",)
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Larger single files are refused: a year-end summary is a few pages, not a database dump."""
+MAX_ZIP_TOTAL_BYTES = 500 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+MIN_CJK_CHARS = 20
+"""A text with fewer Chinese characters than this is not a Chinese work summary (e.g. Latin-only)."""
+
+_CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+
+
+class IngestError(Exception):
+    """Bad input: the message says why, in words an HR analyst understands."""
+
+
+@dataclass
+class RawDocument:
+    """A decoded document before analysis; ``data`` is kept so the content hash is of the bytes."""
+
+    source_file: str
+    data: bytes
+    text: str
+    file_format: str
+    encoding: str
+    meta: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- decoding
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: CJK and ASCII text put NUL bytes in a regular half of the positions."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if nul_odd > 0.2 and nul_even < 0.05:
+        return "utf-16-le"
+    if nul_even > 0.2 and nul_odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _plausible(text: str) -> bool:
+    """Decoded text that is mostly printable: rules out binaries that happen to decode."""
+    if not text:
+        return False
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\r\n\t\f") or 0xE000 <= ord(ch) <= 0xF8FF)
+    return bad / len(text) < 0.01
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode the bytes of a plain-text summary; returns (text, encoding name).
+
+    Order matters: a BOM is certain; strict UTF-8 almost never accepts GBK bytes by accident; GB18030
+    is a superset of GBK and GB2312, so it reads all three. charset-normalizer is the last resort
+    (Big5 and the like), accepted only when the result is plausible text.
+    """
+    if not data.strip():
+        raise IngestError("文件为空")
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise IngestError(f"文件以 {name} 标记开头，但内容无法按该编码解码") from exc
+    utf16 = _looks_utf16(data)
+    if utf16:
+        try:
+            text = data.decode(utf16)
+            if _plausible(text):
+                return text, utf16
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise IngestError("二进制文件，不是文本（含有空字节）")
+    for name in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(text):
+            return text, name
+    best = from_bytes(data).best()
+    if best is not None:
+        text = str(best)
+        if _plausible(text):
+            return text, best.encoding
+    raise IngestError("无法识别文件编码（不是 UTF-8、GBK/GB18030 或 UTF-16 文本）")
+
+
+# ---------------------------------------------------------------- formats
+
+def _read_docx(data: bytes) -> str:
+    from docx import Document  # python-docx; imported here so text-only work does not pay for lxml
+
+    try:
+        doc = Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several unrelated types for a broken package
+        raise IngestError("Word 文件已损坏或不是有效的 .docx") from exc
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            lines.append("　".join(cell.text for cell in row.cells))
+    return "\n".join(lines)
+
+
+def _read_pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception as exc:
+                raise IngestError("PDF 已加密，无法读取") from exc
+            if not ok:
+                raise IngestError("PDF 已加密，需要密码才能读取")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except IngestError:
+        raise
+    except (PdfReadError, Exception) as exc:
+        raise IngestError("PDF 文件已损坏或无法解析") from exc
+    text = "\n".join(pages)
+    if not _CJK.search(text) and not text.strip():
+        raise IngestError("PDF 没有文字层（可能是扫描件），本系统不做 OCR")
+    return text
+
+
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
+
+
+def read_bytes(name: str, data: bytes) -> tuple[str, str, str]:
+    """Decode one file's bytes by its name; returns (text, file_format, encoding).
+
+    The text is checked to be a Chinese document so that a Latin-only file or a decoded binary is
+    reported instead of being analysed into meaningless figures.
+    """
+    suffix = PurePosixPath(name).suffix.lower()
+    if len(data) > MAX_FILE_BYTES:
+        raise IngestError(f"文件过大（{len(data) / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）")
+    if not data:
+        raise IngestError("文件为空")
+    if suffix in IMAGE_SUFFIXES or (suffix not in SUPPORTED_SUFFIXES and data.startswith(_IMAGE_MAGIC)):
+        raise IngestError("图片文件，不含可读文字（本系统不做 OCR）")
+    if suffix == ".docx":
+        text, fmt, enc = _read_docx(data), "docx", "docx"
+    elif suffix == ".pdf":
+        text, fmt, enc = _read_pdf(data), "pdf", "pdf"
+    elif suffix in TEXT_SUFFIXES:
+        text, enc = decode_text(data)
+        fmt = suffix.lstrip(".")
+    else:
+        raise IngestError(f"不支持的文件类型“{suffix or '无扩展名'}”（支持 .txt .md .docx .pdf .zip）")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    if not text.strip():
+        raise IngestError("文件没有文字内容")
+    if len(_CJK.findall(text)) < MIN_CJK_CHARS:
+        raise IngestError("文件几乎不含中文，不是中文工作总结")
+    return text, fmt, enc
+
+
+# ---------------------------------------------------------------- metadata
+
+_HEADING_FIELDS = {
+    "employee": ("姓名", "员工", "员工姓名", "述职人", "汇报人", "姓  名"),
+    "department": ("部门", "所在部门", "单位", "部门名称"),
+    "team": ("班组", "小组", "团队", "组别", "所属团队"),
+    "role": ("岗位", "职位", "职务", "岗位名称"),
+}
+_HEADING_RE = re.compile(r"^\s*([\u4e00-\u9fff ]{2,5})\s*[：:]\s*(\S[^\n]{0,30}?)\s*$")
+_YEAR_RE = re.compile(r"(20\d{2})\s*年(?:度)?")
+
+
+def meta_from_text(text: str) -> dict:
+    """Metadata from heading lines such as ``部门：销售部`` and a year in the title.
+
+    Only the first lines are read: a ``部门：`` deep inside the body is content, not a heading.
+    """
+    found: dict = {}
+    head = text.strip().split("\n")[:15]
+    for line in head:
+        m = _HEADING_RE.match(line)
+        if not m:
+            continue
+        key = m.group(1).replace(" ", "")
+        for fld, names in _HEADING_FIELDS.items():
+            if key in {n.replace(" ", "") for n in names} and fld not in found:
+                found[fld] = m.group(2).strip()
+    for line in head[:5]:
+        m = _YEAR_RE.search(line)
+        if m:
+            found["year"] = int(m.group(1))
+            break
+    return found
+
+
+def meta_from_path(rel: PurePosixPath) -> dict:
+    """``<year>/<department>/<employee>[_<team>].<ext>``: any prefix folders are ignored."""
+    parts = rel.parts
+    found: dict = {}
+    stem = PurePosixPath(parts[-1]).stem
+    if len(parts) >= 3 and re.fullmatch(r"(19|20)\d{2}", parts[-3]):
+        found["year"] = int(parts[-3])
+        found["department"] = parts[-2]
+        employee, _, team = stem.partition("_")
+        found["employee"] = employee
+        if team:
+            found["team"] = team
+    return found
+
+
+def read_manifest(path: Path) -> dict[str, dict]:
+    """Manifest rows keyed by the file path relative to the manifest's folder (forward slashes)."""
+    text, _ = decode_text(path.read_bytes())
+    rows: dict[str, dict] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        file = (row.get("file") or "").strip().replace("\\", "/")
+        if not file:
+            continue
+        meta = {k: (row.get(k) or "").strip() for k in META_FIELDS if (row.get(k) or "").strip()}
+        if "year" in meta:
+            try:
+                meta["year"] = int(float(meta["year"]))
+            except ValueError:
+                del meta["year"]
+        rows[file] = meta
+    return rows
+
+
+def merge_meta(*sources: dict, fill: bool = True) -> dict:
+    """First source wins per field (manifest, then path, then headings).
+
+    With ``fill`` the gaps become '' (0 for the year) so that every record has every field.
+    """
+    merged: dict = {}
+    for src in sources:
+        for k, v in src.items():
+            if k in META_FIELDS and k not in merged and v not in ("", None, 0):
+                merged[k] = v
+    if not fill:
+        return merged
+    return {k: merged.get(k, 0 if k == "year" else "") for k in META_FIELDS}
+
+
+# ---------------------------------------------------------------- walking folders and archives
+
+@dataclass
+class FileFailure:
+    source_file: str
+    reason: str
+
+
+def iter_zip(name: str, data: bytes) -> Iterator[tuple[str, bytes] | FileFailure]:
+    """Members of a zip as (``archive.zip/inner/path``, bytes); unsafe members become failures.
+
+    Limits guard against zip bombs (total size and compression ratio) and path escapes; nested zips
+    are refused rather than unpacked recursively.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        yield FileFailure(name, "压缩包已损坏或不是 zip 文件")
+        return
+    total = 0
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        inner = info.filename.replace("\\", "/")
+        label = f"{name}/{inner}"
+        # zip names made on Chinese Windows are often GBK without the UTF-8 flag
+        if not info.flag_bits & 0x800:
+            try:
+                inner = info.filename.encode("cp437").decode("gb18030")
+                label = f"{name}/{inner}"
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                pass
+        parts = PurePosixPath(inner).parts
+        if inner.startswith("/") or ".." in parts or re.match(r"^[A-Za-z]:", inner):
+            yield FileFailure(label, "压缩包内路径不安全（绝对路径或 ../），已拒绝")
+            continue
+        if any(p.startswith("__MACOSX") or p.startswith(".") for p in parts):
+            continue
+        if info.file_size > MAX_FILE_BYTES:
+            yield FileFailure(label, f"文件过大（解压后 {info.file_size / 1048576:.1f} MB）")
+            continue
+        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+            yield FileFailure(label, "压缩比异常（疑似压缩炸弹），已拒绝")
+            continue
+        total += info.file_size
+        if total > MAX_ZIP_TOTAL_BYTES:
+            yield FileFailure(label, "压缩包解压总量超过上限，其余文件未读取")
+            return
+        if PurePosixPath(inner).suffix.lower() in ARCHIVE_SUFFIXES:
+            yield FileFailure(label, "不支持嵌套的压缩包，请解压后再上传")
+            continue
+        try:
+            yield inner, zf.read(info)
+        except Exception:  # CRC errors, unsupported compression, encrypted members
+            yield FileFailure(label, "压缩包内文件无法解压（已损坏或已加密）")
+
+
+def iter_corpus(root: Path) -> Iterator[tuple[str, bytes, dict] | FileFailure]:
+    """Every candidate file under root as (relative path, bytes, metadata hints), sorted by path.
+
+    Metadata hints are the manifest row (if any) and the path convention; headings are read later,
+    once the text is decoded. Zip members get the zip's folder as their path prefix so that a zip of
+    ``2024/销售部/张三.txt`` follows the same convention.
+    """
+    root = Path(root)
+    manifest: dict[str, dict] = {}
+    for mname in MANIFEST_NAMES:
+        if (root / mname).is_file():
+            try:
+                manifest = read_manifest(root / mname)
+            except IngestError as exc:
+                yield FileFailure(mname, f"清单无法读取：{exc}")
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = PurePosixPath(path.relative_to(root).as_posix())
+        if rel.name in MANIFEST_NAMES or rel.name.lower() == "readme.md" or any(
+            part.startswith(".") or part == "__pycache__" for part in rel.parts
+        ):
+            continue
+        if rel.suffix.lower() in {".py", ".json", ".pyc", ".csv", ".xlsx"}:
+            continue  # the generator, its notes and manifests live beside the corpus
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            yield FileFailure(str(rel), f"无法读取文件：{exc.strerror}")
+            continue
+        if rel.suffix.lower() in ARCHIVE_SUFFIXES:
+            for item in iter_zip(str(rel), data):
+                if isinstance(item, FileFailure):
+                    yield item
+                else:
+                    inner, blob = item
+                    inner_rel = rel.parent / inner
+                    yield str(rel / inner), blob, merge_meta(
+                        manifest.get(str(inner_rel), {}), meta_from_path(inner_rel), fill=False
+                    )
+            continue
+        yield str(rel), data, merge_meta(manifest.get(str(rel), {}), meta_from_path(rel), fill=False)

@@ -1,0 +1,62 @@
+"""The one place that declares the fixed vocabularies and the table schemas.
+
+Pages, the command line, the store and the exports refer to columns through these names so that a
+renamed column is a one-line change and a typo is an import error rather than a silent empty chart.
+"""
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+ANALYSIS_VERSION: Final = "1"
+"""Bump when a change to the pipeline alters any stored figure: the store re-analyses every document
+whose stored version differs, and reuses the rest."""
+
+# The required theme taxonomy (DESIGN §3). The keys are fixed; descriptions and keywords live in
+# analysis/data/themes.toml so HR can edit them without touching code.
+ThemeKey = Literal[
+    "客户跟进", "货款回笼", "产品知识", "销售业绩", "团队协作",
+    "学习成长", "客户服务", "质量与交付", "市场开拓", "管理与制度",
+]
+THEMES: Final[tuple[str, ...]] = get_args(ThemeKey)
+
+Section = Literal["成绩", "不足", "计划", "其他"]
+SECTIONS: Final[tuple[str, ...]] = get_args(Section)
+
+Label = Literal["pos", "neu", "neg"]
+LABELS: Final[tuple[str, ...]] = get_args(Label)
+LABEL_NAMES: Final = {"pos": "正面", "neu": "中性", "neg": "负面"}
+
+TableName = Literal["documents", "groups", "themes", "keywords"]
+EXPORT_TABLES: Final[tuple[str, ...]] = get_args(TableName)
+
+# Metadata every document carries; unknown values are empty strings / 0, never None, so that
+# group-bys keep the row.
+META_FIELDS: Final = ("employee", "department", "team", "role", "year")
+
+# Column order of the documents table (the store, the dashboard and `export --table documents`).
+DOCUMENT_COLUMNS: Final[tuple[str, ...]] = (
+    "doc_id", "employee", "department", "team", "role", "year", "source_file", "file_format",
+    "encoding", "traditional", "chars", "sentences", "sentiment_mean", "pos_share", "neg_share",
+    *THEMES, "themes_total", "placeholders", "analysis_version",
+)
+
+# One row per sentence: the evidence behind every figure.
+SENTENCE_COLUMNS: Final[tuple[str, ...]] = (
+    "doc_id", "idx", "section", "text", "text_simplified", "sentiment", "label", "themes",
+)
+
+# DuckDB column types; the single source for the store's DDL.
+DOCUMENT_TYPES: Final = {
+    "doc_id": "VARCHAR PRIMARY KEY", "employee": "VARCHAR", "department": "VARCHAR",
+    "team": "VARCHAR", "role": "VARCHAR", "year": "INTEGER", "source_file": "VARCHAR",
+    "file_format": "VARCHAR", "encoding": "VARCHAR", "traditional": "BOOLEAN",
+    "chars": "INTEGER", "sentences": "INTEGER", "sentiment_mean": "DOUBLE",
+    "pos_share": "DOUBLE", "neg_share": "DOUBLE", **{t: "INTEGER" for t in THEMES},
+    "themes_total": "INTEGER", "placeholders": "INTEGER", "analysis_version": "VARCHAR",
+}
+SENTENCE_TYPES: Final = {
+    "doc_id": "VARCHAR", "idx": "INTEGER", "section": "VARCHAR", "text": "VARCHAR",
+    "text_simplified": "VARCHAR", "sentiment": "DOUBLE", "label": "VARCHAR", "themes": "VARCHAR[]",
+}
+assert tuple(DOCUMENT_TYPES) == DOCUMENT_COLUMNS
+assert tuple(SENTENCE_TYPES) == SENTENCE_COLUMNS

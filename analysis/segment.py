@@ -1,0 +1,49 @@
+"""Word segmentation with a jieba tokenizer this module owns.
+
+A private ``jieba.Tokenizer`` (not the global one) so that loading our user dictionary cannot change
+the behaviour of other code in the process, and so that each worker process builds it once. The user
+dictionary keeps domain terms whole (意向客户, 货款回笼, 回款率); stopwords and placeholders are
+dropped from the tokens used for keywords, but kept for sentiment, where 不 and 没有 matter.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+import jieba
+
+from analysis.paths import data_path
+
+jieba.setLogLevel(logging.WARNING)
+
+_WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_PLACEHOLDER_TOKEN = re.compile(r"^(?:[xX×*＊_＿]+|\d*[xX]+\d*)$")
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> jieba.Tokenizer:
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    tok.load_userdict(str(data_path("userdict.txt")))
+    return tok
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    lines = data_path("stopwords.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def cut(text: str) -> list[str]:
+    """All tokens except whitespace, in order (what sentiment reads)."""
+    return [t for t in tokenizer().lcut(text) if t.strip()]
+
+
+def content_words(tokens: list[str]) -> list[str]:
+    """Tokens worth counting as keywords: no stopwords, punctuation, numbers or placeholders."""
+    stop = stopwords()
+    return [
+        t for t in tokens
+        if len(t) > 1 and t not in stop and _WORD_RE.search(t) and not _PLACEHOLDER_TOKEN.match(t)
+    ]

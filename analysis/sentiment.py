@@ -1,0 +1,216 @@
+"""Sentence sentiment for workplace writing: snownlp's naive Bayes plus a workplace cue lexicon.
+
+Why not ``SnowNLP(text).sentiments``: its model was trained on shopping reviews (it reads 问题 and
+加强 as complaints and misses mild self-criticism such as 有待提高), and it re-segments every sentence
+with snownlp's own slow segmenter. Here snownlp's ``Bayes`` classifier is trained at load time on the
+labelled workplace sentences shipped in ``data/sentiment_train_*.tsv`` and fed the jieba tokens the
+pipeline already has; its log-odds are combined with counted cues from ``data/sentiment_lexicon.toml``
+(negation, a fall in something bad, plan sentences, the clause after 但 dominating). Headings are
+neutral by definition (LABELS.md). The combination weights and thresholds were chosen by
+cross-validation on the training sentences (``python -m analysis calibrate``), never on the held-out
+evaluation set.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from analysis.paths import DATA_DIR, data_path
+
+# Chosen by `python -m analysis calibrate` (5-fold cross-validation on the training sentences).
+RULE_WEIGHT = 1.0
+NB_WEIGHT = 0.35
+POS_THRESHOLD = 0.9
+NEG_THRESHOLD = 0.9
+
+_PUNCT = re.compile(r"^[\W_]+$")
+_CONTRAST = re.compile(r"但是|但|然而|可是|不过|只是|却")
+_HEADING_NUM = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]{1,3}[)）、.．]|[（(]?\d{1,2}[)）、.．])")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    pos: re.Pattern
+    neg: re.Pattern
+    negators: tuple[str, ...]
+    bad: re.Pattern
+    down: re.Pattern
+    plan: re.Pattern
+    past: re.Pattern
+
+
+def _alt(words: list[str]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    with open(data_path("sentiment_lexicon.toml"), "rb") as fh:
+        raw = tomllib.load(fh)
+    # one alternation for both polarities, longest first, so 没有完成 is read before 完成
+    return Lexicon(
+        pos=_alt(raw["pos"]["phrases"]),
+        neg=_alt(raw["neg"]["phrases"]),
+        negators=tuple(sorted(raw["negators"]["words"], key=len, reverse=True)),
+        bad=_alt(raw["decrease"]["bad"]),
+        down=_alt(raw["decrease"]["down"]),
+        plan=_alt(raw["plan"]["markers"]),
+        past=_alt(raw["plan"]["past"]),
+    )
+
+
+@dataclass(frozen=True)
+class Cues:
+    pos: float
+    neg: float
+    plan: bool
+
+
+def looks_like_heading(text: str) -> bool:
+    """Short and unpunctuated, or short and numbered: LABELS.md calls every heading neutral."""
+    s = text.strip()
+    if not s:
+        return True
+    if len(s) <= 22 and s[-1] not in "。！？!?；;，,":
+        return True
+    return bool(_HEADING_NUM.match(s)) and len(s) <= 16 and s[-1] not in "。；;"
+
+
+def cues(text: str) -> Cues:
+    """Weighted positive and negative cue counts of a Simplified sentence.
+
+    Cues after a contrast word (但, 然而) weigh 1.5 and those before it 0.6: in 虽然取得了一些成绩，但
+    仍有不足 the second clause is what the writer means. A positive cue right after a negator is
+    negative; a 'down' word after a bad thing (投诉减少) is positive.
+    """
+    lex = lexicon()
+    contrast = _CONTRAST.search(text)
+    cut_at = contrast.start() if contrast and contrast.start() > 2 else None
+
+    def weight(pos: int) -> float:
+        if cut_at is None:
+            return 1.0
+        return 1.5 if pos >= cut_at else 0.6
+
+    pos = neg = 0.0
+    spans: list[tuple[int, int]] = []
+    for m in lex.down.finditer(text):
+        before = text[max(0, m.start() - 10):m.start()]
+        if lex.bad.search(before):
+            pos += weight(m.start())
+            spans.append(m.span())
+    taken = lambda a, b: any(a < e and s < b for s, e in spans)  # noqa: E731
+    neg_spans = []
+    for m in lex.neg.finditer(text):
+        if taken(*m.span()):
+            continue
+        neg += weight(m.start())
+        neg_spans.append(m.span())
+    for m in lex.pos.finditer(text):
+        if taken(*m.span()) or any(m.start() < e and s < m.end() for s, e in neg_spans):
+            continue
+        head = text[max(0, m.start() - 3):m.start()]
+        if any(head.endswith(n) for n in lex.negators):
+            neg += weight(m.start())
+        else:
+            pos += weight(m.start())
+    plan = bool(lex.plan.search(text)) and not lex.past.search(text)
+    return Cues(pos, neg, plan)
+
+
+# ---------------------------------------------------------------- the naive-Bayes part (snownlp)
+
+TRAIN_FILES = ("sentiment_train_a.tsv", "sentiment_train_b.tsv")
+
+
+def read_labelled(path: Path) -> list[dict]:
+    """Rows of a labelled-sentence TSV: label, themes (comma-separated), text."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = []
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if not row.get("text"):
+                continue
+            themes = [t.strip() for t in (row.get("themes") or "").split(",") if t.strip()]
+            rows.append({"label": row["label"].strip(), "themes": themes, "text": row["text"].strip()})
+        return rows
+
+
+def training_rows() -> list[dict]:
+    rows: list[dict] = []
+    for name in TRAIN_FILES:
+        if (DATA_DIR / name).exists():
+            rows.extend(read_labelled(DATA_DIR / name))
+    return rows
+
+
+def features(tokens: list[str]) -> list[str]:
+    return [t for t in tokens if not _PUNCT.match(t)]
+
+
+def train_bayes(rows: list[dict], tokenize) -> object:
+    """snownlp's naive-Bayes classifier trained on (tokens, label) for the three labels."""
+    from snownlp.classification.bayes import Bayes  # importing snownlp costs ~2 s: only here
+
+    from analysis.normalize import to_simplified
+
+    model = Bayes()
+    model.train([(features(tokenize(to_simplified(r["text"]))), r["label"]) for r in rows])
+    return model
+
+
+def bayes_log_odds(model, tokens: list[str]) -> float:
+    """log P(pos|x) − log P(neg|x) from the trained classifier's own add-one counts."""
+    d = model.d
+    if "pos" not in d or "neg" not in d:
+        return 0.0
+    score = {}
+    for label in ("pos", "neg"):
+        counts = d[label]
+        s = math.log(counts.getsum()) - math.log(model.total)
+        for w in tokens:
+            s += math.log(counts.freq(w))
+        score[label] = s
+    return max(-8.0, min(8.0, score["pos"] - score["neg"]))
+
+
+@dataclass(frozen=True)
+class Scored:
+    sentiment: float
+    label: str
+
+
+def combine(c: Cues, nb: float, heading: bool) -> Scored:
+    """One linear score → a 0..1 sentiment (logistic) and a pos/neu/neg label."""
+    if heading:
+        return Scored(0.5, "neu")
+    pos = c.pos * (0.25 if c.plan else 1.0)
+    s = RULE_WEIGHT * (pos - c.neg) + NB_WEIGHT * nb
+    if c.plan and c.neg == 0:
+        s = min(s, POS_THRESHOLD * 0.99)
+    label = "pos" if s > POS_THRESHOLD else "neg" if s < -NEG_THRESHOLD else "neu"
+    return Scored(round(1.0 / (1.0 + math.exp(-s)), 4), label)
+
+
+class SentimentModel:
+    """Scores sentences; build one per process (training takes well under a second)."""
+
+    def __init__(self, rows: list[dict] | None = None):
+        from analysis.segment import cut
+
+        self._bayes = train_bayes(training_rows() if rows is None else rows, cut)
+
+    def score(self, text_simplified: str, tokens: list[str], heading: bool | None = None) -> Scored:
+        if heading is None:
+            heading = looks_like_heading(text_simplified)
+        nb = bayes_log_odds(self._bayes, features(tokens))
+        return combine(cues(text_simplified), nb, heading)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> SentimentModel:
+    return SentimentModel()

@@ -1,0 +1,174 @@
+"""The DuckDB store: snapshots written aside and swapped in atomically.
+
+DuckDB lets one process hold a database file for writing and then no other process may open it, not
+even read-only. A build can take minutes while the dashboard is open, so the build never writes the
+live file: it writes a new snapshot next to it (reusing unchanged documents from the live one) and
+``os.replace``-s it over the live path. Readers open short-lived read-only connections by path and see
+either the old snapshot or the new one, never a half-written one; a build killed half-way leaves only
+a stray ``*.building-*`` file, which the next build removes.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from analysis.schema import DOCUMENT_COLUMNS, DOCUMENT_TYPES, SENTENCE_COLUMNS, SENTENCE_TYPES
+
+TERM_TYPES = {"doc_id": "VARCHAR", "term": "VARCHAR", "n": "INTEGER"}
+FAILURE_TYPES = {"source_file": "VARCHAR", "reason": "VARCHAR", "doc_id": "VARCHAR"}
+META_TYPES = {"key": "VARCHAR PRIMARY KEY", "value": "VARCHAR"}
+TABLES = {
+    "documents": DOCUMENT_TYPES,
+    "sentences": SENTENCE_TYPES,
+    "terms": TERM_TYPES,
+    "failures": FAILURE_TYPES,
+    "meta": META_TYPES,
+}
+
+_ARROW = {
+    "VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+    "VARCHAR[]": pa.list_(pa.string()),
+}
+
+
+def _arrow_schema(types: dict[str, str]) -> pa.Schema:
+    return pa.schema([(name, _ARROW[t.split()[0]]) for name, t in types.items()])
+
+
+ARROW_SCHEMAS = {name: _arrow_schema(types) for name, types in TABLES.items()}
+
+
+class StoreBusy(RuntimeError):
+    """Another build holds the store's write lock."""
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for name, types in TABLES.items():
+        cols = ", ".join(f'"{c}" {t}' for c, t in types.items())
+        con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Insert plain dict rows through Arrow, whose explicit schema keeps list and int columns typed."""
+    if not rows:
+        return
+    arrow = pa.Table.from_pylist(rows, schema=ARROW_SCHEMAS[table])
+    con.register("_incoming", arrow)
+    try:
+        cols = ", ".join(f'"{c}"' for c in TABLES[table])
+        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+
+
+@contextlib.contextmanager
+def read(store: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection, so a build can swap the file in between two reads."""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def exists(store: Path | str) -> bool:
+    return Path(store).is_file()
+
+
+def data_version(store: Path | str) -> str:
+    """Changes whenever a new snapshot is swapped in (new inode); the dashboard's cache key."""
+    try:
+        st = os.stat(store)
+    except FileNotFoundError:
+        return "missing"
+    return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+
+@contextlib.contextmanager
+def write_lock(store: Path) -> Iterator[None]:
+    """One build at a time per store; a second one fails fast instead of waiting for minutes."""
+    store.parent.mkdir(parents=True, exist_ok=True)
+    with open(store.with_name(store.name + ".lock"), "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise StoreBusy(f"另一个构建正在写入 {store.name}，请稍后再试") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def new_snapshot(store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a fresh snapshot file that replaces ``store`` only if the block succeeds.
+
+    Call under ``write_lock``. The live store, if any, is attached read-only as ``live`` so unchanged
+    rows can be copied across in SQL.
+    """
+    for stray in store.parent.glob(store.name + ".building-*"):
+        stray.unlink(missing_ok=True)
+    tmp = store.with_name(f"{store.name}.building-{os.getpid()}")
+    con = duckdb.connect(str(tmp))
+    ok = False
+    try:
+        create_tables(con)
+        if store.exists():
+            con.execute(f"ATTACH '{_sql_path(store)}' AS live (READ_ONLY)")
+        yield con
+        if store.exists():
+            con.execute("DETACH live")
+        con.execute("CHECKPOINT")
+        ok = True
+    finally:
+        con.close()
+        if ok:
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, store)
+            dir_fd = os.open(store.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        else:
+            tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def live_documents(store: Path) -> dict[str, dict]:
+    """doc_id → stored metadata, version and source file of the live snapshot (empty if none)."""
+    if not store.exists():
+        return {}
+    with read(store) as con:
+        cols = ["doc_id", "analysis_version", "source_file", "employee", "department", "team", "role", "year"]
+        rows = con.execute(f"SELECT {', '.join(cols)} FROM documents").fetchall()
+    return {r[0]: dict(zip(cols, r)) for r in rows}
+
+
+def live_failures(store: Path) -> set[tuple[str, str, str]]:
+    """(source_file, reason, doc_id) of the files the live snapshot could not analyse.
+
+    doc_id is the content hash where the bytes were read ('' otherwise), so an unchanged bad file is
+    reported again without being analysed again.
+    """
+    if not store.exists():
+        return set()
+    with read(store) as con:
+        return {tuple(r) for r in con.execute("SELECT source_file, reason, doc_id FROM failures").fetchall()}
+
+
+__all__ = [
+    "DOCUMENT_COLUMNS", "SENTENCE_COLUMNS", "TABLES", "StoreBusy", "create_tables", "insert_rows",
+    "read", "exists", "data_version", "write_lock", "new_snapshot", "live_documents", "live_failures",
+]
