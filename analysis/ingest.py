@@ -62,17 +62,32 @@ _BOMS = (
 )
 
 
-def _looks_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: CJK and ASCII text put NUL bytes in a regular half of the positions."""
+def _textlike_share(text: str) -> float:
+    """Share of characters that belong in a Chinese document: CJK, ASCII, CJK punctuation."""
+    if not text:
+        return 0.0
+    ok = sum(
+        1 for ch in text
+        if "\u4e00" <= ch <= "\u9fff" or " " <= ch <= "~" or ch in "\r\n\t"
+        or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or "\u2010" <= ch <= "\u2027"
+    )
+    return ok / len(text)
+
+
+def _try_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: the byte order whose decoding reads as Chinese text, if either does."""
     if len(data) < 4 or len(data) % 2:
         return None
-    even, odd = data[0::2], data[1::2]
-    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
-    if nul_odd > 0.2 and nul_even < 0.05:
-        return "utf-16-le"
-    if nul_even > 0.2 and nul_odd < 0.05:
-        return "utf-16-be"
-    return None
+    best = None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        share = _textlike_share(text)
+        if share >= 0.95 and (best is None or share > best[0]):
+            best = (share, text, name)
+    return (best[1], best[2]) if best else None
 
 
 def _plausible(text: str) -> bool:
@@ -98,23 +113,23 @@ def decode_text(data: bytes) -> tuple[str, str]:
                 return data.decode(name), name
             except UnicodeDecodeError as exc:
                 raise IngestError(f"文件以 {name} 标记开头，但内容无法按该编码解码") from exc
-    utf16 = _looks_utf16(data)
+    try:
+        text = data.decode("utf-8")
+        if _plausible(text):
+            return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    utf16 = _try_utf16(data)
     if utf16:
-        try:
-            text = data.decode(utf16)
-            if _plausible(text):
-                return text, utf16
-        except UnicodeDecodeError:
-            pass
+        return utf16
     if b"\x00" in data:
         raise IngestError("二进制文件，不是文本（含有空字节）")
-    for name in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
+    try:
+        text = data.decode("gb18030")
         if _plausible(text):
-            return text, name
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
     best = from_bytes(data).best()
     if best is not None:
         text = str(best)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import store
-from analysis.schema import DOCUMENT_COLUMNS, THEMES
+from analysis.schema import DOCUMENT_COLUMNS, SECTIONS, THEMES
 
 
 @dataclass(frozen=True)
@@ -202,3 +202,200 @@ def term_frequencies(store_path: Path, filters: Filters = Filters(), top: int = 
     sql = (f"SELECT t.term, SUM(t.n) AS count, COUNT(DISTINCT t.doc_id) AS documents FROM documents d "
            f"JOIN terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY 1 ORDER BY 2 DESC LIMIT {int(top)}")
     return _frame(store_path, sql, params)
+
+
+# ---------------------------------------------------------------- dashboard figures (issue 3)
+# Small read functions for the dashboard pages, so that a page only draws what these return and a
+# test can compare the numbers on screen with the same function called directly.
+
+
+def facets(store_path: Path) -> pd.DataFrame:
+    """Distinct (department, team, role, year) with their document counts.
+
+    The sidebar offers only the teams of the chosen departments; the flat lists of ``options`` cannot
+    say which team belongs where.
+    """
+    return _frame(store_path, "SELECT department, team, role, year, COUNT(*) AS documents FROM documents "
+                  "GROUP BY ALL ORDER BY department, team, role, year", [])
+
+
+def store_info(store_path: Path) -> dict:
+    """What the sidebar says about the data: when it was built, with which version, how many files."""
+    with store.read(store_path) as con:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        failed = con.execute("SELECT COUNT(*) FROM failures").fetchone()[0]
+    return {"built_at": meta.get("built_at", ""), "analysis_version": meta.get("analysis_version", ""),
+            "documents": int(docs), "failures": int(failed)}
+
+
+def overview(store_path: Path, filters: Filters = Filters()) -> dict:
+    """The headline figures of the filtered documents.
+
+    Employees are counted as distinct (department, name) pairs: names repeat across a large company,
+    and the per-department figures of ``groups`` count names within a department the same way.
+    A document with template placeholders (20xx, xx地市, xxx万元) left in is a template flag.
+    """
+    where, params = filters.where()
+    sql = (
+        "SELECT COUNT(*), COUNT(DISTINCT CASE WHEN d.employee <> '' THEN d.department || '\x1f' || d.employee END), "
+        "COUNT(DISTINCT NULLIF(d.department, '')), COUNT(DISTINCT NULLIF(d.team, '')), "
+        "COUNT(DISTINCT NULLIF(d.year, 0)), MIN(NULLIF(d.year, 0)), MAX(NULLIF(d.year, 0)), "
+        "COALESCE(SUM(d.chars), 0), COALESCE(SUM(d.sentences), 0), AVG(d.sentiment_mean), AVG(d.pos_share), "
+        "AVG(d.neg_share), COUNT(*) FILTER (WHERE d.placeholders > 0) "
+        f"FROM documents d WHERE {where}"
+    )
+    with store.read(store_path) as con:
+        row = con.execute(sql, params).fetchone()
+    names = ("documents", "employees", "departments", "teams", "years", "year_min", "year_max", "chars",
+             "sentences", "sentiment_mean", "pos_share", "neg_share", "template_documents")
+    out = dict(zip(names, row))
+    for k in ("documents", "employees", "departments", "teams", "years", "chars", "sentences",
+              "template_documents"):
+        out[k] = int(out[k] or 0)
+    out["template_share"] = out["template_documents"] / out["documents"] if out["documents"] else None
+    return out
+
+
+def theme_totals(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per theme over all filtered documents: sentences carrying it, documents mentioning it, their
+    share, and sentences per 1,000 characters; the most widespread theme first."""
+    where, params = filters.where()
+    parts = [
+        f"SELECT {i} AS pos, '{t}' AS theme, CAST(COALESCE(SUM(\"{t}\"), 0) AS BIGINT) AS sentences, "
+        f"COUNT(*) FILTER (WHERE \"{t}\" > 0) AS documents FROM docs"
+        for i, t in enumerate(THEMES)
+    ]
+    sql = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+        "total AS (SELECT COUNT(*) AS n, SUM(chars) AS chars FROM docs) "
+        "SELECT x.theme, x.sentences, x.documents, x.documents * 1.0 / NULLIF(total.n, 0) AS document_share, "
+        "1000.0 * x.sentences / NULLIF(total.chars, 0) AS per_1000_chars "
+        f"FROM ({' UNION ALL '.join(parts)}) x, total "
+        "ORDER BY document_share DESC NULLS LAST, x.sentences DESC, x.pos"
+    )
+    return _frame(store_path, sql, params)
+
+
+def year_changes(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """The latest year of the filtered documents against the year before it that has documents.
+
+    One row per figure (documents, employees, mean sentiment, share of negative sentences, and each
+    theme's share of documents), with ``previous``, ``latest`` and ``change``; empty when the filtered
+    documents span fewer than two years.
+    """
+    per_year = groups(store_path, filters, by=("year",))
+    per_year = per_year[per_year["year"] > 0].sort_values("year")
+    cols = ["kind", "metric", "previous_year", "latest_year", "previous", "latest", "change"]
+    if len(per_year) < 2:
+        return pd.DataFrame(columns=cols)
+    prev, last = per_year.iloc[-2], per_year.iloc[-1]
+    figures = [("概况", "文档数", "documents"), ("概况", "员工数", "employees"),
+               ("概况", "平均情感", "sentiment_mean"), ("概况", "负面句占比", "neg_share"),
+               *(("主题覆盖率", t, f"{t}_覆盖率") for t in THEMES)]
+    rows = [{
+        "kind": kind, "metric": metric, "previous_year": int(prev["year"]), "latest_year": int(last["year"]),
+        "previous": float(prev[col]), "latest": float(last[col]), "change": float(last[col] - prev[col]),
+    } for kind, metric, col in figures]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def theme_section_totals(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per section and theme over all filtered documents: sentences carrying the theme, documents
+    mentioning it there, and that share of the filtered documents."""
+    where, params = filters.where()
+    sql = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}) "
+        "SELECT s.section, t.theme, COUNT(*) AS sentences, COUNT(DISTINCT s.doc_id) AS documents, "
+        "COUNT(DISTINCT s.doc_id) * 1.0 / (SELECT COUNT(*) FROM docs) AS document_share "
+        "FROM docs d JOIN sentences s ON s.doc_id = d.doc_id, UNNEST(s.themes) AS t(theme) "
+        "GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    return _frame(store_path, sql, params)
+
+
+def section_sentiment(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Sentence sentiment per section (and per ``by`` group): mean score and label shares.
+
+    Read per section because self-criticism under 不足 is expected in a year-end summary and must not
+    be mistaken for discontent.
+    """
+    where, params = filters.where()
+    keys = "".join(f"d.{k}, " for k in by)
+    shares = ", ".join(
+        f"AVG(CASE WHEN s.label = '{lab}' THEN 1.0 ELSE 0.0 END) AS {lab}_share" for lab in ("pos", "neu", "neg")
+    )
+    sql = (
+        f"SELECT {keys}s.section, COUNT(*) AS sentences, AVG(s.sentiment) AS sentiment_mean, {shares} "
+        f"FROM documents d JOIN sentences s ON s.doc_id = d.doc_id WHERE {where} "
+        f"GROUP BY {keys}s.section"
+    )
+    frame = _frame(store_path, sql, params)
+    order = {sec: i for i, sec in enumerate(SECTIONS)}
+    frame["_order"] = frame["section"].map(order)
+    return frame.sort_values([*by, "_order"]).drop(columns="_order").reset_index(drop=True)
+
+
+def _simplified_term(term: str) -> str:
+    from analysis.normalize import to_simplified
+
+    return to_simplified(term.strip())
+
+
+def keyword_hits(store_path: Path, filters: Filters = Filters(), term: str = "", limit: int = 200,
+                 width: int = 18) -> pd.DataFrame:
+    """Keyword in context: sentences whose text contains ``term``, cut into left / match / right.
+
+    A plain substring match on the simplified text (so 回款 also finds 回款率 and Traditional input),
+    not a segmentation: it shows the term the way HR typed it, and needs no tokenizer at view time.
+    """
+    cols = ["doc_id", "employee", "department", "team", "year", "idx", "section", "left", "match", "right",
+            "text", "sentiment", "label"]
+    needle = _simplified_term(term)
+    if not needle:
+        return pd.DataFrame(columns=cols)
+    where, params = filters.where()
+    sql = (
+        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, s.idx, s.section, s.text, "
+        "s.text_simplified, s.sentiment, s.label FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
+        f"WHERE {where} AND contains(s.text_simplified, ?) "
+        f"ORDER BY d.year DESC, d.department, d.employee, s.idx LIMIT {int(limit)}"
+    )
+    frame = _frame(store_path, sql, [*params, needle])
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+
+    def cut(row) -> tuple[str, str, str]:
+        # OpenCC keeps lengths, so the offset in the simplified text is the offset in the original
+        shown = row["text"] if len(row["text"]) == len(row["text_simplified"]) else row["text_simplified"]
+        pos = row["text_simplified"].find(needle)
+        end = pos + len(needle)
+        left = shown[max(0, pos - width):pos]
+        right = shown[end:end + width]
+        return ("…" if pos > width else "") + left, shown[pos:end], right + ("…" if len(shown) > end + width else "")
+
+    frame[["left", "match", "right"]] = pd.DataFrame(frame.apply(cut, axis=1).tolist(), index=frame.index)
+    return frame[cols]
+
+
+def keyword_counts(store_path: Path, filters: Filters = Filters(), term: str = "") -> pd.DataFrame:
+    """Per department and year: occurrences of ``term``, sentences and documents containing it, and
+    the share of that group's documents that mention it (groups differ in size)."""
+    cols = ["department", "year", "occurrences", "sentences", "documents", "group_documents", "document_share"]
+    needle = _simplified_term(term)
+    if not needle:
+        return pd.DataFrame(columns=cols)
+    where, params = filters.where()
+    sql = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+        "sizes AS (SELECT department, year, COUNT(*) AS group_documents FROM docs GROUP BY 1, 2), "
+        "hits AS (SELECT d.department, d.year, "
+        "CAST(SUM((length(s.text_simplified) - length(replace(s.text_simplified, ?, ''))) // length(?)) AS BIGINT) "
+        "AS occurrences, "
+        "COUNT(*) AS sentences, COUNT(DISTINCT s.doc_id) AS documents "
+        "FROM docs d JOIN sentences s ON s.doc_id = d.doc_id WHERE contains(s.text_simplified, ?) GROUP BY 1, 2) "
+        "SELECT h.department, h.year, h.occurrences, h.sentences, h.documents, z.group_documents, "
+        "h.documents * 1.0 / z.group_documents AS document_share "
+        "FROM hits h JOIN sizes z USING (department, year) ORDER BY h.department, h.year"
+    )
+    return _frame(store_path, sql, [*params, needle, needle, needle])

@@ -24,9 +24,10 @@ from analysis.paths import DATA_DIR, data_path
 
 # Chosen by `python -m analysis calibrate` (5-fold cross-validation on the training sentences).
 RULE_WEIGHT = 1.0
-NB_WEIGHT = 0.35
+NB_WEIGHT = 0.5
 POS_THRESHOLD = 0.9
-NEG_THRESHOLD = 0.9
+NEG_THRESHOLD = 0.75
+PLAN_POS_FACTOR = 0.5
 
 _PUNCT = re.compile(r"^[\W_]+$")
 _CONTRAST = re.compile(r"但是|但|然而|可是|不过|只是|却")
@@ -40,6 +41,8 @@ class Lexicon:
     negators: tuple[str, ...]
     bad: re.Pattern
     down: re.Pattern
+    up: re.Pattern
+    reverse: re.Pattern
     plan: re.Pattern
     past: re.Pattern
 
@@ -59,6 +62,8 @@ def lexicon() -> Lexicon:
         negators=tuple(sorted(raw["negators"]["words"], key=len, reverse=True)),
         bad=_alt(raw["decrease"]["bad"]),
         down=_alt(raw["decrease"]["down"]),
+        up=_alt(raw["increase"]["up"]),
+        reverse=_alt(raw["reverse"]["words"]),
         plan=_alt(raw["plan"]["markers"]),
         past=_alt(raw["plan"]["past"]),
     )
@@ -81,12 +86,23 @@ def looks_like_heading(text: str) -> bool:
     return bool(_HEADING_NUM.match(s)) and len(s) <= 16 and s[-1] not in "。；;"
 
 
+_CLAUSE_BREAK = re.compile(r"[，。；！？,;!?]")
+
+
+def _clause_before(text: str, pos: int, width: int = 10) -> str:
+    """Up to ``width`` characters before ``pos``, not reaching back past a clause break."""
+    head = text[max(0, pos - width):pos]
+    parts = _CLAUSE_BREAK.split(head)
+    return parts[-1]
+
+
 def cues(text: str) -> Cues:
     """Weighted positive and negative cue counts of a Simplified sentence.
 
     Cues after a contrast word (但, 然而) weigh 1.5 and those before it 0.6: in 虽然取得了一些成绩，但
     仍有不足 the second clause is what the writer means. A positive cue right after a negator is
-    negative; a 'down' word after a bad thing (投诉减少) is positive.
+    negative; a negative cue after a reverser (没有一笔逾期, 避免了事故) is positive; a bad thing that
+    falls (投诉减少) is positive and one that rises (投诉增加) negative.
     """
     lex = lexicon()
     contrast = _CONTRAST.search(text)
@@ -99,21 +115,34 @@ def cues(text: str) -> Cues:
 
     pos = neg = 0.0
     spans: list[tuple[int, int]] = []
-    for m in lex.down.finditer(text):
-        before = text[max(0, m.start() - 10):m.start()]
-        if lex.bad.search(before):
-            pos += weight(m.start())
-            spans.append(m.span())
-    taken = lambda a, b: any(a < e and s < b for s, e in spans)  # noqa: E731
-    neg_spans = []
+
+    def free(a: int, b: int) -> bool:
+        return not any(a < e and s < b for s, e in spans)
+
+    for direction, pattern in ((1, lex.down), (-1, lex.up)):
+        for m in pattern.finditer(text):
+            clause = _clause_before(text, m.start())
+            bad = lex.bad.search(clause) if free(*m.span()) else None
+            if bad is None:
+                continue
+            if direction > 0:
+                pos += weight(m.start())
+            else:
+                neg += weight(m.start())
+            offset = m.start() - len(clause)
+            spans.extend([m.span(), (offset + bad.start(), offset + bad.end())])  # 投诉 in 投诉减少 is no cue
     for m in lex.neg.finditer(text):
-        if taken(*m.span()):
+        if not free(*m.span()):
             continue
-        neg += weight(m.start())
-        neg_spans.append(m.span())
+        spans.append(m.span())
+        if lex.reverse.search(_clause_before(text, m.start())):
+            pos += weight(m.start())
+        else:
+            neg += weight(m.start())
     for m in lex.pos.finditer(text):
-        if taken(*m.span()) or any(m.start() < e and s < m.end() for s, e in neg_spans):
+        if not free(*m.span()):
             continue
+        spans.append(m.span())
         head = text[max(0, m.start() - 3):m.start()]
         if any(head.endswith(n) for n in lex.negators):
             neg += weight(m.start())
@@ -164,7 +193,11 @@ def train_bayes(rows: list[dict], tokenize) -> object:
 
 
 def bayes_log_odds(model, tokens: list[str]) -> float:
-    """log P(pos|x) − log P(neg|x) from the trained classifier's own add-one counts."""
+    """log P(pos|x) − log P(neg|x) from the trained classifier's own add-one counts, per √token.
+
+    Dividing by the square root of the length keeps long sentences from piling up overconfident
+    evidence from words seen a handful of times in training.
+    """
     d = model.d
     if "pos" not in d or "neg" not in d:
         return 0.0
@@ -175,7 +208,7 @@ def bayes_log_odds(model, tokens: list[str]) -> float:
         for w in tokens:
             s += math.log(counts.freq(w))
         score[label] = s
-    return max(-8.0, min(8.0, score["pos"] - score["neg"]))
+    return (score["pos"] - score["neg"]) / math.sqrt(max(1, len(tokens)))
 
 
 @dataclass(frozen=True)
@@ -188,7 +221,7 @@ def combine(c: Cues, nb: float, heading: bool) -> Scored:
     """One linear score → a 0..1 sentiment (logistic) and a pos/neu/neg label."""
     if heading:
         return Scored(0.5, "neu")
-    pos = c.pos * (0.25 if c.plan else 1.0)
+    pos = c.pos * (PLAN_POS_FACTOR if c.plan else 1.0)
     s = RULE_WEIGHT * (pos - c.neg) + NB_WEIGHT * nb
     if c.plan and c.neg == 0:
         s = min(s, POS_THRESHOLD * 0.99)

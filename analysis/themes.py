@@ -22,7 +22,7 @@ class Theme:
     key: str
     description: str
     strong: re.Pattern | None
-    weak: tuple[str, ...]
+    weak: re.Pattern | None
     context: re.Pattern | None
     exclude: re.Pattern | None
 
@@ -31,7 +31,8 @@ class Theme:
             text = self.exclude.sub("。", text)
         if self.strong is not None and self.strong.search(text):
             return True
-        weak = sum(1 for w in self.weak if w in text)
+        # distinct, non-overlapping matches: 大客户 is one cue, not 大客户 + 客户
+        weak = len(set(self.weak.findall(text))) if self.weak is not None else 0
         if weak >= 2:
             return True
         return weak == 1 and self.context is not None and bool(self.context.search(text))
@@ -56,7 +57,7 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
             key=key,
             description=spec.get("description", ""),
             strong=_alternation(spec.get("strong", []), spec.get("patterns", [])),
-            weak=tuple(spec.get("weak", [])),
+            weak=_alternation(spec.get("weak", [])),
             context=_alternation(spec.get("context", [])),
             exclude=_alternation(spec.get("exclude", [])),
         )

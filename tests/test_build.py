@@ -1,0 +1,168 @@
+"""The build: incremental, bad input reported and skipped, snapshots consistent under kill -9 and
+readable while a build runs."""
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis import build, query, store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD_A = """2024年个人年终工作总结
+部门：销售部
+一、主要工作成绩
+今年我负责华东区域的客户开发与维护，全年累计拜访客户一百二十余家，新增意向客户三十五家。
+全年完成销售额八百六十万元，完成年度任务的百分之一百零八，回款率达到百分之九十六。
+二、存在的不足
+对部分老客户的回访不够及时，导致两笔订单流失。
+三、明年工作计划
+明年要加强对重点客户的跟进，做好对账和开票，确保货款及时回笼。
+"""
+GOOD_B = """2024年度工作总结
+一、工作回顾
+今年我在质检组负责来料检验，全年检验来料两千余批，拦截不合格批次四十一批。
+在同事的配合下，产品一次合格率提升到百分之九十八点五。
+二、存在的问题
+对新产品的检验标准掌握得还不够熟练，有两次判定需要请教工程师。
+三、明年计划
+明年要系统学习新产品的工艺和技术标准，争取独立完成首件检验。
+"""
+
+
+def write_corpus(root: Path) -> None:
+    (root / "2024" / "销售部").mkdir(parents=True)
+    (root / "2024" / "生产部").mkdir(parents=True)
+    (root / "2024" / "销售部" / "林晓雨_华东组.txt").write_text(GOOD_A, encoding="utf-8")
+    (root / "2024" / "生产部" / "周建国_质检组.txt").write_text(GOOD_B, encoding="utf-8")
+
+
+def test_bad_files_reported_good_ones_analysed(tmp_path):
+    from docx import Document
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    d = corpus / "2024" / "客服部"
+    d.mkdir()
+    (d / "空文件.txt").write_bytes(b"")
+    (d / "二进制.txt").write_bytes(bytes(range(256)) * 4)
+    (d / "国标编码_热线组.txt").write_bytes(GOOD_A.replace("销售部", "客服部").encode("gbk"))
+    (d / "双字节.txt").write_bytes(GOOD_B.encode("utf-16"))
+    (d / "损坏.docx").write_bytes(b"PK\x03\x04garbage")
+    (d / "损坏.pdf").write_bytes(b"%PDF-1.7 nothing here")
+    (d / "照片.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    (d / "英文.txt").write_text("Annual review: all targets met, thanks to the team. " * 4, encoding="utf-8")
+    doc = Document()
+    for line in GOOD_B.replace("质检组", "装配组").splitlines():
+        doc.add_paragraph(line)
+    buf = io.BytesIO()
+    doc.save(buf)
+    (d / "文档.docx").write_bytes(buf.getvalue())
+
+    out = subprocess.run(
+        [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(tmp_path / "s.duckdb"),
+         "--workers", "1", "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "analysed 5, reused 0, failed 6"
+    for name, reason in [("空文件.txt", "文件为空"), ("二进制.txt", "二进制文件"), ("损坏.docx", "Word 文件已损坏"),
+                         ("损坏.pdf", "PDF 文件已损坏"), ("照片.png", "图片文件"), ("英文.txt", "几乎不含中文")]:
+        assert f"失败 2024/客服部/{name}: " in out.stderr and reason in out.stderr, name
+    docs = query.documents(tmp_path / "s.duckdb").set_index("source_file")
+    gbk = docs.loc["2024/客服部/国标编码_热线组.txt"]
+    assert (gbk["encoding"], gbk["department"], gbk["team"], gbk["employee"]) == ("gb18030", "客服部", "热线组", "国标编码")
+    assert gbk["货款回笼"] >= 2
+    assert docs.loc["2024/客服部/双字节.txt", "encoding"] == "utf-16"
+    assert docs.loc["2024/客服部/双字节.txt", "chars"] == docs.loc["2024/生产部/周建国_质检组.txt", "chars"]
+    assert docs.loc["2024/客服部/文档.docx", "file_format"] == "docx"
+
+
+def test_incremental_rebuild_reuses_and_mirrors(tmp_path):
+    corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
+    write_corpus(corpus)
+    first = build.build(corpus, db, workers=1, progress=False)
+    assert (first.analysed, first.reused, first.failed) == (2, 0, 0)
+    version = store.data_version(db)
+    again = build.build(corpus, db, workers=1, progress=False)
+    assert (again.analysed, again.reused, again.written) == (0, 2, False)
+    assert store.data_version(db) == version  # an unchanged corpus leaves the store untouched
+
+    (corpus / "2024" / "销售部" / "林晓雨_华东组.txt").write_text(GOOD_A + "全年新签合同十八份。\n", encoding="utf-8")
+    (corpus / "2024" / "生产部" / "周建国_质检组.txt").rename(corpus / "2024" / "生产部" / "周建国_装配组.txt")
+    third = build.build(corpus, db, workers=1, progress=False)
+    assert (third.analysed, third.reused, third.removed) == (1, 1, 1)
+    docs = query.documents(db).set_index("employee")
+    assert len(docs) == 2
+    assert docs.loc["周建国", "team"] == "装配组"  # re-tagged from the path without re-analysis
+
+
+def test_killed_build_leaves_store_consistent(tmp_path):
+    corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
+    write_corpus(corpus)
+    build.build(corpus, db, workers=1, progress=False)
+    before = query.documents(db)
+    # many new documents so the build is still running when killed
+    for i in range(300):
+        (corpus / "2024" / "销售部" / f"员工{i:03d}.txt").write_text(GOOD_A + f"编号{i}。\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(db), "--workers", "1",
+         "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(tmp_path.glob("s.duckdb.building-*")):
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    after = query.documents(db)  # the live snapshot is untouched and readable
+    assert after.equals(before)
+    report = build.build(corpus, db, workers=2, progress=False)
+    assert report.analysed == 300 and report.reused == 2
+    assert not list(tmp_path.glob("s.duckdb.building-*"))
+
+
+def test_reader_works_while_build_writes(tmp_path):
+    corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
+    write_corpus(corpus)
+    build.build(corpus, db, workers=1, progress=False)
+    for i in range(120):
+        (corpus / "2024" / "销售部" / f"员工{i:03d}.txt").write_text(GOOD_A + f"编号{i}。\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(db), "--workers", "1",
+         "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    counts = set()
+    while proc.poll() is None:
+        counts.add(len(query.documents(db)))  # never 'Could not set lock on file'
+        time.sleep(0.05)
+    counts.add(len(query.documents(db)))
+    assert proc.returncode == 0
+    assert counts <= {2, 122} and 122 in counts
+
+
+def test_second_build_is_refused_while_one_runs(tmp_path):
+    db = tmp_path / "s.duckdb"
+    with store.write_lock(db):
+        with pytest.raises(store.StoreBusy):
+            with store.write_lock(db):
+                pass
+
+
+def test_store_schema_matches_declaration(tmp_path):
+    corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
+    write_corpus(corpus)
+    build.build(corpus, db, workers=1, progress=False)
+    con = duckdb.connect(str(db), read_only=True)
+    cols = [r[0] for r in con.execute("DESCRIBE documents").fetchall()]
+    con.close()
+    from analysis.schema import DOCUMENT_COLUMNS
+
+    assert tuple(cols) == DOCUMENT_COLUMNS
+    assert not os.path.exists(str(db) + ".wal")

@@ -1,0 +1,46 @@
+"""Themes on Chinese sentences, Simplified and Traditional, including passing words that must not count."""
+import pytest
+
+from analysis.normalize import to_simplified
+from analysis.themes import assign, load_taxonomy
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("对于浅意向客户，我每周电话跟进一次，并做好分类记录。", ["客户跟进"]),
+    ("节前逐一拜访了华东区的十二家经销商，了解他们明年的采购计划。", ["客户跟进"]),
+    ("与客户确认对账清单后，及时把开票资料寄给财务，确保货款按期回笼。", ["货款回笼"]),
+    ("年底应收账款余额降到了一百二十万元，逾期欠款全部收回。", ["货款回笼"]),
+    ("我系统学习了新产品的技术参数，能够独立为客户讲解产品性能。", ["产品知识", "学习成长"]),
+    ("全年完成销售额860万元，完成年度任务的108%。", ["销售业绩"]),
+    ("感谢客户一直以来的信任和支持。", []),
+    ("今天天气很好，大家心情都不错。", []),
+])
+def test_assign_simplified(sentence, expected):
+    assert assign(sentence) == expected
+
+
+@pytest.mark.parametrize("traditional, theme", [
+    ("維護老客戶，保持經常與老客戶聯繫，了解客戶對產品需求的最新動向。", "客户跟进"),
+    ("與客戶確認對帳清單並確認回傳，做好貨款回籠工作。", "货款回笼"),
+    ("堅持學習產品知識，熟悉每一款設備的技術參數。", "产品知识"),
+])
+def test_traditional_input_matches(traditional, theme):
+    assert theme in assign(to_simplified(traditional))
+
+
+def test_taxonomy_requires_the_ten_keys(tmp_path):
+    bad = tmp_path / "themes.toml"
+    bad.write_text('["客户跟进"]\nstrong = ["回访"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="缺少必需的主题"):
+        load_taxonomy(bad)
+
+
+def test_hr_can_add_a_theme(tmp_path):
+    from analysis.paths import data_path
+
+    text = data_path("themes.toml").read_text(encoding="utf-8")
+    text += '\n["安全生产"]\ndescription = "安全"\nstrong = ["安全隐患", "安全事故"]\n'
+    path = tmp_path / "themes.toml"
+    path.write_text(text, encoding="utf-8")
+    taxonomy = load_taxonomy(path)
+    assert assign("今年车间排查安全隐患四十余项，全部整改到位。", taxonomy)[-1] == "安全生产"
