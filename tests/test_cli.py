@@ -1,0 +1,82 @@
+"""The command-line contract of DESIGN §4, run as a user would."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.schema import DOCUMENT_COLUMNS, THEMES
+from tests.test_build import write_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_sentences_command():
+    out = run("sentences", stdin="全年完成銷售額860萬元，完成年度任務的108%。\n\n明年要多和客户沟通。\n三、明年工作计划\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["text"] for r in rows] == ["全年完成銷售額860萬元，完成年度任務的108%。", "明年要多和客户沟通。", "三、明年工作计划"]
+    assert [r["label"] for r in rows] == ["pos", "neu", "neu"]
+    assert rows[0]["themes"] == ["销售业绩"]
+    assert all(0.0 <= r["sentiment"] <= 1.0 for r in rows)
+    assert set(rows[0]) == {"text", "sentiment", "label", "themes"}
+
+
+def test_analyze_json_traditional_with_placeholders(tmp_path):
+    text = ("20xx年銷售工作總結\n一、工作成績\n今年負責xx、xx兩個地市，完成合同額xxx萬元。\n"
+            "維護老客戶，保持經常與老客戶聯繫，做好訂單跟蹤。\n與客戶確認對帳清單，做好貨款回籠。\n"
+            "二、存在的問題\n由於產品知識的缺乏，與客戶溝通時不能很好地說服客戶。\n")
+    f = tmp_path / "範文.txt"
+    f.write_text(text, encoding="utf-8")
+    out = run("analyze", str(f), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    (rec,) = [json.loads(line) for line in out.stdout.splitlines()]
+    assert rec["traditional"] is True
+    assert rec["placeholders"]["count"] == 4
+    assert rec["placeholders"]["items"] == {"20xx": 1, "xx": 2, "xxx": 1}
+    for key in ("客户跟进", "货款回笼", "产品知识"):
+        assert rec["themes"][key] >= 1, key
+    assert set(rec["sections"]) == {"其他", "成绩", "不足"}
+    assert rec["sentences"][3]["text"] == "維護老客戶，保持經常與老客戶聯繫，做好訂單跟蹤。"  # original kept for display
+    assert {"text", "section", "sentiment", "label", "themes"} == set(rec["sentences"][0])
+
+
+def test_build_then_export_csv_and_xlsx(tmp_path):
+    corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
+    write_corpus(corpus)
+    out = run("build", "--corpus", str(corpus), "--store", str(db), "--workers", "1", "--quiet")
+    assert out.stdout.strip().splitlines()[-1] == "analysed 2, reused 0, failed 0"
+    csv = tmp_path / "d.csv"
+    out = run("export", "--table", "documents", "--out", str(csv), "--store", str(db), "--department", "销售部")
+    assert out.returncode == 0, out.stderr
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(csv, encoding="utf-8-sig")
+    assert tuple(frame.columns) == DOCUMENT_COLUMNS
+    assert frame["department"].tolist() == ["销售部"]
+    for table in ("groups", "themes", "keywords"):
+        xlsx = tmp_path / f"{table}.xlsx"
+        out = run("export", "--table", table, "--out", str(xlsx), "--store", str(db))
+        assert out.returncode == 0, out.stderr
+        assert len(pd.read_excel(xlsx)) > 0
+    groups = pd.read_excel(tmp_path / "groups.xlsx")
+    assert {f"{t}_覆盖率" for t in THEMES} <= set(groups.columns)
+
+
+def test_export_without_store_is_a_clear_error(tmp_path):
+    out = run("export", "--table", "documents", "--out", str(tmp_path / "x.csv"), "--store", str(tmp_path / "none.duckdb"))
+    assert out.returncode == 2
+    assert "找不到数据库" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("args", [["build", "--corpus", "/nonexistent/folder"]])
+def test_build_missing_corpus(args, tmp_path):
+    out = run(*args, "--store", str(tmp_path / "s.duckdb"))
+    assert out.returncode == 2
+    assert "找不到语料文件夹" in out.stderr and "Traceback" not in out.stderr
