@@ -148,8 +148,19 @@ def cues(text: str) -> Cues:
             neg += weight(m.start())
         else:
             pos += weight(m.start())
+    for m in _COMPLETION.finditer(text):  # 完成任务的108% is good news, 只完成了83% is not
+        value = float(m.group("value"))
+        if m.group("only") or value < 100:
+            neg += weight(m.start()) if (m.group("only") or value < 90) else 0.0
+        elif value >= 100:
+            pos += weight(m.start())
     plan = bool(lex.plan.search(text)) and not lex.past.search(text)
     return Cues(pos, neg, plan)
+
+
+_COMPLETION = re.compile(
+    r"(?P<only>只|仅|仅仅)?(?:完成|达成|达到)(?:了)?(?:[^，。；\d]{0,8}?的)?(?P<value>\d{2,3}(?:\.\d+)?)\s*[%％]"
+)
 
 
 # ---------------------------------------------------------------- the naive-Bayes part (snownlp)
