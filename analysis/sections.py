@@ -21,18 +21,26 @@ _TOP_LEVEL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|
 
 # Heading cues, checked in this order: a heading such as 不足与改进计划 is about shortcomings first.
 _HEADING_CUES: tuple[tuple[Section, re.Pattern], ...] = (
-    ("不足", re.compile(r"不足|问题|差距|缺点|短板|教训|反思|剖析|欠缺|待改进|需改进|改进之处|失误|困难|薄弱")),
+    ("不足", re.compile(r"不足|问题|差距|缺点|短板|教训|反思|剖析|欠缺|改进|待提高|待提升|需提高|需提升|失误|困难|薄弱|遗憾")),
     ("计划", re.compile(r"计划|打算|努力方向|展望|规划|设想|思路|目标|下一步|明年|来年|新的一年|今后|下年度|下一年")),
     ("成绩", re.compile(r"成绩|业绩|完成情况|回顾|主要工作|工作内容|工作情况|取得|收获|亮点|成果|成效|做法|经验|开展|完成")),
 )
 
 # Cue phrases that switch the section inside body text (used for paragraphs without a heading).
 _BODY_CUES: tuple[tuple[Section, re.Pattern], ...] = (
-    ("不足", re.compile(r"^.{0,12}(?:不足之处|存在(?:的|着)?(?:一些|以下|不少)?(?:问题|不足)|缺点和不足|不足主要|问题主要|也存在|也有不足|仍有不足|还存在)")),
-    ("计划", re.compile(r"^.{0,8}(?:新的一年|明年|来年|下一年|今后|下一步|20\d\d年(?:我|的工作)?(?:将|要|计划|打算)|展望|接下来)")),
-    ("成绩", re.compile(r"^.{0,12}(?:回顾(?:这|过去|本|今)|这一年来|一年来|本年度|今年以来|过去的一年)")),
+    ("不足", re.compile(
+        r"^.{0,12}(?:不足之处|存在(?:的|着)?(?:一些|以下|不少)?(?:问题|不足)|缺点和不足|不足主要|问题主要|也有不足|仍有不足)"
+        r"|^.{0,20}(?:存在|还有|看到|认识到|意识到|谈谈)[^。]{0,12}(?:不足|问题|差距|缺点|需要改进|有待)"
+        r"|^.{0,4}反思")),
+    ("计划", re.compile(
+        r"^.{0,8}(?:新的一年|明年|来年|下一年|今后|下一步|20\d\d年(?:我|的工作)?(?:将|要|计划|打算)|展望|接下来)"
+        r"|^.{0,24}(?:打算|思路|目标|计划|安排)[^。]{0,4}(?:如下|以下)|^.{0,24}以下[^。]{0,6}(?:打算|目标|计划|安排)")),
+    ("成绩", re.compile(
+        r"^.{0,12}(?:回顾(?:这|过去|本|今)|这一年来|一年来|本年度|今年以来|过去的一年)"
+        r"|^.{0,20}(?:主要工作|取得的成绩|取得了一些成绩|工作情况如下|做了以下)")),
 )
 
+_TITLE = re.compile(r"总结|述职|报告")
 _SENT_END = re.compile(r"(?<=[。！？!?；;])|\n")
 _CLOSERS = "”’」』）)"
 _MAX_HEADING = 30
@@ -91,7 +99,8 @@ def split_document(text: str) -> list[Sentence]:
         if not line:
             continue
         if is_heading(line):
-            cue = heading_section(line)
+            # a title such as 2021年工作总结及2022年工作计划 names the whole document, not a section
+            cue = None if _TITLE.search(line) else heading_section(line)
             if cue is not None:
                 section = cue
             elif _TOP_LEVEL.match(line):
