@@ -10,6 +10,7 @@ import importlib.util
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ def load_generator():
     """corpus/generate.py is a script beside the corpus, not a package: import it by path."""
     spec = importlib.util.spec_from_file_location("corpus_generate", PROJECT_DIR / "corpus" / "generate.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
 

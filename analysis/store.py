@@ -58,7 +58,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) ->
     """Insert plain dict rows through Arrow, whose explicit schema keeps list and int columns typed."""
     if not rows:
         return
-    arrow = pa.Table.from_pylist(rows, schema=ARROW_SCHEMAS[table])
+    schema = ARROW_SCHEMAS[table]
+    arrow = pa.table({c: [r[c] for r in rows] for c in schema.names}, schema=schema)
     con.register("_incoming", arrow)
     try:
         cols = ", ".join(f'"{c}"' for c in TABLES[table])
