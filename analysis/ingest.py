@@ -90,12 +90,14 @@ def _try_utf16(data: bytes) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff]")
+
+
 def _plausible(text: str) -> bool:
     """Decoded text that is mostly printable: rules out binaries that happen to decode."""
     if not text:
         return False
-    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\r\n\t\f") or 0xE000 <= ord(ch) <= 0xF8FF)
-    return bad / len(text) < 0.01
+    return len(_BAD_CHARS.findall(text)) / len(text) < 0.01
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
