@@ -1,0 +1,53 @@
+"""YearEnd Insight dashboard: the router (``streamlit run app.py``).
+
+Runs on every page: page config, the navigation (st.navigation does not discover pages/ by itself),
+the shared sidebar filters, then the chosen page. The store path comes from ``$YEAREND_STORE``
+(default data/insights.duckdb); without a store the page explains how to build one.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import store
+from ui import data, state
+
+st.set_page_config(page_title="年终洞察 · YearEnd Insight", page_icon=":material/insights:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+page = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0))
+                      for i, p in enumerate(state.PAGES)])
+st.sidebar.markdown("### 年终洞察")
+
+path = state.store_path()
+if not store.exists(path):
+    st.title("年终洞察 · YearEnd Insight")
+    st.warning(
+        f"还没有分析数据：找不到数据库文件 `{path}`。\n\n"
+        "请先在项目目录运行 `make run`（会自动构建示例数据并启动本看板），"
+        "或运行 `python -m analysis build --corpus corpus` 分析 corpus/ 中的年终总结，然后刷新本页。\n\n"
+        f"如数据库在其他位置，请设置环境变量 `{state.STORE_ENV}` 指向它。",
+        icon=":material/database_off:",
+    )
+    st.stop()
+
+try:
+    facets = data.facets()
+    info = data.store_info()
+except Exception as exc:  # a damaged or foreign file: say so instead of a traceback
+    st.error(f"无法读取数据库 `{path}`：{exc}\n\n请重新运行 `python -m analysis build` 生成数据库。",
+             icon=":material/error:")
+    st.stop()
+
+if info["documents"] == 0:
+    st.info("数据库中还没有文档。请把年终总结放进 corpus/（按 `年份/部门/姓名_班组.txt` 存放），"
+            "然后运行 `python -m analysis build`。", icon=":material/inbox:")
+    st.stop()
+
+state.sidebar(facets)
+st.sidebar.caption(f"数据库：{info['documents']:,} 篇文档 · 更新于 {info['built_at'] or '未知'}"
+                   + (f" · {info['failures']} 个文件未能分析" if info["failures"] else ""))
+st.session_state[state.K_ROUTED] = True
+try:
+    page.run()
+finally:
+    st.session_state[state.K_ROUTED] = False

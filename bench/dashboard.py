@@ -1,0 +1,128 @@
+"""Dashboard speed on a large store: time to first render of every page, of a filter change, peak memory.
+
+    .venv/bin/python bench/dashboard.py [--docs 10000] [--repeat 5] [--workers N] [--out bench/out]
+
+Builds (or reuses) a store of ``--docs`` documents made by corpus/generate.py, then drives the app with
+Streamlit's AppTest, in this process, the way the server runs it: router + page, server-side only (no
+browser paint, no network). For each page and each repeat:
+
+- cold: every cache cleared, the page opened (what the first visitor after a rebuild waits for);
+- warm: the same page opened again (every later visit with the same filters);
+- filter: on that page, the sidebar filter set to one department (new queries, cold for that filter).
+
+Medians over the repeats are printed as a table, with the peak resident memory of this process.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from analysis import query, store  # noqa: E402
+from analysis.bench import load_generator  # noqa: E402
+
+
+def ensure_store(docs: int, out: Path, workers: int | None) -> Path:
+    """A store of ``docs`` generated documents under ``out``; built once, reused while it is complete."""
+    folder = out / f"dashboard-{docs}"
+    path = folder / "insights.duckdb"
+    if store.exists(path) and query.store_info(path)["documents"] >= docs * 0.99:
+        print(f"复用已有数据库 {path}（{query.store_info(path)['documents']:,} 篇）")
+        return path
+    corpus = folder / "corpus"
+    started = time.perf_counter()
+    load_generator().generate_corpus(corpus, n_docs=docs)
+    print(f"生成语料 {docs:,} 篇：{time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    cmd = [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(path), "--quiet"]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    subprocess.run(cmd, cwd=ROOT, check=True)  # a separate process: its memory is not the dashboard's
+    print(f"构建数据库：{time.perf_counter() - started:.1f} s")
+    return path
+
+
+def steady_state_navigation() -> None:
+    """AppTest re-detects the pages/ folder before every run; a running server stops doing so after the
+    first st.navigation call (see tests/test_pages.py). Measure the running server."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+
+
+def timed(at) -> float:
+    started = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - started
+    if at.exception:
+        raise RuntimeError(at.exception[0].message)
+    return elapsed
+
+
+def measure(path: Path, repeat: int) -> list[tuple[str, float, float, float]]:
+    import streamlit as st
+    from streamlit.logger import set_log_level
+    from streamlit.testing.v1 import AppTest
+
+    from ui.state import PAGES
+
+    os.environ["YEAREND_STORE"] = str(path)
+    set_log_level("error")  # AppTest without a server warns about the missing runtime on every run
+    steady_state_navigation()
+    department = query.options(path)["department"][0]
+    rows = []
+    for spec in PAGES:
+        cold, warm, change = [], [], []
+        for _ in range(repeat):
+            st.cache_data.clear()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            # The first run registers the pages; opening the page is the run that is measured.
+            timed(at)
+            st.cache_data.clear()
+            at.switch_page(spec.path)
+            cold.append(timed(at))
+            warm.append(timed(at))
+            at.multiselect(key="f_department").set_value([department])
+            change.append(timed(at))
+        rows.append((spec.title, statistics.median(cold), statistics.median(warm), statistics.median(change)))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    args = parser.parse_args(argv)
+
+    path = ensure_store(args.docs, args.out, args.workers)
+    info = query.store_info(path)
+    rows = measure(path, args.repeat)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print()
+    size_mb = path.stat().st_size / 1048576
+    print(f"数据库：{info['documents']:,} 篇文档，{size_mb:.0f} MB；每项取 {args.repeat} 次的中位数（秒）")
+    print(f"{'页面':<6}{'首次打开（冷缓存）':>14}{'再次打开':>10}{'切换到一个部门':>14}")
+    for title, cold, warm, change in rows:
+        print(f"{title:<6}{cold:>18.3f}{warm:>14.3f}{change:>20.3f}")
+    print(f"峰值内存（本进程 RSS）：{peak_mb:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""文档: the filtered documents, and one document with its original text, sections, sentence sentiment
+colouring and theme highlights (where every drill-down link lands)."""
+from __future__ import annotations
+
+import html
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from analysis.query import Filters
+from analysis.schema import LABEL_NAMES, SECTIONS, THEMES
+from analysis.sections import is_heading
+from ui import data, state
+from ui.widgets import COLUMN_NAMES, filter_caption, num, pct, require_documents, score
+
+TABLE_COLUMNS = ["employee", "department", "team", "role", "year", "chars", "sentences", "sentiment_mean",
+                 "neg_share", "themes_total", "placeholders", "source_file"]
+MAX_CHOICES = 1000
+BACKGROUND = {"pos": "#E2F1E8", "neu": "transparent", "neg": "#F8E0DA"}
+K_TABLE, K_PICK, K_HIGHLIGHT = "doc_table", "doc_pick", "doc_highlight"
+
+
+def _from_table(doc_ids: list[str]) -> None:
+    rows = st.session_state[K_TABLE].selection.rows
+    if rows:
+        st.session_state[state.K_DOC] = doc_ids[rows[0]]
+
+
+def _from_pick() -> None:
+    st.session_state[state.K_DOC] = st.session_state[K_PICK]
+
+
+def _label(row) -> str:
+    return f"{row.employee or '未署名'} · {row.department or '未知部门'} · {row.year or '年份不详'} · {row.source_file}"
+
+
+def _sentence_html(row, highlight: set[str]) -> str:
+    themes = list(row.themes) if row.themes is not None else []
+    tip = f"情感 {row.sentiment:.2f}（{LABEL_NAMES.get(row.label, row.label)}）" + (
+        f" · 主题：{'、'.join(themes)}" if themes else "")
+    style = f"background:{BACKGROUND.get(row.label, 'transparent')};padding:1px 2px;border-radius:3px;"
+    marked = [t for t in themes if t in highlight]
+    if marked:
+        style += "box-shadow:inset 0 -2px 0 #2F5D7C;"
+    badges = "".join(
+        f"<sup style='color:#2F5D7C;font-size:0.7em;margin-left:2px'>[{html.escape(t)}]</sup>" for t in marked)
+    return f"<span title='{html.escape(tip)}' style='{style}'>{html.escape(row.text)}</span>{badges}"
+
+
+def _text_html(sentences: pd.DataFrame, highlight: set[str]) -> str:
+    """Sentences in reading order; a heading line starts a new paragraph, as in the original."""
+    blocks: list[str] = []
+    paragraph: list[str] = []
+    for row in sentences.itertuples():
+        if is_heading(row.text_simplified):
+            if paragraph:
+                blocks.append("<p>" + "".join(paragraph) + "</p>")
+                paragraph = []
+            blocks.append(f"<p style='font-weight:600;margin:0.8em 0 0.3em'>{_sentence_html(row, highlight)}</p>")
+        else:
+            paragraph.append(_sentence_html(row, highlight))
+    if paragraph:
+        blocks.append("<p>" + "".join(paragraph) + "</p>")
+    return "<div style='line-height:1.9'>" + "".join(blocks) + "</div>"
+
+
+st.title("文档")
+f = state.filters()
+figures = require_documents(f)
+filter_caption(f, figures)
+
+docs = data.documents(f)
+ids = docs["doc_id"].tolist()
+st.dataframe(
+    docs[TABLE_COLUMNS].rename(columns=COLUMN_NAMES), key=K_TABLE, hide_index=True, width="stretch", height=280,
+    on_select=partial(_from_table, ids), selection_mode="single-row",
+    column_config={"年份": st.column_config.NumberColumn(format="%d"),
+                   "平均情感": st.column_config.NumberColumn(format="%.3f"),
+                   "负面句占比": st.column_config.NumberColumn(format="percent")},
+)
+
+current = st.session_state.get(state.K_DOC)
+shown = data.document(current) if current else docs.iloc[0:0]
+if shown.empty:
+    current = ids[0]
+    shown = docs.iloc[[0]]
+st.session_state[state.K_DOC] = current
+meta = shown.iloc[0]
+choices = docs.iloc[:MAX_CHOICES]
+labels = {r.doc_id: _label(r) for r in choices.itertuples()}
+if current not in labels:
+    labels = {current: _label(meta), **labels}
+st.session_state[K_PICK] = current
+st.selectbox("查看文档（也可以在上表中选中一行）", list(labels), key=K_PICK, format_func=labels.get,
+             on_change=_from_pick)
+if len(docs) > MAX_CHOICES:
+    st.caption(f"下拉框只列出前 {MAX_CHOICES:,} 篇；其余文档请在上表中选择，或在左侧缩小筛选范围。")
+if current not in set(ids):
+    st.caption("这篇文档不在当前筛选范围内（从其他页面的证据句打开）。")
+
+st.divider()
+st.subheader(f"{meta['employee'] or '未署名'} · {meta['department'] or '未知部门'} · {meta['year'] or '年份不详'}")
+source = [meta["file_format"]] + ([meta["encoding"]] if meta["encoding"] != meta["file_format"] else [])
+source += ["繁体原文"] if meta["traditional"] else []
+details = [f"班组：{meta['team']}" if meta["team"] else "", f"岗位：{meta['role']}" if meta["role"] else "",
+           f"文件：{meta['source_file']}（{'，'.join(source)}）"]
+st.caption(" · ".join(d for d in details if d))
+c = st.columns(5)
+c[0].metric("字数", num(meta["chars"]))
+c[1].metric("句数", num(meta["sentences"]))
+c[2].metric("平均情感", score(meta["sentiment_mean"]))
+c[3].metric("负面句占比", pct(meta["neg_share"]))
+c[4].metric("模板占位符", num(meta["placeholders"]), help="未替换的范文占位符（20xx、xx地市、xxx万元等）个数")
+
+present = sorted((t for t in THEMES if meta[t] > 0), key=lambda t: -int(meta[t]))
+st.markdown("**主题**：" + ("、".join(f"{t} ×{int(meta[t])}" for t in present) if present else "未识别到主题"))
+if st.session_state.get(K_HIGHLIGHT) is None or any(t not in present for t in st.session_state[K_HIGHLIGHT]):
+    st.session_state[K_HIGHLIGHT] = present[:1]  # the document's most frequent theme
+highlight = set(st.multiselect("高亮主题", present, key=K_HIGHLIGHT, placeholder="不高亮"))
+st.markdown(
+    "<span style='font-size:0.85em'>句子底色：<span style='background:#E2F1E8;padding:1px 6px'>正面</span> "
+    "<span style='padding:1px 6px;border:1px solid #ddd'>中性</span> "
+    "<span style='background:#F8E0DA;padding:1px 6px'>负面</span> · 下划线和 [主题] 标记高亮主题 · "
+    "鼠标悬停可看情感分</span>",
+    unsafe_allow_html=True,
+)
+
+sentences = data.sentences_of(current)
+tab_text, tab_sections, tab_table = st.tabs(["原文", "分段", "句子表"])
+with tab_text:
+    st.markdown(_text_html(sentences, highlight), unsafe_allow_html=True)
+with tab_sections:
+    stats = data.section_sentiment(Filters(doc_ids=(current,))).set_index("section")
+    for section in SECTIONS:
+        part = sentences[sentences["section"] == section]
+        if part.empty:
+            continue
+        s = stats.loc[section]
+        st.markdown(f"##### {section} · {int(s['sentences'])} 句 · 平均情感 {score(s['sentiment_mean'])} · "
+                    f"负面句 {pct(s['neg_share'])}")
+        st.markdown(_text_html(part, highlight), unsafe_allow_html=True)
+with tab_table:
+    table = sentences[["idx", "section", "text", "sentiment", "label", "themes"]].copy()
+    table["label"] = table["label"].map(LABEL_NAMES)
+    table["themes"] = table["themes"].map(lambda v: "、".join(v) if v is not None else "")
+    st.dataframe(table.rename(columns={**COLUMN_NAMES, "idx": "序号"}), hide_index=True, width="stretch",
+                 column_config={"情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")})

@@ -1,0 +1,79 @@
+"""总览: headline figures, documents per department and year, leading themes, change since last year."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import charts, data, state
+from ui.widgets import COLUMN_NAMES, num, pct, require_documents, score
+
+st.title("总览")
+f = state.filters()
+figures = require_documents(f)
+st.caption(f"范围：{state.describe(f)}")
+
+span = ("" if not figures["year_min"] else f"{figures['year_min']}" if figures["years"] == 1
+        else f"{figures['year_min']}–{figures['year_max']}")
+cols = st.columns(6)
+cols[0].metric("文档数", num(figures["documents"]), border=True)
+cols[1].metric("员工数", num(figures["employees"]), border=True, help="按“部门 + 姓名”计数")
+cols[2].metric("部门数", num(figures["departments"]), border=True)
+cols[3].metric("年份数", num(figures["years"]), border=True, help=f"年份范围：{span or '不详'}")
+cols[4].metric("平均情感", score(figures["sentiment_mean"]), border=True,
+               help="每篇文档句子情感的平均值（0 = 消极，1 = 积极），再对文档取平均")
+cols[5].metric("模板痕迹", num(figures["template_documents"]), border=True,
+               help=f"含未替换的范文占位符（20xx、xx地市、xxx万元等）的文档，占 {pct(figures['template_share'])}")
+
+left, right = st.columns([3, 2])
+with left:
+    per = data.groups(f, by=("department", "year"))
+    per = per.assign(year=per["year"].map(lambda y: str(y) if y else "年份不详"))
+    st.plotly_chart(
+        charts.bar(per, x="department", y="documents", color="year", title="各部门各年份的文档数",
+                   labels={"department": "部门", "documents": "文档数", "year": "年份"}),
+        key="overview_docs",
+    )
+with right:
+    themes = data.theme_totals(f)
+    st.plotly_chart(
+        charts.bar(themes, x="theme", y="document_share", horizontal=True, percent=True,
+                   title="主要主题（提及该主题的文档占比）", labels={"theme": "", "document_share": "文档占比"}),
+        key="overview_themes",
+    )
+
+st.subheader("与上一年相比")
+changes = data.year_changes(f)
+if changes.empty:
+    st.info("当前筛选范围只有一个年份的文档，无法与上一年比较。放宽年份筛选即可看到变化。")
+else:
+    first = changes.iloc[0]
+    st.caption(f"{first['latest_year']} 年与 {first['previous_year']} 年相比")
+    general = changes[changes["kind"] == "概况"].set_index("metric")
+    c = st.columns(4)
+    for col, (metric, fmt, inverse) in zip(c, [("文档数", num, False), ("员工数", num, False),
+                                               ("平均情感", score, False), ("负面句占比", pct, True)]):
+        row = general.loc[metric]
+        delta = (f"{row['change']:+,.0f}" if fmt is num else f"{row['change'] * 100:+.1f} 个百分点"
+                 if fmt is pct else f"{row['change']:+.3f}")
+        col.metric(metric, fmt(row["latest"]), delta, delta_color="inverse" if inverse else "normal",
+                   help=f"上一年：{fmt(row['previous'])}")
+    theme_change = changes[changes["kind"] == "主题覆盖率"].sort_values("change")
+    theme_change = theme_change.assign(direction=theme_change["change"].map(lambda v: "上升" if v >= 0 else "下降"))
+    fig = charts.bar(theme_change, x="metric", y="change", color="direction", horizontal=True, percent=True,
+                     title="各主题文档覆盖率的变化", labels={"metric": "", "change": "覆盖率变化"}, text="+.1%",
+                     color_map={"上升": "#5E9C8F", "下降": "#C98E6B"})
+    fig.update_layout(showlegend=False)
+    st.plotly_chart(fig, key="overview_changes")
+
+failed = data.failures()
+if len(failed):
+    with st.expander(f"未能分析的文件（{len(failed)} 个）", icon=":material/warning:"):
+        st.dataframe(failed.rename(columns={"source_file": "文件", "reason": "原因"}), hide_index=True,
+                     width="stretch")
+
+with st.expander("各部门明细"):
+    table = data.groups(f, by=("department",))
+    keep = ["department", "documents", "employees", "sentiment_mean", "pos_share", "neg_share"]
+    st.dataframe(table[keep].rename(columns=COLUMN_NAMES), hide_index=True, width="stretch",
+                 column_config={"平均情感": st.column_config.NumberColumn(format="%.3f"),
+                                "正面句占比": st.column_config.NumberColumn(format="percent"),
+                                "负面句占比": st.column_config.NumberColumn(format="percent")})

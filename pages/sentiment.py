@@ -1,0 +1,67 @@
+"""情感: sentiment by department and year, by section, its trend, and the extreme sentences as evidence."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.schema import LABEL_NAMES, SECTIONS
+from ui import charts, data, state
+from ui.widgets import evidence_table, filter_caption, pct, require_documents, score
+
+ALL_SECTIONS = "全部段落"
+EVIDENCE_COLUMNS = ["employee", "department", "year", "section", "text", "sentiment"]
+
+st.title("情感")
+f = state.filters()
+figures = require_documents(f)
+filter_caption(f, figures)
+st.caption("情感分在 0 到 1 之间，越高越积极。年终总结在“不足”段落里自我批评是正常的，"
+           "所以请按段落阅读：不足段落偏负面并不代表员工不满。")
+
+c = st.columns(3)
+c[0].metric("平均情感", score(figures["sentiment_mean"]), border=True)
+c[1].metric("正面句占比", pct(figures["pos_share"]), border=True, help="每篇文档中正面句的占比，对文档取平均")
+c[2].metric("负面句占比", pct(figures["neg_share"]), border=True, help="每篇文档中负面句的占比，对文档取平均")
+
+left, right = st.columns(2)
+with left:
+    docs = data.documents(f)
+    docs = docs.assign(year=docs["year"].map(lambda y: str(y) if y else "年份不详"))
+    st.plotly_chart(
+        charts.box(docs, x="department", y="sentiment_mean", color="year", title="各部门、各年份的文档情感分布",
+                   labels={"department": "部门", "sentiment_mean": "文档平均情感", "year": "年份"}),
+        key="sentiment_box",
+    )
+with right:
+    by_section = data.section_sentiment(f)
+    st.plotly_chart(
+        charts.stacked_shares(by_section, x="section",
+                              x_order=[s for s in SECTIONS if s in set(by_section["section"])],
+                              shares={f"{k}_share": v for k, v in LABEL_NAMES.items()},
+                              colors=charts.LABEL_COLORS, title="各段落句子的情感倾向"),
+        key="sentiment_sections",
+    )
+
+trend = data.groups(f, by=("department", "year"))
+trend = trend[trend["year"] > 0]
+if trend["year"].nunique() >= 2:
+    st.plotly_chart(
+        charts.line(trend, x="year", y="sentiment_mean", color="department", title="平均情感逐年趋势",
+                    labels={"year": "年份", "sentiment_mean": "平均情感", "department": "部门"}),
+        key="sentiment_trend",
+    )
+else:
+    st.info("当前筛选范围只有一个年份，无法画出逐年趋势。")
+
+st.subheader("证据：最积极与最消极的句子")
+st.session_state.setdefault("sent_section", ALL_SECTIONS)
+section = st.selectbox("段落", [ALL_SECTIONS, *SECTIONS], key="sent_section")
+section = None if section == ALL_SECTIONS else section
+pos_col, neg_col = st.columns(2)
+with pos_col:
+    st.markdown("**最积极的句子**")
+    evidence_table(data.evidence(f, section=section, label="pos", order="pos", limit=15), "sent_pos",
+                   empty="所选范围内没有正面句。", columns=EVIDENCE_COLUMNS)
+with neg_col:
+    st.markdown("**最消极的句子**")
+    evidence_table(data.evidence(f, section=section, label="neg", order="neg", limit=15), "sent_neg",
+                   empty="所选范围内没有负面句。", columns=EVIDENCE_COLUMNS)

@@ -1,0 +1,100 @@
+"""主题: department × theme heat map, trends by year, split by section, and the evidence sentences."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from analysis.schema import SECTIONS, THEMES
+from analysis.themes import default_taxonomy
+from ui import charts, data, state
+from ui.widgets import evidence_table, filter_caption, require_documents
+
+METRICS = {
+    "文档覆盖率": ("覆盖率", ".0%", "提及该主题的文档占比"),
+    "千字提及率": ("千字", ".1f", "每千字中提及该主题的句子数"),
+}
+ALL_DEPTS, ALL_SECTIONS = "全部部门", "全部段落"
+UNKNOWN = "（未填部门）"
+K_HEAT, K_THEME, K_DEPT, K_SECTION, K_METRIC = "theme_heat", "theme_pick", "theme_dept", "theme_section", "theme_metric"
+
+
+def _from_heat() -> None:
+    """A clicked cell picks the theme and department of the drill-down below."""
+    points = st.session_state[K_HEAT].selection.points
+    if points:
+        st.session_state[K_THEME] = points[0]["x"]
+        st.session_state[K_DEPT] = points[0]["y"]
+
+
+st.title("主题")
+f = state.filters()
+figures = require_documents(f)
+filter_caption(f, figures)
+
+st.session_state.setdefault(K_METRIC, "文档覆盖率")
+metric = st.radio("热力图指标", list(METRICS), key=K_METRIC, horizontal=True,
+                  help="文档覆盖率：提及该主题的文档占比；千字提及率：每千字中提及该主题的句子数")
+suffix, fmt, meaning = METRICS[metric]
+
+per_dept = data.groups(f, by=("department",))
+per_dept = per_dept.assign(department=per_dept["department"].replace("", UNKNOWN))
+departments = list(per_dept["department"])
+long = per_dept.melt(id_vars=["department"], value_vars=[f"{t}_{suffix}" for t in THEMES],
+                     var_name="theme", value_name="value")
+long["theme"] = long["theme"].str.removesuffix(f"_{suffix}")
+st.plotly_chart(
+    charts.heat_grid(long, x="theme", y="department", z="value", x_order=list(THEMES), y_order=departments,
+                     value_format=fmt, title=f"部门 × 主题：{meaning}（点击格子查看证据句）",
+                     labels={"theme": "主题", "department": "部门", "value": metric}),
+    key=K_HEAT, on_select=_from_heat, selection_mode="points",
+)
+
+st.subheader("下钻：主题 × 部门 × 段落")
+if st.session_state.get(K_THEME) not in THEMES:
+    st.session_state[K_THEME] = THEMES[0]
+if st.session_state.get(K_DEPT) not in [ALL_DEPTS, *departments]:
+    st.session_state[K_DEPT] = ALL_DEPTS
+st.session_state.setdefault(K_SECTION, ALL_SECTIONS)
+c1, c2, c3 = st.columns(3)
+theme = c1.selectbox("主题", THEMES, key=K_THEME)
+dept = c2.selectbox("部门", [ALL_DEPTS, *departments], key=K_DEPT)
+section = c3.selectbox("段落", [ALL_SECTIONS, *SECTIONS], key=K_SECTION)
+st.caption(f"**{theme}**：{default_taxonomy()[theme].description}")
+
+scope = f if dept == ALL_DEPTS else replace(f, departments=("" if dept == UNKNOWN else dept,))
+
+left, right = st.columns(2)
+with left:
+    trend = data.groups(f, by=("department", "year"))
+    trend = trend[trend["year"] > 0].assign(department=lambda t: t["department"].replace("", UNKNOWN))
+    if trend.empty:
+        st.info("文档没有年份信息，无法画出趋势。")
+    else:
+        st.plotly_chart(
+            charts.line(trend, x="year", y=f"{theme}_{suffix}", color="department", percent=fmt.endswith("%"),
+                        title=f"“{theme}”逐年趋势（{metric}）",
+                        labels={"year": "年份", f"{theme}_{suffix}": metric, "department": "部门"}),
+            key="theme_trend",
+        )
+with right:
+    split = data.theme_section_totals(scope)
+    if split.empty:
+        st.info("所选范围内没有带主题的句子。")
+    else:
+        st.plotly_chart(
+            charts.bar(split, x="theme", y="sentences", color="section", barmode="stack", text=False,
+                       title=f"各段落中的主题句数（{dept}）",
+                       labels={"theme": "", "sentences": "句数", "section": "段落"},
+                       category_orders={"section": list(SECTIONS), "theme": list(THEMES)},
+                       color_map=charts.SECTION_COLORS),
+            key="theme_sections",
+        )
+
+st.subheader("证据句")
+evidence = data.evidence(scope, theme=theme, section=None if section == ALL_SECTIONS else section, limit=200)
+where = f"{dept}" + ("" if section == ALL_SECTIONS else f"的“{section}”段落")
+if len(evidence):
+    more = "（只列出前 200 句，可缩小筛选范围）" if len(evidence) >= 200 else ""
+    st.caption(f"{where}中谈到“{theme}”的句子：{len(evidence)} 句{more}。选中一行即可打开所在文档。")
+evidence_table(evidence, "theme_ev", empty=f"{where}中没有谈到“{theme}”的句子。可以换一个主题、部门或段落。")

@@ -1,0 +1,137 @@
+"""The dashboard's read functions on a store built from the small corpus the tests write (conftest):
+eleven summaries, three departments, two years, four with template placeholders."""
+from __future__ import annotations
+
+import pytest
+
+from analysis import query
+from analysis.build import build
+from analysis.query import Filters
+from analysis.schema import SECTIONS, THEMES
+from tests.conftest import write_small_corpus
+
+SALES = Filters(departments=("销售部",))
+NOBODY = Filters(departments=("不存在的部门",))
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("query")
+    store = root / "insights.duckdb"
+    report = build(write_small_corpus(root / "corpus"), store, workers=1, progress=False)
+    assert report.summary() == "analysed 11, reused 0, failed 0"
+    return store
+
+
+def test_facets_and_store_info(small_store):
+    facets = query.facets(small_store)
+    assert set(facets["department"]) == {"销售部", "客服部", "生产部"}
+    assert set(facets[facets["department"] == "生产部"]["team"]) == {"装配组", "质检组"}
+    assert facets["documents"].sum() == 11
+    info = query.store_info(small_store)
+    assert (info["documents"], info["failures"], info["analysis_version"]) == (11, 0, "1")
+    assert info["built_at"]
+
+
+@pytest.mark.parametrize("filters, expected", [
+    (Filters(), dict(documents=11, employees=7, departments=3, teams=6, years=2, year_min=2023, year_max=2024,
+                     template_documents=4)),
+    (SALES, dict(documents=5, employees=3, departments=1, teams=2, years=2, template_documents=2)),
+    (Filters(departments=("生产部",), years=(2024, 2024)), dict(documents=2, employees=2, years=1, year_min=2024)),
+    (Filters(search="交货准时率"), dict(documents=3, departments=1)),
+])
+def test_overview(small_store, filters, expected):
+    got = query.overview(small_store, filters)
+    assert {k: got[k] for k in expected} == expected
+    docs = query.documents(small_store, filters)
+    assert got["sentiment_mean"] == pytest.approx(docs["sentiment_mean"].mean())
+    assert got["template_share"] == pytest.approx(expected["template_documents"] / expected["documents"]
+                                                  if "template_documents" in expected else got["template_share"])
+
+
+def test_overview_of_nothing(small_store):
+    got = query.overview(small_store, NOBODY)
+    assert got["documents"] == got["employees"] == 0
+    assert got["sentiment_mean"] is None and got["template_share"] is None and got["year_min"] is None
+
+
+def test_theme_totals_match_documents(small_store):
+    totals = query.theme_totals(small_store, SALES).set_index("theme")
+    docs = query.documents(small_store, SALES)
+    assert list(totals.index) == sorted(THEMES, key=lambda t: (-(docs[t] > 0).mean(), -docs[t].sum(),
+                                                               THEMES.index(t)))
+    for t in THEMES:
+        assert totals.loc[t, "sentences"] == docs[t].sum()
+        assert totals.loc[t, "documents"] == (docs[t] > 0).sum()
+        assert totals.loc[t, "document_share"] == pytest.approx((docs[t] > 0).mean())
+        assert totals.loc[t, "per_1000_chars"] == pytest.approx(1000 * docs[t].sum() / docs["chars"].sum())
+    assert totals.loc["货款回笼", "document_share"] == 1.0  # every sales summary talks about collecting payment
+
+
+def test_theme_section_totals_add_up_to_theme_totals(small_store):
+    split = query.theme_section_totals(small_store)
+    assert set(split["section"]) <= set(SECTIONS)
+    totals = query.theme_totals(small_store).set_index("theme")["sentences"]
+    per_theme = split.groupby("theme")["sentences"].sum()
+    for theme, n in per_theme.items():
+        assert n == totals[theme]
+    payment = split[(split["theme"] == "货款回笼") & (split["section"] == "计划")].iloc[0]
+    assert payment["documents"] == 5 and payment["document_share"] == pytest.approx(5 / 11)
+
+
+def test_year_changes(small_store):
+    changes = query.year_changes(small_store).set_index("metric")
+    assert set(changes["previous_year"]) == {2023} and set(changes["latest_year"]) == {2024}
+    docs = changes.loc["文档数"]
+    assert (docs["previous"], docs["latest"], docs["change"]) == (4, 7, 3)
+    assert set(changes.index) >= {"员工数", "平均情感", "负面句占比", *THEMES}
+    one_year = query.year_changes(small_store, Filters(years=(2024, 2024)))
+    assert one_year.empty and list(one_year.columns)[:2] == ["kind", "metric"]
+
+
+def test_section_sentiment(small_store):
+    frame = query.section_sentiment(small_store)
+    assert list(frame["section"]) == [s for s in SECTIONS if s in set(frame["section"])]
+    assert frame["sentences"].sum() == query.overview(small_store)["sentences"]
+    shares = frame[["pos_share", "neu_share", "neg_share"]].sum(axis=1)
+    assert shares.tolist() == pytest.approx([1.0] * len(frame))
+    by_section = frame.set_index("section")
+    # shortcomings read more negative than achievements: the reason to report per section
+    assert by_section.loc["不足", "sentiment_mean"] < by_section.loc["成绩", "sentiment_mean"]
+    per_dept = query.section_sentiment(small_store, by=("department",))
+    assert per_dept.groupby("department")["sentences"].sum().sum() == frame["sentences"].sum()
+    assert query.section_sentiment(small_store, NOBODY).empty
+
+
+@pytest.mark.parametrize("term, simplified", [("回款", "回款"), ("對賬", "对账"), ("客户", "客户")])
+def test_keyword_hits_cut_the_sentence_around_the_term(small_store, term, simplified):
+    hits = query.keyword_hits(small_store, SALES, term, width=200)
+    assert len(hits) > 0
+    assert set(hits["match"]) == {simplified}
+    for row in hits.itertuples():
+        assert row.left + row.match + row.right == row.text
+        assert row.department == "销售部"
+    assert hits["year"].is_monotonic_decreasing
+
+
+def test_keyword_hits_shorten_long_context(small_store):
+    hits = query.keyword_hits(small_store, Filters(), "回款率", width=4)
+    row = hits.iloc[0]
+    assert row["match"] == "回款率" and row["left"].startswith("…") and len(row["left"]) == 5
+
+
+def test_keyword_counts(small_store):
+    counts = query.keyword_counts(small_store, Filters(), "客户")
+    hits = query.keyword_hits(small_store, Filters(), "客户", limit=10_000)
+    assert counts["sentences"].sum() == len(hits)
+    assert counts["occurrences"].sum() == sum(t.count("客户") for t in hits["text"])
+    assert counts["occurrences"].sum() > counts["sentences"].sum()  # 拜访重点客户…意向客户 counts twice
+    sales_2024 = counts[(counts["department"] == "销售部") & (counts["year"] == 2024)].iloc[0]
+    assert (sales_2024["documents"], sales_2024["group_documents"]) == (3, 3)
+    assert sales_2024["document_share"] == 1.0
+
+
+@pytest.mark.parametrize("term", ["", "   ", "%回款%", "_", "不会出现的词"])
+def test_keyword_search_is_literal_and_empty_safe(small_store, term):
+    assert query.keyword_counts(small_store, Filters(), term).empty
+    assert query.keyword_hits(small_store, Filters(), term).empty
