@@ -225,6 +225,14 @@ _HEADING_RE = re.compile(r"^\s*([\u4e00-\u9fff ]{2,5})\s*[：:]\s*(\S[^\n]{0,30}
 _YEAR_RE = re.compile(r"(20\d{2})\s*年(?:度)?")
 
 
+def is_metadata_line(line: str) -> bool:
+    """``部门：销售部``-style lines: document metadata, not content to find themes or keywords in."""
+    m = _HEADING_RE.match(line)
+    return bool(m) and any(
+        m.group(1).replace(" ", "") in {n.replace(" ", "") for n in names} for names in _HEADING_FIELDS.values()
+    )
+
+
 def meta_from_text(text: str) -> dict:
     """Metadata from heading lines such as ``部门：销售部`` and a year in the title.
 

@@ -50,7 +50,9 @@ def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], nor
             original = _find_original(sent.text, norm.simplified, text)
         tokens = segment.cut(sent.text)
         scored = model.score(sent.text, tokens, heading=sent.is_heading or None)
-        terms.update(segment.content_words(tokens))
+        metadata = sent.is_heading and ingest.is_metadata_line(sent.text)
+        if not sent.is_heading:  # 存在/不足 from 二、存在的不足 are structure, not keywords
+            terms.update(segment.content_words(tokens))
         rows.append({
             "idx": idx,
             "section": sent.section,
@@ -58,7 +60,7 @@ def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], nor
             "text_simplified": sent.text,
             "sentiment": scored.sentiment,
             "label": scored.label,
-            "themes": themes.assign(sent.text),
+            "themes": [] if metadata else themes.assign(sent.text),
         })
         idx += 1
     return rows, dict(terms), norm

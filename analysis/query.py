@@ -6,10 +6,10 @@ SQL runs in DuckDB over a short-lived read-only connection (see ``store``).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import store
@@ -41,12 +41,12 @@ class Filters:
         if self.search.strip():
             parts.append(
                 f"EXISTS (SELECT 1 FROM sentences s WHERE s.doc_id = {alias}.doc_id "
-                "AND (s.text_simplified LIKE ? OR s.text LIKE ?))"
+                "AND (contains(s.text_simplified, ?) OR contains(s.text, ?)))"
             )
-            like = f"%{self.search.strip()}%"
             from analysis.normalize import to_simplified
 
-            params.extend([f"%{to_simplified(self.search.strip())}%", like])
+            # contains(), not LIKE: a % or _ typed in the search box is a character, not a wildcard
+            params.extend([to_simplified(self.search.strip()), self.search.strip()])
         return " AND ".join(parts), params
 
 
@@ -181,12 +181,12 @@ def keywords(store_path: Path, filters: Filters = Filters(), by: str = "departme
         n_j = all_n - n_i
         a = prior.loc[y_i.index]
         delta = (
-            ((y_i + a) / (n_i + alpha0 - y_i - a)).map(math.log)
-            - ((y_j + a) / (n_j + alpha0 - y_j - a)).map(math.log)
+            np.log((y_i + a) / (n_i + alpha0 - y_i - a))
+            - np.log((y_j + a) / (n_j + alpha0 - y_j - a))
         )
         var = 1.0 / (y_i + a) + 1.0 / (y_j + a)
-        z = delta / var.map(math.sqrt)
-        idf = (n_docs / term_docs.loc[y_i.index]).map(lambda v: math.log(v) + 1.0)
+        z = delta / np.sqrt(var)
+        idf = np.log(n_docs / term_docs.loc[y_i.index]) + 1.0
         frame = pd.DataFrame({
             "group": grp, "term": y_i.index, "count": y_i.values, "documents": g["docs"].values,
             "tfidf": (y_i * idf).round(2).values, "log_odds_z": z.round(3).values,

@@ -19,6 +19,7 @@ jieba.setLogLevel(logging.WARNING)
 
 _WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _PLACEHOLDER_TOKEN = re.compile(r"^(?:[xX×*＊_＿]+|\d*[xX]+\d*)$")
+_NUMBER_WORD = re.compile(r"^[零〇一二三四五六七八九十百千万亿两余多几半第]+[批个家次人台件份项条名位年月天]?$")
 
 
 @lru_cache(maxsize=1)
@@ -46,4 +47,5 @@ def content_words(tokens: list[str]) -> list[str]:
     return [
         t for t in tokens
         if len(t) > 1 and t not in stop and _WORD_RE.search(t) and not _PLACEHOLDER_TOKEN.match(t)
+        and not _NUMBER_WORD.match(t)
     ]

@@ -108,23 +108,24 @@ def test_killed_build_leaves_store_consistent(tmp_path):
     write_corpus(corpus)
     build.build(corpus, db, workers=1, progress=False)
     before = query.documents(db)
-    # many new documents so the build is still running when killed
-    for i in range(300):
-        (corpus / "2024" / "销售部" / f"员工{i:03d}.txt").write_text(GOOD_A + f"编号{i}。\n", encoding="utf-8")
+    # many new documents so the build is still running when killed (≈10 s on one core)
+    for i in range(1500):
+        (corpus / "2024" / "销售部" / f"员工{i:04d}.txt").write_text(GOOD_A + f"编号{i}。\n", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(db), "--workers", "1",
          "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 60
+    deadline = time.time() + 120
     while time.time() < deadline and not list(tmp_path.glob("s.duckdb.building-*")):
-        time.sleep(0.05)
-    time.sleep(1.0)
+        time.sleep(0.02)
+    time.sleep(0.3)  # into the analysis, well before its end
+    assert proc.poll() is None, "the build finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     after = query.documents(db)  # the live snapshot is untouched and readable
     assert after.equals(before)
     report = build.build(corpus, db, workers=2, progress=False)
-    assert report.analysed == 300 and report.reused == 2
+    assert report.analysed == 1500 and report.reused == 2
     assert not list(tmp_path.glob("s.duckdb.building-*"))
 
 

@@ -7,7 +7,7 @@ import pytest
 from analysis import query
 from analysis.build import build
 from analysis.query import Filters
-from analysis.schema import SECTIONS, THEMES
+from analysis.schema import ANALYSIS_VERSION, SECTIONS, THEMES
 from tests.conftest import write_small_corpus
 
 SALES = Filters(departments=("销售部",))
@@ -29,7 +29,7 @@ def test_facets_and_store_info(small_store):
     assert set(facets[facets["department"] == "生产部"]["team"]) == {"装配组", "质检组"}
     assert facets["documents"].sum() == 11
     info = query.store_info(small_store)
-    assert (info["documents"], info["failures"], info["analysis_version"]) == (11, 0, "1")
+    assert (info["documents"], info["failures"], info["analysis_version"]) == (11, 0, ANALYSIS_VERSION)
     assert info["built_at"]
 
 

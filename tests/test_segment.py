@@ -25,3 +25,7 @@ def test_own_tokenizer_does_not_touch_global_jieba():
     import jieba
 
     assert "意向客户" not in jieba.lcut("对于浅意向客户的跟进")
+
+
+def test_chinese_number_words_are_not_keywords():
+    assert content_words(cut("全年检验来料两千余批，拦截不合格批次四十一批")) == ["检验", "来料", "拦截", "合格", "批次"]
