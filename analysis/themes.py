@@ -27,6 +27,10 @@ class Theme:
     exclude: re.Pattern | None
 
     def matches(self, text: str) -> bool:
+        # most sentences carry no cue of most themes: rule those out before rewriting the text
+        if not ((self.strong is not None and self.strong.search(text))
+                or (self.weak is not None and self.weak.search(text))):
+            return False
         if self.exclude is not None:
             text = self.exclude.sub("。", text)
         if self.strong is not None and self.strong.search(text):
