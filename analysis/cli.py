@@ -90,7 +90,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             items = [ingest.FileFailure(str(path), "文件不存在")]
         elif path.suffix.lower() == ".zip":
             items = [
-                it if isinstance(it, ingest.FileFailure) else (it[0], it[1], ingest.meta_from_path(PurePosixPath(it[0])))
+                it if isinstance(it, ingest.FileFailure)
+                else (it[0], it[1], ingest.meta_from_path(PurePosixPath(it[0])))
                 for it in ingest.iter_zip(path.name, path.read_bytes())
             ]
         else:
@@ -215,7 +216,8 @@ def parser() -> argparse.ArgumentParser:
     n.set_defaults(func=_cmd_bench)
 
     v = sub.add_parser("evaluate", help="在标注句子上测量情感准确率与主题 P/R/F1")
-    v.add_argument("file", type=Path, nargs="?", default=Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_sentences.tsv")
+    labelled = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_sentences.tsv"
+    v.add_argument("file", type=Path, nargs="?", default=labelled)
     v.set_defaults(func=_cmd_evaluate)
     return p
 

@@ -21,9 +21,12 @@ _TOP_LEVEL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|
 
 # Heading cues, checked in this order: a heading such as 不足与改进计划 is about shortcomings first.
 _HEADING_CUES: tuple[tuple[Section, re.Pattern], ...] = (
-    ("不足", re.compile(r"不足|问题|差距|缺点|短板|教训|反思|剖析|欠缺|改进|待提高|待提升|需提高|需提升|失误|困难|薄弱|遗憾")),
-    ("计划", re.compile(r"计划|打算|努力方向|展望|规划|设想|思路|目标|下一步|明年|来年|新的一年|今后|下年度|下一年")),
-    ("成绩", re.compile(r"成绩|业绩|完成情况|回顾|主要工作|工作内容|工作情况|取得|收获|亮点|成果|成效|做法|经验|开展|完成")),
+    ("不足", re.compile(r"不足|问题|差距|缺点|短板|教训|反思|剖析|欠缺|改进|待提高|待提升|需提高|需提升"
+                        r"|失误|困难|薄弱|遗憾")),
+    ("计划", re.compile(r"计划|打算|努力方向|展望|规划|设想|思路|目标|下一步|明年|来年|新的一年|今后"
+                        r"|下年度|下一年")),
+    ("成绩", re.compile(r"成绩|业绩|完成情况|回顾|主要工作|工作内容|工作情况|取得|收获|亮点|成果|成效"
+                        r"|做法|经验|开展|完成")),
 )
 
 # Cue phrases that switch the section inside body text (used for paragraphs without a heading).
