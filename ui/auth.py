@@ -126,7 +126,11 @@ def login_page() -> None:
 
 def gate() -> Access:
     """Run before any page: the login page (and stop) when nobody is signed in, else the reader."""
-    acc = current()
+    try:
+        acc = current()
+    except users.UsersFileError as exc:  # fail closed: a damaged users file never means "no users"
+        st.error(f"{exc}。请修正该文件，或用 `python -m analysis users add` 重新创建用户。", icon=":material/error:")
+        st.stop()
     if acc is None:
         st.session_state.pop(K_ACCESS, None)
         st.navigation([st.Page(login_page, title="登录", icon=":material/login:", url_path="login",
