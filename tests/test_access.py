@@ -209,3 +209,82 @@ def test_wrong_password_reads_nothing_even_outside_the_router(env):
     assert query.documents(env, NO_ACCESS.scope(Filters(), record=True)).empty
     assert query.overview(env, NO_ACCESS.scope(Filters()))["documents"] == 0
     assert PASSWORD  # the fixture's users exist; nobody is signed in here
+
+
+# ---------------------------------------------------------------- masking where sentences leave the data layer
+
+_PRIVATE = ("2024年度个人工作总结\n姓名：何静\n部门：销售部\n岗位：销售代表\n\n一、主要工作成绩\n"
+            "我负责的重点客户联系电话是13912345678，每周固定回访一次。\n"
+            "客户对账单统一发到邮箱hejing@example.com，回款进度一目了然。\n"
+            "差旅报销打到工资卡6222021234567890123，财务当月就处理完毕。\n"
+            "二、存在的不足\n对新客户的跟进还不够及时。\n三、明年工作计划\n明年继续加强客户回访。\n")
+
+
+@pytest.fixture(scope="module")
+def private_store(tmp_path_factory):
+    from analysis.build import build
+    from tests.conftest import write_small_corpus
+
+    root = tmp_path_factory.mktemp("private")
+    corpus = write_small_corpus(root / "corpus")
+    (corpus / "2024" / "销售部" / "何静_华南组.txt").write_text(_PRIVATE, encoding="utf-8")
+    path = root / "insights.duckdb"
+    build(corpus, path, workers=1, progress=False)
+    return path
+
+
+@pytest.fixture
+def private_env(tmp_path, monkeypatch, private_store):
+    monkeypatch.setenv(STORE_ENV, str(private_store))
+    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv(users.USERS_ENV, str(write_users(tmp_path / "users.toml", min_group=1)))
+    return private_store
+
+
+def _private_doc(path) -> str:
+    docs = query.documents(path, Filters(departments=(OWN,)))
+    return docs[docs["employee"] == "何静"].iloc[0]["doc_id"]
+
+
+def test_department_head_reads_masked_sentences(private_env):
+    at = sign_in(start(), "xiaoshou")
+    at.session_state["doc_id"] = _private_doc(private_env)
+    at.switch_page("pages/documents.py").run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "句子" in df.value.columns)
+    texts = list(table["句子"])
+    assert "我负责的重点客户联系电话是[手机号]，每周固定回访一次。" in texts
+    assert "客户对账单统一发到邮箱[邮箱]，回款进度一目了然。" in texts
+    assert "差旅报销打到工资卡[银行卡号]，财务当月就处理完毕。" in texts
+    page = " ".join(m.value for m in at.markdown) + " ".join(texts)
+    for raw in ("13912345678", "hejing@example.com", "6222021234567890123"):
+        assert raw not in page
+
+
+def test_keyword_in_context_is_masked_before_it_is_cut(private_env):
+    at = sign_in(start(), "xiaoshou")
+    at.switch_page("pages/keywords.py").run()
+    at.text_input(key="kw_term").input("联系电话").run()
+    assert not at.exception
+    kwic = next(df.value for df in at.dataframe if "前文" in df.value.columns)
+    assert list(kwic["后文"]) == ["是[手机号]，每周固定回访一次。"]
+    # the number itself cannot be searched for
+    at.text_input(key="kw_term").input("13912345678").run()
+    assert not any("前文" in df.value.columns for df in at.dataframe)
+
+
+def test_hr_admin_reads_the_original(private_env):
+    at = sign_in(start(), "hr")
+    at.session_state["doc_id"] = _private_doc(private_env)
+    at.switch_page("pages/documents.py").run()
+    table = next(df.value for df in at.dataframe if "句子" in df.value.columns)
+    assert "我负责的重点客户联系电话是13912345678，每周固定回访一次。" in list(table["句子"])
+
+
+def test_masking_can_be_switched_off_in_the_policy(private_env, tmp_path, monkeypatch):
+    monkeypatch.setenv(users.USERS_ENV, str(write_users(tmp_path / "open.toml", min_group=1, mask=False)))
+    at = sign_in(start(), "xiaoshou")
+    at.session_state["doc_id"] = _private_doc(private_env)
+    at.switch_page("pages/documents.py").run()
+    table = next(df.value for df in at.dataframe if "句子" in df.value.columns)
+    assert "我负责的重点客户联系电话是13912345678，每周固定回访一次。" in list(table["句子"])

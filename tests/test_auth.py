@@ -146,7 +146,7 @@ def test_every_page_refuses_an_unauthenticated_session(users_file, page):
     at = AppTest.from_file(APP, default_timeout=60).switch_page(page).run()
     assert not at.exception, [e.message for e in at.exception]
     _shows_no_data(at)
-    with pytest.raises(ValueError, match="Known pages: \\['登录'\\]"):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(page)
 
 

@@ -133,8 +133,13 @@ def gate() -> Access:
         st.stop()
     if acc is None:
         st.session_state.pop(K_ACCESS, None)
-        st.navigation([st.Page(login_page, title="登录", icon=":material/login:", url_path="login",
-                               default=True)]).run()
+        # every page's address shows the login form (not "page not found") and is kept, so the reader
+        # lands on the page they asked for once signed in; the menu stays hidden
+        from ui.state import PAGES
+
+        login = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
+        login += [st.Page(login_page, title="登录", url_path=Path(p.path).stem) for p in PAGES[1:]]
+        st.navigation(login, position="hidden").run()
         st.stop()
     if acc.local and not _local_request_allowed():
         st.stop()
