@@ -35,6 +35,9 @@ EXPORT_TABLES: Final[tuple[str, ...]] = get_args(TableName)
 Role = Literal["hr_admin", "dept_head", "viewer"]
 ROLES: Final[tuple[str, ...]] = get_args(Role)
 ROLE_NAMES: Final = {"hr_admin": "HR 管理员", "dept_head": "部门负责人", "viewer": "只读（仅汇总）"}
+# Columns that carry a document's words; dropped from anything a viewer reads (ui/data.py), so a new
+# query that returns sentences cannot leak them even if it is not declared a record read.
+TEXT_COLUMNS: Final = ("text", "text_simplified", "left", "match", "right")
 DEFAULT_MIN_GROUP: Final = 5
 """Minimum reporting group: figures backed by fewer distinct employees are not shown below hr_admin."""
 

@@ -288,3 +288,13 @@ def test_masking_can_be_switched_off_in_the_policy(private_env, tmp_path, monkey
     at.switch_page("pages/documents.py").run()
     table = next(df.value for df in at.dataframe if "句子" in df.value.columns)
     assert "我负责的重点客户联系电话是13912345678，每周固定回访一次。" in list(table["句子"])
+
+
+def test_viewer_never_gets_text_columns_even_from_a_figure_read(env, monkeypatch):
+    """A read not declared a record read (as a page added later might be) still loses its text."""
+    from ui import data
+
+    as_reader(monkeypatch, "guest")
+    monkeypatch.setattr(data, "RECORD_READS", frozenset())
+    frame = data.evidence(Filters(departments=(OWN,)))
+    assert "text" not in frame.columns

@@ -24,6 +24,7 @@ from analysis import audit, export, query, store
 from analysis.access import Access
 from analysis.mask import mask_frame
 from analysis.query import Filters
+from analysis.schema import TEXT_COLUMNS
 from ui import auth
 from ui.state import store_path
 
@@ -61,7 +62,10 @@ def _read(name: str, *args, **kwargs) -> Any:
         args = ("",)  # a document outside the reader's scope has no sentences to show
     if name == "keyword_hits" and acc.mask:
         kwargs["mask"] = True  # masked before the context is cut (analysis.query.keyword_hits)
-    return _cached(name, str(path), store.data_version(path), args, tuple(sorted(kwargs.items())), acc.mask)
+    out = _cached(name, str(path), store.data_version(path), args, tuple(sorted(kwargs.items())), acc.mask)
+    if not acc.may_read_text and isinstance(out, pd.DataFrame):
+        out = out.drop(columns=[c for c in TEXT_COLUMNS if c in out.columns])
+    return out
 
 
 def facets() -> pd.DataFrame:
