@@ -59,11 +59,12 @@ def _warm_up() -> None:
     """Load jieba's dictionary and train the sentiment model once, before forking the workers."""
     from analysis.segment import tokenizer
     from analysis.sentiment import default_model
-    from analysis.themes import default_taxonomy
+    from analysis.themes import default_learned, default_taxonomy
 
     tokenizer()
     default_model()
     default_taxonomy()
+    default_learned()
 
 
 def analyse_many(

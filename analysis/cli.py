@@ -1,4 +1,4 @@
-"""``python -m analysis``: build, analyze, sentences, export, bench, evaluate (DESIGN §4).
+"""``python -m analysis``: build, analyze, sentences, export, bench (DESIGN §4); evaluate, calibrate.
 
 The command names and options are a contract that scripts outside the app rely on; keep them stable.
 """
@@ -141,9 +141,10 @@ def _cmd_sentences(args: argparse.Namespace) -> int:
         if not text:
             continue
         simple = to_simplified(text)
-        scored = model.score(simple, cut(simple))
+        tokens = cut(simple)
+        scored = model.score(simple, tokens)
         out.write(json.dumps({"text": text, "sentiment": scored.sentiment, "label": scored.label,
-                              "themes": assign(simple)}, ensure_ascii=False) + "\n")
+                              "themes": assign(simple, tokens=tokens)}, ensure_ascii=False) + "\n")
     return 0
 
 
@@ -172,6 +173,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from analysis.bench import run
 
     run(args.docs, workers=args.workers, repeat=args.repeat)
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from analysis.evaluate import calibrate
+
+    print(calibrate(folds=args.folds))
     return 0
 
 
@@ -219,6 +227,9 @@ def parser() -> argparse.ArgumentParser:
     labelled = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_sentences.tsv"
     v.add_argument("file", type=Path, nargs="?", default=labelled)
     v.set_defaults(func=_cmd_evaluate)
+    c = sub.add_parser("calibrate", help="在训练句上交叉验证，选择情感的组合权重与阈值")
+    c.add_argument("--folds", type=int, default=5)
+    c.set_defaults(func=_cmd_calibrate)
     return p
 
 

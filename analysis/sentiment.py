@@ -22,12 +22,22 @@ from pathlib import Path
 
 from analysis.paths import DATA_DIR, data_path
 
-# Chosen by `python -m analysis calibrate` (5-fold cross-validation on the training sentences).
-RULE_WEIGHT = 1.0
-NB_WEIGHT = 0.5
-POS_THRESHOLD = 0.9
-NEG_THRESHOLD = 0.75
-PLAN_POS_FACTOR = 0.5
+
+@dataclass(frozen=True)
+class Params:
+    """How cues and naive-Bayes evidence are combined into a label.
+
+    The defaults are what ``python -m analysis calibrate`` (5-fold cross-validation on the training
+    sentences) chose; the held-out evaluation file plays no part in choosing them.
+    """
+
+    nb_weight: float = 0.5  # weight of the naive-Bayes log-odds against one counted cue
+    pos_threshold: float = 0.9  # score above which a sentence is positive
+    neg_threshold: float = 0.75  # score below minus this is negative
+    plan_pos_factor: float = 0.5  # a positive cue in a plan (要提高…) is an intention, not an achievement
+
+
+PARAMS = Params()
 
 _PUNCT = re.compile(r"^[\W_]+$")
 _CONTRAST = re.compile(r"但是|但|然而|可是|不过|只是|却")
@@ -45,6 +55,8 @@ class Lexicon:
     reverse: re.Pattern
     plan: re.Pattern
     past: re.Pattern
+    result: re.Pattern
+    result_weight: float
 
 
 def _alt(words: list[str]) -> re.Pattern:
@@ -66,6 +78,8 @@ def lexicon() -> Lexicon:
         reverse=_alt(raw["reverse"]["words"]),
         plan=_alt(raw["plan"]["markers"]),
         past=_alt(raw["plan"]["past"]),
+        result=re.compile("|".join(raw["result"]["patterns"])),
+        result_weight=float(raw["result"]["weight"]),
     )
 
 
@@ -155,6 +169,9 @@ def cues(text: str) -> Cues:
         elif value >= 100:
             pos += weight(m.start())
     plan = bool(lex.plan.search(text)) and not lex.past.search(text)
+    if not plan:
+        for m in lex.result.finditer(text):
+            pos += lex.result_weight * weight(m.start())
     return Cues(pos, neg, plan)
 
 
@@ -165,7 +182,7 @@ _COMPLETION = re.compile(
 
 # ---------------------------------------------------------------- the naive-Bayes part (snownlp)
 
-TRAIN_FILES = ("sentiment_train_a.tsv", "sentiment_train_b.tsv")
+TRAIN_GLOB = "sentiment_train_*.tsv"  # every file matching is training data, in name order
 
 
 def read_labelled(path: Path) -> list[dict]:
@@ -182,9 +199,8 @@ def read_labelled(path: Path) -> list[dict]:
 
 def training_rows() -> list[dict]:
     rows: list[dict] = []
-    for name in TRAIN_FILES:
-        if (DATA_DIR / name).exists():
-            rows.extend(read_labelled(DATA_DIR / name))
+    for path in sorted(DATA_DIR.glob(TRAIN_GLOB)):
+        rows.extend(read_labelled(path))
     return rows
 
 
@@ -269,24 +285,29 @@ class Scored:
     label: str
 
 
-def combine(c: Cues, nb: float, heading: bool) -> Scored:
-    """One linear score → a 0..1 sentiment (logistic) and a pos/neu/neg label."""
+def combine(c: Cues, nb: float, heading: bool, p: Params = PARAMS) -> Scored:
+    """One linear score → a 0..1 sentiment (logistic) and a pos/neu/neg label.
+
+    A plan without a named problem stays below the positive threshold: LABELS.md reads intentions as
+    neutral however upbeat their words.
+    """
     if heading:
         return Scored(0.5, "neu")
-    pos = c.pos * (PLAN_POS_FACTOR if c.plan else 1.0)
-    s = RULE_WEIGHT * (pos - c.neg) + NB_WEIGHT * nb
+    pos = c.pos * (p.plan_pos_factor if c.plan else 1.0)
+    s = (pos - c.neg) + p.nb_weight * nb
     if c.plan and c.neg == 0:
-        s = min(s, POS_THRESHOLD * 0.99)
-    label = "pos" if s > POS_THRESHOLD else "neg" if s < -NEG_THRESHOLD else "neu"
+        s = min(s, p.pos_threshold * 0.99)
+    label = "pos" if s > p.pos_threshold else "neg" if s < -p.neg_threshold else "neu"
     return Scored(round(1.0 / (1.0 + math.exp(-s)), 4), label)
 
 
 class SentimentModel:
     """Scores sentences; build one per process (training takes well under a second)."""
 
-    def __init__(self, rows: list[dict] | None = None):
+    def __init__(self, rows: list[dict] | None = None, params: Params = PARAMS):
         from analysis.segment import cut
 
+        self.params = params
         self._bayes = train_bayes(training_rows() if rows is None else rows, cut)
         self._log_odds = LogOdds(self._bayes)
 
@@ -294,7 +315,7 @@ class SentimentModel:
         if heading is None:
             heading = looks_like_heading(text_simplified)
         nb = self._log_odds(features(tokens))
-        return combine(cues(text_simplified), nb, heading)
+        return combine(cues(text_simplified), nb, heading, self.params)
 
 
 @lru_cache(maxsize=1)
