@@ -119,9 +119,9 @@ def calibration_grid() -> list:
 
     from analysis.sentiment import Params
 
-    return [Params(nb_weight=w, pos_threshold=pt, neg_threshold=nt, plan_pos_factor=f)
-            for w, pt, nt, f in product((0.3, 0.4, 0.5, 0.6, 0.8), (0.6, 0.75, 0.9, 1.0, 1.2),
-                                        (0.5, 0.6, 0.75, 0.9, 1.0), (0.3, 0.5, 0.7))]
+    return [Params(nb_weight=w, pos_threshold=pt, neg_threshold=nt, plan_pos_factor=f, plan_floor=fl)
+            for w, pt, nt, f, fl in product((0.3, 0.4, 0.5, 0.6, 0.8), (0.6, 0.75, 0.9, 1.0, 1.2),
+                                            (0.5, 0.6, 0.75, 0.9, 1.0), (0.5, 0.7), (False, True))]
 
 
 def calibrate(folds: int = 5, top: int = 10) -> str:
@@ -139,10 +139,11 @@ def calibrate(folds: int = 5, top: int = 10) -> str:
     results = cross_validate(rows, grid, folds)
     ranked = sorted(results, key=lambda x: -(x[1]["accuracy"] + x[1]["polar_accuracy"]))
     lines = [f"训练句 {len(rows)}，{folds} 折交叉验证，{len(grid)} 组参数",
-             "nb_weight  pos_thr  neg_thr  plan_pos  三分类    正负句"]
+             "nb_weight  pos_thr  neg_thr  plan_pos  plan_floor  三分类    正负句"]
     for params, m in ranked[:top]:
         lines.append(f"{params.nb_weight:>9}  {params.pos_threshold:>7}  {params.neg_threshold:>7}  "
-                     f"{params.plan_pos_factor:>8}  {m['accuracy']:.1%}  {m['polar_accuracy']:.1%}")
+                     f"{params.plan_pos_factor:>8}  {params.plan_floor!s:>10}  "
+                     f"{m['accuracy']:.1%}  {m['polar_accuracy']:.1%}")
     current = dict(results)[PARAMS]
     lines.append(f"当前参数 {PARAMS}：三分类 {current['accuracy']:.1%}，正负句 {current['polar_accuracy']:.1%}")
 

@@ -30,8 +30,8 @@ from analysis.schema import THEMES
 # Chosen by `python -m analysis calibrate` (cross-validation on the training sentences).
 CONFIRM = 0.4  # a match of supporting cues stands unless the model gives the theme less than this
 CONFIRM_STRONG = 0.2  # a strong cue (回款, 意向客户) stands unless the model all but rules the theme out
-ALONE = 0.8  # the model assigns a theme without any rule match above this probability
-C = 4.0  # inverse regularisation strength of the logistic regressions
+ALONE = 0.7  # the model assigns a theme without any rule match above this probability
+C = 8.0  # inverse regularisation strength of the logistic regressions
 _PUNCT = re.compile(r"^[\W_]+$")
 CLAUSE_BREAKS = frozenset("，,；;：:")
 MIN_CLAUSE = 3  # words; shorter clauses (其中，) carry too little evidence to be scored alone

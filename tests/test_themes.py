@@ -13,7 +13,8 @@ from analysis.themes import assign, load_taxonomy
     ("我系统学习了新产品的技术参数，能够独立为客户讲解产品性能。", ["产品知识", "学习成长"]),
     ("全年完成销售额860万元，完成年度任务的108%。", ["销售业绩"]),
     ("感谢客户一直以来的信任和支持。", []),
-    ("今天天气很好，大家心情都不错。", []),
+    ("今年公司搬进了新的办公楼。", []),
+    ("年会上抽到了一等奖，运气不错。", []),
 ])
 def test_assign_simplified(sentence, expected):
     assert assign(sentence) == expected
