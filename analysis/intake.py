@@ -89,7 +89,8 @@ class Preview:
     def rows(self) -> list[dict]:
         """One plain row per file, for the preview table."""
         return [{"source_file": i.source_file, "action": UPLOAD_ACTION_NAMES[i.action], "reason": i.reason,
-                 **{k: i.meta.get(k, "") for k in META_FIELDS}, "sources": i.sources} for i in self.items]
+                 **{k: i.meta.get(k, "") for k in META_FIELDS}, "year": i.meta.get("year") or None,
+                 "sources": i.sources} for i in self.items]
 
 
 @dataclass

@@ -206,8 +206,9 @@ def copy_live(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = tuple(TA
     """Copy tables of the live snapshot into a new one, by column name, leaving some documents' analysis
     (``DOC_TABLES``) out.
 
-    By name, so a live store written before a column was added still copies (the new column is NULL
-    until the next build re-analyses it).
+    By name, and only the columns both declare: a live store written before a column was added (or
+    by a branch with more columns) still copies; a missing column stays NULL until the next build
+    re-analyses the document.
     """
     if exclude_doc_ids:
         con.register("_exclude", pa.table({"doc_id": pa.array(list(exclude_doc_ids), pa.string())}))
@@ -218,7 +219,11 @@ def copy_live(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = tuple(TA
             cond = ""
             if exclude_doc_ids and name in DOC_TABLES:
                 cond = " WHERE doc_id NOT IN (SELECT doc_id FROM _exclude)"
-            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM live."{name}"{cond}')
+            present = {r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'live' AND table_name = ?", [name]
+            ).fetchall()}
+            cols = ", ".join(f'"{c}"' for c in TABLES[name] if c in present)
+            con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM live."{name}"{cond}')
     finally:
         if exclude_doc_ids:
             con.unregister("_exclude")
