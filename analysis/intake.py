@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from analysis import ingest, store
-from analysis.pipeline import content_hash
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS, UPLOAD_ACTION_NAMES
 
 YEAR_MIN = 2000
@@ -319,6 +318,7 @@ def preview(files: list[Upload], store_path: Path | str, manifest: Upload | None
 def _classify(cand: _Candidate, manifest_meta: dict, form_meta: dict, live: dict[str, dict],
               seen: dict[str, str], limits: ingest.Limits) -> Item:
     from analysis.normalize import to_simplified
+    from analysis.pipeline import content_hash  # imports jieba: not on the dashboard's viewing path
 
     sha = hashlib.sha256(cand.data).hexdigest()
     doc_id = content_hash(cand.data)

@@ -32,8 +32,8 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/sentiment.py", "情感", ":material/mood:"),
     PageDef("pages/keywords.py", "关键词", ":material/match_word:"),
     PageDef("pages/documents.py", "文档", ":material/description:"),
-    PageDef("pages/export.py", "导出", ":material/download:"),
     PageDef("pages/corpus.py", "语料管理", ":material/upload_file:"),
+    PageDef("pages/export.py", "导出", ":material/download:"),
 )
 CORPUS_PAGE = "pages/corpus.py"  # works on an empty store too: it is how the first documents arrive
 DOCUMENTS_PAGE = "pages/documents.py"
