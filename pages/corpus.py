@@ -91,7 +91,7 @@ def _upload_section(opts: dict) -> None:
     lim = upload.limits()
     st.subheader("上传年终总结")
     st.caption(
-        f"支持 .txt .md .docx .pdf 及其 .zip 压缩包（压缩包内可按 `年份/部门/姓名_班组.txt` 存放）。单个文件不超过 "
+        f"支持 .txt .md .docx .pdf 及其 .zip 压缩包（压缩包内可按“年份/部门/姓名_班组.txt”存放）。单个文件不超过 "
         f"{human_size(lim.max_file_bytes)}；压缩包解压后不超过 {human_size(lim.max_zip_total_bytes)}、"
         f"最多 {lim.max_zip_members:,} 个文件。先预览，确认后才入库。"
     )
@@ -99,14 +99,16 @@ def _upload_section(opts: dict) -> None:
                              max_upload_size=max(1, lim.max_zip_total_bytes // (1024 * 1024)))
     manifest = st.file_uploader(
         "清单（可选，CSV 或 Excel）", key=upload.round_key("up_manifest"),
+        max_upload_size=max(1, lim.max_file_bytes // (1024 * 1024)),
         help="列：file（或 文件）、employee（姓名）、department（部门）、team（班组）、role（岗位）、year（年份）。"
              "file 写压缩包内的路径或文件名。压缩包里的 manifest.csv 也会被使用。",
     )
-    with st.expander("统一填写元数据（可选）", expanded=bool(files)):
+    with st.container(border=True):
+        st.markdown("**统一填写元数据（可选）**")
         st.caption("适用于本次上传的全部文件。优先级：清单 → 压缩包内路径 → 这里填写的值 → 正文开头的“部门：…”等 → "
                    "文件名（姓名_班组.txt）。每篇文档都需要部门和年份。员工姓名只在上传单个文件时使用。")
-        _meta_inputs("up", opts, "不指定")
-    form = _meta_values("up")
+        _meta_inputs(upload.round_key("up"), opts, "不指定")  # a new round starts with an empty form too
+    form = _meta_values(upload.round_key("up"))
     _, errors = intake.validate_meta(form)
     for error in errors:
         st.error(f"表单：{error}")

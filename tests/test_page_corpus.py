@@ -51,8 +51,8 @@ def test_page_renders_with_choices_from_the_store(live):
     assert [t.value for t in at.title] == ["语料管理"]
     assert [s.value for s in at.subheader] == ["上传年终总结", "修改或移除已入库的文档"]
     options = query.options(live)
-    assert at.selectbox(key="up_department").options == options["department"]
-    assert at.selectbox(key="up_role").options == options["role"]
+    assert at.selectbox(key="up_0_department").options == options["department"]
+    assert at.selectbox(key="up_0_role").options == options["role"]
     assert [i.value for i in at.info][0] == "还没有选择文件。"
     assert at.file_uploader(key="up_files_0").accept_multiple_files
 
@@ -111,6 +111,7 @@ def test_upload_preview_commit_results_and_new_documents_everywhere(live):
     ]
     assert results["说明"].tolist()[0] == "法务部 · 合同组 · 林静 · 2024：163 字，8 句"
     assert [w.key for w in at.file_uploader] == ["up_files_1", "up_manifest_1"]  # cleared for the next upload
+    assert at.selectbox(key="up_1_department").value is None and at.number_input(key="up_1_year").value is None
 
     # the other pages read the new snapshot without a restart
     at.switch_page("pages/overview.py").run()
@@ -127,11 +128,11 @@ def test_upload_preview_commit_results_and_new_documents_everywhere(live):
 
 def test_form_is_validated_and_manifest_problems_are_shown(live):
     at = open_page()
-    at.text_input(key="up_employee").input("王/五").run()
+    at.text_input(key="up_0_employee").input("王/五").run()
     assert [e.value for e in at.error] == ["表单：员工“王/五”不能含有斜杠"]
-    at.text_input(key="up_employee").input("").run()
-    at.number_input(key="up_year").set_value(2024).run()
-    at.selectbox(key="up_department").set_value(query.options(live)["department"][0]).run()
+    at.text_input(key="up_0_employee").input("").run()
+    at.number_input(key="up_0_year").set_value(2024).run()
+    at.selectbox(key="up_0_department").set_value(query.options(live)["department"][0]).run()
     manifest = "文件,姓名,班组\n周宁_外勤组.txt,周宁,外勤组\n不在这里.txt,某人,\n".encode()
     at.file_uploader(key="up_manifest_0").set_value(("清单.csv", manifest, "text/csv"))
     at.file_uploader(key="up_files_0").set_value(("周宁_外勤组.txt", summary(9).encode(), "text/plain")).run()
@@ -173,7 +174,7 @@ def test_first_upload_into_an_empty_store(tmp_path, monkeypatch):
     at = open_page()
     assert [s.value for s in at.subheader] == ["上传年终总结", "修改或移除已入库的文档"]
     assert "库中还没有文档：上传并确认入库后，可以在这里修改标签或移除。" in [i.value for i in at.info]
-    assert at.selectbox(key="up_department").options == []  # nothing to offer yet: a department is typed
+    assert at.selectbox(key="up_0_department").options == []  # nothing to offer yet: a department is typed
     at.file_uploader(key="up_files_0").set_value(("首批.zip", zip_bytes({
         "2025/法务部/许诺_合同组.txt": summary(11, 2025).encode(),
         "2025/法务部/钱程_合同组.txt": summary(12, 2025).encode(),
