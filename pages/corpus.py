@@ -73,9 +73,16 @@ def _meta_values(prefix: str) -> dict:
 # ---------------------------------------------------------------- upload
 
 def _progress(bar):
+    """The callback that moves the bar; it redraws only when the stage or the whole percent changes
+    (saving 500 originals would otherwise send 500 messages to the browser)."""
+    last: list = [None]
+
     def show(stage: str, done: int, total: int) -> None:
         lo, hi = STAGE_SHARE[stage]
         share = lo + (hi - lo) * (done / total if total else 1.0)
+        if (stage, int(share * 100)) == last[0] and done != total:
+            return
+        last[0] = (stage, int(share * 100))
         text = {
             "保存原件": f"保存原件 {done}/{total}",
             "分析": f"正在分析 {done}/{total} 篇",
