@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
@@ -385,12 +386,12 @@ def save_original(store_path: Path | str, sha256: str, source_file: str, data: b
     final = folder / name
     if final.is_file() and final.stat().st_size == len(data):
         return name
-    tmp = folder / f".{name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as fh:
+    # a unique temporary name: two sessions of one server (threads of one process) may save the same bytes
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", suffix=".tmp", delete=False) as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, final)
+    os.replace(fh.name, final)
     return name
 
 

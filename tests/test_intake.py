@@ -146,10 +146,22 @@ BAD_FILES = [
 ]
 
 
+def commit_keeps_everything(db: Path, pre: intake.Preview) -> None:
+    """Commit an upload with a bad file and one good one: the good one is added, every stored row kept."""
+    before = snapshot_of(db)
+    report = intake.commit(pre, db, workers=1)
+    assert report.count("已新增") == 1 and report.count("失败") == 1
+    after = snapshot_of(db)
+    assert set(before["documents"]) <= set(after["documents"]) and len(after["documents"]) == len(before["documents"]) + 1
+    assert set(before["sentences"]) <= set(after["sentences"]) and set(before["terms"]) <= set(after["terms"])
+
+
 @pytest.mark.parametrize("name, data, reason", BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_each_bad_file_is_rejected_with_its_reason(db, name, data, reason):
-    pre = intake.preview([Upload(name, data)], db, form=FORM, limits=LIMITS)
-    assert actions(pre) == {name: ("reject", reason)}
+    pre = intake.preview([Upload(name, data), Upload("好的.txt", summary(90).encode())], db, form=FORM,
+                         limits=LIMITS)
+    assert actions(pre) == {name: ("reject", reason), "好的.txt": ("add", "新文档")}
+    commit_keeps_everything(db, pre)
 
 
 BAD_ZIPS = [
@@ -172,11 +184,13 @@ BAD_ZIPS = [
 @pytest.mark.parametrize("members, label, reason", [b[1:] for b in BAD_ZIPS], ids=[b[0] for b in BAD_ZIPS])
 def test_each_unsafe_zip_is_refused(db, members, label, reason):
     limits = ingest.Limits(max_file_bytes=4000, max_zip_total_bytes=60_000, max_zip_ratio=50, max_zip_members=20)
-    pre = intake.preview([Upload("上传.zip", zip_bytes(members))], db, form=FORM, limits=limits)
+    pre = intake.preview([Upload("上传.zip", zip_bytes(members)), Upload("好的.txt", summary(91).encode())], db,
+                         form=FORM, limits=limits)
     got = actions(pre)
-    assert list(got) == [label]
+    assert list(got) == [label, "好的.txt"]
     action, why = got[label]
     assert action == "reject" and why.startswith(reason), why
+    commit_keeps_everything(db, pre)
 
 
 def test_zip_ratio_message_names_the_ratio(db):

@@ -102,6 +102,39 @@ def test_two_uploads_in_parallel_while_a_third_process_reads(base, tmp_path):
     assert set(seen) <= {before, before + 30, before + 55} and seen[-1] == before + 55
 
 
+def test_two_sessions_of_one_server_commit_at_once(base, tmp_path):
+    """Two browser sessions of one dashboard are two threads of one process, each forking its pool."""
+    import threading
+
+    db = copy_store(base, tmp_path / "store")
+    before = len(query.documents(db))
+    shared = [Upload(f"同一份{s}.txt", summary(s).encode()) for s in range(700, 710)]
+    batches = [[Upload(f"会话{n}_{s}.txt", summary(s).encode()) for s in range(710 + 20 * n, 730 + 20 * n)] + shared
+               for n in range(2)]
+    previews = [intake.preview(b, db, form={"department": "法务部", "year": 2024}) for b in batches]
+    reports: list = [None, None]
+    errors: list = []
+
+    def run(n: int) -> None:
+        try:
+            reports[n] = intake.commit(previews[n], db, workers=2)
+        except Exception as exc:  # reported below: a thread's exception would otherwise vanish
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors
+    assert sum(r.count("已新增") for r in reports) == 50
+    assert sum(r.count("已跳过") for r in reports) == 10
+    assert integrity(db) == {"documents": before + 50, "distinct": before + 50, "double_sentences": 0, "orphans": 0,
+                             "managed_uploads": 50}
+    assert len(list(store.originals_dir(db).glob("*.txt"))) == 50
+    assert not list(store.originals_dir(db).glob(".*.tmp"))
+
+
 def test_cli_build_during_an_upload(base, tmp_path):
     db = copy_store(base, tmp_path / "store")
     corpus = tmp_path / "corpus"
