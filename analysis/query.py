@@ -401,3 +401,22 @@ def keyword_counts(store_path: Path, filters: Filters = Filters(), term: str = "
         "FROM hits h JOIN sizes z USING (department, year) ORDER BY h.department, h.year"
     )
     return _frame(store_path, sql, [*params, needle, needle, needle])
+
+
+# ---------------------------------------------------------------- 语料管理 (issue 4)
+
+def managed_documents(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """The filtered documents with where each came from (上传 or the corpus folder) and when HR last
+    changed it, for the page that re-tags and removes documents."""
+    where, params = filters.where()
+    with store.read(store_path) as con:
+        has = con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'managed'").fetchall()[0][0]
+        joined = ("LEFT JOIN managed m ON m.doc_id = d.doc_id AND NOT m.removed" if has
+                  else "LEFT JOIN (SELECT NULL AS doc_id, NULL AS origin, NULL AS updated_at) m ON FALSE")
+        sql = (
+            "SELECT d.doc_id, d.employee, d.department, d.team, d.role, d.year, d.source_file, d.chars, "
+            "COALESCE(m.origin, 'folder') AS origin, COALESCE(m.updated_at, '') AS updated_at "
+            f"FROM documents d {joined} WHERE {where} "
+            "ORDER BY d.year DESC, d.department, d.team, d.employee, d.source_file"
+        )
+        return con.execute(sql, params).df()

@@ -127,3 +127,7 @@ def export_xlsx_later(name: str, f: Filters):
         return export.xlsx_bytes(export.table(path, name, f), sheet=titles.get(name, name))
 
     return make
+
+
+def managed_documents(f: Filters) -> pd.DataFrame:
+    return _read("managed_documents", f)

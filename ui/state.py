@@ -32,8 +32,10 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/sentiment.py", "情感", ":material/mood:"),
     PageDef("pages/keywords.py", "关键词", ":material/match_word:"),
     PageDef("pages/documents.py", "文档", ":material/description:"),
+    PageDef("pages/corpus.py", "语料管理", ":material/upload_file:"),
     PageDef("pages/export.py", "导出", ":material/download:"),
 )
+CORPUS_PAGE = "pages/corpus.py"  # works on an empty store too: it is how the first documents arrive
 DOCUMENTS_PAGE = "pages/documents.py"
 
 # Widget keys of the sidebar filters (tests drive the widgets by these keys).
