@@ -7,6 +7,8 @@ chosen page. The store path comes from ``$YEAREND_STORE``
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from analysis import store
@@ -23,12 +25,28 @@ st.sidebar.markdown("### 年终洞察")
 auth.sidebar(reader)
 
 path = state.store_path()
+
+def _empty(path) -> bool:
+    try:
+        return not store.exists(path) or data.store_info()["documents"] == 0
+    except Exception:  # a damaged file is explained below
+        return False
+
+
+if page.url_path == Path(state.CORPUS_PAGE).stem and _empty(path):
+    st.session_state[state.K_ROUTED] = True  # uploading is how an empty store gets its first documents
+    try:
+        page.run()
+    finally:
+        st.session_state[state.K_ROUTED] = False
+    st.stop()
 if not store.exists(path):
     st.title("年终洞察 · YearEnd Insight")
     st.warning(
         f"还没有分析数据：找不到数据库文件 `{path}`。\n\n"
         "请先在项目目录运行 `make run`（会自动构建示例数据并启动本看板），"
-        "或运行 `python -m analysis build --corpus corpus` 分析 corpus/ 中的年终总结，然后刷新本页。\n\n"
+        "或运行 `python -m analysis build --corpus corpus` 分析 corpus/ 中的年终总结，然后刷新本页；"
+        "也可以在“语料管理”页直接上传年终总结。\n\n"
         f"如数据库在其他位置，请设置环境变量 `{state.STORE_ENV}` 指向它。",
         icon=":material/database_off:",
     )
@@ -43,8 +61,9 @@ except Exception as exc:  # a damaged or foreign file: say so instead of a trace
     st.stop()
 
 if info["documents"] == 0:
-    st.info("数据库中还没有文档。请把年终总结放进 corpus/（按 `年份/部门/姓名_班组.txt` 存放），"
-            "然后运行 `python -m analysis build`。", icon=":material/inbox:")
+    st.info("数据库中还没有文档。请在“语料管理”页上传年终总结，"
+            "或把它们放进 corpus/（按 `年份/部门/姓名_班组.txt` 存放），然后运行 `python -m analysis build`。",
+            icon=":material/inbox:")
     st.stop()
 
 state.sidebar(facets)

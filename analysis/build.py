@@ -4,6 +4,11 @@ Documents are keyed by content hash; a document whose hash and analysis version 
 live store is reused (its metadata refreshed from the manifest and path), everything else is analysed
 in a pool of worker processes. The store then mirrors the corpus: files that disappeared are dropped.
 An unchanged corpus does not rewrite the store at all.
+
+Documents managed from the dashboard (the ``managed`` table, see ``analysis.intake``) are the
+exception: an uploaded document stays although it is in no folder (and is re-analysed from its saved
+original when the analysis version changes), HR's metadata wins over the folder's, and a document HR
+removed is not brought back by its file still being in the folder.
 """
 from __future__ import annotations
 
@@ -26,6 +31,8 @@ class BuildReport:
     reused: int = 0
     failed: int = 0
     removed: int = 0
+    skipped: int = 0
+    """Files whose document HR removed in the dashboard."""
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = False
@@ -59,11 +66,12 @@ def _warm_up() -> None:
     """Load jieba's dictionary and train the sentiment model once, before forking the workers."""
     from analysis.segment import tokenizer
     from analysis.sentiment import default_model
-    from analysis.themes import default_taxonomy
+    from analysis.themes import default_learned, default_taxonomy
 
     tokenizer()
     default_model()
     default_taxonomy()
+    default_learned()
 
 
 def analyse_many(
@@ -117,18 +125,25 @@ def build(
     workers: int | None = None,
     progress: bool = True,
     on_failure: Callable[[str, str], None] | None = None,
+    wait: float = 0.0,
+    on_wait: Callable[[], None] | None = None,
 ) -> BuildReport:
-    """Bring the store in line with the corpus; see the module docstring for the rules."""
+    """Bring the store in line with the corpus; see the module docstring for the rules.
+
+    ``wait``: seconds to wait for another writer (an upload from the dashboard) to finish; 0 fails at
+    once with ``store.StoreBusy``.
+    """
     started = time.perf_counter()
     corpus, store_path = Path(corpus), Path(store_path)
     if not corpus.is_dir():
         raise FileNotFoundError(f"找不到语料文件夹：{corpus}")
     workers = workers or min(os.cpu_count() or 1, 8)
     report = BuildReport()
-    with store.write_lock(store_path):
+    with store.write_lock(store_path, wait=wait, on_wait=on_wait):
         jobs, read_failures = collect(corpus)
         failures = [(s, r, "") for s, r in read_failures]
         live = store.live_documents(store_path)
+        managed = store.live_managed(store_path)
         same_version = _live_version(store_path) == ANALYSIS_VERSION
         failed_before = {f[2]: f[1] for f in store.live_failures(store_path) if f[2]} if same_version else {}
         by_hash: dict[str, Job] = {}
@@ -140,11 +155,19 @@ def build(
             if key in failed_before:
                 failures.append((job.source_file, failed_before[key], key))
                 continue
+            if managed.get(key, {}).get("removed"):
+                report.skipped += 1
+                continue
+            if key in managed:  # HR's metadata and file name win over the folder's
+                job = Job(managed[key]["source_file"], job.data, _managed_meta(managed[key]))
             by_hash[key] = job
         reuse = {k: j for k, j in by_hash.items() if live.get(k, {}).get("analysis_version") == ANALYSIS_VERSION}
-        todo = [j for k, j in by_hash.items() if k not in reuse]
-        retag = {k: j for k, j in reuse.items() if _meta_changed(live[k], j)}
-        removed = [k for k in live if k not in by_hash]
+        kept, stale, lost = _uploads_outside(managed, by_hash, live, store_path)
+        reuse.update(stale)
+        failures += lost
+        todo = [j for k, j in by_hash.items() if k not in reuse] + list(kept.values())
+        retag = {k: j for k, j in reuse.items() if j.data and _meta_changed(live[k], j)}
+        removed = [k for k in live if k not in by_hash and k not in reuse and k not in kept]
 
         report.reused, report.removed = len(reuse), len(removed)
         if (store_path.exists() and not todo and not retag and not removed
@@ -158,6 +181,7 @@ def build(
         try:
             with store.new_snapshot(store_path) as con:
                 _copy_reused(con, reuse, retag)
+                store.copy_live(con, ("managed",))
                 batch: list[Analysed] = []
                 for result in analyse_many(todo, workers, tick):
                     if isinstance(result, Analysed):
@@ -198,6 +222,38 @@ def _live_version(store_path: Path) -> str | None:
     with store.read(store_path) as con:
         row = con.execute("SELECT value FROM meta WHERE key = 'analysis_version'").fetchone()
     return row[0] if row else None
+
+
+def _managed_meta(row: dict) -> dict:
+    return {k: row[k] for k in META_FIELDS if row.get(k) not in (None, "", 0)}
+
+
+def _uploads_outside(managed: dict[str, dict], by_hash: dict[str, Job], live: dict[str, dict], store_path: Path
+                     ) -> tuple[dict[str, Job], dict[str, Job], list[tuple[str, str, str]]]:
+    """Uploaded documents that no folder file carries: (to analyse again, to keep as they are, lost).
+
+    An up-to-date upload is kept without reading its original; an outdated one (the analysis version
+    changed) is analysed again from its saved original; one whose original has gone missing keeps
+    its old rows and is reported.
+    """
+    todo: dict[str, Job] = {}
+    keep: dict[str, Job] = {}
+    lost: list[tuple[str, str, str]] = []
+    for key, row in managed.items():
+        if row["origin"] != "upload" or row["removed"] or key in by_hash:
+            continue
+        if live.get(key, {}).get("analysis_version") == ANALYSIS_VERSION:
+            keep[key] = Job(row["source_file"], b"", {})
+            continue
+        try:
+            data = (store.originals_dir(store_path) / row["original"]).read_bytes()
+        except OSError:
+            lost.append((row["source_file"], f"上传的原件 {row['original']} 已丢失，无法重新分析", key))
+            if key in live:
+                keep[key] = Job(row["source_file"], b"", {})
+            continue
+        todo[key] = Job(row["source_file"], data, _managed_meta(row))
+    return todo, keep, lost
 
 
 def _meta_changed(stored: dict, job: Job) -> bool:

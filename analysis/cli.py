@@ -1,4 +1,4 @@
-"""``python -m analysis``: build, analyze, sentences, export, bench, evaluate (DESIGN §4).
+"""``python -m analysis``: build, analyze, sentences, export, bench (DESIGN §4); evaluate, calibrate.
 
 The command names and options are a contract that scripts outside the app rely on; keep them stable.
 """
@@ -20,15 +20,20 @@ def _cmd_build(args: argparse.Namespace) -> int:
     def report(source: str, reason: str) -> None:
         print(f"失败 {source}: {reason}", file=sys.stderr)
 
+    def waiting() -> None:
+        print(f"另一个写入（看板上传或另一个构建）正在进行，最多等待 {args.wait:g} 秒……", file=sys.stderr)
+
     try:
         result = build.build(args.corpus, args.store, workers=args.workers,
-                             progress=not args.quiet, on_failure=report)
+                             progress=not args.quiet, on_failure=report, wait=args.wait, on_wait=waiting)
     except (FileNotFoundError, store.StoreBusy) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         print("analysed 0, reused 0, failed 0")
         return 2
     if result.removed:
         print(f"已移除语料中不再存在的文档 {result.removed} 篇", file=sys.stderr)
+    if result.skipped:
+        print(f"已跳过在看板中移除的文档 {result.skipped} 篇", file=sys.stderr)
     print(result.summary())
     nothing = result.analysed == 0 and result.reused == 0 and result.failed > 0
     return 1 if nothing else 0
@@ -141,9 +146,10 @@ def _cmd_sentences(args: argparse.Namespace) -> int:
         if not text:
             continue
         simple = to_simplified(text)
-        scored = model.score(simple, cut(simple))
+        tokens = cut(simple)
+        scored = model.score(simple, tokens)
         out.write(json.dumps({"text": text, "sentiment": scored.sentiment, "label": scored.label,
-                              "themes": assign(simple)}, ensure_ascii=False) + "\n")
+                              "themes": assign(simple, tokens=tokens)}, ensure_ascii=False) + "\n")
     return 0
 
 
@@ -172,6 +178,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from analysis.bench import run
 
     run(args.docs, workers=args.workers, repeat=args.repeat)
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from analysis.evaluate import calibrate
+
+    print(calibrate(folds=args.folds))
     return 0
 
 
@@ -234,6 +247,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--store", type=Path, default=DEFAULT_STORE)
     b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：CPU 核数）")
     b.add_argument("--quiet", action="store_true", help="不显示进度条")
+    b.add_argument("--wait", type=float, default=300, metavar="SECONDS",
+                   help="另一个写入正在进行时最多等待的秒数（默认 300；0 表示立即放弃）")
     b.set_defaults(func=_cmd_build)
 
     a = sub.add_parser("analyze", help="分析文件但不入库，逐篇输出结果")
@@ -274,6 +289,9 @@ def parser() -> argparse.ArgumentParser:
     labelled = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_sentences.tsv"
     v.add_argument("file", type=Path, nargs="?", default=labelled)
     v.set_defaults(func=_cmd_evaluate)
+    c = sub.add_parser("calibrate", help="在训练句上交叉验证，选择情感的组合权重与阈值")
+    c.add_argument("--folds", type=int, default=5)
+    c.set_defaults(func=_cmd_calibrate)
     return p
 
 

@@ -25,9 +25,10 @@ def evaluate_rows(rows: list[dict], model=None) -> dict:
     errors = []
     for row in rows:
         simple = to_simplified(row["text"])
-        label = model.score(simple, cut(simple)).label
+        tokens = cut(simple)
+        label = model.score(simple, tokens).label
         confusion[(row["label"], label)] += 1
-        got, want = set(assign(simple)), set(row["themes"])
+        got, want = set(assign(simple, tokens=tokens)), set(row["themes"])
         for t in got & want:
             tp[t] += 1
         for t in got - want:
@@ -80,3 +81,113 @@ def format_report(r: dict) -> str:
         lines.append(f"{t:<8}  {m['precision']:.3f}  {m['recall']:.3f}  {m['f1']:.3f}  {m['support']:>4}")
     lines.append("混淆（标注->预测）：" + "，".join(f"{k} {v}" for k, v in r["confusion"].items()))
     return "\n".join(lines)
+
+
+def cross_validate(rows: list[dict], grid: list, folds: int = 5) -> list[tuple[object, dict]]:
+    """Every parameter set of ``grid`` scored by ``folds``-fold cross-validation on ``rows``.
+
+    The naive-Bayes part is retrained on each fold's training part; the cues and tokens do not depend
+    on the fold and are computed once, so a large grid costs little more than one pass.
+    """
+    from analysis.normalize import to_simplified
+    from analysis.segment import cut
+    from analysis.sentiment import LogOdds, combine, cues, features, looks_like_heading, train_bayes
+
+    simple = [to_simplified(r["text"]) for r in rows]
+    tokens = [features(cut(s)) for s in simple]
+    prepared = [(cues(s), looks_like_heading(s)) for s in simple]
+    nb = [0.0] * len(rows)
+    for k in range(folds):
+        train = [r for i, r in enumerate(rows) if i % folds != k]
+        log_odds = LogOdds(train_bayes(train, cut))
+        for i in range(k, len(rows), folds):
+            nb[i] = log_odds(tokens[i])
+    results = []
+    for params in grid:
+        labels = [combine(c, nb[i], h, params).label for i, (c, h) in enumerate(prepared)]
+        gold = [r["label"] for r in rows]
+        polar = [(g, p) for g, p in zip(gold, labels) if g != "neu"]
+        results.append((params, {
+            "accuracy": sum(g == p for g, p in zip(gold, labels)) / len(rows),
+            "polar_accuracy": sum(g == p for g, p in polar) / len(polar) if polar else 0.0,
+        }))
+    return results
+
+
+def calibration_grid() -> list:
+    from itertools import product
+
+    from analysis.sentiment import Params
+
+    return [Params(nb_weight=w, pos_threshold=pt, neg_threshold=nt, plan_pos_factor=f, plan_floor=fl)
+            for w, pt, nt, f, fl in product((0.3, 0.4, 0.5, 0.6, 0.8), (0.6, 0.75, 0.9, 1.0, 1.2),
+                                            (0.5, 0.6, 0.75, 0.9, 1.0), (0.5, 0.7), (False, True))]
+
+
+def calibrate(folds: int = 5, top: int = 10) -> str:
+    """The report of ``python -m analysis calibrate``: the best parameter sets by cross-validation.
+
+    Ranked by the mean of three-way and polar accuracy, since a model that calls everything neutral
+    scores well on three-way accuracy alone and is useless to HR.
+    """
+    from analysis.sentiment import PARAMS, training_rows
+
+    rows = training_rows()
+    grid = calibration_grid()
+    if PARAMS not in grid:
+        grid.append(PARAMS)
+    results = cross_validate(rows, grid, folds)
+    ranked = sorted(results, key=lambda x: -(x[1]["accuracy"] + x[1]["polar_accuracy"]))
+    lines = [f"训练句 {len(rows)}，{folds} 折交叉验证，{len(grid)} 组参数",
+             "nb_weight  pos_thr  neg_thr  plan_pos  plan_floor  三分类    正负句"]
+    for params, m in ranked[:top]:
+        lines.append(f"{params.nb_weight:>9}  {params.pos_threshold:>7}  {params.neg_threshold:>7}  "
+                     f"{params.plan_pos_factor:>8}  {params.plan_floor!s:>10}  "
+                     f"{m['accuracy']:.1%}  {m['polar_accuracy']:.1%}")
+    current = dict(results)[PARAMS]
+    lines.append(f"当前参数 {PARAMS}：三分类 {current['accuracy']:.1%}，正负句 {current['polar_accuracy']:.1%}")
+
+    from analysis import themes
+
+    theme_results = sorted(cross_validate_themes(rows, folds), key=lambda x: -x[1])
+    lines += ["", "主题：       C  confirm  alone  confirm_strong  micro-F1"]
+    lines += [f"{c:>12}  {confirm:>7}  {alone:>5}  {strong:>14}  {f1:.3f}"
+              for (c, confirm, alone, strong), f1 in theme_results[:top]]
+    now = dict(theme_results).get((themes.C, themes.CONFIRM, themes.ALONE, themes.CONFIRM_STRONG))
+    if now is not None:
+        lines.append(f"当前 C={themes.C} confirm={themes.CONFIRM} alone={themes.ALONE} "
+                     f"confirm_strong={themes.CONFIRM_STRONG}：micro-F1 {now:.3f}")
+    return "\n".join(lines)
+
+
+def cross_validate_themes(rows: list[dict], folds: int = 5, cs=(2.0, 4.0, 8.0), confirms=(0.1, 0.2, 0.3, 0.4),
+                          alones=(0.5, 0.6, 0.7, 0.8), strongs=(0.0, 0.05, 0.1, 0.2),
+                          ) -> list[tuple[tuple[float, float, float, float], float]]:
+    """Theme micro-F1 of every (C, confirm, alone, confirm_strong) by cross-validation on ``rows``."""
+    from itertools import product
+
+    from analysis.normalize import to_simplified
+    from analysis.segment import cut
+    from analysis.themes import Learned, combine, default_taxonomy
+
+    taxonomy = default_taxonomy()
+    simple = [to_simplified(r["text"]) for r in rows]
+    tokens = [cut(s) for s in simple]
+    rules = [{k: t.strength(s) for k, t in taxonomy.items()} for s in simple]
+    results = []
+    for c in cs:
+        probs: list[dict] = [{}] * len(rows)
+        clause_probs: list[dict] = [{}] * len(rows)
+        for k in range(folds):
+            learned = Learned([r for i, r in enumerate(rows) if i % folds != k], cut, c=c)
+            for i in range(k, len(rows), folds):
+                probs[i] = learned.probabilities(tokens[i])
+                clause_probs[i] = learned.probabilities(tokens[i], clauses=True)
+        for confirm, alone, strong in product(confirms, alones, strongs):
+            tp = fp = fn = 0
+            for i, r in enumerate(rows):
+                got = set(combine(rules[i], probs[i], taxonomy, confirm, alone, strong, clause_probs[i]))
+                want = set(r["themes"])
+                tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
+            results.append(((c, confirm, alone, strong), 2 * tp / (2 * tp + fp + fn) if tp else 0.0))
+    return results

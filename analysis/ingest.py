@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -29,6 +30,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 """Larger single files are refused: a year-end summary is a few pages, not a database dump."""
 MAX_ZIP_TOTAL_BYTES = 500 * 1024 * 1024
 MAX_ZIP_RATIO = 100
+MAX_ZIP_MEMBERS = 5000
+"""Defaults of ``Limits``; ``Limits.from_env`` lets an installation raise or lower them."""
 MIN_CJK_CHARS = 20
 """A text with fewer Chinese characters than this is not a Chinese work summary (e.g. Latin-only)."""
 
@@ -37,6 +40,58 @@ _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 
 class IngestError(Exception):
     """Bad input: the message says why, in words an HR analyst understands."""
+
+
+LIMIT_ENV = {
+    "max_file_bytes": ("YEAREND_MAX_FILE_MB", 1024 * 1024),
+    "max_zip_total_bytes": ("YEAREND_MAX_ZIP_MB", 1024 * 1024),
+    "max_zip_ratio": ("YEAREND_MAX_ZIP_RATIO", 1),
+    "max_zip_members": ("YEAREND_MAX_ZIP_FILES", 1),
+}
+"""Environment variables that override the limits (MB for sizes), e.g. ``YEAREND_MAX_FILE_MB=50``."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file or archive may be: the guard against oversized files and zip bombs.
+
+    The defaults are the module constants, read when a ``Limits`` is made (so a test can patch them).
+    """
+
+    max_file_bytes: int = 0
+    max_zip_total_bytes: int = 0
+    max_zip_ratio: float = 0
+    max_zip_members: int = 0
+
+    def __post_init__(self) -> None:
+        defaults = {"max_file_bytes": MAX_FILE_BYTES, "max_zip_total_bytes": MAX_ZIP_TOTAL_BYTES,
+                    "max_zip_ratio": MAX_ZIP_RATIO, "max_zip_members": MAX_ZIP_MEMBERS}
+        for name, value in defaults.items():
+            if not getattr(self, name):
+                object.__setattr__(self, name, value)
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> Limits:
+        """The limits with ``LIMIT_ENV`` overrides; a value that is not a positive number is ignored."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for name, (var, unit) in LIMIT_ENV.items():
+            try:
+                number = float(environ.get(var, ""))
+            except ValueError:
+                continue
+            if number > 0:
+                values[name] = number * unit if name == "max_zip_ratio" else int(number * unit)
+        return cls(**values)
+
+
+def human_size(n: int) -> str:
+    """Bytes as HR reads them: 1.5 MB, 12 KB, 800 字节."""
+    if n >= 1024 * 1024:
+        return f"{n / 1048576:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} 字节"
 
 
 @dataclass
@@ -183,15 +238,16 @@ def _read_pdf(data: bytes) -> str:
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
 
 
-def read_bytes(name: str, data: bytes) -> tuple[str, str, str]:
+def read_bytes(name: str, data: bytes, max_bytes: int | None = None) -> tuple[str, str, str]:
     """Decode one file's bytes by its name; returns (text, file_format, encoding).
 
     The text is checked to be a Chinese document so that a Latin-only file or a decoded binary is
     reported instead of being analysed into meaningless figures.
     """
     suffix = PurePosixPath(name).suffix.lower()
-    if len(data) > MAX_FILE_BYTES:
-        raise IngestError(f"文件过大（{len(data) / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）")
+    limit = max_bytes or Limits.from_env().max_file_bytes
+    if len(data) > limit:
+        raise IngestError(f"文件过大（{human_size(len(data))}，上限 {human_size(limit)}）")
     if not data:
         raise IngestError("文件为空")
     if suffix in IMAGE_SUFFIXES or (suffix not in SUPPORTED_SUFFIXES and data.startswith(_IMAGE_MAGIC)):
@@ -271,22 +327,88 @@ def meta_from_path(rel: PurePosixPath) -> dict:
     return found
 
 
-def read_manifest(path: Path) -> dict[str, dict]:
-    """Manifest rows keyed by the file path relative to the manifest's folder (forward slashes)."""
-    text, _ = decode_text(path.read_bytes())
+MANIFEST_COLUMNS = {
+    "file": ("file", "文件", "文件名", "路径", "文件路径"),
+    "employee": ("employee", "姓名", "员工", "员工姓名"),
+    "department": ("department", "部门"),
+    "team": ("team", "班组", "团队", "小组"),
+    "role": ("role", "岗位", "职位"),
+    "year": ("year", "年份", "年度"),
+}
+"""Manifest headings: the English names of the corpus manifest, or the Chinese ones HR types in Excel."""
+MANIFEST_SUFFIXES = frozenset({".csv", ".xlsx"})
+
+
+def _manifest_table(name: str, data: bytes) -> list[list[str]]:
+    """The manifest's cells as text, first row the headings."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception as exc:  # openpyxl raises many unrelated types for a broken workbook
+            raise IngestError("Excel 清单已损坏或不是有效的 .xlsx") from exc
+        return rows
+    if suffix != ".csv":
+        raise IngestError(f"清单必须是 .csv 或 .xlsx 文件，不是“{suffix or '无扩展名'}”")
+    text, _ = decode_text(data)
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _manifest_key(value: str) -> str:
+    key = value.strip().replace("\\", "/")
+    while key.startswith("./"):
+        key = key[2:]
+    return key
+
+
+def parse_manifest(name: str, data: bytes) -> tuple[dict[str, dict], list[str]]:
+    """Manifest rows keyed by file path (forward slashes), and the problems found, one sentence each.
+
+    A row with a bad year keeps its other fields; a repeated file keeps its first row. Raises
+    ``IngestError`` when the manifest cannot be used at all (unreadable, no file column).
+    """
+    if not data.strip():
+        raise IngestError("清单文件为空")
+    table = [row for row in _manifest_table(name, data) if any(c.strip() for c in row)]
+    if not table:
+        raise IngestError("清单文件为空")
+    heads = [h.strip().lstrip("\ufeff").lower() for h in table[0]]
+    columns: dict[str, int] = {}
+    for fld, names in MANIFEST_COLUMNS.items():
+        for i, h in enumerate(heads):
+            if h in names and fld not in columns:
+                columns[fld] = i
+    if "file" not in columns:
+        raise IngestError("清单缺少“file”（或“文件”）列，无法对应到文件")
     rows: dict[str, dict] = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        file = (row.get("file") or "").strip().replace("\\", "/")
+    problems: list[str] = []
+    for number, row in enumerate(table[1:], start=2):
+        cell = {fld: (row[i].strip() if i < len(row) else "") for fld, i in columns.items()}
+        file = _manifest_key(cell.pop("file"))
         if not file:
+            problems.append(f"清单第 {number} 行没有填写文件名，已忽略")
             continue
-        meta = {k: (row.get(k) or "").strip() for k in META_FIELDS if (row.get(k) or "").strip()}
+        if file in rows:
+            problems.append(f"清单第 {number} 行：文件“{file}”重复出现，只用第一次出现的那一行")
+            continue
+        meta = {k: v for k, v in cell.items() if v}
         if "year" in meta:
             try:
                 meta["year"] = int(float(meta["year"]))
             except ValueError:
+                problems.append(f"清单第 {number} 行：年份“{meta['year']}”不是数字，已忽略该年份")
                 del meta["year"]
         rows[file] = meta
-    return rows
+    return rows, problems
+
+
+def read_manifest(path: Path) -> dict[str, dict]:
+    """Manifest rows keyed by the file path relative to the manifest's folder (forward slashes)."""
+    return parse_manifest(path.name, path.read_bytes())[0]
 
 
 def merge_meta(*sources: dict, fill: bool = True) -> dict:
@@ -312,53 +434,67 @@ class FileFailure:
     reason: str
 
 
-def iter_zip(name: str, data: bytes) -> Iterator[tuple[str, bytes] | FileFailure]:
-    """Members of a zip as (``archive.zip/inner/path``, bytes); unsafe members become failures.
+def iter_zip(name: str, data: bytes, limits: Limits | None = None) -> Iterator[tuple[str, bytes] | FileFailure]:
+    """Members of a zip as (``inner/path``, bytes); unsafe members become failures labelled
+    ``archive.zip/inner/path``.
 
-    Limits guard against zip bombs (total size and compression ratio) and path escapes; nested zips
-    are refused rather than unpacked recursively.
+    Guards against zip bombs: too many members or too much declared content refuse the whole archive
+    before anything is inflated; a member over the file limit or with an absurd compression ratio is
+    refused alone. zipfile never inflates a member beyond its declared size (it stops there and fails
+    the CRC check), so the declared sizes bound the memory used. Path escapes (../, absolute paths,
+    drive letters) and nested zips are refused rather than followed.
     """
+    limits = limits or Limits.from_env()
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         yield FileFailure(name, "压缩包已损坏或不是 zip 文件")
         return
-    total = 0
-    for info in zf.infolist():
-        if info.is_dir():
-            continue
+    if len(infos) > limits.max_zip_members:
+        yield FileFailure(name, f"压缩包内文件过多（{len(infos):,} 个，上限 {limits.max_zip_members:,} 个），已拒绝")
+        return
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.max_zip_total_bytes:
+        cap = human_size(limits.max_zip_total_bytes)
+        yield FileFailure(name, f"压缩包解压后共 {human_size(declared)}，超过上限 {cap}（疑似压缩炸弹），已拒绝")
+        return
+    for info in infos:
         inner = info.filename.replace("\\", "/")
-        label = f"{name}/{inner}"
         # zip names made on Chinese Windows are often GBK without the UTF-8 flag
         if not info.flag_bits & 0x800:
             try:
-                inner = info.filename.encode("cp437").decode("gb18030")
-                label = f"{name}/{inner}"
+                inner = info.filename.encode("cp437").decode("gb18030").replace("\\", "/")
             except (UnicodeEncodeError, UnicodeDecodeError):
                 pass
+        label = f"{name}/{inner}"
         parts = PurePosixPath(inner).parts
         if inner.startswith("/") or ".." in parts or re.match(r"^[A-Za-z]:", inner):
             yield FileFailure(label, "压缩包内路径不安全（绝对路径或 ../），已拒绝")
             continue
         if any(p.startswith("__MACOSX") or p.startswith(".") for p in parts):
             continue
-        if info.file_size > MAX_FILE_BYTES:
-            yield FileFailure(label, f"文件过大（解压后 {info.file_size / 1048576:.1f} MB）")
+        if info.file_size > limits.max_file_bytes:
+            cap = human_size(limits.max_file_bytes)
+            yield FileFailure(label, f"文件过大（解压后 {human_size(info.file_size)}，上限 {cap}）")
             continue
-        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
-            yield FileFailure(label, "压缩比异常（疑似压缩炸弹），已拒绝")
+        if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
+            yield FileFailure(label, f"压缩比异常（{info.file_size / info.compress_size:.0f} 倍，上限 "
+                                     f"{limits.max_zip_ratio:.0f} 倍，疑似压缩炸弹），已拒绝")
             continue
-        total += info.file_size
-        if total > MAX_ZIP_TOTAL_BYTES:
-            yield FileFailure(label, "压缩包解压总量超过上限，其余文件未读取")
-            return
         if PurePosixPath(inner).suffix.lower() in ARCHIVE_SUFFIXES:
             yield FileFailure(label, "不支持嵌套的压缩包，请解压后再上传")
             continue
         try:
-            yield inner, zf.read(info)
+            with zf.open(info) as fh:
+                blob = fh.read(limits.max_file_bytes + 1)
         except Exception:  # CRC errors, unsupported compression, encrypted members
             yield FileFailure(label, "压缩包内文件无法解压（已损坏或已加密）")
+            continue
+        if len(blob) > limits.max_file_bytes:
+            yield FileFailure(label, f"文件过大（解压后超过上限 {human_size(limits.max_file_bytes)}）")
+            continue
+        yield inner, blob
 
 
 def iter_corpus(root: Path) -> Iterator[tuple[str, bytes, dict] | FileFailure]:

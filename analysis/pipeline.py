@@ -60,7 +60,7 @@ def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], nor
             "text_simplified": sent.text,
             "sentiment": scored.sentiment,
             "label": scored.label,
-            "themes": [] if metadata else themes.assign(sent.text),
+            "themes": [] if metadata else themes.assign(sent.text, tokens=tokens),
         })
         idx += 1
     return rows, dict(terms), norm

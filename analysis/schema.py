@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-ANALYSIS_VERSION: Final = "2"
+ANALYSIS_VERSION: Final = "3"
 """Bump when a change to the pipeline alters any stored figure: the store re-analyses every document
 whose stored version differs, and reuses the rest."""
 
@@ -77,3 +77,26 @@ SENTENCE_TYPES: Final = {
 }
 assert tuple(DOCUMENT_TYPES) == DOCUMENT_COLUMNS
 assert tuple(SENTENCE_TYPES) == SENTENCE_COLUMNS
+
+# ---------------------------------------------------------------- documents managed from the dashboard
+# Uploaded documents, and HR's re-tags and removals of any document, live in the `managed` table so a
+# later folder build (which otherwise mirrors the corpus folder) keeps uploads, keeps HR's metadata and
+# does not bring back what HR removed. `original` is the file name under `<store dir>/originals/`.
+Origin = Literal["upload", "folder"]
+ORIGINS: Final[tuple[str, ...]] = get_args(Origin)
+ORIGIN_NAMES: Final = {"upload": "上传", "folder": "语料文件夹"}
+
+MANAGED_COLUMNS: Final[tuple[str, ...]] = (
+    "doc_id", "origin", "original", "source_file", "removed", *META_FIELDS, "updated_at",
+)
+MANAGED_TYPES: Final = {
+    "doc_id": "VARCHAR PRIMARY KEY", "origin": "VARCHAR", "original": "VARCHAR", "source_file": "VARCHAR",
+    "removed": "BOOLEAN", "employee": "VARCHAR", "department": "VARCHAR", "team": "VARCHAR",
+    "role": "VARCHAR", "year": "INTEGER", "updated_at": "VARCHAR",
+}
+assert tuple(MANAGED_TYPES) == MANAGED_COLUMNS
+
+# What an upload preview proposes for each file, and how the page names it.
+UploadAction = Literal["add", "change", "skip", "reject"]
+UPLOAD_ACTIONS: Final[tuple[str, ...]] = get_args(UploadAction)
+UPLOAD_ACTION_NAMES: Final = {"add": "新增", "change": "更新标签", "skip": "跳过", "reject": "拒绝"}

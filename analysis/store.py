@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from analysis.schema import DOCUMENT_COLUMNS, DOCUMENT_TYPES, SENTENCE_COLUMNS, SENTENCE_TYPES
+from analysis.schema import DOCUMENT_COLUMNS, DOCUMENT_TYPES, MANAGED_TYPES, SENTENCE_COLUMNS, SENTENCE_TYPES
 
 TERM_TYPES = {"doc_id": "VARCHAR", "term": "VARCHAR", "n": "INTEGER"}
 FAILURE_TYPES = {"source_file": "VARCHAR", "reason": "VARCHAR", "doc_id": "VARCHAR"}
@@ -29,7 +30,10 @@ TABLES = {
     "terms": TERM_TYPES,
     "failures": FAILURE_TYPES,
     "meta": META_TYPES,
+    "managed": MANAGED_TYPES,
 }
+DOC_TABLES = ("documents", "sentences", "terms")
+"""The tables holding one document's analysis, keyed by doc_id."""
 
 _ARROW = {
     "VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
@@ -92,14 +96,30 @@ def data_version(store: Path | str) -> str:
 
 
 @contextlib.contextmanager
-def write_lock(store: Path) -> Iterator[None]:
-    """One build at a time per store; a second one fails fast instead of waiting for minutes."""
+def write_lock(store: Path, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One writer at a time per store.
+
+    With ``wait`` 0 a second writer fails fast; otherwise it waits up to ``wait`` seconds (an upload
+    must not fail because a build is finishing). A writer that waited reads the live snapshot only
+    after it holds the lock, so it starts from what the previous writer swapped in. ``on_wait`` is
+    called once if the lock is not free at once (to tell the user why nothing moves).
+    """
+    store = Path(store)
     store.parent.mkdir(parents=True, exist_ok=True)
     with open(store.with_name(store.name + ".lock"), "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise StoreBusy(f"另一个构建正在写入 {store.name}，请稍后再试") from exc
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"另一个构建正在写入 {store.name}，请稍后再试") from exc
+                if on_wait and not told:
+                    on_wait()
+                    told = True
+                time.sleep(0.05)
         try:
             yield
         finally:
@@ -169,7 +189,61 @@ def live_failures(store: Path) -> set[tuple[str, str, str]]:
         return {tuple(r) for r in con.execute("SELECT source_file, reason, doc_id FROM failures").fetchall()}
 
 
+def originals_dir(store: Path | str) -> Path:
+    """Where uploaded originals are kept, content-addressed: ``<store dir>/originals/<sha256>.<ext>``."""
+    return Path(store).parent / "originals"
+
+
+def live_has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the attached live snapshot has a table (stores built before it existed do not)."""
+    return bool(con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = 'live' AND table_name = ?", [name]
+    ).fetchall()[0][0])
+
+
+def copy_live(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = tuple(TABLES),
+              exclude_doc_ids: list[str] | tuple[str, ...] = ()) -> None:
+    """Copy tables of the live snapshot into a new one, by column name, leaving some documents' analysis
+    (``DOC_TABLES``) out.
+
+    By name, and only the columns both declare: a live store written before a column was added (or
+    by a branch with more columns) still copies; a missing column stays NULL until the next build
+    re-analyses the document.
+    """
+    if exclude_doc_ids:
+        con.register("_exclude", pa.table({"doc_id": pa.array(list(exclude_doc_ids), pa.string())}))
+    try:
+        for name in tables:
+            if not live_has_table(con, name):
+                continue
+            cond = ""
+            if exclude_doc_ids and name in DOC_TABLES:
+                cond = " WHERE doc_id NOT IN (SELECT doc_id FROM _exclude)"
+            present = {r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'live' AND table_name = ?", [name]
+            ).fetchall()}
+            cols = ", ".join(f'"{c}"' for c in TABLES[name] if c in present)
+            con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM live."{name}"{cond}')
+    finally:
+        if exclude_doc_ids:
+            con.unregister("_exclude")
+
+
+def live_managed(store: Path) -> dict[str, dict]:
+    """doc_id → row of the ``managed`` table (uploads, HR's re-tags and removals) of the live snapshot."""
+    if not store.exists():
+        return {}
+    with read(store) as con:
+        has = con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'managed'").fetchall()[0][0]
+        if not has:
+            return {}
+        cols = list(TABLES["managed"])
+        rows = con.execute(f"SELECT {', '.join(cols)} FROM managed").fetchall()
+    return {r[0]: dict(zip(cols, r)) for r in rows}
+
+
 __all__ = [
     "DOCUMENT_COLUMNS", "SENTENCE_COLUMNS", "TABLES", "StoreBusy", "create_tables", "insert_rows",
     "read", "exists", "data_version", "write_lock", "new_snapshot", "live_documents", "live_failures",
+    "originals_dir", "copy_live", "live_managed",
 ]

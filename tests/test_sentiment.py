@@ -51,3 +51,15 @@ def test_scores_are_probabilities_and_ordered():
 ])
 def test_headings(text, heading):
     assert looks_like_heading(text) is heading
+
+
+@pytest.mark.parametrize("sentence, label", [
+    ("全年共签订合同43份，合同总额2160万元。", "pos"),  # a result with its figure is an achievement
+    ("我负责华东区域经销商的日常管理。", "neu"),  # a duty, no result
+    ("明年计划新开发客户20家。", "neu"),  # a target is a plan, not a result
+])
+def test_results_with_figures(sentence, label):
+    from analysis.segment import cut
+    from analysis.sentiment import default_model
+
+    assert default_model().score(sentence, cut(sentence)).label == label

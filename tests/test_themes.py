@@ -13,7 +13,8 @@ from analysis.themes import assign, load_taxonomy
     ("我系统学习了新产品的技术参数，能够独立为客户讲解产品性能。", ["产品知识", "学习成长"]),
     ("全年完成销售额860万元，完成年度任务的108%。", ["销售业绩"]),
     ("感谢客户一直以来的信任和支持。", []),
-    ("今天天气很好，大家心情都不错。", []),
+    ("今年公司搬进了新的办公楼。", []),
+    ("年会上抽到了一等奖，运气不错。", []),
 ])
 def test_assign_simplified(sentence, expected):
     assert assign(sentence) == expected
@@ -44,3 +45,42 @@ def test_hr_can_add_a_theme(tmp_path):
     path.write_text(text, encoding="utf-8")
     taxonomy = load_taxonomy(path)
     assert assign("今年车间排查安全隐患四十余项，全部整改到位。", taxonomy)[-1] == "安全生产"
+
+
+def test_learned_model_reads_unknown_compounds_through_known_parts():
+    from analysis.segment import cut
+    from analysis.themes import Learned
+
+    rows = [
+        {"text": "本月回款三百万元。", "themes": ["货款回笼"]},
+        {"text": "月底前催收回款。", "themes": ["货款回笼"]},
+        {"text": "我每周拜访客户。", "themes": ["客户跟进"]},
+        {"text": "节前拜访了老客户。", "themes": ["客户跟进"]},
+        {"text": "今天开了部门例会。", "themes": []},
+        {"text": "车间完成了设备检修。", "themes": []},
+    ]
+    learned = Learned(rows, cut)
+    assert learned.themes == ("客户跟进", "货款回笼")
+    assert learned._row("回款率") == learned._row("回款") is not None  # 回款率 is one jieba word
+    assert learned._row("天气") is None
+    p = learned.probabilities(["回款率", "达到", "九成"])
+    assert p["货款回笼"] > 0.5 > p["客户跟进"]
+    assert learned.probabilities(["。"]) == {"客户跟进": 0.0, "货款回笼": 0.0}
+
+
+def test_a_strong_cue_in_one_clause_of_a_long_sentence_still_counts():
+    # scored as a whole, the follow-up words of the first clauses count against payment collection
+    sentence = "今年我负责华南区域，维护老客户，及时跟进订单，全年回款率达到百分之九十五。"
+    assert {"客户跟进", "货款回笼"} <= set(assign(sentence))
+
+
+def test_combine_rules_and_model():
+    from analysis.themes import combine
+
+    order = ["客户跟进", "货款回笼", "安全生产"]
+    p = {"客户跟进": 0.1, "货款回笼": 0.9}
+    # a strong cue the model does not exclude stands; supporting cues the model doubts do not;
+    # a theme without training sentences (安全生产) follows its rules; the model alone adds 货款回笼
+    assert combine({"客户跟进": 2, "安全生产": 1}, p, order, confirm=0.4, alone=0.8, confirm_strong=0.05) == [
+        "客户跟进", "货款回笼", "安全生产"]
+    assert combine({"客户跟进": 1}, p, order, confirm=0.4, alone=0.95, confirm_strong=0.05) == []

@@ -192,3 +192,7 @@ def download(name: str, f: Filters, fmt: str) -> tuple[str, Callable[[], bytes]]
 def audit_log() -> pd.DataFrame:
     """The download audit log (HR admin's 审计 page); not cached, it grows with every download."""
     return audit.read(audit.audit_path(store_path()))
+
+
+def managed_documents(f: Filters) -> pd.DataFrame:
+    return _read("managed_documents", f)

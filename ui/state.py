@@ -35,9 +35,11 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/sentiment.py", "情感", ":material/mood:"),
     PageDef("pages/keywords.py", "关键词", ":material/match_word:"),
     PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),
+    PageDef("pages/corpus.py", "语料管理", ":material/upload_file:", roles=("hr_admin",)),
     PageDef("pages/audit.py", "审计日志", ":material/policy:", roles=("hr_admin",)),
     PageDef("pages/export.py", "导出", ":material/download:"),
 )
+CORPUS_PAGE = "pages/corpus.py"  # works on an empty store too: it is how the first documents arrive
 AUDIT_PAGE = "pages/audit.py"
 DOCUMENTS_PAGE = "pages/documents.py"
 
