@@ -19,8 +19,9 @@ $(STAMP): requirements.txt | $(BIN)/python
 $(STORE): $(STAMP)
 	$(BIN)/python -m analysis build --corpus corpus --store $(STORE)
 
+# 127.0.0.1 without users (single-user local mode), every interface once logins are required
 run: $(STAMP) $(STORE)
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.address $$($(BIN)/python -m analysis users address)
 
 build: $(STAMP)
 	$(BIN)/python -m analysis build --corpus corpus --store $(STORE)

@@ -1,7 +1,8 @@
 """YearEnd Insight dashboard: the router (``streamlit run app.py``).
 
-Runs on every page: page config, the navigation (st.navigation does not discover pages/ by itself),
-the shared sidebar filters, then the chosen page. The store path comes from ``$YEAREND_STORE``
+Runs on every page: page config, the login gate and the pages the reader's role may open
+(ui/auth.py; st.navigation does not discover pages/ by itself), the shared sidebar filters, then the
+chosen page. The store path comes from ``$YEAREND_STORE``
 (default data/insights.duckdb); without a store the page explains how to build one.
 """
 from __future__ import annotations
@@ -11,14 +12,17 @@ from pathlib import Path
 import streamlit as st
 
 from analysis import store
-from ui import data, state
+from ui import auth, data, state
 
 st.set_page_config(page_title="年终洞察 · YearEnd Insight", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="expanded")
 
+reader = auth.gate()  # the login page (and stop) until someone is signed in; single-user mode without users
+pages = [p for p in state.PAGES if reader.role in p.roles]
 page = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0))
-                      for i, p in enumerate(state.PAGES)])
+                      for i, p in enumerate(pages)])
 st.sidebar.markdown("### 年终洞察")
+auth.sidebar(reader)
 
 path = state.store_path()
 
@@ -63,8 +67,11 @@ if info["documents"] == 0:
     st.stop()
 
 state.sidebar(facets)
-st.sidebar.caption(f"数据库：{info['documents']:,} 篇文档 · 更新于 {info['built_at'] or '未知'}"
-                   + (f" · {info['failures']} 个文件未能分析" if info["failures"] else ""))
+if reader.restricted:
+    st.sidebar.caption(f"数据更新于 {info['built_at'] or '未知'}")
+else:
+    st.sidebar.caption(f"数据库：{info['documents']:,} 篇文档 · 更新于 {info['built_at'] or '未知'}"
+                       + (f" · {info['failures']} 个文件未能分析" if info["failures"] else ""))
 st.session_state[state.K_ROUTED] = True
 try:
     page.run()

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 
 from analysis.paths import DEFAULT_CORPUS, DEFAULT_STORE
-from analysis.schema import EXPORT_TABLES, SECTIONS, THEMES
+from analysis.schema import EXPORT_TABLES, ROLES, SECTIONS, THEMES
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -195,6 +195,49 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(confirm: bool = True) -> str:
+    """From a prompt when a person is typing, else the first line of standard input (scripts)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("密码：")
+        if confirm and getpass.getpass("再输入一次：") != first:
+            raise ValueError("两次输入的密码不一致")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    """Maintain the dashboard's users file (analysis/users.py); passwords never on the command line."""
+    from analysis import users
+
+    path = args.users or users.users_path()
+    try:
+        if args.action == "add":
+            password = None if args.oidc_only else _read_password()
+            user = users.add_user(args.username, password, args.role, tuple(args.departments or ()),
+                                  name=args.name or "", email=args.email or "", path=path,
+                                  replace_existing=args.replace)
+            scope = "、".join(user.departments) if user.departments else "全部部门"
+            print(f"已{'更新' if args.replace else '添加'}用户 {user.username}（{user.role}，{scope}）→ {path}")
+        elif args.action == "remove":
+            users.remove_user(args.username, path)
+            print(f"已删除用户 {args.username}")
+        elif args.action == "list":
+            config = users.load(path)
+            if not config.configured:
+                print(f"没有用户（{path}）：看板以本机单用户模式运行，只监听 127.0.0.1")
+            for u in config.users.values():
+                print(f"{u.username}\t{u.name}\t{u.role}\t{'、'.join(u.departments) or '全部部门'}\t{u.email}")
+        elif args.action == "address":
+            # what `make run` binds to: every interface only once logins are required
+            print("0.0.0.0" if users.load(path).configured else "127.0.0.1")
+    except (users.UsersFileError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analysis", description="年终洞察 · 年终总结分析引擎")
     sub = p.add_subparsers(dest="command", required=True)
@@ -230,6 +273,18 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--repeat", type=int, default=1, help="重复次数（报告中位数）")
     n.set_defaults(func=_cmd_bench)
 
+    u = sub.add_parser("users", help="管理看板用户（密码从提示或标准输入读取，以 bcrypt 散列保存）")
+    u.add_argument("action", choices=("add", "remove", "list", "address"))
+    u.add_argument("username", nargs="?")
+    u.add_argument("--role", choices=ROLES, default="viewer")
+    u.add_argument("--departments", nargs="+", help="部门负责人可以查看的部门")
+    u.add_argument("--name", help="显示名")
+    u.add_argument("--email", help="OIDC 单点登录时对应的邮箱")
+    u.add_argument("--oidc-only", action="store_true", help="不设密码，只能通过 OIDC 单点登录")
+    u.add_argument("--replace", action="store_true", help="覆盖已有用户")
+    u.add_argument("--users", type=Path, default=None, help="用户文件（默认 $YEAREND_USERS 或 .streamlit/users.toml）")
+    u.set_defaults(func=_cmd_users)
+
     v = sub.add_parser("evaluate", help="在标注句子上测量情感准确率与主题 P/R/F1")
     labelled = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_sentences.tsv"
     v.add_argument("file", type=Path, nargs="?", default=labelled)
@@ -241,5 +296,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "users" and args.action in ("add", "remove") and not args.username:
+        p.error(f"users {args.action} 需要用户名")
     return args.func(args)

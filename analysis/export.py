@@ -73,7 +73,8 @@ def filename(name: str, filters: query.Filters, suffix: str) -> str:
     """A Chinese file name that says what the table holds: 年终洞察_文档_销售部_2022-2024.csv"""
     titles = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词"}
     parts = ["年终洞察", titles.get(name, name)]
-    parts.append("+".join(filters.departments) if filters.departments else "全部部门")
+    departments = filters.departments or filters.allowed_departments
+    parts.append("+".join(departments) if departments else "全部部门")
     if filters.teams:
         parts.append("+".join(filters.teams))
     if filters.years:

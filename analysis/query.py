@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import store
+from analysis import store, suppress
 from analysis.schema import DOCUMENT_COLUMNS, SECTIONS, THEMES
 
 
@@ -26,15 +26,35 @@ class Filters:
     roles: tuple[str, ...] = ()
     search: str = ""
     doc_ids: tuple[str, ...] = field(default=())
+    allowed_departments: tuple[str, ...] | None = None
+    """The reader's access scope (``ui/data.py`` sets it for every read): None is every department,
+    an empty tuple is none."""
+    min_group: int = 0
+    """Above 0, figures come only from the publication cells wholly inside these filters, each of at
+    least this many employees (``analysis.suppress``)."""
 
     def where(self, alias: str = "d") -> tuple[str, list]:
         """A SQL condition over the documents table and its parameters."""
+        cond, params = self._conditions(alias)
+        if self.min_group > 0:
+            inner, inner_params = self._conditions("x")
+            cond = f"{cond} AND {suppress.restrict(inner, self.min_group, alias)}"
+            params = params + inner_params
+        return cond, params
+
+    def _conditions(self, alias: str) -> tuple[str, list]:
         parts, params = ["TRUE"], []
         for col, values in (("department", self.departments), ("team", self.teams), ("role", self.roles),
                             ("doc_id", self.doc_ids)):
             if values:
                 parts.append(f"{alias}.{col} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
+        if self.allowed_departments is not None:
+            if not self.allowed_departments:
+                parts.append("FALSE")
+            else:
+                parts.append(f"{alias}.department IN ({', '.join('?' * len(self.allowed_departments))})")
+                params.extend(self.allowed_departments)
         if self.years:
             parts.append(f"{alias}.year BETWEEN ? AND ?")
             params.extend(self.years)
@@ -48,6 +68,13 @@ class Filters:
             # contains(), not LIKE: a % or _ typed in the search box is a character, not a wildcard
             params.extend([to_simplified(self.search.strip()), self.search.strip()])
         return " AND ".join(parts), params
+
+
+def _safe_grouping(filters: Filters, by: tuple[str, ...]) -> None:
+    """Refuse a grouping that would cut publication cells where only whole cells may be shown (only
+    ``groups`` knows how to blank such rows)."""
+    if filters.min_group > 0 and set(by) - suppress.SAFE_KEYS:
+        raise ValueError(f"在最小报告人数限制下不能按 {'、'.join(by)} 分组")
 
 
 def _frame(store_path: Path, sql: str, params: list) -> pd.DataFrame:
@@ -78,7 +105,10 @@ GROUP_KEYS = ("department", "team", "year")
 
 def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] = GROUP_KEYS) -> pd.DataFrame:
     """Per group: documents, employees, characters, sentiment, and per theme the share of documents
-    mentioning it (``<theme>_覆盖率``) and its rate per 1,000 characters (``<theme>_千字``)."""
+    mentioning it (``<theme>_覆盖率``) and its rate per 1,000 characters (``<theme>_千字``).
+
+    With ``filters.min_group`` a group that is not a union of whole publication cells keeps its keys
+    but loses its figures, and a ``suppressed`` column says so (``analysis.suppress``)."""
     where, params = filters.where()
     keys = ", ".join(f"d.{k}" for k in by)
     theme_cols = ", ".join(
@@ -86,18 +116,23 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
         f'1000.0 * SUM(d."{t}") / NULLIF(SUM(d.chars), 0) AS "{t}_千字"'
         for t in THEMES
     )
+    k = filters.min_group
+    cells = f"LEFT JOIN ({suppress.cells_sql(k)}) c ON c.doc_id = d.doc_id " if k > 0 else ""
+    whole = f", {suppress.whole_sql(by)} AS _whole" if k > 0 else ""
     sql = (
         f"SELECT {keys}, COUNT(*) AS documents, COUNT(DISTINCT d.employee) AS employees, "
         "SUM(d.chars) AS chars, AVG(d.sentiment_mean) AS sentiment_mean, AVG(d.pos_share) AS pos_share, "
-        f"AVG(d.neg_share) AS neg_share, SUM(d.placeholders) AS placeholders, {theme_cols} "
-        f"FROM documents d WHERE {where} GROUP BY {keys} ORDER BY {keys}"
+        f"AVG(d.neg_share) AS neg_share, SUM(d.placeholders) AS placeholders, {theme_cols}{whole} "
+        f"FROM documents d {cells}WHERE {where} GROUP BY {keys} ORDER BY {keys}"
     )
-    return _frame(store_path, sql, params)
+    frame = _frame(store_path, sql, params)
+    return suppress.suppress_rows(frame, tuple(by), k) if k > 0 else frame
 
 
 def theme_sections(store_path: Path, filters: Filters = Filters(),
                    by: tuple[str, ...] = ("department", "year")) -> pd.DataFrame:
     """Per group, section and theme: sentences carrying the theme and documents mentioning it."""
+    _safe_grouping(filters, by)
     where, params = filters.where()
     keys = ", ".join(f"d.{k}" for k in by)
     sql = (
@@ -157,6 +192,7 @@ def keywords(store_path: Path, filters: Filters = Filters(), by: str = "departme
     frequent terms merely for being frequent the way raw differences do. TF-IDF (term count × log of
     inverse document frequency within the filtered documents) is given beside them.
     """
+    _safe_grouping(filters, (by,))
     where, params = filters.where()
     # terms holds one row per (document, term), so COUNT(*) counts documents: far cheaper than
     # COUNT(DISTINCT doc_id) on 10,000 documents (0.3 s → 0.05 s)
@@ -322,6 +358,7 @@ def section_sentiment(store_path: Path, filters: Filters = Filters(), by: tuple[
     Read per section because self-criticism under 不足 is expected in a year-end summary and must not
     be mistaken for discontent.
     """
+    _safe_grouping(filters, by)
     where, params = filters.where()
     keys = "".join(f"d.{k}, " for k in by)
     shares = ", ".join(
@@ -345,11 +382,14 @@ def _simplified_term(term: str) -> str:
 
 
 def keyword_hits(store_path: Path, filters: Filters = Filters(), term: str = "", limit: int = 200,
-                 width: int = 18) -> pd.DataFrame:
+                 width: int = 18, mask: bool = False) -> pd.DataFrame:
     """Keyword in context: sentences whose text contains ``term``, cut into left / match / right.
 
     A plain substring match on the simplified text (so 回款 also finds 回款率 and Traditional input),
     not a segmentation: it shows the term the way HR typed it, and needs no tokenizer at view time.
+    With ``mask`` the sentences are masked (``analysis.mask``) before they are cut, so no fragment of a
+    phone number survives at the edge of the context, and a term found only inside masked data is
+    not found at all.
     """
     cols = ["doc_id", "employee", "department", "team", "year", "idx", "section", "left", "match", "right",
             "text", "sentiment", "label"]
@@ -364,6 +404,12 @@ def keyword_hits(store_path: Path, filters: Filters = Filters(), term: str = "",
         f"ORDER BY d.year DESC, d.department, d.employee, s.idx LIMIT {int(limit)}"
     )
     frame = _frame(store_path, sql, [*params, needle])
+    if mask and not frame.empty:
+        from analysis.mask import mask_text
+
+        frame["text"] = frame["text"].map(mask_text)
+        frame["text_simplified"] = frame["text_simplified"].map(mask_text)
+        frame = frame[frame["text_simplified"].str.contains(needle, regex=False)].reset_index(drop=True)
     if frame.empty:
         return pd.DataFrame(columns=cols)
 

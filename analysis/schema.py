@@ -29,6 +29,23 @@ LABEL_NAMES: Final = {"pos": "正面", "neu": "中性", "neg": "负面"}
 TableName = Literal["documents", "groups", "themes", "keywords"]
 EXPORT_TABLES: Final[tuple[str, ...]] = get_args(TableName)
 
+# Who may see what (issue 6). The users file, the router's page list and the data layer use these names.
+# hr_admin: everything; dept_head: the departments listed for the user, every page; viewer: aggregates
+# only, never a document's text or an evidence sentence.
+Role = Literal["hr_admin", "dept_head", "viewer"]
+ROLES: Final[tuple[str, ...]] = get_args(Role)
+ROLE_NAMES: Final = {"hr_admin": "HR 管理员", "dept_head": "部门负责人", "viewer": "只读（仅汇总）"}
+# Columns that carry a document's words; dropped from anything a viewer reads (ui/data.py), so a new
+# query that returns sentences cannot leak them even if it is not declared a record read.
+TEXT_COLUMNS: Final = ("text", "text_simplified", "left", "match", "right")
+DEFAULT_MIN_GROUP: Final = 5
+"""Minimum reporting group: figures backed by fewer distinct employees are not shown below hr_admin."""
+
+# One line of the download audit log (analysis/audit.py), in this order.
+AUDIT_COLUMNS: Final[tuple[str, ...]] = (
+    "time", "user", "name", "role", "table", "format", "filters", "rows", "file_name",
+)
+
 # Metadata every document carries; unknown values are empty strings / 0, never None, so that
 # group-bys keep the row.
 META_FIELDS: Final = ("employee", "department", "team", "role", "year")

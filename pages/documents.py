@@ -67,7 +67,7 @@ def _text_html(sentences: pd.DataFrame, highlight: set[str]) -> str:
 
 st.title("文档")
 f = state.filters()
-figures = require_documents(f)
+figures = require_documents(f, records=True)
 filter_caption(f, figures)
 
 docs = data.documents(f)

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import export
 from analysis.schema import EXPORT_TABLES
-from ui import data, state
+from ui import auth, data, state
 from ui.widgets import filter_caption, require_documents
 
 TITLES = {
@@ -24,7 +23,7 @@ f = state.filters()
 figures = require_documents(f)
 filter_caption(f, figures)
 st.caption("下载的表格与页面上的图表使用同一筛选条件。CSV 为带 BOM 的 UTF-8，Excel 可直接打开中文；"
-           "以 = + - @ 开头的单元格已加撇号，防止被当作公式执行。")
+           "以 = + - @ 开头的单元格已加撇号，防止被当作公式执行。每次下载都会记入审计日志。")
 
 st.session_state.setdefault("export_table", EXPORT_TABLES[0])
 name = st.radio("表格", EXPORT_TABLES, key="export_table", horizontal=True, format_func=lambda n: TITLES[n][0])
@@ -32,16 +31,19 @@ title, description = TITLES[name]
 st.markdown(f"**{title}**：{description}")
 
 table = data.export_table(name, f)
-if table.empty:
+if name == "documents" and not auth.access().may_read_text:
+    st.info("你的账号只能导出汇总表（分组、主题、关键词），不能导出逐篇文档。", icon=":material/visibility_off:")
+elif table.empty:
     st.info(f"当前筛选条件下“{title}”表没有数据（{state.describe(f)}）。"
             + ("关键词表需要足够多的文本：每个词至少出现 3 次。" if name == "keywords" else ""))
 else:
     st.caption(f"共 {len(table):,} 行、{len(table.columns)} 列；下方预览前 100 行。")
     c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button("下载 CSV", data.export_csv(name, f), file_name=export.filename(name, f, "csv"),
-                       mime="text/csv", key="export_csv", icon=":material/download:", on_click="ignore",
-                       type="primary", width="stretch")
-    c2.download_button("下载 Excel", data.export_xlsx_later(name, f), file_name=export.filename(name, f, "xlsx"),
+    csv_name, csv_file = data.download(name, f, "csv")
+    xlsx_name, xlsx_file = data.download(name, f, "xlsx")
+    c1.download_button("下载 CSV", csv_file, file_name=csv_name, mime="text/csv", key="export_csv",
+                       icon=":material/download:", on_click="ignore", type="primary", width="stretch")
+    c2.download_button("下载 Excel", xlsx_file, file_name=xlsx_name,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="export_xlsx", icon=":material/table_view:", on_click="ignore", width="stretch")
     st.dataframe(table.head(100), hide_index=True, width="stretch")

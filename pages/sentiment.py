@@ -25,12 +25,15 @@ c[2].metric("负面句占比", pct(figures["neg_share"]), border=True, help="每
 left, right = st.columns(2)
 with left:
     docs = data.documents(f)
-    docs = docs.assign(year=docs["year"].map(lambda y: str(y) if y else "年份不详"))
-    st.plotly_chart(
-        charts.box(docs, x="department", y="sentiment_mean", color="year", title="各部门、各年份的文档情感分布",
-                   labels={"department": "部门", "sentiment_mean": "文档平均情感", "year": "年份"}),
-        key="sentiment_box",
-    )
+    if docs.empty:  # a viewer sees no per-document figures
+        st.info("逐篇文档的情感分布只对 HR 管理员和部门负责人显示。", icon=":material/visibility_off:")
+    else:
+        docs = docs.assign(year=docs["year"].map(lambda y: str(y) if y else "年份不详"))
+        st.plotly_chart(
+            charts.box(docs, x="department", y="sentiment_mean", color="year", title="各部门、各年份的文档情感分布",
+                       labels={"department": "部门", "sentiment_mean": "文档平均情感", "year": "年份"}),
+            key="sentiment_box",
+        )
 with right:
     by_section = data.section_sentiment(f)
     st.plotly_chart(

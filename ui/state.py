@@ -14,6 +14,7 @@ import streamlit as st
 
 from analysis.paths import DEFAULT_STORE
 from analysis.query import Filters
+from analysis.schema import ROLES
 
 STORE_ENV = "YEAREND_STORE"
 
@@ -23,6 +24,8 @@ class PageDef:
     path: str
     title: str
     icon: str
+    roles: tuple[str, ...] = ROLES
+    """Who sees the page (analysis.schema.ROLES); the router offers a reader only these."""
 
 
 # The pages in navigation order; app.py builds st.Page objects from this list.
@@ -31,11 +34,13 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/themes.py", "主题", ":material/category:"),
     PageDef("pages/sentiment.py", "情感", ":material/mood:"),
     PageDef("pages/keywords.py", "关键词", ":material/match_word:"),
-    PageDef("pages/documents.py", "文档", ":material/description:"),
-    PageDef("pages/corpus.py", "语料管理", ":material/upload_file:"),
+    PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),
+    PageDef("pages/corpus.py", "语料管理", ":material/upload_file:", roles=("hr_admin",)),
+    PageDef("pages/audit.py", "审计日志", ":material/policy:", roles=("hr_admin",)),
     PageDef("pages/export.py", "导出", ":material/download:"),
 )
 CORPUS_PAGE = "pages/corpus.py"  # works on an empty store too: it is how the first documents arrive
+AUDIT_PAGE = "pages/audit.py"
 DOCUMENTS_PAGE = "pages/documents.py"
 
 # Widget keys of the sidebar filters (tests drive the widgets by these keys).

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analysis.query import Filters
 from analysis.schema import LABEL_NAMES
-from ui import data, state
+from ui import auth, data, state
 
 # Column headings in Chinese for the tables on screen (exports keep the schema's names).
 COLUMN_NAMES = {
@@ -34,9 +34,20 @@ def score(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.2f}"
 
 
-def require_documents(f: Filters) -> dict:
-    """The headline figures, or a message saying why there is nothing to show (and the page stops)."""
-    figures = data.overview(f)
+def require_documents(f: Filters, records: bool = False) -> dict:
+    """The headline figures, or a message saying why there is nothing to show (and the page stops).
+
+    ``records``: the page lists documents rather than group figures (the 文档 page)."""
+    figures = data.overview(f, records=records)
+    if figures.get("suppressed"):
+        min_group = auth.access().min_group
+        note = (f"为保护个人隐私，人数不足 {min_group} 人的分组不单独统计，"
+                "只按班组、岗位或检索词切出一个分组的一部分时也不统计（否则可以用总数减去其余部分推算出来）。")
+        if figures["documents"] == 0:
+            st.info(f"当前筛选范围（{state.describe(f)}）内的统计不予显示：{note}请放宽筛选条件，例如只按部门和年份筛选。",
+                    icon=":material/visibility_off:")
+            st.stop()
+        st.caption(f":material/visibility_off: 部分文档未计入本页统计：{note}")
     if figures["documents"] == 0:
         st.info(f"当前筛选条件下没有文档（{state.describe(f)}）。请在左侧放宽筛选条件，或点击“清除筛选”。",
                 icon=":material/filter_alt_off:")
@@ -57,6 +68,9 @@ def _select_from_table(table_key: str, pick_key: str, doc_ids: list[str]) -> Non
 def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str] | None = None,
                    column_config: dict | None = None) -> None:
     """Sentences with their documents; a row (or the list below it) opens the document on the 文档 page."""
+    if not auth.access().may_read_text:
+        st.info("你的账号只能查看汇总数据，不显示原文句子。", icon=":material/visibility_off:")
+        return
     if frame.empty:
         st.info(empty)
         return

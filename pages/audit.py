@@ -1,0 +1,49 @@
+"""审计日志: every file the dashboard handed out — who, when, which table, which filters, how many rows.
+
+HR admin only (ui/state.PAGES). The log is the append-only file ``analysis.audit`` writes beside the
+store; a rebuild of the store does not touch it.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.schema import ROLE_NAMES
+from ui import data, state
+
+FORMATS = {"csv": "CSV", "xlsx": "Excel"}
+TABLES = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词"}
+FILTER_NAMES = {"departments": "部门", "teams": "班组", "years": "年份", "roles": "岗位", "search": "检索",
+                "allowed_departments": "权限范围", "min_group": "最小报告人数"}
+
+st.title("审计日志")
+state.filters()
+st.caption("每一次下载（CSV 或 Excel）都记录在这里：谁、什么时候、下载了哪张表、用了什么筛选条件、多少行。"
+           "日志是数据库旁的只追加文件，重新构建数据库不会清除它。")
+
+log = data.audit_log()
+if log.empty:
+    st.info("还没有任何下载记录。", icon=":material/inbox:")
+    st.stop()
+
+
+def _filters(value) -> str:
+    if not isinstance(value, dict) or not value:
+        return "全部"
+    return "；".join(f"{FILTER_NAMES.get(k, k)}：{'、'.join(map(str, v)) if isinstance(v, list) else v}"
+                    for k, v in value.items())
+
+
+users = sorted(log["user"].unique())
+st.session_state.setdefault("audit_user", [])
+chosen = st.multiselect("用户", users, key="audit_user", placeholder="全部用户")
+shown = log[log["user"].isin(chosen)] if chosen else log
+st.caption(f"共 {len(shown):,} 次下载，最新的在前。")
+table = shown.assign(
+    role=shown["role"].map(lambda r: ROLE_NAMES.get(r, r)), table=shown["table"].map(lambda t: TABLES.get(t, t)),
+    format=shown["format"].map(lambda f: FORMATS.get(f, f)), filters=shown["filters"].map(_filters),
+)
+st.dataframe(
+    table.rename(columns={"time": "时间", "user": "用户", "name": "姓名", "role": "角色", "table": "表",
+                          "format": "格式", "filters": "筛选条件", "rows": "行数", "file_name": "文件名"}),
+    key="audit_table", hide_index=True, width="stretch",
+)
