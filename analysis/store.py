@@ -18,7 +18,16 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analysis.schema import DOCUMENT_COLUMNS, DOCUMENT_TYPES, SENTENCE_COLUMNS, SENTENCE_TYPES
+from analysis.schema import (
+    DOCUMENT_COLUMNS,
+    DOCUMENT_TYPES,
+    FOLLOW_TYPES,
+    SENTENCE_COLUMNS,
+    SENTENCE_TYPES,
+    SENTENCE_WORD_TYPES,
+    SIGNATURE_TYPES,
+    TEMPLATE_TYPES,
+)
 
 TERM_TYPES = {"doc_id": "VARCHAR", "term": "VARCHAR", "n": "INTEGER"}
 FAILURE_TYPES = {"source_file": "VARCHAR", "reason": "VARCHAR", "doc_id": "VARCHAR"}
@@ -29,11 +38,17 @@ TABLES = {
     "terms": TERM_TYPES,
     "failures": FAILURE_TYPES,
     "meta": META_TYPES,
+    "signatures": SIGNATURE_TYPES,
+    "sentence_words": SENTENCE_WORD_TYPES,
+    "templates": TEMPLATE_TYPES,
+    "follow_through": FOLLOW_TYPES,
 }
+# Tables with one row set per document, copied across for documents a build reuses.
+PER_DOCUMENT = ("documents", "sentences", "terms", "signatures", "sentence_words")
 
 _ARROW = {
     "VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
-    "VARCHAR[]": pa.list_(pa.string()),
+    "VARCHAR[]": pa.list_(pa.string()), "BLOB": pa.binary(),
 }
 
 
