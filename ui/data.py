@@ -127,3 +127,67 @@ def export_xlsx_later(name: str, f: Filters):
         return export.xlsx_bytes(export.table(path, name, f), sheet=titles.get(name, name))
 
     return make
+
+
+# ---------------------------------------------------------------- originality and follow-through (issue 5)
+
+def originality(f: Filters, by: tuple[str, ...] = ("department",)) -> pd.DataFrame:
+    return _read("originality", f, by=tuple(by))
+
+
+def copied_documents(f: Filters, kind: str | None = None, include_near: bool = False) -> pd.DataFrame:
+    return _read("copied_documents", f, kind=kind, include_near=include_near)
+
+
+def copy_passages(doc_id: str) -> pd.DataFrame:
+    return _read("copy_passages", doc_id)
+
+
+def template_library() -> pd.DataFrame:
+    return _read("template_library")
+
+
+def placeholder_sentences(f: Filters) -> pd.DataFrame:
+    return _read("placeholder_sentences", f)
+
+
+def concreteness_reasons(doc_id: str) -> tuple[dict, pd.DataFrame]:
+    return _read("concreteness_reasons", doc_id)
+
+
+def section_terms(f: Filters, section: str, top: int = 20) -> pd.DataFrame:
+    return _read("section_terms", f, section=section, top=top)
+
+
+def section_term_evidence(f: Filters, section: str, term: str) -> pd.DataFrame:
+    return _read("section_term_evidence", f, section=section, term=term)
+
+
+def follow_rates(f: Filters, by: tuple[str, ...] = ("department",)) -> pd.DataFrame:
+    return _read("follow_rates", f, by=tuple(by))
+
+
+def follow_pairs(f: Filters, status: str | None = None, department: str | None = None) -> pd.DataFrame:
+    return _read("follow_pairs", f, status=status, department=department)
+
+
+def add_template(name: str, text: str, source: str = "") -> int:
+    """Add a 范文 to the library (a new snapshot; the cached reads follow its new data version).
+
+    Raises ``analysis.library.LibraryError`` with a message for the page, ``store.StoreBusy`` when a
+    build holds the store."""
+    from analysis import library
+
+    return library.add_template(store_path(), name, text, source)
+
+
+def template_text(name: str, data: bytes) -> str:
+    from analysis import library
+
+    return library.template_from_file(name, data)
+
+
+def remove_template(name: str) -> int:
+    from analysis import library
+
+    return library.remove_template(store_path(), name)
