@@ -1,4 +1,4 @@
-"""Copied summaries: near-duplicate search over character shingles with MinHash and LSH Ensemble.
+"""Copied summaries: near-duplicate search over character shingles with MinHash and LSH.
 
 Year-end summaries are pasted from 范文 pages, from a colleague, or from the writer's own summary of
 last year. Comparing every pair of documents is quadratic (5·10⁹ pairs for 100,000 summaries), so:
@@ -6,11 +6,17 @@ last year. Comparing every pair of documents is quadratic (5·10⁹ pairs for 10
 1. every document gets a MinHash signature of its character 5-gram shingles when it is analysed
    (``signature``: a pure function of the text, stored in the ``signatures`` table and reused by an
    incremental build like every other per-document figure);
-2. the build indexes all signatures, and the template library's, in a ``MinHashLSHEnsemble``: LSH
-   Ensemble (Zhu et al., VLDB 2016) answers *containment* queries, so a short summary pasted inside a
-   longer page of 范文 is found as surely as an equal-length copy, which Jaccard-based LSH misses;
-3. each candidate is verified exactly on the shingle sets, re-made from the stored text of the few
+2. the copy pass indexes all documents' signatures in a ``MinHashLSH`` (banded LSH on Jaccard) and
+   asks each document for its candidates; the template library, tens or hundreds of texts, is
+   searched by estimated *containment* instead (a short summary pasted inside a long page of 范文 has
+   a Jaccard of ~0.25 with the page, which Jaccard LSH would miss);
+3. each candidate is verified exactly on the shingle sets, re-made from the stored text of the
    documents involved.
+
+``MinHashLSHEnsemble`` answers containment queries for documents too, but measured here it held about
+100 KB per indexed summary (it keeps up to eight LSH indexes per size partition, 350 band entries
+per document) and spent most of its time partitioning by size: 10 GB for 100,000 summaries. Plain
+LSH at Jaccard 0.4 keeps ~30 band entries per document (see bench/copies.py for the figures).
 
 Shingles are taken over a canonical text: digits and template placeholders become ``#`` and
 punctuation and whitespace go, so a copy whose figures were changed (120万元 → 135万元) or whose
@@ -46,8 +52,12 @@ COPY_THRESHOLD: Final = 0.8
 the planted copies score ≥ 0.90 and no other pair above 0.69 (documents that draw on the same
 stock phrases); measured again on the 10,000-document corpus in bench/copies.py."""
 CANDIDATE_THRESHOLD: Final = 0.5
-"""Containment the LSH Ensemble looks for: lower than ``COPY_THRESHOLD`` so that the estimate's error
-does not lose true copies, and so that the closest match below the threshold is still reported."""
+"""Verified containment from which the closest match is reported (below ``COPY_THRESHOLD`` it is
+shown as the nearest document, not flagged)."""
+LSH_JACCARD: Final = 0.4
+"""Jaccard threshold of the LSH index between documents. A copy with ≥ 0.8 containment of a source
+up to twice its length has a Jaccard of at least 0.4 (0.8·|Q| / (2|Q|)); copies inside much longer
+texts come from the template library, which is searched by containment (``_template_candidates``)."""
 
 KIND_OTHER, KIND_SELF, KIND_TEMPLATE = "他人", "本人往年", "范文"
 
@@ -181,6 +191,34 @@ def _eligible(q: Source, x: Source) -> str | None:
     return KIND_OTHER if unknown or x.year <= q.year else None
 
 
+def _hashvalues(sources: list[Source]) -> np.ndarray:
+    return np.stack([np.frombuffer(s.minhash, dtype=np.uint32) for s in sources])
+
+
+def _template_candidates(docs: list[Source], templates: list[Source]) -> dict[str, list[str]]:
+    """Templates each document may be contained in, from the signatures alone.
+
+    Templates are few (a library of tens or hundreds), so every document is compared with every
+    template, vectorised: the MinHash estimate of Jaccard J and the two sizes give the containment
+    J·(|Q| + |T|) / (|Q|·(1 + J)). A page of four 范文 holds each of them with a Jaccard of ~0.25, which
+    Jaccard LSH would miss; containment does not. The margin allows for the estimate's error.
+    """
+    if not templates or not docs:
+        return {}
+    tpl = _hashvalues(templates)
+    tpl_size = np.array([t.size for t in templates], dtype=np.float64)
+    out: dict[str, list[str]] = {}
+    for start in range(0, len(docs), 2048):
+        chunk = docs[start:start + 2048]
+        sig = _hashvalues(chunk)
+        jac = (sig[:, None, :] == tpl[None, :, :]).mean(axis=2)
+        size = np.array([d.size for d in chunk], dtype=np.float64)[:, None]
+        contained = jac * (size + tpl_size[None, :]) / (size * (1.0 + jac))
+        for i, j in zip(*np.nonzero(contained >= CANDIDATE_THRESHOLD - 0.15)):
+            out.setdefault(chunk[i].key, []).append(templates[j].key)
+    return out
+
+
 def find_copies(docs: list[Source], templates: list[Source],
                 shingles_of: Callable[[list[str]], dict[str, np.ndarray]]) -> list[Match]:
     """The closest verified source of every document that has one above ``CANDIDATE_THRESHOLD``.
@@ -188,22 +226,25 @@ def find_copies(docs: list[Source], templates: list[Source],
     ``shingles_of(keys)`` returns the exact shingle sets of the given sources (documents by doc_id,
     templates by key); it is called once, for the documents that have candidates.
     """
-    from datasketch import MinHashLSHEnsemble
+    from datasketch import MinHashLSH
 
-    sources = [s for s in (*docs, *templates) if s.size > 0]
-    if not docs or not sources:
+    docs = [d for d in docs if d.size > 0]
+    templates = [t for t in templates if t.size > 0]
+    if not docs:
         return []
-    by_key = {s.key: s for s in sources}
-    lean = {s.key: _lean(s.minhash) for s in sources}
-    index = MinHashLSHEnsemble(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM, num_part=16)
-    index.index([(s.key, lean[s.key], s.size) for s in sources])
+    by_key = {s.key: s for s in (*docs, *templates)}
+    index = MinHashLSH(threshold=LSH_JACCARD, num_perm=NUM_PERM)
+    lean = {}
+    with index.insertion_session(buffer_size=50_000) as session:
+        for d in docs:
+            lean[d.key] = _lean(d.minhash)
+            session.insert(d.key, lean[d.key], check_duplication=False)
+    from_templates = _template_candidates(docs, templates)
 
     candidates: dict[str, list[tuple[str, str]]] = {}
     for q in docs:
-        if q.size == 0:
-            continue
         found = []
-        for key in set(index.query(lean[q.key], q.size)):
+        for key in (*index.query(lean[q.key]), *from_templates.get(q.key, ())):
             if key == q.key:
                 continue
             kind = _eligible(q, by_key[key])
@@ -211,6 +252,7 @@ def find_copies(docs: list[Source], templates: list[Source],
                 found.append((key, kind))
         if found:
             candidates[q.key] = found
+    del lean, index
     if not candidates:
         return []
     needed = sorted(set(candidates) | {k for found in candidates.values() for k, _ in found})
