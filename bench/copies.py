@@ -114,7 +114,8 @@ def child(args: argparse.Namespace) -> dict:
         return {k: exact[k] for k in wanted}
 
     t = time.perf_counter()
-    matches = copies.find_copies(sources, tpl_sources, shingles_of)
+    stats: dict = {}
+    matches = copies.find_copies(sources, tpl_sources, shingles_of, stats)
     seconds_detect = time.perf_counter() - t
     flagged = {m.doc_id: m for m in matches if m.copied}
     found = sum(1 for k, src in planted.items() if k in flagged and flagged[k].copy_of == src)
@@ -124,6 +125,7 @@ def child(args: argparse.Namespace) -> dict:
     return {
         "documents": len(docs), "templates": len(templates), "seconds_generate": round(seconds_generate, 2),
         "seconds_signatures": round(seconds_signatures, 2), "seconds_detect": round(seconds_detect, 2),
+        "index_pairs": stats.get("index_pairs", 0), "verified_pairs": stats.get("verified_pairs", 0),
         "candidate_documents": asked[0] if asked else 0, "closest_matches": len(matches),
         "planted": len(planted), "planted_found": found, "seed_copy_found": "seed-copy" in flagged
         and flagged["seed-copy"].copy_of == planted.get("seed-copy"),
