@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis import ingest, store
+from analysis import ingest, passes, store
 from analysis.pipeline import Analysed, analyse_bytes, content_hash
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS
 
@@ -64,6 +64,7 @@ def _analyse_chunk(jobs: list[Job]) -> list[Analysed | tuple[str, str]]:
 
 def _warm_up() -> None:
     """Load jieba's dictionary and train the sentiment model once, before forking the workers."""
+    from analysis.copies import shingles, signature
     from analysis.segment import tokenizer
     from analysis.sentiment import default_model
     from analysis.themes import default_learned, default_taxonomy
@@ -72,6 +73,7 @@ def _warm_up() -> None:
     default_model()
     default_taxonomy()
     default_learned()
+    signature(shingles("预热"))  # imports datasketch once
 
 
 def analyse_many(
@@ -180,6 +182,8 @@ def build(
         bar, tick = _progress_bar(len(todo), progress)
         try:
             with store.new_snapshot(store_path) as con:
+                if store_path.exists():
+                    passes.carry_templates(con)
                 _copy_reused(con, reuse, retag)
                 store.copy_live(con, ("managed",))
                 batch: list[Analysed] = []
@@ -193,6 +197,7 @@ def build(
                     else:
                         failures.append((*result, content_hash(by_source[result[0]].data)))
                 _insert(con, batch)
+                passes.run(con)
                 store.insert_rows(con, "failures", [
                     {"source_file": s, "reason": r, "doc_id": h} for s, r, h in failures
                 ])
@@ -269,7 +274,7 @@ def _copy_reused(con, reuse: dict[str, Job], retag: dict[str, Job]) -> None:
     if not reuse:
         return
     con.register("_reuse", pa.table({"doc_id": list(reuse)}))
-    for table in ("documents", "sentences", "terms"):
+    for table in store.PER_DOCUMENT:
         con.execute(f"INSERT INTO {table} SELECT * FROM live.{table} WHERE doc_id IN (SELECT doc_id FROM _reuse)")
     con.unregister("_reuse")
     for doc_id, job in retag.items():
@@ -285,3 +290,5 @@ def _insert(con, batch: list[Analysed]) -> None:
     store.insert_rows(con, "terms", [
         {"doc_id": a.document["doc_id"], "term": t, "n": n} for a in batch for t, n in a.terms.items()
     ])
+    store.insert_rows(con, "signatures", [a.signature for a in batch])
+    store.insert_rows(con, "sentence_words", [w for a in batch for w in a.words])

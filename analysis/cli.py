@@ -174,6 +174,41 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_template(args: argparse.Namespace) -> int:
+    """The 范文 library: add files, list, remove (each change re-runs the copy pass)."""
+    from analysis import library, store
+
+    try:
+        if args.action == "list":
+            if not store.exists(args.store):
+                raise library.LibraryError(f"找不到数据库 {args.store}，请先运行 python -m analysis build")
+            table = library.templates(args.store)
+            if table.empty:
+                print("范文库是空的")
+            for row in table.itertuples():
+                print(f"{row.name}\t{row.chars} 字\t被抄 {row.copied_documents} 篇\t{row.added_at}\t{row.source}")
+            return 0
+        if args.action == "remove":
+            for name in args.items:
+                copied = library.remove_template(args.store, name)
+                print(f"已移除范文“{name}”；现有 {copied} 篇文档被判为抄袭")
+            return 0
+        if args.name and len(args.items) > 1:
+            raise library.LibraryError("--name 只能用于添加一个文件")
+        for raw in args.items:
+            path = Path(raw)
+            if not path.is_file():
+                raise library.LibraryError(f"{raw}：文件不存在")
+            text = library.template_from_file(path.name, path.read_bytes())
+            name = args.name or path.stem
+            copied = library.add_template(args.store, name, text, source=path.name)
+            print(f"已添加范文“{name}”；现有 {copied} 篇文档被判为抄袭")
+    except (library.LibraryError, store.StoreBusy) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from analysis.bench import run
 
@@ -266,6 +301,13 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--department", action="append")
     e.add_argument("--year", action="append", type=int)
     e.set_defaults(func=_cmd_export)
+
+    t = sub.add_parser("template", help="范文库：添加（文件）、列出、移除；每次改动都会重新检测抄袭")
+    t.add_argument("action", choices=("add", "list", "remove"))
+    t.add_argument("items", nargs="*", help="add：范文文件；remove：范文名称")
+    t.add_argument("--name", help="范文名称（默认用文件名）")
+    t.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    t.set_defaults(func=_cmd_template)
 
     n = sub.add_parser("bench", help="生成语料，比较纯 jieba 分词与完整构建的耗时")
     n.add_argument("--docs", type=int, default=2000)

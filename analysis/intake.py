@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from analysis import ingest, store
+from analysis import ingest, passes, store
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS, UPLOAD_ACTION_NAMES
 
 YEAR_MIN = 2000
@@ -505,6 +505,7 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
                         rows.append(_managed_row(item.doc_id, old.get("origin", "folder"), old.get("original", ""),
                                                  live[item.doc_id]["source_file"], item.meta))
                     _replace_managed(con, rows)
+                    passes.run(con)  # new documents can be copies, or sources, of stored ones
                     _touch_meta(con)
                 report.written = True
             for item, a in fresh:
@@ -554,6 +555,7 @@ def retag(store_path: Path | str, doc_ids: list[str], changes: dict, wait: float
                 rows.append(_managed_row(doc_id, old.get("origin", "folder"), old.get("original", ""),
                                          live[doc_id]["source_file"], full))
             _replace_managed(con, rows)
+            passes.run(con)  # employee and year decide self-copies and plan follow-through
             _touch_meta(con)
     return len(ids)
 
@@ -576,6 +578,7 @@ def remove(store_path: Path | str, doc_ids: list[str], wait: float = DEFAULT_WAI
             _replace_managed(con, [
                 _managed_row(d, (managed.get(d) or {}).get("origin", "folder"), "", live[d]["source_file"],
                              live[d], removed=True) for d in ids])
+            passes.run(con)  # a removed document can no longer be anybody's source
             _touch_meta(con)
         for d in ids:
             original = (managed.get(d) or {}).get("original")

@@ -10,7 +10,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from analysis import ingest, normalize, sections, segment, themes
+from analysis import concreteness, copies, ingest, normalize, sections, segment, themes
 from analysis.schema import ANALYSIS_VERSION, THEMES
 
 
@@ -21,6 +21,8 @@ class Analysed:
     document: dict
     sentences: list[dict] = field(default_factory=list)
     terms: dict[str, int] = field(default_factory=dict)
+    signature: dict = field(default_factory=dict)       # a ``signatures`` row
+    words: list[dict] = field(default_factory=list)     # ``sentence_words`` rows
 
 
 def content_hash(data: bytes) -> str:
@@ -51,8 +53,10 @@ def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], nor
         tokens = segment.cut(sent.text)
         scored = model.score(sent.text, tokens, heading=sent.is_heading or None)
         metadata = sent.is_heading and ingest.is_metadata_line(sent.text)
+        words: list[str] = []
         if not sent.is_heading:  # 存在/不足 from 二、存在的不足 are structure, not keywords
-            terms.update(segment.content_words(tokens))
+            words = segment.content_words(tokens)
+            terms.update(words)
         rows.append({
             "idx": idx,
             "section": sent.section,
@@ -61,6 +65,7 @@ def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], nor
             "sentiment": scored.sentiment,
             "label": scored.label,
             "themes": [] if metadata else themes.assign(sent.text, tokens=tokens),
+            "words": sorted(set(words)),
         })
         idx += 1
     return rows, dict(terms), norm
@@ -85,6 +90,7 @@ def analyse_bytes(source_file: str, data: bytes, meta: dict | None = None, model
     doc_id = content_hash(data)
     for row in sentence_rows:
         row["doc_id"] = doc_id
+    minhash, shingles = copies.text_signature(r["text_simplified"] for r in sentence_rows)
     body = [r for r in sentence_rows if not sections.is_heading(r["text_simplified"])] or sentence_rows
     labels = Counter(r["label"] for r in body)
     theme_counts = Counter(t for r in sentence_rows for t in r["themes"])
@@ -103,6 +109,11 @@ def analyse_bytes(source_file: str, data: bytes, meta: dict | None = None, model
         **{t: theme_counts.get(t, 0) for t in THEMES},
         "themes_total": sum(theme_counts.get(t, 0) for t in THEMES),
         "placeholders": len(norm.placeholders),
+        "concreteness": concreteness.score((r["idx"], r["text_simplified"]) for r in sentence_rows),
+        # corpus-wide figures: filled in for the whole snapshot by analysis.passes after the build
+        "copy_of": "", "copy_kind": "", "copy_similarity": None, "follow_through": None,
         "analysis_version": ANALYSIS_VERSION,
     }
-    return Analysed(document, sentence_rows, terms)
+    words = [{"doc_id": doc_id, "idx": r["idx"], "words": r["words"]} for r in sentence_rows if r["words"]]
+    return Analysed(document, sentence_rows, terms, {"doc_id": doc_id, "minhash": minhash, "shingles": shingles},
+                    words)

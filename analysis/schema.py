@@ -54,7 +54,8 @@ META_FIELDS: Final = ("employee", "department", "team", "role", "year")
 DOCUMENT_COLUMNS: Final[tuple[str, ...]] = (
     "doc_id", "employee", "department", "team", "role", "year", "source_file", "file_format",
     "encoding", "traditional", "chars", "sentences", "sentiment_mean", "pos_share", "neg_share",
-    *THEMES, "themes_total", "placeholders", "analysis_version",
+    *THEMES, "themes_total", "placeholders", "concreteness", "copy_of", "copy_kind", "copy_similarity",
+    "follow_through", "analysis_version",
 )
 
 # One row per sentence: the evidence behind every figure.
@@ -69,12 +70,38 @@ DOCUMENT_TYPES: Final = {
     "file_format": "VARCHAR", "encoding": "VARCHAR", "traditional": "BOOLEAN",
     "chars": "INTEGER", "sentences": "INTEGER", "sentiment_mean": "DOUBLE",
     "pos_share": "DOUBLE", "neg_share": "DOUBLE", **{t: "INTEGER" for t in THEMES},
-    "themes_total": "INTEGER", "placeholders": "INTEGER", "analysis_version": "VARCHAR",
+    "themes_total": "INTEGER", "placeholders": "INTEGER", "concreteness": "DOUBLE", "copy_of": "VARCHAR",
+    "copy_kind": "VARCHAR", "copy_similarity": "DOUBLE", "follow_through": "DOUBLE", "analysis_version": "VARCHAR",
 }
 SENTENCE_TYPES: Final = {
     "doc_id": "VARCHAR", "idx": "INTEGER", "section": "VARCHAR", "text": "VARCHAR",
     "text_simplified": "VARCHAR", "sentiment": "DOUBLE", "label": "VARCHAR", "themes": "VARCHAR[]",
 }
+
+# ---------------------------------------------------------------- issue 5: originality and follow-through
+# copy_of: the closest earlier source found (a doc_id, or a template's name); copy_similarity: the share
+# of the document's shingles found in it; copy_kind: set only when that share reaches the copy threshold
+# (analysis/copies.py). follow_through: share of this summary's plans that next year's summary reports
+# (analysis/followthrough.py); NULL without a next-year summary. concreteness: 0–100, see
+# analysis/concreteness.py.
+CopyKind = Literal["他人", "本人往年", "范文"]
+COPY_KINDS: Final[tuple[str, ...]] = get_args(CopyKind)
+FollowStatus = Literal["落实", "部分落实", "未落实"]
+FOLLOW_STATUSES: Final[tuple[str, ...]] = get_args(FollowStatus)
+
+# Per document, computed by the pipeline: the MinHash of its character shingles (copies.py).
+SIGNATURE_TYPES: Final = {"doc_id": "VARCHAR", "minhash": "BLOB", "shingles": "INTEGER"}
+# Per body sentence, computed by the pipeline: its content words (plan targets, terms per section).
+SENTENCE_WORD_TYPES: Final = {"doc_id": "VARCHAR", "idx": "INTEGER", "words": "VARCHAR[]"}
+# The 范文 library HR adds to; carried over into every new snapshot.
+TEMPLATE_TYPES: Final = {"name": "VARCHAR PRIMARY KEY", "text": "VARCHAR", "source": "VARCHAR",
+                         "added_at": "VARCHAR"}
+# One row per plan sentence (doc_id, idx) of a summary that has a next-year summary.
+FOLLOW_TYPES: Final = {
+    "doc_id": "VARCHAR", "idx": "INTEGER", "next_doc_id": "VARCHAR", "status": "VARCHAR", "score": "DOUBLE",
+    "evidence_idx": "INTEGER", "targets": "VARCHAR[]", "shared": "VARCHAR[]",
+}
+
 assert tuple(DOCUMENT_TYPES) == DOCUMENT_COLUMNS
 assert tuple(SENTENCE_TYPES) == SENTENCE_COLUMNS
 

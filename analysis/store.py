@@ -19,7 +19,17 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analysis.schema import DOCUMENT_COLUMNS, DOCUMENT_TYPES, MANAGED_TYPES, SENTENCE_COLUMNS, SENTENCE_TYPES
+from analysis.schema import (
+    DOCUMENT_COLUMNS,
+    DOCUMENT_TYPES,
+    FOLLOW_TYPES,
+    MANAGED_TYPES,
+    SENTENCE_COLUMNS,
+    SENTENCE_TYPES,
+    SENTENCE_WORD_TYPES,
+    SIGNATURE_TYPES,
+    TEMPLATE_TYPES,
+)
 
 TERM_TYPES = {"doc_id": "VARCHAR", "term": "VARCHAR", "n": "INTEGER"}
 FAILURE_TYPES = {"source_file": "VARCHAR", "reason": "VARCHAR", "doc_id": "VARCHAR"}
@@ -31,13 +41,18 @@ TABLES = {
     "failures": FAILURE_TYPES,
     "meta": META_TYPES,
     "managed": MANAGED_TYPES,
+    "signatures": SIGNATURE_TYPES,
+    "sentence_words": SENTENCE_WORD_TYPES,
+    "templates": TEMPLATE_TYPES,
+    "follow_through": FOLLOW_TYPES,
 }
-DOC_TABLES = ("documents", "sentences", "terms")
-"""The tables holding one document's analysis, keyed by doc_id."""
+# Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
+# left out for documents removed or re-analysed.
+PER_DOCUMENT = ("documents", "sentences", "terms", "signatures", "sentence_words")
 
 _ARROW = {
     "VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
-    "VARCHAR[]": pa.list_(pa.string()),
+    "VARCHAR[]": pa.list_(pa.string()), "BLOB": pa.binary(),
 }
 
 
@@ -204,7 +219,7 @@ def live_has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def copy_live(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = tuple(TABLES),
               exclude_doc_ids: list[str] | tuple[str, ...] = ()) -> None:
     """Copy tables of the live snapshot into a new one, by column name, leaving some documents' analysis
-    (``DOC_TABLES``) out.
+    (``PER_DOCUMENT``) out.
 
     By name, and only the columns both declare: a live store written before a column was added (or
     by a branch with more columns) still copies; a missing column stays NULL until the next build
@@ -217,7 +232,7 @@ def copy_live(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = tuple(TA
             if not live_has_table(con, name):
                 continue
             cond = ""
-            if exclude_doc_ids and name in DOC_TABLES:
+            if exclude_doc_ids and name in PER_DOCUMENT:
                 cond = " WHERE doc_id NOT IN (SELECT doc_id FROM _exclude)"
             present = {r[0] for r in con.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE database_name = 'live' AND table_name = ?", [name]

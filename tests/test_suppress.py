@@ -36,6 +36,7 @@ def _rows() -> tuple[list[dict], list[dict]]:
                        role="主管" if i == 0 else "专员", year=year, source_file=f"{year}/{dept}/{doc_id}.txt",
                        file_format="txt", encoding="utf-8", traditional=False, chars=1000 + n, sentences=1,
                        sentiment_mean=0.5, pos_share=0.5, neg_share=0.1, themes_total=1, analysis_version="t")
+            row.update(copy_of="", copy_kind="", copy_similarity=None, follow_through=None)
             row["客户跟进"] = 1
             docs.append(row)
             text = "今年重点跟进了回款进度。" if i % 2 else "今年重点跟进了老客户。"

@@ -31,7 +31,10 @@ from ui.state import store_path
 _CACHE_ENTRIES = 128
 # Reads that return single documents or sentences rather than group figures: scoped by department
 # (nothing for a viewer) instead of by the minimum reporting group.
-RECORD_READS = frozenset({"documents", "sentences_of", "evidence", "keyword_hits"})
+RECORD_READS = frozenset({"documents", "sentences_of", "evidence", "keyword_hits", "copied_documents",
+                          "placeholder_sentences", "section_term_evidence", "follow_pairs"})
+# Reads of one document by doc_id: empty for a document outside the reader's scope.
+DOCUMENT_READS = frozenset({"sentences_of", "copy_passages", "concreteness_reasons"})
 EXPORT_TITLES = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词"}
 
 
@@ -58,8 +61,8 @@ def _read(name: str, *args, **kwargs) -> Any:
     path = store_path()
     acc = auth.access()
     args = _scoped(acc, name, args)
-    if name == "sentences_of" and _read("documents", Filters(doc_ids=(args[0],))).empty:
-        args = ("",)  # a document outside the reader's scope has no sentences to show
+    if name in DOCUMENT_READS and _read("documents", Filters(doc_ids=(args[0],))).empty:
+        args = ("",)  # a document outside the reader's scope has nothing to show
     if name == "keyword_hits" and acc.mask:
         kwargs["mask"] = True  # masked before the context is cut (analysis.query.keyword_hits)
     out = _cached(name, str(path), store.data_version(path), args, tuple(sorted(kwargs.items())), acc.mask)
@@ -196,3 +199,107 @@ def audit_log() -> pd.DataFrame:
 
 def managed_documents(f: Filters) -> pd.DataFrame:
     return _read("managed_documents", f)
+
+
+# ---------------------------------------------------------------- originality and follow-through (issue 5)
+
+def originality(f: Filters, by: tuple[str, ...] = ("department",)) -> pd.DataFrame:
+    return _read("originality", f, by=tuple(by))
+
+
+def _outside(frame: pd.DataFrame, department_column: str) -> pd.Series:
+    """Rows whose source lies in a department the reader may not see (a colleague elsewhere)."""
+    allowed = auth.access().departments
+    if allowed is None:
+        return pd.Series(False, index=frame.index)
+    return (frame[department_column] != "") & ~frame[department_column].isin(allowed)
+
+
+def copied_documents(f: Filters, kind: str | None = None, include_near: bool = False) -> pd.DataFrame:
+    """Below hr_admin, a source in a department outside the reader's scope is named by its department
+    only: that it was copied is the reader's business, who wrote the source is not."""
+    frame = _read("copied_documents", f, kind=kind, include_near=include_near)
+    if len(frame) and "source_department" in frame:
+        hidden = _outside(frame, "source_department")
+        if hidden.any():
+            frame = frame.copy()
+            frame.loc[hidden, ["source_employee", "source_file_of_copy"]] = "（权限范围外）"
+            frame.loc[hidden, "copy_of"] = ""
+    return frame
+
+
+def copy_passages(doc_id: str) -> pd.DataFrame:
+    """The document beside its source; a source outside the reader's departments shows no text."""
+    frame = _read("copy_passages", doc_id)
+    source = _read("documents", Filters(doc_ids=(doc_id,)))
+    if len(frame) and len(source) and auth.access().departments is not None:
+        of = source.iloc[0].get("copy_of", "")
+        if of and _read("documents", Filters(doc_ids=(of,))).empty and _is_document(of):
+            frame = frame.assign(source_text="（来源文档在您的权限范围之外）")
+    return frame
+
+
+def _is_document(doc_id: str) -> bool:
+    """Whether ``doc_id`` names a stored document (not a 范文 of the library), whoever may read it."""
+    path = store_path()
+    return not _cached("documents", str(path), store.data_version(path), (Filters(doc_ids=(doc_id,)),),
+                       ()).empty
+
+
+def template_library() -> pd.DataFrame:
+    return _read("template_library")
+
+
+def placeholder_sentences(f: Filters) -> pd.DataFrame:
+    return _read("placeholder_sentences", f)
+
+
+def concreteness_reasons(doc_id: str) -> tuple[dict, pd.DataFrame]:
+    return _read("concreteness_reasons", doc_id)
+
+
+def section_terms(f: Filters, section: str, top: int = 20) -> pd.DataFrame:
+    return _read("section_terms", f, section=section, top=top)
+
+
+def section_term_evidence(f: Filters, section: str, term: str) -> pd.DataFrame:
+    return _read("section_term_evidence", f, section=section, term=term)
+
+
+def follow_rates(f: Filters, by: tuple[str, ...] = ("department",)) -> pd.DataFrame:
+    return _read("follow_rates", f, by=tuple(by))
+
+
+def follow_pairs(f: Filters, status: str | None = None, department: str | None = None) -> pd.DataFrame:
+    return _read("follow_pairs", f, status=status, department=department)
+
+
+def may_edit_library() -> bool:
+    """The 范文 library changes every department's copy figures: HR admin only."""
+    return not auth.access().restricted
+
+
+def add_template(name: str, text: str, source: str = "") -> int:
+    """Add a 范文 to the library (a new snapshot; the cached reads follow its new data version).
+
+    Raises ``analysis.library.LibraryError`` with a message for the page, ``store.StoreBusy`` when a
+    build holds the store, ``PermissionError`` below hr_admin."""
+    from analysis import library
+
+    if not may_edit_library():
+        raise PermissionError("只有 HR 管理员可以修改范文库")
+    return library.add_template(store_path(), name, text, source)
+
+
+def template_text(name: str, data: bytes) -> str:
+    from analysis import library
+
+    return library.template_from_file(name, data)
+
+
+def remove_template(name: str) -> int:
+    from analysis import library
+
+    if not may_edit_library():
+        raise PermissionError("只有 HR 管理员可以修改范文库")
+    return library.remove_template(store_path(), name)

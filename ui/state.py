@@ -34,6 +34,8 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/themes.py", "主题", ":material/category:"),
     PageDef("pages/sentiment.py", "情感", ":material/mood:"),
     PageDef("pages/keywords.py", "关键词", ":material/match_word:"),
+    PageDef("pages/originality.py", "原创性", ":material/content_copy:"),
+    PageDef("pages/followthrough.py", "计划落实", ":material/task_alt:"),
     PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),
     PageDef("pages/corpus.py", "语料管理", ":material/upload_file:", roles=("hr_admin",)),
     PageDef("pages/audit.py", "审计日志", ":material/policy:", roles=("hr_admin",)),

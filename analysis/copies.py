@@ -1,0 +1,326 @@
+"""Copied summaries: near-duplicate search over character shingles with MinHash and LSH.
+
+Year-end summaries are pasted from 范文 pages, from a colleague, or from the writer's own summary of
+last year. Comparing every pair of documents is quadratic (5·10⁹ pairs for 100,000 summaries), so:
+
+1. every document gets a MinHash signature of its character 5-gram shingles when it is analysed
+   (``signature``: a pure function of the text, stored in the ``signatures`` table and reused by an
+   incremental build like every other per-document figure);
+2. the copy pass indexes all documents' signatures in a ``MinHashLSH`` (banded LSH on Jaccard) and
+   asks each document for its candidates; the template library, tens or hundreds of texts, is
+   searched by estimated *containment* instead (a short summary pasted inside a long page of 范文 has
+   a Jaccard of ~0.25 with the page, which Jaccard LSH would miss);
+3. each candidate is verified exactly on the shingle sets, re-made from the stored text of the
+   documents involved.
+
+``MinHashLSHEnsemble`` answers containment queries for documents too, but measured here it held about
+100 KB per indexed summary (it keeps up to eight LSH indexes per size partition, 350 band entries
+per document) and spent most of its time partitioning by size: 10 GB for 100,000 summaries. Plain
+LSH at Jaccard 0.4 keeps ~30 band entries per document (see bench/copies.py for the figures).
+
+Shingles are taken over a canonical text: digits and template placeholders become ``#`` and
+punctuation and whitespace go, so a copy whose figures were changed (120万元 → 135万元) or whose
+``20xx`` was filled in is still a copy. Metadata lines (姓名：… 部门：…) are left out: a copy carries
+its copier's name.
+
+A document is *copied* when at least ``COPY_THRESHOLD`` of its shingles occur in an earlier source:
+a template of the library, the same employee's summary of an earlier year, or another employee's
+summary of the same or an earlier year (same year: the two are flagged against each other, since
+nothing tells who copied whom).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+import numpy as np
+
+from analysis.ingest import is_metadata_line
+from analysis.normalize import PLACEHOLDER_RE
+from analysis.sections import is_heading, split_sentences
+
+SHINGLE: Final = 5
+NUM_PERM: Final = 128
+SEED: Final = 1
+SCHEME: Final = "affine32"
+COPY_THRESHOLD: Final = 0.8
+"""Share of a document's shingles found in its source for it to count as copied. On the demo corpus
+the planted copies score ≥ 0.90 and no other pair above 0.69 (documents that draw on the same
+stock phrases); measured again on the 10,000-document corpus in bench/copies.py."""
+CANDIDATE_THRESHOLD: Final = 0.5
+"""Verified containment from which the closest match is reported (below ``COPY_THRESHOLD`` it is
+shown as the nearest document, not flagged)."""
+MAX_VERIFIED: Final = 10
+"""At most this many candidates per document, the most similar by the signatures' estimate, are
+verified exactly: the closest source is among them, and verification stays linear in documents even
+where many summaries share stock sentences."""
+LSH_JACCARD: Final = 0.4
+"""Jaccard threshold of the LSH index between documents. A copy with ≥ 0.8 containment of a source
+up to twice its length has a Jaccard of at least 0.4 (0.8·|Q| / (2|Q|)); copies inside much longer
+texts come from the template library, which is searched by containment (``_template_candidates``)."""
+
+KIND_OTHER, KIND_SELF, KIND_TEMPLATE = "他人", "本人往年", "范文"
+
+_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+_NOT_TEXT = re.compile(r"[^\w#]|_")
+_HASHES = re.compile(r"#+")
+
+
+def body_lines(texts: Iterable[str]) -> list[str]:
+    """The sentences that carry content: metadata lines (姓名：…) name the writer, not the text."""
+    return [t for t in texts if not (is_heading(t) and is_metadata_line(t))]
+
+
+def canonical(texts: Iterable[str]) -> str:
+    """The text shingles are taken from: figures and placeholders as ``#``, no punctuation or spaces."""
+    text = "".join(body_lines(texts))
+    text = PLACEHOLDER_RE.sub("#", text)
+    text = _NUMBER.sub("#", text)
+    text = _NOT_TEXT.sub("", text)
+    return _HASHES.sub("#", text)
+
+
+_BASE = np.uint64(0x100000001B3)  # an odd multiplier for the polynomial hash of a shingle
+
+
+def shingles(canon: str) -> np.ndarray:
+    """The set of character ``SHINGLE``-grams of a canonical text, as sorted unique 32-bit hashes.
+
+    Hashed with numpy in one pass (a polynomial over the code points) rather than one Python hash
+    call per shingle: that keeps the signature to a fraction of a millisecond per summary, which
+    matters because every document of every build pays it. Hash collisions among a document's
+    thousand shingles are vanishingly rare at 32 bits and would only nudge a similarity figure.
+    """
+    if not canon:
+        return np.empty(0, dtype=np.uint32)
+    points = np.frombuffer(canon.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = max(len(points) - SHINGLE + 1, 1)
+    h = np.zeros(n, dtype=np.uint64)
+    for k in range(min(SHINGLE, len(points))):
+        h = h * _BASE + points[k:k + n]
+    folded = (h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return np.unique(folded.astype(np.uint32))
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def signature(hashes: np.ndarray) -> bytes:
+    """The MinHash of a shingle set as raw uint32 bytes (512 bytes with 128 permutations)."""
+    from datasketch import MinHash
+
+    mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_permutations())
+    if len(hashes):
+        mh.update_batch(hashes.tolist())
+    return mh.hashvalues.astype(np.uint32).tobytes()
+
+
+def text_signature(texts: Iterable[str]) -> tuple[bytes, int]:
+    """Signature and shingle count of a document given its (simplified) sentences or lines."""
+    sh = shingles(canonical(texts))
+    return signature(sh), len(sh)
+
+
+def overlap(mine: np.ndarray, theirs: np.ndarray) -> tuple[float, float]:
+    """(containment of ``mine`` in ``theirs``, Jaccard) of two shingle sets from ``shingles``."""
+    if not len(mine) or not len(theirs):
+        return 0.0, 0.0
+    common = np.intersect1d(mine, theirs, assume_unique=True).size
+    return common / len(mine), common / (len(mine) + len(theirs) - common)
+
+
+def _lean(blob: bytes):
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=SCHEME)
+
+
+def template_lines(text: str) -> list[str]:
+    """A 范文 as the lines a document would have (Simplified), so both are shingled alike."""
+    from analysis.normalize import to_simplified
+
+    out: list[str] = []
+    for line in to_simplified(text).split("\n"):
+        line = line.strip().strip("\u3000")
+        if line:
+            out.extend([line] if is_heading(line) else split_sentences(line))
+    return out
+
+
+@dataclass(frozen=True)
+class Source:
+    """One indexed text: a stored document, or a template of the library (``template`` = its name)."""
+
+    key: str
+    minhash: bytes
+    size: int
+    employee: str = ""
+    department: str = ""
+    year: int = 0
+    template: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    doc_id: str
+    copy_of: str          # the source's doc_id, or the template's name
+    kind: str             # 他人 | 本人往年 | 范文
+    similarity: float     # share of the document's shingles found in the source (containment)
+    jaccard: float
+
+    @property
+    def copied(self) -> bool:
+        return self.similarity >= COPY_THRESHOLD
+
+
+def _eligible(q: Source, x: Source) -> str | None:
+    """The kind of copy ``q`` would be of ``x``, or None when ``x`` cannot be its source."""
+    if x.template:
+        return KIND_TEMPLATE
+    unknown = not q.year or not x.year
+    if q.employee and q.employee == x.employee and q.department == x.department:
+        return KIND_SELF if not unknown and x.year < q.year else None
+    return KIND_OTHER if unknown or x.year <= q.year else None
+
+
+def _hashvalues(sources: list[Source]) -> np.ndarray:
+    return np.stack([np.frombuffer(s.minhash, dtype=np.uint32) for s in sources])
+
+
+def _template_candidates(docs: list[Source], templates: list[Source]) -> dict[str, list[str]]:
+    """Templates each document may be contained in, from the signatures alone.
+
+    Templates are few (a library of tens or hundreds), so every document is compared with every
+    template, vectorised: the MinHash estimate of Jaccard J and the two sizes give the containment
+    J·(|Q| + |T|) / (|Q|·(1 + J)). A page of four 范文 holds each of them with a Jaccard of ~0.25, which
+    Jaccard LSH would miss; containment does not. The margin allows for the estimate's error.
+    """
+    if not templates or not docs:
+        return {}
+    tpl = _hashvalues(templates)
+    tpl_size = np.array([t.size for t in templates], dtype=np.float64)
+    out: dict[str, list[str]] = {}
+    for start in range(0, len(docs), 2048):
+        chunk = docs[start:start + 2048]
+        sig = _hashvalues(chunk)
+        jac = (sig[:, None, :] == tpl[None, :, :]).mean(axis=2)
+        size = np.array([d.size for d in chunk], dtype=np.float64)[:, None]
+        contained = jac * (size + tpl_size[None, :]) / (size * (1.0 + jac))
+        for i, j in zip(*np.nonzero(contained >= CANDIDATE_THRESHOLD - 0.15)):
+            out.setdefault(chunk[i].key, []).append(templates[j].key)
+    return out
+
+
+def find_copies(docs: list[Source], templates: list[Source],
+                shingles_of: Callable[[list[str]], dict[str, np.ndarray]], stats: dict | None = None) -> list[Match]:
+    """The closest verified source of every document that has one above ``CANDIDATE_THRESHOLD``.
+
+    ``shingles_of(keys)`` returns the exact shingle sets of the given sources (documents by doc_id,
+    templates by key); it is called once, for the documents that have candidates. ``stats``, if given,
+    receives the number of candidate pairs from the index and of pairs verified exactly (benchmarks).
+    """
+    stats = {} if stats is None else stats
+    from datasketch import MinHashLSH
+
+    docs = [d for d in docs if d.size > 0]
+    templates = [t for t in templates if t.size > 0]
+    if not docs:
+        return []
+    by_key = {s.key: s for s in (*docs, *templates)}
+    index = MinHashLSH(threshold=LSH_JACCARD, num_perm=NUM_PERM)
+    lean = {}
+    with index.insertion_session(buffer_size=50_000) as session:
+        for d in docs:
+            lean[d.key] = _lean(d.minhash)
+            session.insert(d.key, lean[d.key], check_duplication=False)
+    from_templates = _template_candidates(docs, templates)
+
+    signature_of = {s.key: np.frombuffer(s.minhash, dtype=np.uint32) for s in (*docs, *templates)}
+    candidates: dict[str, list[tuple[str, str]]] = {}
+    for q in docs:
+        found = []
+        for key in (*index.query(lean[q.key]), *from_templates.get(q.key, ())):
+            if key == q.key:
+                continue
+            kind = _eligible(q, by_key[key])
+            if kind:
+                found.append((key, kind))
+        stats["index_pairs"] = stats.get("index_pairs", 0) + len(found)
+        if found:
+            # LSH's S-curve lets through pairs well below the threshold; the signatures' own estimate
+            # of containment drops those before any text is fetched for exact verification
+            jac = (np.stack([signature_of[k] for k, _ in found]) == signature_of[q.key]).mean(axis=1)
+            sizes = np.array([by_key[k].size for k, _ in found], dtype=np.float64)
+            contained = jac * (q.size + sizes) / (q.size * (1.0 + jac))
+            order = np.argsort(-contained, kind="stable")[:MAX_VERIFIED]
+            found = [found[i] for i in order if contained[i] >= CANDIDATE_THRESHOLD - 0.15]
+        if found:
+            candidates[q.key] = found
+            stats["verified_pairs"] = stats.get("verified_pairs", 0) + len(found)
+    del lean, index
+    if not candidates:
+        return []
+    needed = sorted(set(candidates) | {k for found in candidates.values() for k, _ in found})
+    exact = shingles_of(needed)
+    out: list[Match] = []
+    for doc_id, found in candidates.items():
+        mine = exact.get(doc_id)
+        if mine is None or not len(mine):
+            continue
+        best: Match | None = None
+        for key, kind in found:
+            theirs = exact.get(key)
+            if theirs is None:
+                continue
+            contained, jac = overlap(mine, theirs)
+            if not contained:
+                continue
+            m = Match(doc_id, by_key[key].template or key, kind, round(contained, 4), round(jac, 4))
+            if best is None or (m.similarity, m.jaccard) > (best.similarity, best.jaccard):
+                best = m
+        if best is not None and best.similarity >= CANDIDATE_THRESHOLD:
+            out.append(best)
+    return out
+
+
+# ------------------------------------------------------------------ passages, on demand
+
+
+def _sentence_key(text: str) -> str:
+    return canonical([text])
+
+
+def aligned_sentences(left: list[str], right: list[str], min_ratio: float = 0.6) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, ratio): sentence i of ``left`` reappears as sentence j of ``right``, side by side.
+
+    Sentences are compared on their canonical form (figures as ``#``), so a renumbered sentence still
+    lines up with ratio 1.0; a reworded one is paired in order with its own difflib ratio when that is
+    at least ``min_ratio``. Computed only for the two documents on screen (quadratic in sentences,
+    which is nothing for two summaries).
+    """
+    lk = [_sentence_key(t) for t in left]
+    rk = [_sentence_key(t) for t in right]
+    pairs: list[tuple[int, int, float]] = []
+    matcher = difflib.SequenceMatcher(None, lk, rk, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs.extend((i1 + k, j1 + k, 1.0) for k in range(i2 - i1) if lk[i1 + k])
+        elif tag == "replace":
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                if lk[i] and rk[j]:
+                    r = difflib.SequenceMatcher(None, lk[i], rk[j], autojunk=False).ratio()
+                    if r >= min_ratio:
+                        pairs.append((i, j, round(r, 3)))
+    return pairs

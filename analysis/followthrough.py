@@ -1,0 +1,129 @@
+"""Plan follow-through: did year N+1 report what the 计划 section of year N promised?
+
+For an employee with summaries of two consecutive years, each plan sentence of year N is read for its
+*targets*: its content words, less the words every plan uses (明年, 争取, 加强 … in
+``data/genre.toml``) and less words so common that they name nothing (found in more than
+``COMMON_SHARE`` of all documents). Rarer words weigh more: each target counts with its inverse
+document frequency, so 金鼎电力 or 知识库 outweighs 客户.
+
+Every sentence of year N+1 outside its own 计划 section is then scored by the share of the plan's
+target weight it repeats, and the best one is the evidence:
+
+- 落实 (carried out): the evidence repeats at least ``DONE`` of the weight and is reported as done —
+  in 成绩 or the opening/closing, and not a negative sentence;
+- 部分落实 (partly): it repeats at least ``PARTLY``, or it repeats more but as a shortcoming (不足, or
+  a negative sentence such as 知识库还没有建成);
+- 未落实 (not carried out): nothing in year N+1 comes close.
+
+A document's ``follow_through`` is (落实 + ½ 部分落实) / its plans with targets; a group's rate is the
+same over all its plans. Plans without targets (继续努力工作) are not counted either way.
+"""
+from __future__ import annotations
+
+import math
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from analysis.paths import data_path
+
+DONE: Final = 0.35
+PARTLY: Final = 0.2
+COMMON_SHARE: Final = 0.2
+STATUS_DONE, STATUS_PARTLY, STATUS_NOT = "落实", "部分落实", "未落实"
+CREDIT: Final = {STATUS_DONE: 1.0, STATUS_PARTLY: 0.5, STATUS_NOT: 0.0}
+
+
+@lru_cache(maxsize=1)
+def plan_words() -> frozenset[str]:
+    data = tomllib.loads(data_path("genre.toml").read_text(encoding="utf-8"))
+    return frozenset(data["follow_through"]["plan_words"])
+
+
+@dataclass(frozen=True)
+class Sentence:
+    idx: int
+    section: str
+    label: str
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Result:
+    doc_id: str
+    idx: int
+    next_doc_id: str
+    status: str
+    score: float
+    evidence_idx: int | None
+    targets: tuple[str, ...]
+    shared: tuple[str, ...]
+
+
+def weights(doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
+    """Inverse document frequency of every word that may name a target."""
+    if n_docs <= 0:
+        return {}
+    limit = max(COMMON_SHARE * n_docs, 1)
+    stop = plan_words()
+    return {w: math.log(n_docs / df) + 1.0 for w, df in doc_freq.items() if df <= limit and w not in stop}
+
+
+def targets(words: Iterable[str], weight: dict[str, float]) -> tuple[str, ...]:
+    """The plan's target words, the most specific first."""
+    return tuple(sorted((w for w in set(words) if w in weight), key=lambda w: (-weight[w], w)))
+
+
+def judge(doc_id: str, plan: Sentence, next_doc_id: str, report: list[Sentence],
+          weight: dict[str, float]) -> Result | None:
+    """One plan sentence against next year's report; None when the plan names no target."""
+    wanted = targets(plan.words, weight)
+    if not wanted:
+        return None
+    total = sum(weight[w] for w in wanted)
+    best, best_score = None, 0.0
+    for s in report:
+        if s.section == "计划":
+            continue
+        got = sum(weight[w] for w in wanted if w in s.words) / total
+        if got > best_score:
+            best, best_score = s, got
+    if best is None or best_score < PARTLY:
+        status = STATUS_NOT
+    elif best_score >= DONE and best.section != "不足" and best.label != "neg":
+        status = STATUS_DONE
+    else:
+        status = STATUS_PARTLY
+    shared = tuple(w for w in wanted if best is not None and w in best.words) if status != STATUS_NOT else ()
+    return Result(doc_id, plan.idx, next_doc_id, status, round(best_score, 4),
+                  best.idx if best is not None and status != STATUS_NOT else None, wanted, shared)
+
+
+def follow_through(docs: Iterable[tuple[str, str, str, int]], sentences: dict[str, list[Sentence]],
+                   doc_freq: dict[str, int], n_docs: int) -> tuple[list[Result], dict[str, float]]:
+    """Every plan of every (employee, year N) that has a summary of year N+1, and per plan document
+    its follow-through rate. ``docs`` are (doc_id, employee, department, year)."""
+    weight = weights(doc_freq, n_docs)
+    by_person: dict[tuple[str, str, int], str] = {}
+    for doc_id, employee, department, year in docs:
+        if employee and year:
+            by_person.setdefault((employee, department, int(year)), doc_id)
+    results: list[Result] = []
+    per_doc: dict[str, list[float]] = defaultdict(list)
+    for (employee, department, year), doc_id in sorted(by_person.items()):
+        next_id = by_person.get((employee, department, year + 1))
+        if next_id is None:
+            continue
+        report = sentences.get(next_id, [])
+        for plan in sentences.get(doc_id, []):
+            if plan.section != "计划":
+                continue
+            r = judge(doc_id, plan, next_id, report, weight)
+            if r is not None:
+                results.append(r)
+                per_doc[doc_id].append(CREDIT[r.status])
+    rates = {d: round(sum(v) / len(v), 4) for d, v in per_doc.items()}
+    return results, rates

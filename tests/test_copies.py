@@ -1,0 +1,251 @@
+"""Copy detection: planted copies of the demo corpus recovered exactly; a 范文 added to the library is
+found in a lightly edited copy (also inside a longer page, and from Traditional characters); the
+library survives a rebuild; bad templates are refused with a reason."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import opencc
+import pytest
+
+from analysis import copies, library, query
+from analysis.build import build
+from analysis.paths import DEFAULT_CORPUS
+from analysis.query import Filters
+from tests.conftest import write_small_corpus
+
+PLANTED = json.loads((DEFAULT_CORPUS / "planted.json").read_text(encoding="utf-8"))["patterns"]
+
+# A 范文 written for these tests, with the blanks such pages leave (20xx, xx地市, xxx万元).
+TEMPLATE = """销售人员个人年终工作总结
+20xx年即将过去，回首这一年的工作，我在公司领导和各位同事的支持下，较好地完成了各项销售任务，现将一年来的工作总结如下。
+一、主要工作成绩
+全年共完成销售额xxx万元，完成年度任务的xx%，新开发客户xx家。
+我坚持每周走访xx地市的重点客户，及时了解客户的采购计划和使用反馈，与老客户保持了稳定的合作关系。
+在货款回收方面，我每月与客户核对往来账目，全年回款率达到xx%，没有出现坏账。
+二、存在的不足
+对新产品的技术细节掌握得还不够深入，回答客户的专业问题时有时显得底气不足。
+开发新客户的方法比较单一，主要依靠电话联系，效率不高。
+三、明年的工作计划
+明年我要系统学习公司新产品的技术资料，争取做到客户问到的问题当场就能解答。
+继续巩固老客户，同时通过行业展会和老客户转介绍开发新客户，力争新客户数量比今年翻一番。
+"""
+
+# The same 范文, filled in and lightly edited by an employee: blanks filled, one sentence reworded,
+# one dropped, one of his own added, his name and department on top.
+FILLED = """2024年个人年终工作总结
+姓名：林峰
+部门：销售部
+2024年即将过去，回首这一年的工作，我在公司领导和各位同事的支持下，较好地完成了各项销售任务，现将一年来的工作总结如下。
+一、主要工作成绩
+全年共完成销售额386万元，完成年度任务的104%，新开发客户9家。
+我坚持每周走访唐山地市的重点客户，及时了解客户的采购计划和使用反馈，与老客户保持了稳定的合作关系。
+在货款回收方面，我每月与客户核对往来账目，全年回款率达到97%，没有出现坏账。
+二、存在的不足
+对新产品的技术细节掌握得还不够深入，回答客户的专业问题时经常显得底气不足。
+三、明年的工作计划
+明年我要系统学习公司新产品的技术资料，争取做到客户问到的问题当场就能解答。
+继续巩固老客户，同时通过行业展会和老客户转介绍开发新客户，力争新客户数量比今年翻一番。
+另外，我准备把唐山周边三个县的经销商重新梳理一遍。
+"""
+
+# A second summary of the same imaginary 范文 page, to make the page longer than any one copy.
+SECOND = """客服专员年终工作总结
+这一年我在客服岗位上接听了大量来电，也处理了不少棘手的投诉。
+对每一个投诉我都做到当天登记、当天回复，实在解决不了的问题及时转给技术部门跟进。
+我的不足是遇到情绪激动的客户时还不够冷静，有时会跟着着急。
+新的一年我打算多向老同事请教沟通技巧，把常见问题整理成文档，方便新同事查阅。
+"""
+
+
+def _files(store_path: Path, kind: str | None = None) -> dict[str, tuple[str, str, float]]:
+    """source_file → (kind, source's file or template name, similarity) of the flagged documents."""
+    rows = query.copied_documents(store_path, Filters(), kind=kind)
+    return {r.source_file: (r.copy_kind, r.source_file_of_copy or r.source_template, r.copy_similarity)
+            for r in rows.itertuples()}
+
+
+def test_planted_copies_are_recovered_exactly(demo_store):
+    flagged = _files(demo_store)
+    expected = {}
+    for pair in PLANTED["c_template_copies"]["pairs"]:  # same year: each is flagged against the other
+        expected[pair["copy_file"]] = ("他人", pair["source_file"])
+        expected[pair["source_file"]] = ("他人", pair["copy_file"])
+    for pair in PLANTED["d_self_copies"]["pairs"]:  # last year's summary is the source, not a copy
+        expected[pair["copy_file"]] = ("本人往年", pair["source_file"])
+    assert {f: v[:2] for f, v in flagged.items()} == expected
+    assert min(v[2] for v in flagged.values()) >= copies.COPY_THRESHOLD
+
+
+def test_no_template_copies_without_a_library(demo_store):
+    assert _files(demo_store, "范文") == {}
+    assert query.template_library(demo_store).empty
+
+
+def test_copy_passages_side_by_side(demo_store):
+    pair = PLANTED["c_template_copies"]["pairs"][0]
+    docs = query.documents(demo_store).set_index("source_file")
+    passages = query.copy_passages(demo_store, docs.loc[pair["copy_file"], "doc_id"])
+    source = query.sentences_of(demo_store, docs.loc[pair["source_file"], "doc_id"]).set_index("idx")
+    mine = query.sentences_of(demo_store, docs.loc[pair["copy_file"], "doc_id"]).set_index("idx")
+    # most of the copy lines up with its source, sentence for sentence and in order
+    assert len(passages) >= 0.8 * len(mine)
+    assert passages["source_idx"].is_monotonic_increasing
+    for row in passages.itertuples():
+        assert row.text == mine.loc[row.idx, "text"] and row.source_text == source.loc[row.source_idx, "text"]
+        if row.ratio == 1.0:  # identical apart from figures
+            assert copies.canonical([row.text]) == copies.canonical([row.source_text])
+    # the two sentences swapped for others are not paired with anything of the source
+    assert pair["sentences_replaced"] == 2
+    assert len(mine) - len(passages) >= 2
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["全年完成销售额120万元，回款率95.5%。"], "全年完成销售额#万元回款率#"),
+    (["20xx年完成了xxx万元的任务。"], "#年完成了#万元的任务"),
+    (["姓名：王小明", "部门：销售部", "今年我负责华东区。"], "今年我负责华东区"),
+    (["一、主要工作成绩", "新签 12 家客户！"], "一主要工作成绩新签#家客户"),
+])
+def test_canonical_text_ignores_figures_placeholders_punctuation_and_metadata(lines, expected):
+    assert copies.canonical(lines) == expected
+
+
+def test_changed_figures_do_not_hide_a_copy():
+    a = copies.shingles(copies.canonical(["今年完成销售额120万元，新签客户12家，回款率达到95%。"]))
+    b = copies.shingles(copies.canonical(["今年完成销售额386万元，新签客户9家，回款率达到97%。"]))
+    assert copies.overlap(a, b) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize(("query_doc", "source", "kind"), [
+    (("李", "销售部", 2024), ("李", "销售部", 2023), "本人往年"),
+    (("李", "销售部", 2023), ("李", "销售部", 2024), None),   # the later one copied the earlier one
+    (("李", "销售部", 2024), ("王", "销售部", 2024), "他人"),  # same year: both ways
+    (("李", "销售部", 2024), ("王", "客服部", 2022), "他人"),
+    (("李", "销售部", 2022), ("王", "销售部", 2024), None),
+    (("李", "销售部", 2024), ("李", "客服部", 2023), "他人"),  # a namesake in another department
+])
+def test_which_way_a_copy_goes(query_doc, source, kind):
+    q = copies.Source("q", b"", 1, *query_doc)
+    x = copies.Source("x", b"", 1, *source)
+    assert copies._eligible(q, x) == kind
+    assert copies._eligible(q, copies.Source("t", b"", 1, template="范文一")) == "范文"
+
+
+def _sources(texts: dict[str, str]) -> tuple[list[copies.Source], dict]:
+    sets, out = {}, []
+    for key, text in texts.items():
+        sets[key] = copies.shingles(copies.canonical(copies.template_lines(text)))
+        out.append(copies.Source(key, copies.signature(sets[key]), len(sets[key]), employee=key, year=2024))
+    return out, sets
+
+
+def test_a_copy_inside_a_longer_page_is_found_by_containment():
+    docs, sets = _sources({"林峰": FILLED, "周敏": SECOND.replace("客服专员", "售后专员")})
+    page_set = copies.shingles(copies.canonical(copies.template_lines(TEMPLATE + SECOND)))
+    page = copies.Source("page", copies.signature(page_set), len(page_set), template="范文网第三页")
+    matches = {m.doc_id: m for m in copies.find_copies(docs, [page], lambda keys: {**sets, "page": page_set})}
+    assert set(matches) == {"林峰", "周敏"}
+    for m in matches.values():
+        assert (m.copy_of, m.kind, m.copied) == ("范文网第三页", "范文", True)
+        assert m.jaccard < 0.6 <= copies.COPY_THRESHOLD <= m.similarity  # Jaccard alone would miss it
+
+
+@pytest.fixture
+def small_store(tmp_path) -> Path:
+    corpus = write_small_corpus(tmp_path / "corpus")
+    target = corpus / "2024" / "销售部" / "林峰_华北组.txt"
+    target.write_text(FILLED, encoding="utf-8")
+    store = tmp_path / "insights.duckdb"
+    build(corpus, store, workers=1, progress=False)
+    return store
+
+
+def test_a_template_added_to_the_library_is_matched_and_survives_a_rebuild(small_store):
+    assert _files(small_store, "范文") == {}
+    others = len(_files(small_store))  # the small corpus's summaries share most sentences by design
+    copied = library.add_template(small_store, "销售员范文一", TEMPLATE, source="范文一.txt")
+    assert copied == others + 1 == len(_files(small_store))
+    flagged = _files(small_store, "范文")
+    assert list(flagged) == ["2024/销售部/林峰_华北组.txt"]
+    kind, name, similarity = flagged["2024/销售部/林峰_华北组.txt"]
+    assert (kind, name) == ("范文", "销售员范文一") and similarity >= copies.COPY_THRESHOLD
+    table = query.template_library(small_store)
+    assert table[["name", "source", "copied_documents"]].values.tolist() == [["销售员范文一", "范文一.txt", 1]]
+    # side by side: the filled-in figures still line up with the template's blanks
+    doc_id = query.copied_documents(small_store, Filters(), kind="范文")["doc_id"].iloc[0]
+    passages = query.copy_passages(small_store, doc_id)
+    row = passages[passages["text"].str.contains("386万元")].iloc[0]
+    assert (row["source_text"], row["ratio"]) == ("全年共完成销售额xxx万元，完成年度任务的xx%，新开发客户xx家。", 1.0)
+
+    # a rebuild of the corpus folder (one file added) keeps the library and the finding
+    corpus = small_store.parent / "corpus"
+    (corpus / "2024" / "客服部" / "周敏_热线组.txt").write_text(SECOND.replace("客服专员", "热线专员"),
+                                                            encoding="utf-8")
+    report = build(corpus, small_store, workers=1, progress=False)
+    assert report.analysed == 1 and report.written
+    assert list(query.template_library(small_store)["name"]) == ["销售员范文一"]
+    assert list(_files(small_store, "范文")) == ["2024/销售部/林峰_华北组.txt"]
+
+    assert library.remove_template(small_store, "销售员范文一") == len(_files(small_store)) == others
+    assert _files(small_store, "范文") == {} and query.template_library(small_store).empty
+
+
+def test_a_traditional_template_matches_a_simplified_copy(small_store):
+    traditional = opencc.OpenCC("s2t").convert(TEMPLATE)
+    assert traditional != TEMPLATE
+    library.add_template(small_store, "繁體範文", traditional)
+    assert list(_files(small_store, "范文").values())[0][:2] == ("范文", "繁體範文")
+
+
+def test_bad_templates_are_refused_with_a_reason(small_store):
+    with pytest.raises(library.LibraryError, match="太短"):
+        library.add_template(small_store, "短", "认真工作。")
+    with pytest.raises(library.LibraryError, match="名字"):
+        library.add_template(small_store, "  ", TEMPLATE)
+    with pytest.raises(library.LibraryError, match="坏掉的.docx"):
+        library.template_from_file("坏掉的.docx", b"PK\x03\x04 not really a docx")
+    with pytest.raises(library.LibraryError, match="没有“不存在”"):
+        library.remove_template(small_store, "不存在")
+    missing = small_store.parent / "nothing" / "insights.duckdb"
+    with pytest.raises(library.LibraryError, match="请先运行"):
+        library.add_template(missing, "范文", TEMPLATE)
+
+
+def test_template_cli(small_store, tmp_path, capsys):
+    from analysis.cli import main
+
+    path = tmp_path / "销售员范文二.txt"
+    path.write_text(TEMPLATE, encoding="gb18030")
+    assert main(["template", "add", str(path), "--store", str(small_store)]) == 0
+    assert f"已添加范文“销售员范文二”；现有 {len(_files(small_store))} 篇文档被判为抄袭" in capsys.readouterr().out
+    assert list(_files(small_store, "范文")) == ["2024/销售部/林峰_华北组.txt"]
+    assert main(["template", "list", "--store", str(small_store)]) == 0
+    assert capsys.readouterr().out.startswith("销售员范文二\t")
+    assert main(["template", "add", str(tmp_path / "没有这个文件.txt"), "--store", str(small_store)]) == 2
+    assert "没有这个文件.txt：文件不存在" in capsys.readouterr().err
+
+
+def test_copy_columns_in_the_documents_export(demo_store, tmp_path):
+    from analysis.cli import main
+
+    out = tmp_path / "文档.csv"
+    assert main(["export", "--table", "documents", "--out", str(out), "--store", str(demo_store)]) == 0
+    import pandas as pd
+
+    frame = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+    for col in ("copy_of", "copy_similarity", "placeholders", "concreteness", "follow_through"):
+        assert col in frame.columns
+    pair = PLANTED["d_self_copies"]["pairs"][0]
+    rows = frame.set_index("source_file")
+    assert rows.loc[pair["copy_file"], "copy_kind"] == "本人往年"
+    assert rows.loc[pair["copy_file"], "copy_of"] == rows.loc[pair["source_file"], "doc_id"]
+
+
+def test_store_copy_is_untouched_by_a_refused_template(small_store, tmp_path):
+    before = small_store.read_bytes()
+    shutil.copy(small_store, tmp_path / "before.duckdb")
+    with pytest.raises(library.LibraryError):
+        library.add_template(small_store, "短", "好。")
+    assert small_store.read_bytes() == before
