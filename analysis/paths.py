@@ -8,6 +8,7 @@ DATA_DIR = PACKAGE_DIR / "data"
 PROJECT_DIR = PACKAGE_DIR.parent
 DEFAULT_CORPUS = PROJECT_DIR / "corpus"
 DEFAULT_STORE = PROJECT_DIR / "data" / "insights.duckdb"
+CACHE_DIR = PROJECT_DIR / "data" / "cache"  # models trained from shipped files, rebuilt when those change
 
 
 def data_path(name: str) -> Path:

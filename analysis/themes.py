@@ -16,6 +16,7 @@ HR adds to the taxonomy have no training sentences and are decided by their rule
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -177,17 +178,65 @@ class Learned:
                 clause.append(t)
         return self._as_dict(z)
 
+    def save(self, path: Path) -> None:
+        words = [w for w, r in self.rows.items() if r is not None]
+        rows = np.array([self.rows[w] for w in words], dtype=np.int64)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, themes=np.array(self.themes), bias=self.bias, coef=self.coef, words=np.array(words),
+                 rows=rows)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Learned:
+        with np.load(path, allow_pickle=False) as z:
+            learned = cls.__new__(cls)
+            learned.themes = tuple(str(t) for t in z["themes"])
+            learned.bias, learned.coef = z["bias"], z["coef"]
+            learned.rows = dict(zip((str(w) for w in z["words"]), z["rows"].tolist()))
+        return learned
+
 
 def words(tokens: list[str]) -> list[str]:
     return [t for t in tokens if not _PUNCT.match(t)]
 
 
+def _training_key(c: float) -> str:
+    """Changes whenever the trained weights could: the training sentences, the user dictionary that
+    cuts them, the regularisation and this file's scoring code."""
+    import hashlib
+
+    from analysis.sentiment import TRAIN_GLOB
+
+    h = hashlib.sha256(f"{c}".encode())
+    for path in [*sorted(data_path("x").parent.glob(TRAIN_GLOB)), data_path("userdict.txt"), Path(__file__)]:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 @lru_cache(maxsize=1)
 def default_learned() -> Learned:
+    """The model trained on the shipped sentences, kept in ``data/cache/`` once trained.
+
+    Importing scikit-learn and fitting ten regressions costs about 1.5 s, paid by every build and every
+    server process otherwise; the cached weights load in milliseconds. The cache is keyed by everything
+    the weights depend on, and an unwritable or damaged cache only means training again.
+    """
+    from analysis.paths import CACHE_DIR
     from analysis.segment import cut
     from analysis.sentiment import training_rows
 
-    return Learned(training_rows(), cut)
+    path = CACHE_DIR / f"themes-{_training_key(C)}.npz"
+    try:
+        return Learned.load(path)
+    except (OSError, ValueError, KeyError):
+        pass
+    learned = Learned(training_rows(), cut)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        learned.save(path)
+    except OSError:
+        pass
+    return learned
 
 
 def combine(rules: dict[str, int], probabilities: dict[str, float], order, confirm: float = CONFIRM,

@@ -84,3 +84,17 @@ def test_combine_rules_and_model():
     assert combine({"客户跟进": 2, "安全生产": 1}, p, order, confirm=0.4, alone=0.8, confirm_strong=0.05) == [
         "客户跟进", "货款回笼", "安全生产"]
     assert combine({"客户跟进": 1}, p, order, confirm=0.4, alone=0.95, confirm_strong=0.05) == []
+
+
+def test_trained_weights_survive_the_cache(tmp_path):
+    from analysis.segment import cut
+    from analysis.themes import Learned
+
+    rows = [{"text": "本月回款三百万元。", "themes": ["货款回笼"]}, {"text": "我每周拜访客户。", "themes": ["客户跟进"]},
+            {"text": "今天开了部门例会。", "themes": []}]
+    learned = Learned(rows, cut)
+    learned.save(tmp_path / "m.npz")
+    again = Learned.load(tmp_path / "m.npz")
+    assert again.themes == learned.themes
+    tokens = ["回款率", "拜访", "例会"]
+    assert again.probabilities(tokens) == learned.probabilities(tokens)
