@@ -8,7 +8,7 @@ Each repeat runs in a fresh child process (so its peak memory is its own) that:
 2. plants ``--plant`` copies made here at run time: half another employee's copy of a summary of the
    same year, half the writer's own summary of the year before, each with two sentences dropped and
    every figure changed (the edits HR sees in practice);
-3. if ``--seed-page`` is given (default ../shared/seed when it exists), splits the 范文 page there into
+3. if ``--seed-page DIR`` is given (a folder with a 范文 web page as .txt; none ships), splits that page into
    its four summaries, adds them as templates, and adds a lightly edited copy of one of them as a
    document (Traditional → Simplified, figures filled in for the blanks, one sentence dropped);
 4. times the per-document signatures (what the build's workers add per document) and the copy pass
@@ -35,8 +35,6 @@ sys.path.insert(0, str(ROOT))
 
 from analysis import copies  # noqa: E402
 from analysis.bench import load_generator  # noqa: E402
-
-DEFAULT_SEED_PAGE = ROOT.parent / "shared" / "seed"
 
 
 def _rss_mb() -> float:
@@ -139,7 +137,7 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--plant", type=int, default=100)
-    ap.add_argument("--seed-page", default=str(DEFAULT_SEED_PAGE) if DEFAULT_SEED_PAGE.is_dir() else "")
+    ap.add_argument("--seed-page", default="", help="含范文网页 .txt 的文件夹（可选）")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
