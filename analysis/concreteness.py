@@ -63,6 +63,12 @@ def sentence_evidence(text: str) -> list[tuple[str, str]]:
 
     套话 are found first and blanked out, so 取得了一定的成绩 is not also read as an outcome.
     """
+    return list(_evidence(text))
+
+
+@lru_cache(maxsize=65536)
+def _evidence(text: str) -> tuple[tuple[str, str], ...]:
+    """``sentence_evidence``, remembered: headings and stock phrases recur across a corpus."""
     v = vocabulary()
     found: list[tuple[str, str]] = []
     blanks = PLACEHOLDER_RE.findall(text)
@@ -77,7 +83,7 @@ def sentence_evidence(text: str) -> list[tuple[str, str]]:
             found.append((kind, "、".join(dict.fromkeys(hits))))
     if generic:
         found.append((GENERIC, "、".join(dict.fromkeys(generic))))
-    return found
+    return tuple(found)
 
 
 def _is_concrete(kinds: set[str]) -> bool:
@@ -101,7 +107,7 @@ def explain(sentences: Iterable[tuple[int, str]]) -> Explanation:
         if is_heading(text):
             continue
         body += 1
-        evidence = sentence_evidence(text)
+        evidence = _evidence(text)
         kinds = {k for k, _ in evidence}
         is_concrete = _is_concrete(kinds)
         if is_concrete:

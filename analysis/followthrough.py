@@ -23,10 +23,9 @@ from __future__ import annotations
 import math
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
 from functools import lru_cache
-from typing import Final
+from typing import Final, NamedTuple
 
 from analysis.paths import data_path
 
@@ -43,16 +42,16 @@ def plan_words() -> frozenset[str]:
     return frozenset(data["follow_through"]["plan_words"])
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
+    """A stored sentence as this pass reads it (a tuple: tens of thousands are made per build)."""
+
     idx: int
     section: str
     label: str
-    words: frozenset[str]
+    words: Collection[str]
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     doc_id: str
     idx: int
     next_doc_id: str
@@ -77,20 +76,37 @@ def targets(words: Iterable[str], weight: dict[str, float]) -> tuple[str, ...]:
     return tuple(sorted((w for w in set(words) if w in weight), key=lambda w: (-weight[w], w)))
 
 
+def report_index(report: list[Sentence]) -> dict[str, list[int]]:
+    """word → positions in ``report`` of the sentences outside its 计划 section that use it."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for n, s in enumerate(report):
+        if s.section != "计划":
+            for w in s.words:
+                index[w].append(n)
+    return index
+
+
 def judge(doc_id: str, plan: Sentence, next_doc_id: str, report: list[Sentence],
-          weight: dict[str, float]) -> Result | None:
-    """One plan sentence against next year's report; None when the plan names no target."""
+          weight: dict[str, float], index: dict[str, list[int]] | None = None) -> Result | None:
+    """One plan sentence against next year's report; None when the plan names no target.
+
+    ``index`` is ``report_index(report)``, when the caller judges several plans against one report:
+    only the sentences that share a target word are scored.
+    """
     wanted = targets(plan.words, weight)
     if not wanted:
         return None
+    if index is None:
+        index = report_index(report)
     total = sum(weight[w] for w in wanted)
+    got: dict[int, float] = {}
+    for w in wanted:  # in this order, so every sum is the same float whichever way it is computed
+        for n in index.get(w, ()):
+            got[n] = got.get(n, 0) + weight[w]
     best, best_score = None, 0.0
-    for s in report:
-        if s.section == "计划":
-            continue
-        got = sum(weight[w] for w in wanted if w in s.words) / total
-        if got > best_score:
-            best, best_score = s, got
+    for n in sorted(got):  # the earliest of equally good sentences is the evidence
+        if got[n] / total > best_score:
+            best, best_score = report[n], got[n] / total
     if best is None or best_score < PARTLY:
         status = STATUS_NOT
     elif best_score >= DONE and best.section != "不足" and best.label != "neg":
@@ -118,10 +134,11 @@ def follow_through(docs: Iterable[tuple[str, str, str, int]], sentences: dict[st
         if next_id is None:
             continue
         report = sentences.get(next_id, [])
+        index = report_index(report)
         for plan in sentences.get(doc_id, []):
             if plan.section != "计划":
                 continue
-            r = judge(doc_id, plan, next_id, report, weight)
+            r = judge(doc_id, plan, next_id, report, weight, index)
             if r is not None:
                 results.append(r)
                 per_doc[doc_id].append(CREDIT[r.status])

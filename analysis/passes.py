@@ -90,7 +90,7 @@ def update_follow_through(con: duckdb.DuckDBPyConnection) -> int:
     for doc_id, idx, section, label, words in con.execute(
             "SELECT s.doc_id, s.idx, s.section, s.label, w.words FROM sentences s "
             "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx ORDER BY s.doc_id, s.idx").fetchall():
-        sentences[doc_id].append(followthrough.Sentence(idx, section, label, frozenset(words)))
+        sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
     results, rates = followthrough.follow_through(docs, sentences, doc_freq, n_docs)
     con.execute("DELETE FROM follow_through")
     store.insert_rows(con, "follow_through", [

@@ -30,44 +30,75 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:20]
 
 
-def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], normalize.Normalized]:
-    """Sentences (with section, sentiment, themes) and term counts of a decoded text."""
+@dataclass(frozen=True)
+class SentenceResult:
+    """What one sentence contributes wherever it occurs: a function of its text and heading flag alone."""
+
+    sentiment: float
+    label: str
+    themes: tuple[str, ...]
+    words: tuple[str, ...]  # content words in order, repeats kept (term counts)
+
+
+MEMO_LIMIT = 200_000
+_memo: dict[tuple[str, bool], SentenceResult] = {}
+
+
+def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[SentenceResult]:
+    """Sentiment, themes and content words of (Simplified text, is heading) pairs.
+
+    Summaries repeat themselves: headings (二、存在的不足), stock phrases and pasted 范文 recur across
+    a company's documents, so with the default model each distinct sentence is analysed once per
+    process and remembered (up to ``MEMO_LIMIT`` of them). The themes of a document's new sentences
+    are scored in one batch.
+    """
     from analysis.sentiment import default_model
 
+    memo = _memo if model is None else {}
     model = model or default_model()
+    todo = list(dict.fromkeys(key for key in sentences if key not in memo))
+    if todo:
+        tokens = [segment.cut(text) for text, _ in todo]
+        # metadata lines (部门：销售部) name the writer, they are about no theme
+        themed = [n for n, (text, heading) in enumerate(todo) if not (heading and ingest.is_metadata_line(text))]
+        assigned = themes.assign_many([todo[n][0] for n in themed], [tokens[n] for n in themed])
+        found = dict(zip(themed, assigned))
+        if len(memo) + len(todo) > MEMO_LIMIT:
+            memo.clear()
+        for n, (text, heading) in enumerate(todo):
+            scored = model.score(text, tokens[n], heading=heading or None)
+            # 存在/不足 from 二、存在的不足 are structure, not keywords
+            words = () if heading else tuple(segment.content_words(tokens[n]))
+            memo[text, heading] = SentenceResult(scored.sentiment, scored.label, tuple(found.get(n, ())), words)
+    return [memo[key] for key in sentences]
+
+
+def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], normalize.Normalized]:
+    """Sentences (with section, sentiment, themes) and term counts of a decoded text."""
     norm = normalize.normalize(text)
     simplified_lines = norm.simplified.split("\n")
     original_lines = text.split("\n")
-    rows: list[dict] = []
-    terms: Counter[str] = Counter()
     # Split the simplified text (cue phrases are written in Simplified) and map each sentence back to
     # the original characters: OpenCC t2s keeps the length of every line, so offsets line up.
-    aligned = len(simplified_lines) == len(original_lines) and all(
+    aligned = norm.traditional and len(simplified_lines) == len(original_lines) and all(
         len(a) == len(b) for a, b in zip(simplified_lines, original_lines)
     )
-    idx = 0
-    for sent in sections.split_document(norm.simplified):
-        original = sent.text
-        if aligned and norm.traditional:
-            original = _find_original(sent.text, norm.simplified, text)
-        tokens = segment.cut(sent.text)
-        scored = model.score(sent.text, tokens, heading=sent.is_heading or None)
-        metadata = sent.is_heading and ingest.is_metadata_line(sent.text)
-        words: list[str] = []
-        if not sent.is_heading:  # 存在/不足 from 二、存在的不足 are structure, not keywords
-            words = segment.content_words(tokens)
-            terms.update(words)
+    split = sections.split_document(norm.simplified)
+    results = analyse_sentences([(sent.text, sent.is_heading) for sent in split], model)
+    rows: list[dict] = []
+    terms: Counter[str] = Counter()
+    for idx, (sent, result) in enumerate(zip(split, results)):
+        terms.update(result.words)
         rows.append({
             "idx": idx,
             "section": sent.section,
-            "text": original,
+            "text": _find_original(sent.text, norm.simplified, text) if aligned else sent.text,
             "text_simplified": sent.text,
-            "sentiment": scored.sentiment,
-            "label": scored.label,
-            "themes": [] if metadata else themes.assign(sent.text, tokens=tokens),
-            "words": sorted(set(words)),
+            "sentiment": result.sentiment,
+            "label": result.label,
+            "themes": list(result.themes),
+            "words": sorted(set(result.words)),
         })
-        idx += 1
     return rows, dict(terms), norm
 
 

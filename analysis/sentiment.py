@@ -201,6 +201,17 @@ def read_labelled(path: Path) -> list[dict]:
         return rows
 
 
+def training_key(code: Path, extra: str = "") -> str:
+    """Changes whenever weights trained from the shipped sentences could: the training files, the user
+    dictionary that cuts them, the ``code`` file that trains and scores, and ``extra`` settings."""
+    import hashlib
+
+    h = hashlib.sha256(extra.encode())
+    for path in [*sorted(DATA_DIR.glob(TRAIN_GLOB)), data_path("userdict.txt"), code]:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def training_rows() -> list[dict]:
     rows: list[dict] = []
     for path in sorted(DATA_DIR.glob(TRAIN_GLOB)):
@@ -271,16 +282,33 @@ class LogOdds:
         self.unknown = math.log(pos.none / pos.total) - math.log(neg.none / neg.total)
         self.words = {w: math.log(pos.freq(w)) - math.log(neg.freq(w)) for w in set(pos.d) | set(neg.d)}
 
+    def save(self, path: Path) -> None:
+        import json
+        import os
+
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"ready": self.ready, **({"prior": self.prior, "unknown": self.unknown,
+                                   "words": self.words} if self.ready else {})}, ensure_ascii=False),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> LogOdds:
+        import json
+
+        data = json.loads(path.read_text(encoding="utf-8"))
+        log_odds = cls.__new__(cls)
+        log_odds.ready = data["ready"]
+        if log_odds.ready:
+            log_odds.prior, log_odds.unknown, log_odds.words = data["prior"], data["unknown"], data["words"]
+        return log_odds
+
     def __call__(self, tokens: list[str]) -> float:
         if not self.ready:
             return 0.0
         words, unknown = self.words, self.unknown
         total = self.prior + sum(words.get(w, unknown) for w in tokens)
         return total / math.sqrt(max(1, len(tokens)))
-
-
-def bayes_log_odds(model, tokens: list[str]) -> float:
-    return LogOdds(model)(tokens)
 
 
 @dataclass(frozen=True)
@@ -311,12 +339,11 @@ def combine(c: Cues, nb: float, heading: bool, p: Params = PARAMS) -> Scored:
 class SentimentModel:
     """Scores sentences; build one per process (training takes well under a second)."""
 
-    def __init__(self, rows: list[dict] | None = None, params: Params = PARAMS):
+    def __init__(self, rows: list[dict] | None = None, params: Params = PARAMS, log_odds: LogOdds | None = None):
         from analysis.segment import cut
 
         self.params = params
-        self._bayes = train_bayes(training_rows() if rows is None else rows, cut)
-        self._log_odds = LogOdds(self._bayes)
+        self._log_odds = log_odds or LogOdds(train_bayes(training_rows() if rows is None else rows, cut))
 
     def score(self, text_simplified: str, tokens: list[str], heading: bool | None = None) -> Scored:
         if heading is None:
@@ -327,4 +354,23 @@ class SentimentModel:
 
 @lru_cache(maxsize=1)
 def default_model() -> SentimentModel:
-    return SentimentModel()
+    """The model trained on the shipped sentences, its word weights kept in ``data/cache/``.
+
+    Training cuts two thousand sentences with jieba (about 0.2 s, paid by every build and server
+    process otherwise); the cache is keyed by everything the weights depend on, and a missing or
+    damaged cache only means training again.
+    """
+    from analysis.paths import CACHE_DIR
+
+    path = CACHE_DIR / f"sentiment-{training_key(Path(__file__))}.json"
+    try:
+        return SentimentModel(log_odds=LogOdds.load(path))
+    except (OSError, ValueError, KeyError):
+        pass
+    model = SentimentModel()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model._log_odds.save(path)
+    except OSError:
+        pass
+    return model

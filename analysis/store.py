@@ -73,12 +73,23 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
 
 
+def record_batch(table: str, columns: dict[str, list]) -> pa.RecordBatch:
+    """Column lists as a record batch of ``table``, typed by its schema (list and int columns stay typed)."""
+    schema = ARROW_SCHEMAS[table]
+    return pa.RecordBatch.from_pydict({c: columns[c] for c in schema.names}, schema=schema)
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     """Insert plain dict rows through Arrow, whose explicit schema keeps list and int columns typed."""
-    if not rows:
+    if rows:
+        insert_arrow(con, table, [record_batch(table, {c: [r[c] for r in rows] for c in TABLES[table]})])
+
+
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, batches: list[pa.RecordBatch]) -> None:
+    """Insert record batches of ``table`` (see ``record_batch``) in one statement."""
+    if not batches:
         return
-    schema = ARROW_SCHEMAS[table]
-    arrow = pa.table({c: [r[c] for r in rows] for c in schema.names}, schema=schema)
+    arrow = pa.Table.from_batches(batches, schema=ARROW_SCHEMAS[table]).combine_chunks()
     con.register("_incoming", arrow)
     try:
         cols = ", ".join(f'"{c}"' for c in TABLES[table])

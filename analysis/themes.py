@@ -34,6 +34,7 @@ CONFIRM_STRONG = 0.2  # a strong cue (回款, 意向客户) stands unless the mo
 ALONE = 0.7  # the model assigns a theme without any rule match above this probability
 C = 8.0  # inverse regularisation strength of the logistic regressions
 _PUNCT = re.compile(r"^[\W_]+$")
+_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 CLAUSE_BREAKS = frozenset("，,；;：:")
 MIN_CLAUSE = 3  # words; shorter clauses (其中，) carry too little evidence to be scored alone
 
@@ -123,25 +124,32 @@ class Learned:
             model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(x, y)
             coef[:, j], self.bias[j] = model.coef_[0], model.intercept_[0]
         self.coef = coef
-        self.rows: dict[str, int | None] = dict(vectorizer.vocabulary_)  # also caches unknown words
+        self.rows: dict[str, int] = dict(vectorizer.vocabulary_)
+        self._unknown: dict[str, int | None] = {}
 
     def _row(self, word: str) -> int | None:
         """The model's row for ``word``, else for its longest known prefix or suffix of two characters
         or more: the user dictionary keeps compounds such as 回款率 whole, and a model that met only 回款
-        should still read them. Unknown words are remembered, so each is looked into once."""
+        should still read them (Chinese words only: 2340 has nothing to do with 23). Unknown words are
+        remembered, so each is looked into once; the look-up reads the vocabulary only, so a word's row
+        never depends on the words seen before it."""
         try:
             return self.rows[word]
         except KeyError:
             pass
+        try:
+            return self._unknown[word]
+        except KeyError:
+            pass
         found = None
-        for n in range(len(word) - 1, 1, -1):
+        for n in range(len(word) - 1 if _HAN_WORD.match(word) else 0, 1, -1):  # not 2340 → 23
             for part in (word[:n], word[-n:]):
-                if self.rows.get(part) is not None:
+                if part in self.rows:
                     found = self.rows[part]
                     break
             if found is not None:
                 break
-        self.rows[word] = found
+        self._unknown[word] = found
         return found
 
     def _z(self, tokens: list[str]) -> np.ndarray | None:
@@ -154,6 +162,27 @@ class Learned:
         if z is None:
             return dict.fromkeys(self.themes, 0.0)
         return dict(zip(self.themes, (1.0 / (1.0 + np.exp(-z))).tolist()))
+
+    def probabilities_many(self, token_lists: list[list[str]]) -> list[dict[str, float]]:
+        """``probabilities`` of many sentences with one matrix sum: a document's sentences are scored
+        together, since numpy's fixed cost per call outweighs the arithmetic of one sentence."""
+        flat: list[int] = []
+        starts: list[int] = []
+        sizes: list[int] = []
+        known: list[int] = []
+        for n, tokens in enumerate(token_lists):
+            rows = {r for r in map(self._row, words(tokens)) if r is not None}
+            if rows:
+                known.append(n)
+                starts.append(len(flat))
+                sizes.append(len(rows))
+                flat.extend(rows)
+        out = [dict.fromkeys(self.themes, 0.0) for _ in token_lists]
+        if flat:
+            z = np.add.reduceat(self.coef[flat], starts, axis=0) / np.sqrt(sizes)[:, None] + self.bias
+            for n, p in zip(known, (1.0 / (1.0 + np.exp(-z))).tolist()):
+                out[n] = dict(zip(self.themes, p))
+        return out
 
     def probabilities(self, tokens: list[str], clauses: bool = False) -> dict[str, float]:
         """Per theme, the probability that the sentence is about it.
@@ -179,7 +208,7 @@ class Learned:
         return self._as_dict(z)
 
     def save(self, path: Path) -> None:
-        words = [w for w, r in self.rows.items() if r is not None]
+        words = list(self.rows)
         rows = np.array([self.rows[w] for w in words], dtype=np.int64)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
         np.savez(tmp, themes=np.array(self.themes), bias=self.bias, coef=self.coef, words=np.array(words),
@@ -193,24 +222,12 @@ class Learned:
             learned.themes = tuple(str(t) for t in z["themes"])
             learned.bias, learned.coef = z["bias"], z["coef"]
             learned.rows = dict(zip((str(w) for w in z["words"]), z["rows"].tolist()))
+            learned._unknown = {}
         return learned
 
 
 def words(tokens: list[str]) -> list[str]:
     return [t for t in tokens if not _PUNCT.match(t)]
-
-
-def _training_key(c: float) -> str:
-    """Changes whenever the trained weights could: the training sentences, the user dictionary that
-    cuts them, the regularisation and this file's scoring code."""
-    import hashlib
-
-    from analysis.sentiment import TRAIN_GLOB
-
-    h = hashlib.sha256(f"{c}".encode())
-    for path in [*sorted(data_path("x").parent.glob(TRAIN_GLOB)), data_path("userdict.txt"), Path(__file__)]:
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
@@ -223,9 +240,9 @@ def default_learned() -> Learned:
     """
     from analysis.paths import CACHE_DIR
     from analysis.segment import cut
-    from analysis.sentiment import training_rows
+    from analysis.sentiment import training_key, training_rows
 
-    path = CACHE_DIR / f"themes-{_training_key(C)}.npz"
+    path = CACHE_DIR / f"themes-{training_key(Path(__file__), f'{C}')}.npz"
     try:
         return Learned.load(path)
     except (OSError, ValueError, KeyError):
@@ -270,16 +287,24 @@ def assign(text_simplified: str, taxonomy: dict[str, Theme] | None = None, token
 
     ``tokens`` are the sentence's jieba words when the caller already has them (the pipeline does).
     """
-    taxonomy = taxonomy or default_taxonomy()
-    rules = {key: theme.strength(text_simplified) for key, theme in taxonomy.items()}
     if tokens is None:
         from analysis.segment import cut
 
         tokens = cut(text_simplified)
+    return assign_many([text_simplified], [tokens], taxonomy, learned)[0]
+
+
+def assign_many(texts: list[str], token_lists: list[list[str]], taxonomy: dict[str, Theme] | None = None,
+                learned: Learned | None = None) -> list[list[str]]:
+    """``assign`` for many sentences at once (a document's): the model scores them in one batch."""
+    taxonomy = taxonomy or default_taxonomy()
     learned = learned or default_learned()
-    p = learned.probabilities(tokens)
-    doubtful = any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
-                   for k, strength in rules.items() if strength)
-    # clauses are scored only when a rule match would otherwise be dropped: most sentences need not
-    return combine(rules, p, taxonomy, clause_probabilities=learned.probabilities(tokens, clauses=True)
-                   if doubtful else None)
+    out = []
+    for text, tokens, p in zip(texts, token_lists, learned.probabilities_many(token_lists)):
+        rules = {key: theme.strength(text) for key, theme in taxonomy.items()}
+        doubtful = any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
+                       for k, strength in rules.items() if strength)
+        # clauses are scored only when a rule match would otherwise be dropped: most sentences need not
+        out.append(combine(rules, p, taxonomy, clause_probabilities=learned.probabilities(tokens, clauses=True)
+                           if doubtful else None))
+    return out

@@ -68,6 +68,32 @@ def test_learned_model_reads_unknown_compounds_through_known_parts():
     assert learned.probabilities(["。"]) == {"客户跟进": 0.0, "货款回笼": 0.0}
 
 
+def test_a_words_row_does_not_depend_on_the_words_looked_up_before_it():
+    # the stored analysis of a document must be a function of the document: 回款率高 once borrowed the row
+    # 回款率 had been given by an earlier look-up, and 2340 the row of whatever number came first
+    from analysis.segment import cut
+    from analysis.themes import Learned
+
+    rows = [{"text": "本月回款三百万元。", "themes": ["货款回笼"]}, {"text": "我每周拜访客户23次。", "themes": ["客户跟进"]},
+            {"text": "今天开了部门例会。", "themes": []}]
+    words = ["回款率", "回款率高", "2340", "234", "23"]
+    fresh = Learned(rows, cut)
+    expected = {w: fresh._row(w) for w in reversed(words)}
+    learned = Learned(rows, cut)
+    assert {w: learned._row(w) for w in words} == expected
+    assert expected["回款率高"] == expected["回款率"] == learned.rows["回款"]
+    assert expected["2340"] is None and expected["23"] == learned.rows["23"]
+
+
+def test_a_document_is_scored_the_same_alone_or_in_a_batch():
+    from analysis.segment import cut
+    from analysis.themes import assign, assign_many
+
+    sentences = ["全年回款率达到百分之九十五。", "节前拜访了二十家老客户。", "窗外下着小雨。"]
+    tokens = [cut(s) for s in sentences]
+    assert assign_many(sentences, tokens) == [assign(s) for s in sentences] == [["货款回笼"], ["客户跟进"], []]
+
+
 def test_a_strong_cue_in_one_clause_of_a_long_sentence_still_counts():
     # scored as a whole, the follow-up words of the first clauses count against payment collection
     sentence = "今年我负责华南区域，维护老客户，及时跟进订单，全年回款率达到百分之九十五。"
