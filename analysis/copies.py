@@ -40,7 +40,7 @@ from typing import Final
 import numpy as np
 
 from analysis.ingest import is_metadata_line
-from analysis.normalize import PLACEHOLDER_RE
+from analysis.normalize import PLACEHOLDER_RE, find_placeholders
 from analysis.sections import is_heading, split_sentences
 
 SHINGLE: Final = 5
@@ -78,7 +78,8 @@ def body_lines(texts: Iterable[str]) -> list[str]:
 def canonical(texts: Iterable[str]) -> str:
     """The text shingles are taken from: figures and placeholders as ``#``, no punctuation or spaces."""
     text = "".join(body_lines(texts))
-    text = PLACEHOLDER_RE.sub("#", text)
+    if find_placeholders(text):
+        text = PLACEHOLDER_RE.sub("#", text)
     text = _NUMBER.sub("#", text)
     text = _NOT_TEXT.sub("", text)
     return _HASHES.sub("#", text)

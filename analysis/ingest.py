@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -264,7 +265,7 @@ def read_bytes(name: str, data: bytes, max_bytes: int | None = None) -> tuple[st
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     if not text.strip():
         raise IngestError("文件没有文字内容")
-    if len(_CJK.findall(text)) < MIN_CJK_CHARS:
+    if sum(1 for _ in itertools.islice(_CJK.finditer(text), MIN_CJK_CHARS)) < MIN_CJK_CHARS:
         raise IngestError("文件几乎不含中文，不是中文工作总结")
     return text, fmt, enc
 
