@@ -78,13 +78,18 @@ def _warm_up() -> None:
     default_model()
     default_taxonomy()
     default_learned()
-    signature(shingles("预热"))  # imports datasketch once
+    signature(shingles("预热"))  # imports datasketch's MinHash
 
 
 def analyse_many(
-    jobs: list[Job], workers: int, progress: Callable[[int], None] | None = None
+    jobs: list[Job], workers: int, progress: Callable[[int], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[Analysed | tuple[str, str]]:
-    """Analyse jobs, in worker processes when there are enough of them to pay for the pool."""
+    """Analyse jobs, in worker processes when there are enough of them to pay for the pool.
+
+    ``meanwhile`` runs in this process once the workers have started (work the caller will need
+    later, done while it would otherwise wait for the first results).
+    """
     _warm_up()
     # The dictionaries and models just loaded are hundreds of thousands of long-lived objects: frozen,
     # the garbage collector stops rescanning them while results pile up, and forked workers do not
@@ -102,7 +107,10 @@ def analyse_many(
 
     ctx = mp.get_context("fork")  # workers inherit the warmed-up tokenizer and model
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for results in pool.map(_analyse_chunk, chunks):
+        pending = pool.map(_analyse_chunk, chunks)
+        if meanwhile:
+            meanwhile()
+        for results in pending:
             yield from results
             if progress:
                 progress(len(results))
@@ -196,7 +204,7 @@ def build(
                 _copy_reused(con, reuse, retag)
                 store.copy_live(con, ("managed",))
                 batch: list[Analysed] = []
-                for result in analyse_many(todo, workers, tick):
+                for result in analyse_many(todo, workers, tick, meanwhile=passes.prepare):
                     if isinstance(result, Analysed):
                         batch.append(result)
                         report.analysed += 1

@@ -111,18 +111,21 @@ def _identity(value: int) -> int:
     return value
 
 
+def _minhash_class():
+    """datasketch's MinHash, imported without the indexes (and scipy) that workers never use."""
+    from analysis.imports import submodule
+
+    return submodule("datasketch.minhash").MinHash
+
+
 @lru_cache(maxsize=1)
 def _permutations():
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    return _minhash_class()(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def signature(hashes: np.ndarray) -> bytes:
     """The MinHash of a shingle set as raw uint32 bytes (512 bytes with 128 permutations)."""
-    from datasketch import MinHash
-
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_permutations())
+    mh = _minhash_class()(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_permutations())
     if len(hashes):
         mh.update_batch(hashes.tolist())
     return mh.hashvalues.astype(np.uint32).tobytes()

@@ -18,6 +18,12 @@ import pyarrow as pa
 from analysis import copies, followthrough, store
 
 
+def prepare() -> None:
+    """Import what the passes need (datasketch's LSH index pulls in scipy: ~0.35 s), so a build can do it
+    while its workers analyse, rather than after them."""
+    import datasketch  # noqa: F401
+
+
 def _has_live_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(con.execute(
         "SELECT 1 FROM duckdb_tables() WHERE database_name = 'live' AND table_name = ?", [table]).fetchone())

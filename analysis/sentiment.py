@@ -223,38 +223,11 @@ def features(tokens: list[str]) -> list[str]:
     return [t for t in tokens if not _PUNCT.match(t)]
 
 
-def _snownlp_bayes():
-    """snownlp's ``Bayes`` class without running ``snownlp/__init__``.
-
-    ``import snownlp`` loads every model the package ships (segmenter, tagger, shopping-review
-    sentiment: ~2.3 s) although only the classifier class is needed here. The package is registered
-    bare while its classification module is imported, then removed again, so a later ``import
-    snownlp`` elsewhere still runs the real ``__init__``.
-    """
-    import importlib.util
-    import sys
-    import types
-
-    if "snownlp.classification.bayes" in sys.modules:
-        return sys.modules["snownlp.classification.bayes"].Bayes
-    if "snownlp" in sys.modules:
-        from snownlp.classification.bayes import Bayes
-
-        return Bayes
-    spec = importlib.util.find_spec("snownlp")
-    bare = types.ModuleType("snownlp")
-    bare.__path__ = list(spec.submodule_search_locations)
-    sys.modules["snownlp"] = bare
-    try:
-        from snownlp.classification.bayes import Bayes
-    finally:
-        del sys.modules["snownlp"]
-    return Bayes
-
-
 def train_bayes(rows: list[dict], tokenize) -> object:
     """snownlp's naive-Bayes classifier trained on (tokens, label) for the three labels."""
-    Bayes = _snownlp_bayes()
+    from analysis.imports import submodule
+
+    Bayes = submodule("snownlp.classification.bayes").Bayes  # not snownlp/__init__, which loads every model
 
     from analysis.normalize import to_simplified
 
