@@ -204,9 +204,11 @@ def build(
                 _copy_reused(con, reuse, retag)
                 store.copy_live(con, ("managed",))
                 batch: list[Analysed] = []
+                known = passes.Known()
                 for result in analyse_many(todo, workers, tick, meanwhile=passes.prepare):
                     if isinstance(result, Analysed):
                         batch.append(result)
+                        known.add(result)
                         report.analysed += 1
                         if len(batch) >= INSERT_BATCH:
                             _insert(con, batch)
@@ -214,7 +216,7 @@ def build(
                     else:
                         failures.append((*result, content_hash(by_source[result[0]].data)))
                 _insert(con, batch)
-                passes.run(con)
+                passes.run(con, known)
                 store.insert_rows(con, "failures", [
                     {"source_file": s, "reason": r, "doc_id": h} for s, r, h in failures
                 ])

@@ -212,7 +212,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from analysis.bench import run
 
-    run(args.docs, workers=args.workers, repeat=args.repeat)
+    run(args.docs, workers=args.workers, repeat=args.repeat, memo=not args.no_memo)
     return 0
 
 
@@ -313,6 +313,7 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--docs", type=int, default=2000)
     n.add_argument("--workers", type=int, default=None)
     n.add_argument("--repeat", type=int, default=1, help="重复次数（报告中位数）")
+    n.add_argument("--no-memo", action="store_true", help="关闭句子记忆（最坏情况：语料中没有重复的句子）")
     n.set_defaults(func=_cmd_bench)
 
     u = sub.add_parser("users", help="管理看板用户（密码从提示或标准输入读取，以 bcrypt 散列保存）")

@@ -131,12 +131,6 @@ def signature(hashes: np.ndarray) -> bytes:
     return mh.hashvalues.astype(np.uint32).tobytes()
 
 
-def text_signature(texts: Iterable[str]) -> tuple[bytes, int]:
-    """Signature and shingle count of a document given its (simplified) sentences or lines."""
-    sh = shingles(canonical(texts))
-    return signature(sh), len(sh)
-
-
 def overlap(mine: np.ndarray, theirs: np.ndarray) -> tuple[float, float]:
     """(containment of ``mine`` in ``theirs``, Jaccard) of two shingle sets from ``shingles``."""
     if not len(mine) or not len(theirs):

@@ -11,11 +11,38 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from analysis import copies, followthrough, store
+from analysis.pipeline import Analysed
+
+KNOWN_SHINGLES_LIMIT = 20_000
+"""Documents whose shingle sets a build keeps for the copy pass (~4 KB each); beyond, they are recomputed."""
+
+
+@dataclass
+class Known:
+    """What a build already holds of the documents it analysed, so the passes need not read it back.
+
+    Reading every sentence's words back from the snapshot and re-deriving the shingle sets of copy
+    candidates cost as much as both passes' own work. Documents the build reused from the live
+    store are not here and are read as before.
+    """
+
+    shingles: dict[str, np.ndarray] = field(default_factory=dict)
+    sentences: dict[str, list[followthrough.Sentence]] = field(default_factory=dict)
+
+    def add(self, analysed: Analysed) -> None:
+        doc_id = analysed.document["doc_id"]
+        if analysed.shingles is not None and len(self.shingles) < KNOWN_SHINGLES_LIMIT:
+            self.shingles[doc_id] = analysed.shingles
+        # the rows update_follow_through reads: sentences that have content words, in order
+        self.sentences[doc_id] = [followthrough.Sentence(r["idx"], r["section"], r["label"], r["words"])
+                                  for r in analysed.sentences if r["words"]]
 
 
 def prepare() -> None:
@@ -49,8 +76,9 @@ def _document_texts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[
     return dict(rows)
 
 
-def update_copies(con: duckdb.DuckDBPyConnection) -> int:
+def update_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> int:
     """Find every document's closest earlier source and store it in the documents table."""
+    known = known or Known()
     rows = con.execute(
         "SELECT d.doc_id, s.minhash, s.shingles, d.employee, d.department, d.year "
         "FROM documents d JOIN signatures s USING (doc_id)").fetchall()
@@ -65,8 +93,9 @@ def update_copies(con: duckdb.DuckDBPyConnection) -> int:
                                        template=name))
 
     def shingles_of(keys: list[str]) -> dict:
-        out = {k: template_sets[k] for k in keys if k in template_sets}
-        texts = _document_texts(con, [k for k in keys if k not in template_sets])
+        out = {k: template_sets[k] if k in template_sets else known.shingles[k]
+               for k in keys if k in template_sets or k in known.shingles}
+        texts = _document_texts(con, [k for k in keys if k not in out])
         out.update({k: copies.shingles(copies.canonical(t)) for k, t in texts.items()})
         return out
 
@@ -87,16 +116,25 @@ def update_copies(con: duckdb.DuckDBPyConnection) -> int:
     return sum(m.copied for m in matches)
 
 
-def update_follow_through(con: duckdb.DuckDBPyConnection) -> int:
+def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> int:
     """Judge every plan sentence against the writer's next summary; store pairs and per-document rates."""
+    known = known or Known()
     docs = con.execute("SELECT doc_id, employee, department, year FROM documents").fetchall()
     n_docs = len(docs)
     doc_freq = dict(con.execute("SELECT term, COUNT(*) FROM terms GROUP BY term").fetchall())
-    sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list)
-    for doc_id, idx, section, label, words in con.execute(
-            "SELECT s.doc_id, s.idx, s.section, s.label, w.words FROM sentences s "
-            "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx ORDER BY s.doc_id, s.idx").fetchall():
-        sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
+    sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list, known.sentences)
+    unread = [d[0] for d in docs if d[0] not in known.sentences]
+    if unread:
+        con.register("_unread", pa.table({"doc_id": unread}))
+        try:
+            rows = con.execute(
+                "SELECT s.doc_id, s.idx, s.section, s.label, w.words FROM sentences s "
+                "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx "
+                "WHERE s.doc_id IN (SELECT doc_id FROM _unread) ORDER BY s.doc_id, s.idx").fetchall()
+        finally:
+            con.unregister("_unread")
+        for doc_id, idx, section, label, words in rows:
+            sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
     results, rates = followthrough.follow_through(docs, sentences, doc_freq, n_docs)
     con.execute("DELETE FROM follow_through")
     store.insert_rows(con, "follow_through", [
@@ -114,13 +152,13 @@ def update_follow_through(con: duckdb.DuckDBPyConnection) -> int:
     return len(results)
 
 
-def run(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str, float]:
     """All corpus-wide passes over a new snapshot; returns their timings (seconds) for the report."""
     timings = {}
     t = time.perf_counter()
-    update_copies(con)
+    update_copies(con, known)
     timings["copies"] = time.perf_counter() - t
     t = time.perf_counter()
-    update_follow_through(con)
+    update_follow_through(con, known)
     timings["follow_through"] = time.perf_counter() - t
     return timings

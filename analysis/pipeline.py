@@ -7,8 +7,11 @@ content hash a valid cache key.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from analysis import concreteness, copies, ingest, normalize, sections, segment, themes
 from analysis.schema import ANALYSIS_VERSION, THEMES
@@ -23,6 +26,8 @@ class Analysed:
     terms: dict[str, int] = field(default_factory=dict)
     signature: dict = field(default_factory=dict)       # a ``signatures`` row
     words: list[dict] = field(default_factory=list)     # ``sentence_words`` rows
+    shingles: np.ndarray | None = None
+    """The exact shingle set behind the signature: not stored, handed to the copy pass by the build."""
 
 
 def content_hash(data: bytes) -> str:
@@ -40,7 +45,9 @@ class SentenceResult:
     words: tuple[str, ...]  # content words in order, repeats kept (term counts)
 
 
-MEMO_LIMIT = 200_000
+MEMO_ENV = "YEAREND_SENTENCE_MEMO"
+MEMO_LIMIT = int(os.environ.get(MEMO_ENV, 200_000))
+"""Distinct sentences remembered per process; 0 remembers nothing from one document to the next."""
 _memo: dict[tuple[str, bool], SentenceResult] = {}
 
 
@@ -54,7 +61,9 @@ def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[Sen
     """
     from analysis.sentiment import default_model
 
-    memo = _memo if model is None else {}
+    memo = _memo if model is None and MEMO_LIMIT > 0 else {}
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()  # before looking anything up: every sentence asked for must be in it at the end
     model = model or default_model()
     todo = list(dict.fromkeys(key for key in sentences if key not in memo))
     if todo:
@@ -63,8 +72,6 @@ def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[Sen
         themed = [n for n, (text, heading) in enumerate(todo) if not (heading and ingest.is_metadata_line(text))]
         assigned = themes.assign_many([todo[n][0] for n in themed], [tokens[n] for n in themed])
         found = dict(zip(themed, assigned))
-        if len(memo) + len(todo) > MEMO_LIMIT:
-            memo.clear()
         for n, (text, heading) in enumerate(todo):
             scored = model.score(text, tokens[n], heading=heading or None)
             # 存在/不足 from 二、存在的不足 are structure, not keywords
@@ -121,7 +128,7 @@ def analyse_bytes(source_file: str, data: bytes, meta: dict | None = None, model
     doc_id = content_hash(data)
     for row in sentence_rows:
         row["doc_id"] = doc_id
-    minhash, shingles = copies.text_signature(r["text_simplified"] for r in sentence_rows)
+    shingles = copies.shingles(copies.canonical(r["text_simplified"] for r in sentence_rows))
     body = [r for r in sentence_rows if not sections.is_heading(r["text_simplified"])] or sentence_rows
     labels = Counter(r["label"] for r in body)
     theme_counts = Counter(t for r in sentence_rows for t in r["themes"])
@@ -146,5 +153,5 @@ def analyse_bytes(source_file: str, data: bytes, meta: dict | None = None, model
         "analysis_version": ANALYSIS_VERSION,
     }
     words = [{"doc_id": doc_id, "idx": r["idx"], "words": r["words"]} for r in sentence_rows if r["words"]]
-    return Analysed(document, sentence_rows, terms, {"doc_id": doc_id, "minhash": minhash, "shingles": shingles},
-                    words)
+    signature = {"doc_id": doc_id, "minhash": copies.signature(shingles), "shingles": len(shingles)}
+    return Analysed(document, sentence_rows, terms, signature, words, shingles)

@@ -31,3 +31,23 @@ def test_traditional_document_keeps_original_text():
     assert body["text_simplified"] == "今年我负责华南区域，维护老客户，及时跟进订单，全年回款率达到百分之九十五。"
     assert {"客户跟进", "货款回笼"} <= set(body["themes"])
     assert a.document["year"] == 2023
+
+
+def test_a_full_sentence_memo_is_emptied_without_losing_what_is_being_analysed(monkeypatch):
+    # the memo holds at most MEMO_LIMIT sentences; emptying it halfway through a document once made
+    # the sentences it had just found there vanish (KeyError), and every later document failed
+    from analysis import pipeline
+    from tests.test_build import GOOD_B
+
+    def analysed() -> list:
+        return [(a.document, a.sentences, a.terms) for a in (
+            analyse_bytes("a.txt", GOOD_A.encode("utf-8")), analyse_bytes("b.txt", GOOD_B.encode("utf-8")),
+            analyse_bytes("a2.txt", (GOOD_A + "\n补充一句。").encode("utf-8")))]
+
+    monkeypatch.setattr(pipeline, "_memo", {})
+    expected = analysed()
+    for limit in (0, 3):
+        monkeypatch.setattr(pipeline, "MEMO_LIMIT", limit)
+        monkeypatch.setattr(pipeline, "_memo", {})
+        assert analysed() == expected
+        assert len(pipeline._memo) <= limit + 12  # one document's sentences over the limit at most
