@@ -31,6 +31,7 @@ nothing tells who copied whom).
 from __future__ import annotations
 
 import difflib
+import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -107,10 +108,6 @@ def shingles(canon: str) -> np.ndarray:
     return np.unique(folded.astype(np.uint32))
 
 
-def _identity(value: int) -> int:
-    return value
-
-
 def _minhash_class():
     """datasketch's MinHash, imported without the indexes (and scipy) that workers never use."""
     from analysis.imports import submodule
@@ -124,8 +121,12 @@ def _permutations():
 
 
 def signature(hashes: np.ndarray) -> bytes:
-    """The MinHash of a shingle set as raw uint32 bytes (512 bytes with 128 permutations)."""
-    mh = _minhash_class()(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_permutations())
+    """The MinHash of a shingle set as raw uint32 bytes (512 bytes with 128 permutations).
+
+    The shingles are hashes already, so datasketch's per-value hash function is the identity; a
+    C builtin (``operator.index``) rather than a Python function, as it runs once per shingle."""
+    mh = _minhash_class()(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=operator.index,
+                          permutations=_permutations())
     if len(hashes):
         mh.update_batch(hashes.tolist())
     return mh.hashvalues.astype(np.uint32).tobytes()

@@ -7,6 +7,7 @@ content hash a valid cache key.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class SentenceResult:
     label: str
     themes: tuple[str, ...]
     words: tuple[str, ...]  # content words in order, repeats kept (term counts)
+    distinct: list[str]  # the same, sorted and without repeats (the sentence_words row)
 
 
 MEMO_ENV = "YEAREND_SENTENCE_MEMO"
@@ -76,7 +78,8 @@ def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[Sen
             scored = model.score(text, tokens[n], heading=heading or None)
             # 存在/不足 from 二、存在的不足 are structure, not keywords
             words = () if heading else tuple(segment.content_words(tokens[n]))
-            memo[text, heading] = SentenceResult(scored.sentiment, scored.label, tuple(found.get(n, ())), words)
+            memo[text, heading] = SentenceResult(scored.sentiment, scored.label, tuple(found.get(n, ())), words,
+                                                 sorted(set(words)))
     return [memo[key] for key in sentences]
 
 
@@ -93,9 +96,8 @@ def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], nor
     split = sections.split_document(norm.simplified)
     results = analyse_sentences([(sent.text, sent.is_heading) for sent in split], model)
     rows: list[dict] = []
-    terms: Counter[str] = Counter()
+    terms = Counter(itertools.chain.from_iterable(r.words for r in results))
     for idx, (sent, result) in enumerate(zip(split, results)):
-        terms.update(result.words)
         rows.append({
             "idx": idx,
             "section": sent.section,
@@ -104,7 +106,7 @@ def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], nor
             "sentiment": result.sentiment,
             "label": result.label,
             "themes": list(result.themes),
-            "words": sorted(set(result.words)),
+            "words": list(result.distinct),
         })
     return rows, dict(terms), norm
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analysis.schema import Section
 
@@ -56,8 +57,12 @@ class Sentence:
     is_heading: bool
 
 
+@lru_cache(maxsize=65536)
 def is_heading(line: str) -> bool:
-    """A short line that is numbered or carries no sentence-final punctuation."""
+    """A short line that is numbered or carries no sentence-final punctuation.
+
+    Remembered: the pipeline, the copy signature and the concreteness score each ask it of every
+    sentence, and headings recur across a corpus."""
     s = line.strip()
     if not s or len(s) > _MAX_HEADING:
         return False
