@@ -76,12 +76,13 @@ def targets(words: Iterable[str], weight: dict[str, float]) -> tuple[str, ...]:
     return tuple(sorted((w for w in set(words) if w in weight), key=lambda w: (-weight[w], w)))
 
 
-def report_index(report: list[Sentence]) -> dict[str, list[int]]:
-    """word → positions in ``report`` of the sentences outside its 计划 section that use it."""
+def report_index(report: list[Sentence], words: set[str] | None = None) -> dict[str, list[int]]:
+    """word → positions in ``report`` of the sentences outside its 计划 section that use it (only the
+    ``words`` asked for, when given: the plans' targets are a small part of a report's vocabulary)."""
     index: dict[str, list[int]] = defaultdict(list)
     for n, s in enumerate(report):
         if s.section != "计划":
-            for w in s.words:
+            for w in (s.words if words is None else words.intersection(s.words)):
                 index[w].append(n)
     return index
 
@@ -134,10 +135,9 @@ def follow_through(docs: Iterable[tuple[str, str, str, int]], sentences: dict[st
         if next_id is None:
             continue
         report = sentences.get(next_id, [])
-        index = report_index(report)
-        for plan in sentences.get(doc_id, []):
-            if plan.section != "计划":
-                continue
+        plans = [s for s in sentences.get(doc_id, []) if s.section == "计划"]
+        index = report_index(report, {w for plan in plans for w in plan.words if w in weight})
+        for plan in plans:
             r = judge(doc_id, plan, next_id, report, weight, index)
             if r is not None:
                 results.append(r)
