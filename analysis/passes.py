@@ -12,13 +12,16 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
 from analysis import copies, followthrough, store
-from analysis.pipeline import Analysed
+
+if TYPE_CHECKING:  # the dashboard imports this module and must not load the tokenizer
+    from analysis.pipeline import Analysed
 
 KNOWN_SHINGLES_LIMIT = 20_000
 """Documents whose shingle sets a build keeps for the copy pass (~4 KB each); beyond, they are recomputed."""
