@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import ingest, passes, store
-from analysis.pipeline import Analysed, analyse_bytes, content_hash
+from analysis.pipeline import Analysed, analyse_bytes, clear_memo, content_hash
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS
 
 
@@ -91,29 +91,35 @@ def analyse_many(
     later, done while it would otherwise wait for the first results).
     """
     _warm_up()
-    # The dictionaries and models just loaded are hundreds of thousands of long-lived objects: frozen,
-    # the garbage collector stops rescanning them while results pile up, and forked workers do not
-    # copy their pages by touching reference counts.
-    gc.freeze()
     if workers <= 1 or len(jobs) < 8:
-        for job in jobs:
-            yield _analyse_job(job)
-            if progress:
-                progress(1)
+        try:
+            for job in jobs:
+                yield _analyse_job(job)
+                if progress:
+                    progress(1)
+        finally:
+            clear_memo()  # this may be the dashboard's long-lived process: keep no sentences around
         return
     size = max(1, min(32, len(jobs) // (workers * 8)))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")  # workers inherit the warmed-up tokenizer and model
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending = pool.map(_analyse_chunk, chunks)
-        if meanwhile:
-            meanwhile()
-        for results in pending:
-            yield from results
-            if progress:
-                progress(len(results))
+    # The dictionaries and models just loaded are hundreds of thousands of long-lived objects: frozen,
+    # the garbage collector stops rescanning them while results pile up here, and forked workers do
+    # not copy their pages by touching reference counts.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            pending = pool.map(_analyse_chunk, chunks)
+            if meanwhile:
+                meanwhile()
+            for results in pending:
+                yield from results
+                if progress:
+                    progress(len(results))
+    finally:
+        gc.unfreeze()
 
 
 def _progress_bar(total: int, enabled: bool):

@@ -53,6 +53,11 @@ MEMO_LIMIT = int(os.environ.get(MEMO_ENV, 200_000))
 _memo: dict[tuple[str, bool], SentenceResult] = {}
 
 
+def clear_memo() -> None:
+    """Forget the remembered sentences (a long-lived process that analysed a few uploads)."""
+    _memo.clear()
+
+
 def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[SentenceResult]:
     """Sentiment, themes and content words of (Simplified text, is heading) pairs.
 
