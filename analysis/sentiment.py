@@ -2,7 +2,7 @@
 
 Why not ``SnowNLP(text).sentiments``: its model was trained on shopping reviews (it reads 问题 and
 加强 as complaints and misses mild self-criticism such as 有待提高), and it re-segments every sentence
-with snownlp's own slow segmenter. Here snownlp's ``Bayes`` classifier is trained at load time on the
+with snownlp's own slow segmenter. Here snownlp's ``Bayes`` classifier is trained (once, then cached) on the
 labelled workplace sentences shipped in ``data/sentiment_train_*.tsv`` and fed the jieba tokens the
 pipeline already has; its log-odds are combined with counted cues from ``data/sentiment_lexicon.toml``
 (negation, a fall in something bad, results with figures, plan and duty sentences, the clause after
