@@ -1,10 +1,10 @@
 """One module of a package without the package's ``__init__``.
 
 Some packages import everything they ship when imported: ``snownlp`` loads all its models (~2.3 s),
-``datasketch`` imports every index it has and with them scipy (~0.35 s). A build's worker processes
-need one class of each. The package is registered bare while the module is imported and removed
-again afterwards, so a later plain ``import`` of the package elsewhere still runs the real
-``__init__`` (which then finds the module already loaded).
+``datasketch`` imports every index it has and with them scipy (~0.35 s). The project needs one
+class of each (snownlp's classifier, datasketch's MinHash). The package is registered bare while
+the module is imported and removed again afterwards, so a later plain ``import`` of the package
+elsewhere still runs the real ``__init__`` (which then finds the module already loaded).
 """
 from __future__ import annotations
 

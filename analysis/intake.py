@@ -436,7 +436,7 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
     Returns one outcome per file of the preview (rejected files included), so the page can list
     every file with what became of it.
     """
-    from analysis.build import Job, _insert, analyse_many
+    from analysis.build import Job, analyse_many, insert, pack
     from analysis.pipeline import Analysed
 
     started = time.perf_counter()
@@ -496,7 +496,7 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
             if fresh or retags:
                 with store.new_snapshot(store_path) as con:
                     store.copy_live(con)
-                    _insert(con, [a for _, a in fresh])
+                    insert(con, [pack([a for _, a in fresh])])
                     rows = [_managed_row(a.document["doc_id"], "upload", originals[i.doc_id], i.source_file,
                                          a.document) for i, a in fresh]
                     for item in retags:

@@ -12,16 +12,12 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
 from analysis import copies, followthrough, store
-
-if TYPE_CHECKING:  # the dashboard imports this module and must not load the tokenizer
-    from analysis.pipeline import Analysed
 
 KNOWN_SHINGLES_LIMIT = 20_000
 """Documents whose shingle sets a build keeps for the copy pass (~4 KB each); beyond, they are recomputed."""
@@ -39,19 +35,13 @@ class Known:
     shingles: dict[str, np.ndarray] = field(default_factory=dict)
     sentences: dict[str, list[followthrough.Sentence]] = field(default_factory=dict)
 
-    def add(self, analysed: Analysed) -> None:
-        doc_id = analysed.document["doc_id"]
-        if analysed.shingles is not None and len(self.shingles) < KNOWN_SHINGLES_LIMIT:
-            self.shingles[doc_id] = analysed.shingles
-        # the rows update_follow_through reads: sentences that have content words, in order
-        self.sentences[doc_id] = [followthrough.Sentence(r["idx"], r["section"], r["label"], r["words"])
-                                  for r in analysed.sentences if r["words"]]
-
-
-def prepare() -> None:
-    """Import what the passes need (datasketch's LSH index pulls in scipy: ~0.35 s), so a build can do it
-    while its workers analyse, rather than after them."""
-    import datasketch  # noqa: F401
+    def add(self, doc_id: str, shingles: np.ndarray | None, sentences: list[tuple[int, str, str, str]]) -> None:
+        """One analysed document: its shingle set, and its sentences that have content words as
+        (idx, section, label, the words joined by tabs), in order (the rows update_follow_through reads)."""
+        if shingles is not None and len(self.shingles) < KNOWN_SHINGLES_LIMIT:
+            self.shingles[doc_id] = shingles
+        self.sentences[doc_id] = [followthrough.Sentence(idx, section, label, words.split("\t"))
+                                  for idx, section, label, words in sentences]
 
 
 def _has_live_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -79,10 +79,15 @@ def record_batch(table: str, columns: dict[str, list]) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict({c: columns[c] for c in schema.names}, schema=schema)
 
 
+def rows_batch(table: str, rows: list[dict]) -> pa.RecordBatch:
+    """Plain dict rows (extra keys ignored) as a record batch of ``table``."""
+    return record_batch(table, {c: [r[c] for r in rows] for c in TABLES[table]})
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     """Insert plain dict rows through Arrow, whose explicit schema keeps list and int columns typed."""
     if rows:
-        insert_arrow(con, table, [record_batch(table, {c: [r[c] for r in rows] for c in TABLES[table]})])
+        insert_arrow(con, table, [rows_batch(table, rows)])
 
 
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, batches: list[pa.RecordBatch]) -> None:

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from analysis import build, query, store
+from tests.conftest import write_small_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,6 +102,29 @@ def test_incremental_rebuild_reuses_and_mirrors(tmp_path):
     docs = query.documents(db).set_index("employee")
     assert len(docs) == 2
     assert docs.loc["周建国", "team"] == "装配组"  # re-tagged from the path without re-analysis
+
+
+def _tables(db: Path) -> dict[str, list[tuple]]:
+    with store.read(db) as con:
+        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in store.TABLES
+                if t != "meta"}
+
+
+def test_workers_store_exactly_what_one_process_stores(tmp_path):
+    # the pool sends results back packed (Arrow batches, joined words): the store must not notice
+    corpus = write_small_corpus(tmp_path / "corpus")
+    (corpus / "2024" / "销售部" / "林晓雨_华东组.txt").write_text(GOOD_A, encoding="utf-8")
+    (corpus / "2025" / "销售部").mkdir(parents=True)
+    (corpus / "2025" / "销售部" / "林晓雨_华东组.txt").write_text(
+        "2025年个人年终工作总结\n一、主要工作成绩\n今年每月与重点客户对账开票，货款全部按期回笼。\n", encoding="utf-8")
+    (corpus / "2025" / "销售部" / "空白.txt").write_bytes(b"")
+    one = build.build(corpus, tmp_path / "one.duckdb", workers=1, progress=False)
+    two = build.build(corpus, tmp_path / "two.duckdb", workers=2, progress=False)
+    assert (two.analysed, two.failed) == (one.analysed, one.failed) == (len(list(corpus.rglob("*.txt"))) - 1, 1)
+    tables = _tables(tmp_path / "two.duckdb")
+    assert tables == _tables(tmp_path / "one.duckdb")
+    assert len(tables["sentence_words"]) > len(tables["documents"]) > 8  # enough jobs for the pool
+    assert any(row[3] for row in tables["follow_through"])  # plans judged from the sentences sent back
 
 
 def test_killed_build_leaves_store_consistent(tmp_path):

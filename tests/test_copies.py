@@ -7,10 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import opencc
 import pytest
 
-from analysis import copies, library, query
+from analysis import copies, library, query, store
 from analysis.build import build
 from analysis.paths import DEFAULT_CORPUS
 from analysis.query import Filters
@@ -150,6 +151,38 @@ def test_a_copy_inside_a_longer_page_is_found_by_containment():
     for m in matches.values():
         assert (m.copy_of, m.kind, m.copied) == ("范文网第三页", "范文", True)
         assert m.jaccard < 0.6 <= copies.COPY_THRESHOLD <= m.similarity  # Jaccard alone would miss it
+
+
+def test_banding_finds_the_candidates_datasketch_lsh_finds(demo_store):
+    from datasketch import LeanMinHash, MinHashLSH
+
+    with store.read(demo_store) as con:
+        rows = con.execute("SELECT doc_id, minhash FROM signatures ORDER BY doc_id").fetchall()
+    signatures = np.stack([np.frombuffer(blob, dtype=np.uint32) for _, blob in rows])
+    index = MinHashLSH(threshold=copies.LSH_JACCARD, num_perm=copies.NUM_PERM)
+    assert index.b == copies.BANDS
+    lean = [LeanMinHash(seed=copies.SEED, hashvalues=sig, scheme=copies.SCHEME) for sig in signatures]
+    for (doc_id, _), mh in zip(rows, lean):
+        index.insert(doc_id, mh)
+    expected = [set(index.query(mh)) - {doc_id} for (doc_id, _), mh in zip(rows, lean)]
+    found = [{rows[j][0] for j in near} for near in copies.lsh_neighbours(signatures)]
+    assert found == expected
+    planted = len(PLANTED["c_template_copies"]["pairs"]) + len(PLANTED["d_self_copies"]["pairs"])
+    assert sum(map(len, found)) >= 2 * planted  # each planted copy and its source find each other, at least
+
+
+def test_equally_close_sources_are_always_reported_the_same_way():
+    # 王芳 and 赵强 wrote the same text a year before 林峰 (figures differ, so the files differ): both
+    # are equally good sources of his copy, whichever order the store returns the documents in
+    variants = {"王芳": FILLED, "赵强": FILLED.replace("386万元", "412万元"), "林峰": FILLED.replace("97%", "99%")}
+    sets = {k: copies.shingles(copies.canonical(copies.template_lines(t))) for k, t in variants.items()}
+    years = {"王芳": 2023, "赵强": 2023, "林峰": 2024}
+    docs = [copies.Source(k, copies.signature(sets[k]), len(sets[k]), employee=k, year=years[k]) for k in variants]
+    forward = copies.find_copies(docs, [], lambda keys: sets)
+    backward = copies.find_copies(docs[::-1], [], lambda keys: sets)
+    assert set(forward) == set(backward)
+    assert {m.doc_id: (m.copy_of, m.kind, m.similarity) for m in forward} == {
+        "林峰": ("王芳", "他人", 1.0), "王芳": ("赵强", "他人", 1.0), "赵强": ("王芳", "他人", 1.0)}
 
 
 @pytest.fixture
