@@ -7,13 +7,16 @@ dropped from the tokens used for keywords, but kept for sentiment, where 不 and
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import marshal
+import os
 import re
 from functools import lru_cache
 
 import jieba
 
-from analysis.paths import data_path
+from analysis.paths import CACHE_DIR, data_path
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -24,10 +27,39 @@ _NUMBER_WORD = re.compile(r"^[零〇一二三四五六七八九十百千万亿�
 
 @lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
+    """The tokenizer with the user dictionary, its prefix dictionary loaded from ``data/cache/``.
+
+    jieba keeps its prefix dictionary (500,000 entries) in a cache file it reads with
+    ``marshal.load`` on the open file, which fetches every value through a Python-level read:
+    0.46 s, paid by every build before its workers start. The same data read in one piece and
+    unmarshalled from bytes takes 0.15 s. The cached state is everything ``cut`` reads (``FREQ`` and
+    ``total``, the user dictionary applied), keyed by the jieba version and the user dictionary; a
+    missing or damaged cache means building the tokenizer jieba's way once more.
+    """
+    path = CACHE_DIR / f"jieba-{_cache_key()}.marshal"
     tok = jieba.Tokenizer()
+    try:
+        tok.FREQ, tok.total = marshal.loads(path.read_bytes())
+        tok.initialized = True
+        return tok
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
     tok.initialize()
     tok.load_userdict(str(data_path("userdict.txt")))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((tok.FREQ, tok.total)))
+        os.replace(tmp, path)
+    except OSError:
+        pass
     return tok
+
+
+def _cache_key() -> str:
+    h = hashlib.sha256(f"{jieba.__version__}\n{jieba.DEFAULT_DICT_NAME}\n".encode())
+    h.update(data_path("userdict.txt").read_bytes())
+    return h.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)

@@ -29,3 +29,36 @@ def test_own_tokenizer_does_not_touch_global_jieba():
 
 def test_chinese_number_words_are_not_keywords():
     assert content_words(cut("全年检验来料两千余批，拦截不合格批次四十一批")) == ["检验", "来料", "拦截", "合格", "批次"]
+
+
+SENTENCES = ["对于浅意向客户，自己的跟进可能不够及时", "今年回款率达到95%，应收账款下降了三成",
+             "加强售后服务，提高客户满意度", "华东区的经销商大会上，我讲解了新款变频器的技术参数"]
+
+
+def test_the_cached_tokenizer_cuts_exactly_as_jieba_with_the_user_dictionary(tmp_path, monkeypatch):
+    import jieba
+
+    from analysis import segment
+    from analysis.paths import data_path
+
+    plain = jieba.Tokenizer()
+    plain.load_userdict(str(data_path("userdict.txt")))
+    monkeypatch.setattr(segment, "CACHE_DIR", tmp_path)
+    segment.tokenizer.cache_clear()
+    try:
+        built = segment.tokenizer()  # no cache yet: built jieba's way, then saved
+        (cache,) = tmp_path.glob("jieba-*.marshal")
+        segment.tokenizer.cache_clear()
+        loaded = segment.tokenizer()
+        assert loaded is not built
+        assert loaded.FREQ == plain.FREQ and loaded.total == plain.total
+        for sentence in SENTENCES:
+            assert loaded.lcut(sentence) == built.lcut(sentence) == plain.lcut(sentence)
+        assert loaded.lcut(SENTENCES[0])[2] == "意向客户"
+
+        cache.write_bytes(b"\x00damaged")  # a damaged cache is rebuilt, not trusted
+        segment.tokenizer.cache_clear()
+        assert segment.tokenizer().lcut(SENTENCES[1]) == plain.lcut(SENTENCES[1])
+        assert cache.stat().st_size > 1_000_000
+    finally:
+        segment.tokenizer.cache_clear()
