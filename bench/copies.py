@@ -1,4 +1,4 @@
-"""Copy detection at scale: signatures, LSH Ensemble index, candidate queries and exact verification.
+"""Copy detection at scale: signatures, banded LSH candidates, candidate queries and exact verification.
 
     .venv/bin/python bench/copies.py [--docs 10000] [--repeat 3] [--plant 100] [--seed-page DIR]
 
