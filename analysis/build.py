@@ -47,6 +47,8 @@ class BuildReport:
 
 INSERT_BATCH = 1000
 """Documents per insert: DuckDB appends large batches several times faster than many small ones."""
+CHUNK = 32
+"""Most documents a worker analyses and sends back at once (fewer with few documents per worker)."""
 
 
 @dataclass
@@ -88,6 +90,7 @@ class Packed:
 
 
 def pack(results: list[Analysed | tuple[str, str]]) -> Packed:
+    """Results of ``_analyse_job`` (analysed documents and (file, reason) failures) as one ``Packed``."""
     analysed = [r for r in results if isinstance(r, Analysed)]
     sentences = [s for a in analysed for s in a.sentences]
     words = [w for a in analysed for w in a.words]
@@ -150,15 +153,16 @@ def analyse_many(
     _warm_up()
     if workers <= 1 or len(jobs) < 8:
         try:
-            for n in range(0, len(jobs), 32 if packed else 1):
-                results = _analyse_chunk(jobs[n:n + (32 if packed else 1)])
+            step = CHUNK if packed else 1
+            for n in range(0, len(jobs), step):
+                results = _analyse_chunk(jobs[n:n + step])
                 yield from [pack(results)] if packed else results
                 if progress:
                     progress(len(results))
         finally:
             clear_memo()  # this may be the dashboard's long-lived process: keep no sentences around
         return
-    size = max(1, min(32, len(jobs) // (workers * 8)))
+    size = max(1, min(CHUNK, len(jobs) // (workers * 8)))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     import multiprocessing as mp
 

@@ -7,16 +7,16 @@ last year. Comparing every pair of documents is quadratic (5·10⁹ pairs for 10
    (``signature``: a pure function of the text, stored in the ``signatures`` table and reused by an
    incremental build like every other per-document figure);
 2. the copy pass bands all documents' signatures (LSH on Jaccard, ``lsh_neighbours``) and takes as
-   candidates the documents that agree with one on a whole band; the template library, tens or hundreds of texts, is
-   searched by estimated *containment* instead (a short summary pasted inside a long page of 范文 has
-   a Jaccard of ~0.25 with the page, which Jaccard LSH would miss);
+   candidates the documents that agree with one on a whole band; the template library, tens or
+   hundreds of texts, is searched by estimated *containment* instead (a short summary pasted inside
+   a long page of 范文 has a Jaccard of ~0.25 with the page, which Jaccard LSH would miss);
 3. each candidate is verified exactly on the shingle sets, re-made from the stored text of the
    documents involved.
 
 ``MinHashLSHEnsemble`` answers containment queries for documents too, but measured here it held about
 100 KB per indexed summary (it keeps up to eight LSH indexes per size partition, 350 band entries
 per document) and spent most of its time partitioning by size: 10 GB for 100,000 summaries. Plain
-LSH at Jaccard 0.4 keeps ~30 band entries per document (see bench/copies.py for the figures).
+LSH at Jaccard 0.4 uses 32 bands per document (see bench/copies.py for the figures).
 
 Shingles are taken over a canonical text: digits and template placeholders become ``#`` and
 punctuation and whitespace go, so a copy whose figures were changed (120万元 → 135万元) or whose

@@ -26,27 +26,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis import query, store  # noqa: E402
+from analysis import query  # noqa: E402
 from analysis.bench import load_generator  # noqa: E402
 
 
 def ensure_store(docs: int, out: Path, workers: int | None) -> Path:
-    """A store of ``docs`` generated documents under ``out``; built once, reused while it is complete."""
+    """A store of ``docs`` generated documents under ``out``, brought up to date by an (incremental) build.
+
+    The corpus is generated once and kept; the build re-analyses only documents stored by an older
+    analysis version, so a store left by an earlier checkout is never measured as it was."""
     folder = out / f"dashboard-{docs}"
     path = folder / "insights.duckdb"
-    if store.exists(path) and query.store_info(path)["documents"] >= docs * 0.99:
-        print(f"复用已有数据库 {path}（{query.store_info(path)['documents']:,} 篇）")
-        return path
     corpus = folder / "corpus"
-    started = time.perf_counter()
-    load_generator().generate_corpus(corpus, n_docs=docs)
-    print(f"生成语料 {docs:,} 篇：{time.perf_counter() - started:.1f} s")
+    if not (corpus / "manifest.csv").exists():
+        started = time.perf_counter()
+        load_generator().generate_corpus(corpus, n_docs=docs)
+        print(f"生成语料 {docs:,} 篇：{time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     cmd = [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(path), "--quiet"]
     if workers:
         cmd += ["--workers", str(workers)]
     subprocess.run(cmd, cwd=ROOT, check=True)  # a separate process: its memory is not the dashboard's
-    print(f"构建数据库：{time.perf_counter() - started:.1f} s")
+    print(f"构建数据库：{time.perf_counter() - started:.1f} s（{query.store_info(path)['documents']:,} 篇）")
     return path
 
 
