@@ -1,6 +1,7 @@
 """Filesystem locations, always relative to the package, never to the working directory."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -14,3 +15,16 @@ CACHE_DIR = PROJECT_DIR / "data" / "cache"  # models trained from shipped files,
 def data_path(name: str) -> Path:
     """A data file shipped with the package (dictionaries, taxonomy, training sentences)."""
     return DATA_DIR / name
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """Store a file that can always be made again (trained weights, a loaded dictionary) under
+    ``CACHE_DIR``: written beside its place and renamed, so another process never reads half of it.
+    A cache that cannot be written only means making it again next time, so that is not an error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
 import re
 from functools import lru_cache
 
 import jieba
 
-from analysis.paths import CACHE_DIR, data_path
+from analysis.paths import CACHE_DIR, data_path, write_cache
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -46,13 +45,7 @@ def tokenizer() -> jieba.Tokenizer:
         pass
     tok.initialize()
     tok.load_userdict(str(data_path("userdict.txt")))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((tok.FREQ, tok.total)))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    write_cache(path, marshal.dumps((tok.FREQ, tok.total)))
     return tok
 
 

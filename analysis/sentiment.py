@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from analysis.paths import DATA_DIR, data_path
+from analysis.paths import DATA_DIR, data_path, write_cache
 
 
 @dataclass(frozen=True)
@@ -257,13 +257,9 @@ class LogOdds:
 
     def save(self, path: Path) -> None:
         import json
-        import os
 
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"ready": self.ready, **({"prior": self.prior, "unknown": self.unknown,
-                                   "words": self.words} if self.ready else {})}, ensure_ascii=False),
-                       encoding="utf-8")
-        os.replace(tmp, path)
+        write_cache(path, json.dumps({"ready": self.ready, **({"prior": self.prior, "unknown": self.unknown,
+                                      "words": self.words} if self.ready else {})}, ensure_ascii=False).encode())
 
     @classmethod
     def load(cls, path: Path) -> LogOdds:
@@ -341,9 +337,5 @@ def default_model() -> SentimentModel:
     except (OSError, ValueError, KeyError):
         pass
     model = SentimentModel()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        model._log_odds.save(path)
-    except OSError:
-        pass
+    model._log_odds.save(path)
     return model

@@ -15,8 +15,8 @@ HR adds to the taxonomy have no training sentences and are decided by their rule
 """
 from __future__ import annotations
 
+import io
 import math
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.paths import data_path
+from analysis.paths import data_path, write_cache
 from analysis.schema import THEMES
 
 # Chosen by `python -m analysis calibrate` (cross-validation on the training sentences).
@@ -210,10 +210,10 @@ class Learned:
     def save(self, path: Path) -> None:
         words = list(self.rows)
         rows = np.array([self.rows[w] for w in words], dtype=np.int64)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, themes=np.array(self.themes), bias=self.bias, coef=self.coef, words=np.array(words),
+        data = io.BytesIO()
+        np.savez(data, themes=np.array(self.themes), bias=self.bias, coef=self.coef, words=np.array(words),
                  rows=rows)
-        os.replace(tmp, path)
+        write_cache(path, data.getvalue())
 
     @classmethod
     def load(cls, path: Path) -> Learned:
@@ -248,11 +248,7 @@ def default_learned() -> Learned:
     except (OSError, ValueError, KeyError):
         pass
     learned = Learned(training_rows(), cut)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        learned.save(path)
-    except OSError:
-        pass
+    learned.save(path)
     return learned
 
 
