@@ -5,6 +5,7 @@ The command names and options are a contract that scripts outside the app rely o
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections import Counter
@@ -14,7 +15,22 @@ from analysis.paths import DEFAULT_CORPUS, DEFAULT_STORE
 from analysis.schema import EXPORT_TABLES, ROLES, SECTIONS, THEMES
 
 
+def write_failure(exc: BaseException, store_path: Path) -> str:
+    """Why a new snapshot could not be written, in words for whoever runs the build."""
+    text = str(exc)
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in text:
+        why = "磁盘空间不足"
+    elif getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "没有写入权限（或磁盘只读）"
+    else:
+        why = f"写入失败（{getattr(exc, 'strerror', None) or text}）"
+    return (f"{why}，无法写入新的数据库快照 {store_path}。原有数据库没有改动；"
+            "请腾出磁盘空间或修正权限后重新运行 build。")
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
+    import duckdb
+
     from analysis import build, store
 
     def report(source: str, reason: str) -> None:
@@ -28,6 +44,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
                              progress=not args.quiet, on_failure=report, wait=args.wait, on_wait=waiting)
     except (FileNotFoundError, store.StoreBusy) as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        print("analysed 0, reused 0, failed 0")
+        return 2
+    except (OSError, duckdb.IOException) as exc:  # disk full, read-only disk: the live store is untouched
+        print(f"错误：{write_failure(exc, args.store)}", file=sys.stderr)
         print("analysed 0, reused 0, failed 0")
         return 2
     if result.removed:
