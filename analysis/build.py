@@ -293,6 +293,7 @@ def build(
             if bar is not None:
                 bar.close()
         report.written = True
+        store.clean_orphans(store_path)  # originals of an upload that crashed before its snapshot
         report.failed, report.failures = len(failures), failures
         _report_failures(failures, on_failure)
     report.seconds = time.perf_counter() - started

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import itertools
 import os
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -270,6 +272,86 @@ def read_bytes(name: str, data: bytes, max_bytes: int | None = None) -> tuple[st
     return text, fmt, enc
 
 
+# ---------------------------------------------------------------- names and metadata values
+
+YEAR_MIN = 2000
+"""Summaries older than this are not what the dashboard is for; a typo such as 1024 is caught."""
+MAX_META_CHARS = 40
+MAX_NAME_CHARS = 160
+FIELD_NAMES = {"employee": "员工", "department": "部门", "team": "班组", "role": "岗位", "year": "年份"}
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+"""Control, format (incl. the right-to-left overrides U+202E, U+2066–2069), private-use, surrogates."""
+_MARKUP = re.compile(r"[<>\[\]`]")
+"""Characters that make a label Markdown or HTML (``![](http://…)``, ``<img>``): no name needs them."""
+
+
+def year_max() -> int:
+    """Next year: a summary of this year is often written in January of the next."""
+    return dt.date.today().year + 1
+
+
+def clean_name(name: str) -> str:
+    """A file name safe to show and store: no control or bidi-override characters, no runs of
+    whitespace, not absurdly long (the extension is kept). Uploads and the folder build both pass
+    every file name through here; originals are saved under their content hash, so a name never
+    reaches the file system."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/"))
+    name = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in name)
+    name = "/".join(re.sub(r"\s+", " ", part).strip() for part in name.split("/"))
+    name = re.sub(r"/{2,}", "/", name).strip("/ ") or "未命名文件"
+    if len(name) > MAX_NAME_CHARS:
+        suffix = PurePosixPath(name).suffix[:10]
+        name = name[: MAX_NAME_CHARS - len(suffix) - 1] + "…" + suffix
+    return name
+
+
+def validate_meta(meta: dict) -> tuple[dict, list[str]]:
+    """Cleaned metadata (only the fields given) and the problems, one Chinese sentence each.
+
+    Used for the upload form, for re-tagging, for every manifest row, and for what the folder build
+    reads from paths and headings, so the same rules hold everywhere.
+    """
+    out: dict = {}
+    errors: list[str] = []
+    for key in META_FIELDS:
+        value = meta.get(key)
+        if value in (None, ""):
+            continue
+        name = FIELD_NAMES[key]
+        if key == "year":
+            try:
+                year = int(str(value).strip().removesuffix("年"))
+            except ValueError:
+                errors.append(f"{name}“{value}”不是数字")
+                continue
+            if not YEAR_MIN <= year <= year_max():
+                errors.append(f"{name} {year} 不在 {YEAR_MIN}–{year_max()} 之间")
+                continue
+            out[key] = year
+            continue
+        text = re.sub(r"\s+", " ", "".join(ch for ch in str(value) if unicodedata.category(ch) not in _INVISIBLE))
+        text = unicodedata.normalize("NFC", text).strip()
+        if not text:
+            continue
+        if len(text) > MAX_META_CHARS:
+            errors.append(f"{name}“{text[:12]}…”太长（最多 {MAX_META_CHARS} 个字）")
+            continue
+        if "/" in text or "\\" in text:
+            errors.append(f"{name}“{text}”不能含有斜杠")
+            continue
+        if _MARKUP.search(text):
+            errors.append(f"{name}“{text}”不能含有 < > [ ] ` 等标记符号")
+            continue
+        out[key] = text
+    return out, errors
+
+
+def clean_meta(meta: dict) -> dict:
+    """``meta`` with every value cleaned as ``validate_meta`` does, and the invalid ones left out
+    (a file keeps its other fields; an invalid heading is no heading)."""
+    return validate_meta({k: v for k, v in meta.items() if v not in (None, "", 0)})[0]
+
+
 # ---------------------------------------------------------------- metadata
 
 _HEADING_FIELDS = {
@@ -310,7 +392,7 @@ def meta_from_text(text: str) -> dict:
         if m:
             found["year"] = int(m.group(1))
             break
-    return found
+    return clean_meta(found)  # headings are typed by anybody: the rules of uploaded metadata hold
 
 
 def meta_from_path(rel: PurePosixPath) -> dict:
@@ -513,6 +595,15 @@ def iter_corpus(root: Path) -> Iterator[tuple[str, bytes, dict] | FileFailure]:
                 manifest = read_manifest(root / mname)
             except IngestError as exc:
                 yield FileFailure(mname, f"清单无法读取：{exc}")
+    for item in _iter_corpus(root, manifest):
+        if isinstance(item, FileFailure):
+            yield FileFailure(clean_name(item.source_file), item.reason)
+        else:  # the same cleaning as an upload's: no control or right-to-left characters in names
+            rel, data, meta = item
+            yield clean_name(rel), data, clean_meta(meta)
+
+
+def _iter_corpus(root: Path, manifest: dict[str, dict]) -> Iterator[tuple[str, bytes, dict] | FileFailure]:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = PurePosixPath(path.relative_to(root).as_posix())
         if rel.name in MANIFEST_NAMES or rel.name.lower() == "readme.md" or any(
