@@ -13,6 +13,7 @@ instead of word boundaries. Over-masking a long order number as a card number is
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 import pandas as pd
@@ -25,39 +26,80 @@ MASKS: Final = {
     "landline": "[电话]",
 }
 
+_SEP = r"[ .\-]"
+"""One separator between digit groups: space, dot or hyphen (full-width ones become these under NFKC)."""
+
 # Order matters: an ID-card number is 18 digits and would otherwise read as a bank card, and a card
-# number contains runs that look like phone numbers.
+# number contains runs that look like phone numbers. The patterns run on the NFKC form of the text
+# (full-width digits, ＠, （ ） and ideographic spaces become ASCII), and the match is replaced in the
+# original text (``_normalised`` keeps where each character came from).
+_DOMAIN_LABEL = r"[A-Za-z0-9\u4e00-\u9fff](?:[A-Za-z0-9\u4e00-\u9fff-]*[A-Za-z0-9\u4e00-\u9fff])?"
+_BIRTH = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _PATTERNS: Final = (
-    ("email", re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}")),
-    # 6-digit region, birth date 18xx–20xx with a valid month and day, 3-digit sequence, check digit or X
-    ("id_card", re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
-                           r"(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")),
-    # 16 to 19 digits, written together or in groups of four separated by spaces or hyphens
-    ("bank_card", re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?!\d)")),
-    # 11-digit mainland mobile, optionally +86 / 0086, optionally grouped 3-4-4
-    ("mobile", re.compile(r"(?<![\d+])(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")),
-    # area code 0xx or 0xxx (optionally in ASCII or full-width brackets), 7–8 digits, optional extension
-    ("landline", re.compile(r"(?:[(（]0\d{2,3}[)）][ -]?|(?<!\d)0\d{2,3}[ -]?)\d{3,4}[ -]?\d{4}"
+    # ASCII local part (Chinese text runs straight into it, so no CJK there); ASCII or Chinese domains
+    ("email", re.compile(rf"[A-Za-z0-9][A-Za-z0-9._%+-]*@{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})*"
+                         r"\.(?:[A-Za-z]{2,}|[\u4e00-\u9fff]{2,})")),
+    # 18 digits: 6-digit region, birth date 18xx–20xx, 3-digit sequence, check digit or X; optionally
+    # written 6-8-4 with spaces or hyphens. 15 digits: the first-generation number (yymmdd, no check digit)
+    ("id_card", re.compile(rf"(?<![0-9A-Za-z])[1-9]\d{{5}}{_SEP}?(?:18|19|20)\d{{2}}{_BIRTH}{_SEP}?\d{{3}}[0-9Xx]"
+                           rf"(?![0-9A-Za-z])|(?<![0-9A-Za-z])[1-9]\d{{5}}{_SEP}?\d{{2}}{_BIRTH}{_SEP}?\d{{3}}"
+                           r"(?![0-9A-Za-z])")),
+    # 16 to 19 digits, together or in groups of four separated by spaces, dots or hyphens
+    ("bank_card", re.compile(rf"(?<!\d)\d{{4}}(?:{_SEP}?\d{{4}}){{3}}(?:{_SEP}?\d{{1,3}})?(?!\d)")),
+    # 11-digit mainland mobile, optionally +86 / 0086, with one separator anywhere between digits
+    # (138 1234 5678, 138.1234.5678, 138 123 45678) or the first three in brackets: (138)12345678
+    ("mobile", re.compile(rf"(?<![\d+])(?:(?:\+|00)?86{_SEP}?)?(?:1[3-9]\d|\(1[3-9]\d\))(?:{_SEP}?\d){{8}}(?!\d)")),
+    # area code 0xx or 0xxx (optionally in brackets), 7–8 digits, optional extension
+    ("landline", re.compile(rf"(?:\(0\d{{2,3}}\){_SEP}?|(?<!\d)0\d{{2,3}}{_SEP}?)\d{{3,4}}{_SEP}?\d{{4}}"
                             r"(?:(?:-|转|分机)\d{1,6})?(?!\d)")),
 )
 
 
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """The NFKC form of ``text`` and, for each of its characters, the index of the original character
+    it came from (NFKC may turn one character into several: ⑬ → 13)."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+        out.append(n)
+        origin.extend([i] * len(n))
+    return "".join(out), origin
+
+
+def _spans(text: str, pattern: re.Pattern) -> list[tuple[int, int]]:
+    """Where ``pattern`` matches the NFKC form of ``text``, as spans of the original text."""
+    norm, origin = _normalised(text)
+    return [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(norm) if m.end() > m.start()]
+
+
+def _replace(text: str, kind: str, pattern: re.Pattern, found: list | None = None) -> str:
+    spans = _spans(text, pattern)
+    if found is not None:
+        found += [(kind, text[a:b]) for a, b in spans]
+    for a, b in reversed(spans):
+        text = text[:a] + MASKS[kind] + text[b:]
+    return text
+
+
+_CANDIDATE = re.compile(r"[\d@\uff20\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+"""Text without a digit of any script (incl. circled ones) or an at sign holds nothing to mask."""
+
+
 def mask_text(text: str) -> str:
     """``text`` with every phone, ID-card, e-mail and bank card number replaced by its kind."""
-    if not text:
+    if not text or not _CANDIDATE.search(text):
         return text
     for kind, pattern in _PATTERNS:
-        text = pattern.sub(MASKS[kind], text)
+        text = _replace(text, kind, pattern)
     return text
 
 
 def find(text: str) -> list[tuple[str, str]]:
     """(kind, matched text) of the personal data in ``text``, in the order ``mask_text`` replaces them."""
-    found = []
+    found: list[tuple[str, str]] = []
     for kind, pattern in _PATTERNS:
-        found += [(kind, m.group()) for m in pattern.finditer(text)]
-        text = pattern.sub(MASKS[kind], text)
+        text = _replace(text, kind, pattern, found)
     return found
 
 
