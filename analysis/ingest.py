@@ -218,7 +218,7 @@ def _check_docx_package(label: str, data: bytes, limits: Limits) -> None:
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise IngestError(f"“{label}”：Word 文件已损坏或不是有效的 .docx") from exc
+        raise IngestError("Word 文件已损坏或不是有效的 .docx") from exc
     declared = sum(i.file_size for i in infos)
     if len(infos) > limits.max_zip_members or declared > limits.max_inflated_bytes:
         raise IngestError(f"“{label}”解压后共 {human_size(declared)}，超过上限 "
