@@ -8,8 +8,6 @@ their next run because the store's data version changes.
 """
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -17,6 +15,7 @@ from analysis import intake, store
 from analysis.ingest import human_size
 from analysis.schema import META_FIELDS, ORIGIN_NAMES
 from ui import data, state, upload
+from ui.markdown import md
 from ui.widgets import COLUMN_NAMES
 
 MAX_CHOICES = 2000
@@ -27,13 +26,8 @@ PREVIEW_COLUMNS = {"source_file": "文件", "action": "处理", "reason": "说�
                    **{k: COLUMN_NAMES[k] for k in META_FIELDS}, "sources": "元数据来源"}
 
 
-def _md(text: str) -> str:
-    """A file name or reason inside markdown: its * _ ` [ ] characters are text, not formatting."""
-    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", str(text))
-
-
 def _listing(title: str, rows: list[tuple[str, str]]) -> str:
-    lines = [f"- **{_md(name)}**：{_md(reason)}" for name, reason in rows[:MAX_LISTED]]
+    lines = [f"- **{md(name)}**：{md(reason)}" for name, reason in rows[:MAX_LISTED]]
     if len(rows) > MAX_LISTED:
         lines.append(f"- ……另有 {len(rows) - MAX_LISTED} 个，见上表")
     return f"{title}\n\n" + "\n".join(lines)
@@ -118,7 +112,7 @@ def _upload_section(opts: dict) -> None:
     form = _meta_values(upload.round_key("up"))
     _, errors = intake.validate_meta(form)
     for error in errors:
-        st.error(f"表单：{error}")
+        st.error(f"表单：{md(error)}")
     if not files:
         st.info("还没有选择文件。", icon=":material/upload_file:")
         return
@@ -149,7 +143,7 @@ def _upload_section(opts: dict) -> None:
                      "已入库的文档不受影响，请稍后再点一次确认。")
             return
         except Exception as exc:  # the store is untouched: a commit writes one snapshot or nothing
-            st.error(f"入库失败：{type(exc).__name__}: {exc}。已入库的文档不受影响，请重试。")
+            st.error(f"入库失败：{type(exc).__name__}: {md(exc)}。已入库的文档不受影响，请重试。")
             return
         st.session_state[upload.K_RESULT] = report
         upload.next_round()
@@ -178,9 +172,9 @@ def _do_retag(doc_ids: list[str]) -> None:
     try:
         n = upload.retag(doc_ids, changes)
     except (ValueError, store.StoreBusy) as exc:
-        _say("error", f"没有修改：{exc}")
+        _say("error", f"没有修改：{md(exc)}")
         return
-    fields = "、".join(f"{intake.FIELD_NAMES[k]}为“{v}”" for k, v in changes.items())
+    fields = "、".join(f"{intake.FIELD_NAMES[k]}为“{md(v)}”" for k, v in changes.items())
     _say("success", f"已把 {n} 篇文档的{fields}。")
     for k in META_FIELDS:
         st.session_state.pop(f"rt_{k}", None)
@@ -190,7 +184,7 @@ def _do_remove(doc_ids: list[str]) -> None:
     try:
         n = upload.remove(doc_ids)
     except store.StoreBusy as exc:
-        _say("error", f"没有移除：{exc}")
+        _say("error", f"没有移除：{md(exc)}")
         return
     _say("success", f"已移除 {n} 篇文档；各页面和导出中都不再包含它们。")
     st.session_state["up_pick"] = []

@@ -8,6 +8,7 @@ import streamlit as st
 from analysis.schema import SECTIONS, THEMES
 from analysis.themes import default_taxonomy
 from ui import charts, data, state
+from ui.markdown import md
 from ui.widgets import evidence_table, filter_caption, require_documents
 
 METRICS = {
@@ -93,7 +94,7 @@ with right:
 
 st.subheader("证据句")
 evidence = data.evidence(scope, theme=theme, section=None if section == ALL_SECTIONS else section, limit=200)
-where = f"{dept}" + ("" if section == ALL_SECTIONS else f"的“{section}”段落")
+where = md(dept) + ("" if section == ALL_SECTIONS else f"的“{section}”段落")
 if len(evidence):
     more = "（只列出前 200 句，可缩小筛选范围）" if len(evidence) >= 200 else ""
     st.caption(f"{where}中谈到“{theme}”的句子：{len(evidence)} 句{more}。选中一行即可打开所在文档。")

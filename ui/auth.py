@@ -18,6 +18,7 @@ import streamlit as st
 from analysis import lockout, users
 from analysis.access import Access, for_user, full_access
 from analysis.schema import ROLE_NAMES
+from ui.markdown import md
 
 K_USER = "_auth_user"  # the user name signed in with a password
 K_ACCESS = "_access"  # the Access the router computed for this run
@@ -133,7 +134,7 @@ def login_page() -> None:
     st.caption("年终工作总结属于员工人事资料，请使用 HR 分配的账号登录后查看。")
     email = _oidc_email()
     if email:
-        st.error(f"单点登录账号 {email} 没有被授权访问本看板，请联系 HR 管理员在用户文件中登记该邮箱。")
+        st.error(f"单点登录账号 {md(email)} 没有被授权访问本看板，请联系 HR 管理员在用户文件中登记该邮箱。")
         st.button("退出单点登录", key="oidc_logout", on_click=st.logout)
     elif oidc_configured():
         st.button("使用单位账号登录（单点登录）", key="oidc_login", on_click=st.login, type="primary")
@@ -193,8 +194,8 @@ def sidebar(acc: Access) -> None:
         side.caption(":material/lock: 本机单用户模式：没有配置用户，拥有全部权限，服务只在本机（127.0.0.1）"
                      "可以访问。要让同事登录查看，请用 `python -m analysis users add` 创建用户。")
         return
-    scope = "、".join(acc.departments) if acc.departments is not None else "全部部门"
-    side.markdown(f"**{acc.name}** · {ROLE_NAMES.get(acc.role, acc.role)}")
+    scope = "、".join(map(md, acc.departments)) if acc.departments is not None else "全部部门"
+    side.markdown(f"**{md(acc.name)}** · {ROLE_NAMES.get(acc.role, acc.role)}")
     notes = [f"可查看：{scope}"]
     if acc.restricted:
         notes.append(f"不足 {acc.min_group} 人的分组不显示统计")

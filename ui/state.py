@@ -15,6 +15,7 @@ import streamlit as st
 from analysis.paths import DEFAULT_STORE
 from analysis.query import Filters
 from analysis.schema import ROLES
+from ui.markdown import md
 
 STORE_ENV = "YEAREND_STORE"
 
@@ -146,19 +147,19 @@ def filters() -> Filters:
 
 
 def describe(f: Filters) -> str:
-    """The filters in words, for captions and for explaining an empty result."""
+    """The filters in words, for captions and for explaining an empty result (Markdown-escaped)."""
     parts = []
     if f.departments:
-        parts.append("部门：" + "、".join(f.departments))
+        parts.append("部门：" + "、".join(map(md, f.departments)))
     if f.teams:
-        parts.append("班组：" + "、".join(f.teams))
+        parts.append("班组：" + "、".join(map(md, f.teams)))
     if f.years:
         a, b = f.years
         parts.append(f"年份：{a}" if a == b else f"年份：{a}–{b}")
     if f.roles:
-        parts.append("岗位：" + "、".join(f.roles))
+        parts.append("岗位：" + "、".join(map(md, f.roles)))
     if f.search:
-        parts.append(f"含“{f.search}”")
+        parts.append(f"含“{md(f.search)}”")
     return "；".join(parts) if parts else "全部文档"
 
 
