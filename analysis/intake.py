@@ -5,7 +5,7 @@ safe. ``preview`` reads everything (decoding, zip safety, metadata) and says per
 happen — add, change (re-tag), skip (already stored) or reject (with the reason) — without touching
 the store. ``commit`` then saves the originals content-addressed (before any analysis, so nothing
 uploaded depends on the analysis succeeding), analyses the new documents outside the write lock,
-and only for the final write takes ``store.write_lock``: it starts from the snapshot that is live at
+and only for the final write takes ``snapshot.write_lock``: it starts from the snapshot that is live at
 that moment, so a folder build or another upload that finished in the meantime is neither lost nor
 counted twice (a document another writer added meanwhile is skipped, not inserted again).
 
@@ -24,8 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from analysis import ingest, passes, store
+from analysis.insight import passes
+from analysis.read import ingest
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS, UPLOAD_ACTION_NAMES
+from analysis.store import snapshot
 
 YEAR_MIN = ingest.YEAR_MIN
 MAX_META_CHARS = ingest.MAX_META_CHARS
@@ -250,7 +252,7 @@ def preview(files: list[Upload], store_path: Path | str, manifest: Upload | None
         notes.append("表单中的员工姓名只适用于单个文件；本次上传有多个文件，已忽略员工姓名")
         form_meta.pop("employee")
 
-    live = store.live_documents(store_path)
+    live = snapshot.live_documents(store_path)
     items: list[Item] = []
     seen: dict[str, str] = {}
     rows = {id(c): matched.get(i, {}) for i, c in enumerate(candidates)}
@@ -264,8 +266,8 @@ def preview(files: list[Upload], store_path: Path | str, manifest: Upload | None
 
 def _classify(cand: _Candidate, manifest_meta: dict, form_meta: dict, live: dict[str, dict],
               seen: dict[str, str], limits: ingest.Limits) -> Item:
-    from analysis.normalize import to_simplified
     from analysis.pipeline import content_hash  # imports jieba: not on the dashboard's viewing path
+    from analysis.read.normalize import to_simplified
 
     sha = hashlib.sha256(cand.data).hexdigest()
     doc_id = content_hash(cand.data)
@@ -331,7 +333,7 @@ def save_original(store_path: Path | str, sha256: str, source_file: str, data: b
     Content-addressed, so the same bytes uploaded twice or by two sessions at once land in one file,
     and a half-written file is never seen under the final name.
     """
-    folder = store.private_dir(store.originals_dir(store_path))
+    folder = snapshot.private_dir(snapshot.originals_dir(store_path))
     name = original_name(sha256, source_file)
     final = folder / name
     if final.is_file() and final.stat().st_size == len(data):
@@ -361,15 +363,15 @@ def _replace_managed(con, rows: list[dict]) -> None:
         return
     ids = [r["doc_id"] for r in rows]
     con.execute(f"DELETE FROM managed WHERE doc_id IN ({', '.join('?' * len(ids))})", ids)
-    store.insert_rows(con, "managed", rows)
+    snapshot.insert_rows(con, "managed", rows)
 
 
 def _touch_meta(con) -> None:
     """The sidebar's 'updated at'; a new store also records its analysis version."""
     con.execute("DELETE FROM meta WHERE key = 'built_at'")
-    store.insert_rows(con, "meta", [{"key": "built_at", "value": _now()}])
+    snapshot.insert_rows(con, "meta", [{"key": "built_at", "value": _now()}])
     if not con.execute("SELECT COUNT(*) FROM meta WHERE key = 'analysis_version'").fetchall()[0][0]:
-        store.insert_rows(con, "meta", [{"key": "analysis_version", "value": ANALYSIS_VERSION}])
+        snapshot.insert_rows(con, "meta", [{"key": "analysis_version", "value": ANALYSIS_VERSION}])
 
 
 def _set_meta(con, doc_id: str, meta: dict) -> None:
@@ -398,7 +400,7 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
         elif item.action == "reject":
             report.outcomes.append(Outcome(item.source_file, "失败", item.reason, item.doc_id))
 
-    with store.pending_originals(store_path, [original_name(i.sha256, i.source_file) for i in adds]):
+    with snapshot.pending_originals(store_path, [original_name(i.sha256, i.source_file) for i in adds]):
         _store_items(store_path, adds, changes, report, tick, workers, wait)
     order = {i.source_file: n for n, i in enumerate(pre.items)}
     report.outcomes.sort(key=lambda o: order.get(o.source_file, len(order)))
@@ -408,7 +410,7 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
 
 def _store_items(store_path: Path, adds: list[Item], changes: list[Item], report: CommitReport,
                  tick: Progress, workers: int | None, wait: float) -> None:
-    """``commit``'s work while its originals are announced (``store.pending_originals``)."""
+    """``commit``'s work while its originals are announced (``snapshot.pending_originals``)."""
     from analysis.build import Job, analyse_many, insert, pack
     from analysis.pipeline import Analysed
 
@@ -440,10 +442,10 @@ def _store_items(store_path: Path, adds: list[Item], changes: list[Item], report
         def waiting() -> None:
             tick("等待", 0, 1)
 
-        with store.write_lock(store_path, wait=wait, on_wait=waiting):
+        with snapshot.write_lock(store_path, wait=wait, on_wait=waiting):
             tick("写入", 0, 1)
-            live = store.live_documents(store_path)
-            managed = store.live_managed(store_path)
+            live = snapshot.live_documents(store_path)
+            managed = snapshot.live_managed(store_path)
             fresh = [(i, a) for i, a in analysed if a.document["doc_id"] not in live]
             for item, _ in analysed:
                 if item.doc_id in live:
@@ -455,8 +457,8 @@ def _store_items(store_path: Path, adds: list[Item], changes: list[Item], report
                     report.outcomes.append(Outcome(item.source_file, "已跳过", "文档已不在库中（在此期间被移除）",
                                                    item.doc_id))
             if fresh or retags:
-                with store.new_snapshot(store_path) as con:
-                    store.copy_live(con)
+                with snapshot.new_snapshot(store_path) as con:
+                    snapshot.copy_live(con)
                     insert(con, [pack([a for _, a in fresh])])
                     rows = [_managed_row(a.document["doc_id"], "upload", originals[i.doc_id], i.source_file,
                                          a.document) for i, a in fresh]
@@ -469,7 +471,7 @@ def _store_items(store_path: Path, adds: list[Item], changes: list[Item], report
                     passes.run(con)  # new documents can be copies, or sources, of stored ones
                     _touch_meta(con)
                 report.written = True
-                store.clean_orphans(store_path)
+                snapshot.clean_orphans(store_path)
             for item, a in fresh:
                 report.outcomes.append(Outcome(item.source_file, "已新增", _describe(a.document), item.doc_id))
             for item in retags:
@@ -497,14 +499,14 @@ def retag(store_path: Path | str, doc_ids: list[str], changes: dict, wait: float
         raise ValueError("；".join(errors))
     if not meta:
         raise ValueError("没有要修改的字段：请至少填写一项")
-    with store.write_lock(store_path, wait=wait):
-        live = store.live_documents(store_path)
-        managed = store.live_managed(store_path)
+    with snapshot.write_lock(store_path, wait=wait):
+        live = snapshot.live_documents(store_path)
+        managed = snapshot.live_managed(store_path)
         ids = [d for d in dict.fromkeys(doc_ids) if d in live]
         if not ids:
             return 0
-        with store.new_snapshot(store_path) as con:
-            store.copy_live(con)
+        with snapshot.new_snapshot(store_path) as con:
+            snapshot.copy_live(con)
             rows = []
             for doc_id in ids:
                 _set_meta(con, doc_id, meta)
@@ -515,7 +517,7 @@ def retag(store_path: Path | str, doc_ids: list[str], changes: dict, wait: float
             _replace_managed(con, rows)
             passes.run(con)  # employee and year decide self-copies and plan follow-through
             _touch_meta(con)
-        store.clean_orphans(store_path)
+        snapshot.clean_orphans(store_path)
     return len(ids)
 
 
@@ -526,14 +528,14 @@ def remove(store_path: Path | str, doc_ids: list[str], wait: float = DEFAULT_WAI
     original is deleted once the new snapshot is live (HR removed it: no copy is kept).
     """
     store_path = Path(store_path)
-    with store.write_lock(store_path, wait=wait):
-        live = store.live_documents(store_path)
-        managed = store.live_managed(store_path)
+    with snapshot.write_lock(store_path, wait=wait):
+        live = snapshot.live_documents(store_path)
+        managed = snapshot.live_managed(store_path)
         ids = [d for d in dict.fromkeys(doc_ids) if d in live]
         if not ids:
             return 0
-        with store.new_snapshot(store_path) as con:
-            store.copy_live(con, exclude_doc_ids=ids)
+        with snapshot.new_snapshot(store_path) as con:
+            snapshot.copy_live(con, exclude_doc_ids=ids)
             _replace_managed(con, [
                 _managed_row(d, (managed.get(d) or {}).get("origin", "folder"), "", live[d]["source_file"],
                              live[d], removed=True) for d in ids])
@@ -542,6 +544,6 @@ def remove(store_path: Path | str, doc_ids: list[str], wait: float = DEFAULT_WAI
         for d in ids:
             original = (managed.get(d) or {}).get("original")
             if original:
-                (store.originals_dir(store_path) / original).unlink(missing_ok=True)
-        store.clean_orphans(store_path)
+                (snapshot.originals_dir(store_path) / original).unlink(missing_ok=True)
+        snapshot.clean_orphans(store_path)
     return len(ids)

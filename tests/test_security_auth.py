@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 import streamlit as st
 
-from analysis import lockout, users
-from analysis.access import full_access
+from analysis.access import lockout, users
+from analysis.access.scope import full_access
 from tests.auth_helpers import PASSWORD, disable_pages_discovery, sign_in, start, write_users
 from ui import auth
 from ui.state import STORE_ENV

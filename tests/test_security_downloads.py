@@ -12,7 +12,7 @@ from streamlit.runtime.media_file_storage import MediaFileKind, MediaFileStorage
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from analysis import users
+from analysis.access import users
 from tests.auth_helpers import APP, disable_pages_discovery
 from ui import downloads
 from ui.state import STORE_ENV

@@ -11,8 +11,8 @@ import zipfile
 
 import pytest
 
-from analysis import ingest
 from analysis.pipeline import analyse_bytes
+from analysis.read import ingest
 from tests.test_build import GOOD_A
 
 

@@ -5,7 +5,7 @@ ID number), nothing more.
 """
 import pytest
 
-from analysis.mask import find, mask_text
+from analysis.access.mask import find, mask_text
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -16,7 +16,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import build, users
+from analysis import build
+from analysis.access import users
 from tests.auth_helpers import APP, PEOPLE, disable_pages_discovery, sign_in, write_users
 from ui.state import PAGES, STORE_ENV
 

@@ -15,8 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis import audit, build, cli, intake, query, store
-from analysis.query import Filters
+from analysis import build, cli, intake, query
+from analysis.access import audit
+from analysis.access.scope import Filters
+from analysis.store import snapshot as store
 from tests.test_build import GOOD_A, GOOD_B, write_corpus
 
 

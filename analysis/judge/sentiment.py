@@ -229,7 +229,7 @@ def train_bayes(rows: list[dict], tokenize) -> object:
 
     Bayes = submodule("snownlp.classification.bayes").Bayes  # not snownlp/__init__, which loads every model
 
-    from analysis.normalize import to_simplified
+    from analysis.read.normalize import to_simplified
 
     model = Bayes()
     model.train([(features(tokenize(to_simplified(r["text"]))), r["label"]) for r in rows])
@@ -309,7 +309,7 @@ class SentimentModel:
     """Scores sentences; build one per process (training takes well under a second)."""
 
     def __init__(self, rows: list[dict] | None = None, params: Params = PARAMS, log_odds: LogOdds | None = None):
-        from analysis.segment import cut
+        from analysis.text.segment import cut
 
         self.params = params
         self._log_odds = log_odds or LogOdds(train_bayes(training_rows() if rows is None else rows, cut))
