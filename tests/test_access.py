@@ -98,7 +98,7 @@ def test_small_team_figures_are_withheld_on_the_page(env):
     at = sign_in(start(), "xiaoshou")
     at.multiselect(key="f_team").set_value(["大客户组"]).run()  # 2 to 3 people a year
     assert not at.exception
-    assert any("统计不予显示" in i.value and "不足 5 人" in i.value for i in at.info)
+    assert any("没有可以显示的统计" in i.value and "不少于 5 人" in i.value for i in at.info)
     assert not at.metric and not at.get("plotly_chart")
     # the documents themselves stay readable for their department head
     at.switch_page("pages/documents.py").run()

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 MASKS: Final = {
@@ -103,13 +104,36 @@ def find(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def mask_frame(frame: pd.DataFrame, keep: tuple[str, ...] = ("doc_id",)) -> pd.DataFrame:
-    """Every text cell masked, except the columns in ``keep`` (identifiers such as the content hash,
-    whose hex digits could look like a card number and must stay intact for the drill-down)."""
+IDENTIFIERS: Final = ("doc_id", "copy_of", "next_doc_id")
+"""Columns and keys holding content hashes: their hex digits can look like a card number, and they must
+stay intact for the drill-down. (``copy_of`` may name a 范文, which is no personal data.)"""
+
+
+def mask_frame(frame: pd.DataFrame, keep: tuple[str, ...] = IDENTIFIERS) -> pd.DataFrame:
+    """Every text cell masked (strings inside list cells too), except the columns in ``keep``."""
     out = frame.copy()
     for col in out.columns:
         if col in keep:
             continue
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: mask_text(v) if isinstance(v, str) else v)
+            out[col] = out[col].map(lambda v: mask_value(v, keep))
     return out
+
+
+def mask_value(value, keep: tuple[str, ...] = IDENTIFIERS):
+    """Any value a read returns, masked all the way down: a table, a string, a dict (its values, but
+    not those under ``keep``), a list or tuple of them, an array of strings. Structural, so that a read
+    returning a (summary, table) pair or a dict of figures cannot slip past the mask."""
+    if isinstance(value, pd.DataFrame):
+        return mask_frame(value, keep)
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: v if k in keep else mask_value(v, keep) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(mask_value(v, keep) for v in value)
+    if isinstance(value, pd.Series):
+        return value.map(lambda v: mask_value(v, keep))
+    if isinstance(value, np.ndarray) and value.dtype == object:  # list columns come back from DuckDB as arrays
+        return np.array([mask_value(v, keep) for v in value], dtype=object)
+    return value

@@ -29,6 +29,7 @@ from analysis.query.keywords import (
     keyword_counts,
     keyword_hits,
     keywords,
+    masked_search,
     section_term_evidence,
     section_terms,
     term_frequencies,
