@@ -20,6 +20,11 @@ state.filters()
 st.caption("每一次下载（CSV 或 Excel）都记录在这里：谁、什么时候、下载了哪张表、用了什么筛选条件、多少行。"
            "日志是数据库旁的只追加文件，重新构建数据库不会清除它。")
 
+breaks = data.audit_breaks()
+if breaks:
+    st.warning("审计日志的校验链断开：日志在写入之后被删除、修改或插入过记录，以下内容可能不完整或不真实。"
+               "请从备份核对，并检查谁有权写入该文件。\n\n" + "\n".join(f"- {b}" for b in breaks),
+               icon=":material/gpp_bad:")
 log = data.audit_log()
 if log.empty:
     st.info("还没有任何下载记录。", icon=":material/inbox:")

@@ -223,3 +223,30 @@ def test_crashed_upload_originals_are_removed_on_next_write(tmp_path, monkeypatc
         intake.retag(path, [query.documents(path)["doc_id"][0]], {"role": "销售代表"})
         assert sorted(p.name for p in originals.iterdir() if not p.name.startswith(".")) == [running]
     assert not list(originals.glob(store.PENDING_PREFIX + "*"))
+
+
+def test_audit_page_warns_when_the_chain_breaks(tmp_path, monkeypatch, demo_store):
+    from streamlit.testing.v1 import AppTest
+
+    from analysis.access import users
+    from tests.auth_helpers import APP, disable_pages_discovery
+    from ui.state import STORE_ENV
+
+    disable_pages_discovery(monkeypatch)
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv(STORE_ENV, str(demo_store))
+    monkeypatch.setenv(audit.AUDIT_ENV, str(log))
+    monkeypatch.setenv(users.USERS_ENV, str(tmp_path / "no-users.toml"))
+    lines = _log_three(log)
+
+    def audit_page() -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        at.switch_page("pages/audit.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    assert not audit_page().warning
+    log.write_bytes(lines[0] + lines[2])
+    (warning,) = audit_page().warning
+    assert warning.value.startswith("审计日志的校验链断开")
+    assert "第 2 行与上一条记录对不上" in warning.value

@@ -18,7 +18,7 @@ from ui.data.documents import (
     sentences_of,
     store_info,
 )
-from ui.data.export import EXPORT_TITLES, audit_log, download, export_table
+from ui.data.export import EXPORT_TITLES, audit_breaks, audit_log, download, export_table
 from ui.data.followthrough import follow_pairs, follow_rates
 from ui.data.keywords import (
     keyword_counts,
