@@ -217,7 +217,7 @@ def test_oidc_identity_in_users_file_signs_in(users_file):
 def test_oidc_identity_not_in_users_file_is_refused(users_file):
     at = _oidc("stranger@example.com")
     _shows_no_data(at)
-    assert r"stranger\@example\.com 没有被授权" in at.error[0].value  # Markdown-escaped (ui/markdown.md)
+    assert "stranger@example.com 没有被授权" in at.error[0].value
 
 
 def test_oidc_login_button_only_where_configured(users_file):

@@ -34,15 +34,24 @@ def test_table_toolbar_download_is_switched_off(demo_store, tmp_path, monkeypatc
     assert st.get_option("client.disableDataExport") is True  # ... without their CSV download or copy
 
 
-def test_a_generated_download_can_be_fetched_once():
+def test_a_generated_download_expires_after_it_is_fetched(monkeypatch):
     downloads.guard()
+    now = [1000.0]
+    monkeypatch.setattr(downloads, "_clock", lambda: now[0])
     storage = MemoryMediaFileStorage("/media")
-    file_id = storage.load_and_get_id("员工,电话\n周明,=HYPERLINK(1)\n".encode(), "text/csv",
-                                      MediaFileKind.DOWNLOADABLE, "文档.csv")
-    served = storage.get_file(f"{file_id}.csv")  # the browser's download
-    assert served.filename == "文档.csv"
+    data = "员工,电话\n周明,=HYPERLINK(1)\n".encode()
+    file_id = storage.load_and_get_id(data, "text/csv", MediaFileKind.DOWNLOADABLE, "文档.csv")
+    assert storage.get_file(f"{file_id}.csv").filename == "文档.csv"  # the browser's download
+    now[0] += 5
+    assert storage.get_file(f"{file_id}.csv").content == data  # its second request, within the window
+    now[0] += downloads.SERVE_WINDOW
     with pytest.raises(MediaFileStorageError):
-        storage.get_file(f"{file_id}.csv")  # the same address again, from anywhere: gone
+        storage.get_file(f"{file_id}.csv")  # the same address later, from anywhere: gone
+    with pytest.raises(MediaFileStorageError):
+        storage.get_file(f"{file_id}.csv")
+    # a new click makes the same file again: served again
+    assert storage.load_and_get_id(data, "text/csv", MediaFileKind.DOWNLOADABLE, "文档.csv") == file_id
+    assert storage.get_file(f"{file_id}.csv").content == data
 
 
 def test_media_that_is_not_a_download_is_served_as_before():

@@ -8,33 +8,57 @@ Two other ways out are closed here, once per server process (``app.py`` calls ``
   it here covers a server started from another folder, whose config file is not read.
 - A generated download stays in Streamlit's media store under a ``/media/<id>.csv`` address until
   a later run clears it, and anyone with the address could fetch it again without a session and
-  without a log entry. Downloads are made one-shot: the stored file is dropped when it is served.
+  without a log entry. A download is served for ``SERVE_WINDOW`` seconds after it is first fetched
+  (the browser's own download may take more than one request) and then dropped: the address is a 404.
+  A new click generates, logs and serves the file afresh.
 """
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import streamlit as st
+
+SERVE_WINDOW = 30.0
+_clock = time.monotonic
+_first_served: dict[tuple[int, str], float] = {}
+_lock = threading.Lock()
 
 
 def guard() -> None:
     st.set_option("client.disableDataExport", True)
-    _one_shot()
+    _serve_briefly()
 
 
-def _one_shot() -> None:
-    from streamlit.runtime.media_file_storage import MediaFileKind
+def _serve_briefly() -> None:
+    from streamlit.runtime.media_file_storage import MediaFileKind, MediaFileStorageError
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    original = MemoryMediaFileStorage.get_file
-    if getattr(original, "_yearend_one_shot", False):
+    get_original, load_original = MemoryMediaFileStorage.get_file, MemoryMediaFileStorage.load_and_get_id
+    if getattr(get_original, "_yearend_guarded", False):
         return
 
     def get_file(self, filename: str):
-        media_file = original(self, filename)
-        if media_file.kind == MediaFileKind.DOWNLOADABLE:
-            self.delete_file(os.path.splitext(filename)[0])  # served once; the next request is a 404
+        media_file = get_original(self, filename)
+        if media_file.kind != MediaFileKind.DOWNLOADABLE:
+            return media_file
+        file_id = os.path.splitext(filename)[0]
+        now = _clock()
+        with _lock:
+            first = _first_served.setdefault((id(self), file_id), now)
+            if now - first > SERVE_WINDOW:
+                del _first_served[(id(self), file_id)]
+                self.delete_file(file_id)
+                raise MediaFileStorageError(f"Download {file_id} has expired")
         return media_file
 
-    get_file._yearend_one_shot = True  # type: ignore[attr-defined]
+    def load_and_get_id(self, *args, **kwargs) -> str:
+        file_id = load_original(self, *args, **kwargs)
+        with _lock:  # generated again (a new click): its window starts when it is fetched
+            _first_served.pop((id(self), file_id), None)
+        return file_id
+
+    get_file._yearend_guarded = True  # type: ignore[attr-defined]
     MemoryMediaFileStorage.get_file = get_file
+    MemoryMediaFileStorage.load_and_get_id = load_and_get_id
