@@ -56,52 +56,64 @@ _PATTERNS: Final = (
 )
 
 
+_UNSTABLE = re.compile(r"[^\x00-\x7f\u4e00-\u9fff\u3001-\u3035\u303b-\u303f]+")
+"""Runs of characters NFKC may change (full-width forms, ideographic space, circled digits, …); ASCII,
+CJK ideographs and CJK punctuation are left as they are, which is most of a summary."""
+
+
 def _normalised(text: str) -> tuple[str, list[int]]:
     """The NFKC form of ``text`` and, for each of its characters, the index of the original character
     it came from (NFKC may turn one character into several: ⑬ → 13)."""
     out: list[str] = []
     origin: list[int] = []
-    for i, ch in enumerate(text):
-        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
-        out.append(n)
-        origin.extend([i] * len(n))
+    pos = 0
+    for m in _UNSTABLE.finditer(text):
+        out.append(text[pos:m.start()])
+        origin.extend(range(pos, m.start()))
+        for i in range(m.start(), m.end()):
+            n = unicodedata.normalize("NFKC", text[i])
+            out.append(n)
+            origin.extend([i] * len(n))
+        pos = m.end()
+    out.append(text[pos:])
+    origin.extend(range(pos, len(text)))
     return "".join(out), origin
-
-
-def _spans(text: str, pattern: re.Pattern) -> list[tuple[int, int]]:
-    """Where ``pattern`` matches the NFKC form of ``text``, as spans of the original text."""
-    norm, origin = _normalised(text)
-    return [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(norm) if m.end() > m.start()]
-
-
-def _replace(text: str, kind: str, pattern: re.Pattern, found: list | None = None) -> str:
-    spans = _spans(text, pattern)
-    if found is not None:
-        found += [(kind, text[a:b]) for a, b in spans]
-    for a, b in reversed(spans):
-        text = text[:a] + MASKS[kind] + text[b:]
-    return text
 
 
 _CANDIDATE = re.compile(r"[\d@\uff20\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
 """Text without a digit of any script (incl. circled ones) or an at sign holds nothing to mask."""
 
 
+def _matches(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) in the original text of everything to mask, kind by kind in ``_PATTERNS``
+    order. The text is normalised once; each match is blanked out (same length, no digit or letter)
+    before the next kind is looked for, as if it had been replaced by its bracketed word."""
+    norm, origin = _normalised(text)
+    found = []
+    for kind, pattern in _PATTERNS:
+        spans = [(m.start(), m.end()) for m in pattern.finditer(norm) if m.end() > m.start()]
+        for a, b in spans:
+            found.append((kind, origin[a], origin[b - 1] + 1))
+        if spans:
+            chars = list(norm)
+            for a, b in spans:
+                chars[a:b] = "\x00" * (b - a)
+            norm = "".join(chars)
+    return found
+
+
 def mask_text(text: str) -> str:
     """``text`` with every phone, ID-card, e-mail and bank card number replaced by its kind."""
     if not text or not _CANDIDATE.search(text):
         return text
-    for kind, pattern in _PATTERNS:
-        text = _replace(text, kind, pattern)
+    for kind, a, b in sorted(_matches(text), key=lambda m: m[1], reverse=True):
+        text = text[:a] + MASKS[kind] + text[b:]
     return text
 
 
 def find(text: str) -> list[tuple[str, str]]:
     """(kind, matched text) of the personal data in ``text``, in the order ``mask_text`` replaces them."""
-    found: list[tuple[str, str]] = []
-    for kind, pattern in _PATTERNS:
-        text = _replace(text, kind, pattern, found)
-    return found
+    return [(kind, text[a:b]) for kind, a, b in _matches(text)] if text else []
 
 
 IDENTIFIERS: Final = ("doc_id", "copy_of", "next_doc_id")
