@@ -192,6 +192,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # disk full, no permission: a reason, not a traceback
+        why = "磁盘空间不足" if exc.errno == errno.ENOSPC else f"写入失败（{exc.strerror or exc}）"
+        print(f"错误：{why}，没有写出 {args.out}。", file=sys.stderr)
+        return 2
     print(f"已导出 {len(frame)} 行 → {args.out}")
     return 0
 

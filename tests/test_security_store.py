@@ -250,3 +250,15 @@ def test_audit_page_warns_when_the_chain_breaks(tmp_path, monkeypatch, demo_stor
     (warning,) = audit_page().warning
     assert warning.value.startswith("审计日志的校验链断开")
     assert "第 2 行与上一条记录对不上" in warning.value
+
+
+def test_disk_full_during_export_is_explained(tmp_path, monkeypatch, capsys, demo_store):
+    from analysis.query import export
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export, "write", full)
+    out = tmp_path / "文档.csv"
+    assert cli.main(["export", "--table", "groups", "--out", str(out), "--store", str(demo_store)]) == 2
+    assert capsys.readouterr().err.strip() == f"错误：磁盘空间不足，没有写出 {out}。"
