@@ -143,3 +143,14 @@ def test_clear_cache_request_is_ignored_below_hr_admin():
         AppSession._handle_clear_cache_request = original
         read.clear()
 
+
+
+def test_an_unwritable_attempts_file_refuses_every_sign_in(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "users.attempts.sqlite").mkdir()  # not a file SQLite can open: nothing can be counted
+    lock = lockout.Lockout(folder / "users.attempts.sqlite")
+    calls: list[str] = []
+    user, message = lockout.sign_in(lock, _slow_check(calls), "guest", PASSWORD, None)
+    assert user is None and calls == []
+    assert message == "暂时无法登录：登录记录文件 users.attempts.sqlite 无法写入，请联系管理员。"

@@ -106,7 +106,10 @@ def sign_in(lock: Lockout, check, username: str, password: str, address: str | N
     """``check(username, password)`` (bcrypt) run only for an attempt the lock has counted first.
 
     Returns (user or None, Chinese error message or "")."""
-    verdict = lock.begin(username, address)
+    try:
+        verdict = lock.begin(username, address)
+    except (sqlite3.Error, OSError):  # fail closed: no count, no password check
+        return None, f"暂时无法登录：登录记录文件 {lock.path.name} 无法写入，请联系管理员。"
     if verdict.attempt is None:
         return None, f"连续输错密码次数过多，请 {verdict.wait:.0f} 秒后再试。"
     user = check(username, password)
