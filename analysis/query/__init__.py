@@ -43,4 +43,4 @@ from analysis.query.originality import (
     template_library,
 )
 from analysis.query.sentiment import section_sentiment
-from analysis.query.themes import theme_section_totals, theme_sections, theme_totals, year_changes
+from analysis.query.themes import theme_lift, theme_section_totals, theme_sections, theme_totals, year_changes

@@ -28,6 +28,7 @@ from ui.data.keywords import (
     section_terms,
     term_frequencies,
 )
+from ui.data.method import quality_entries
 from ui.data.originality import (
     add_template,
     concreteness_reasons,
@@ -41,4 +42,4 @@ from ui.data.originality import (
     template_text,
 )
 from ui.data.sentiment import section_sentiment
-from ui.data.themes import theme_section_totals, theme_totals, year_changes
+from ui.data.themes import theme_lift, theme_section_totals, theme_totals, year_changes
