@@ -55,7 +55,8 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
     whole = f", {suppress.whole_sql(by)} AS _whole" if k > 0 else ""
     sql = (
         f"SELECT {keys}, COUNT(*) AS documents, COUNT(DISTINCT d.employee) AS employees, "
-        "SUM(d.chars) AS chars, SUM(d.sentences) AS sentence_count, AVG(d.sentiment_mean) AS sentiment_mean, AVG(d.pos_share) AS pos_share, "
+        "SUM(d.chars) AS chars, SUM(d.sentences) AS sentence_count, AVG(d.sentiment_mean) AS sentiment_mean, "
+        "AVG(d.pos_share) AS pos_share, "
         f"AVG(d.neg_share) AS neg_share, SUM(d.placeholders) AS placeholders, {theme_cols}{whole} "
         f"FROM documents d {cells}WHERE {where} GROUP BY {keys} ORDER BY {keys}"
     )

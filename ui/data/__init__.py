@@ -2,10 +2,11 @@
 
 ``cache`` holds the one read every other module goes through (cached by data version, scoped to the
 reader, masked below hr_admin); ``documents``, ``themes``, ``sentiment``, ``keywords``,
-``originality``, ``followthrough`` and ``export`` each answer the pages about one subject. The reads
+``originality``, ``followthrough``, ``corrections`` and ``export`` each answer the pages about one subject. The reads
 are re-exported here, so a page calls ``data.groups(f)`` wherever the read lives.
 """
 from ui.data.cache import DOCUMENT_READS, RECORD_READS
+from ui.data.corrections import corrections
 from ui.data.documents import (
     document,
     documents,
