@@ -252,8 +252,13 @@ def _do_undo(doc_id: str, idx: int, text_hash: str) -> None:
     _say("success" if done else "info", "已撤销纠正，这句话恢复为模型的判断。" if done else "这条纠正已不存在。")
 
 
+def _missing(value) -> bool:
+    """A NULL list cell: None, or pandas' NA (a list is never missing, even when empty)."""
+    return value is None or (not hasattr(value, "__len__") and pd.isna(value))
+
+
 def _themes_text(value) -> str:
-    return "—" if value is None else ("、".join(value) if len(value) else "无")
+    return "—" if _missing(value) else ("、".join(value) if len(value) else "无")
 
 
 def _corrections_section() -> None:
@@ -272,9 +277,9 @@ def _corrections_section() -> None:
     table = pd.DataFrame({
         "员工": fixes["employee"].fillna(""), "部门": fixes["department"].fillna(""), "句子": fixes["text"],
         "模型情感": fixes["model_label"].map(lambda v: LABEL_NAMES.get(v, "—")),
-        "纠正情感": fixes["label"].map(lambda v: LABEL_NAMES.get(v, "不改") if v else "不改"),
+        "纠正情感": fixes["label"].map(lambda v: LABEL_NAMES.get(v, "不改") if isinstance(v, str) else "不改"),
         "模型主题": fixes["model_themes"].map(_themes_text),
-        "纠正主题": fixes["themes"].map(lambda v: "不改" if v is None else _themes_text(v)),
+        "纠正主题": fixes["themes"].map(lambda v: "不改" if _missing(v) else _themes_text(v)),
         "纠正人": fixes["name"], "时间": fixes["created_at"],
         "状态": fixes["status"].map(lambda v: v or "已应用"),
     })
