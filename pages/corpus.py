@@ -2,7 +2,8 @@
 
 Upload files or zips (with an optional manifest and metadata typed once for the whole upload), see
 per file what will be added, re-tagged, skipped or rejected and why, confirm, watch the analysis
-progress, and read what became of every file. Below, stored documents can be re-tagged or removed, and HR's sentence corrections listed and undone.
+progress, and read what became of every file. Below, stored documents can be re-tagged or removed,
+and HR's sentence corrections listed and undone.
 Everything here goes through ``ui.upload`` → ``analysis.intake``; other pages show the new data on
 their next run because the store's data version changes.
 """
