@@ -65,16 +65,16 @@ for entry in entries:
                 help="把所有（句子, 主题）判断合起来算的精确率与召回率的调和平均，1.0 为全对")
     c[3].metric("评测句数", f"{entry['sentences']:,}")
     left, right = st.columns(2)
-    classes = pd.DataFrame([{"情感": LABEL_NAMES[k], "精确率": v["precision"], "召回率": v["recall"],
+    classes = pd.DataFrame([{"情感": LABEL_NAMES[k], "精确率": 100 * v["precision"], "召回率": 100 * v["recall"],
                              "句数": v["support"]} for k, v in entry["per_class"].items()])
     left.dataframe(classes, hide_index=True, width="stretch", key=f"q_classes_{entry['name']}",
-                   column_config={"精确率": st.column_config.NumberColumn(format="percent"),
-                                  "召回率": st.column_config.NumberColumn(format="percent")})
-    themes = pd.DataFrame([{"主题": t, "精确率": m["precision"], "召回率": m["recall"], "F1": m["f1"],
+                   column_config={"精确率": st.column_config.NumberColumn(format="%.1f%%"),
+                                  "召回率": st.column_config.NumberColumn(format="%.1f%%")})
+    themes = pd.DataFrame([{"主题": t, "精确率": 100 * m["precision"], "召回率": 100 * m["recall"], "F1": m["f1"],
                             "句数": m["support"]} for t, m in entry.get("themes", {}).items()])
     right.dataframe(themes, hide_index=True, width="stretch", key=f"q_themes_{entry['name']}",
-                    column_config={"精确率": st.column_config.NumberColumn(format="percent"),
-                                   "召回率": st.column_config.NumberColumn(format="percent"),
+                    column_config={"精确率": st.column_config.NumberColumn(format="%.1f%%"),
+                                   "召回率": st.column_config.NumberColumn(format="%.1f%%"),
                                    "F1": st.column_config.NumberColumn(format="%.2f")})
     st.markdown("重新测量（在项目目录运行）：")
     st.code(entry["command"], language="bash")

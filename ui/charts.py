@@ -53,7 +53,8 @@ def line(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: 
                   color_discrete_sequence=PALETTE)
     fig.update_xaxes(type="category")
     if percent:
-        fig.update_yaxes(tickformat=".0%")
+        small = len(frame) and frame[y].max() < 0.1  # 2.5 % and 3 % must not both read "3%"
+        fig.update_yaxes(tickformat=".1%" if small else ".0%")
     return _style(fig, height)
 
 

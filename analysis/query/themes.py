@@ -1,6 +1,7 @@
 """Themes across groups: per group, section and theme; totals; the change since the year before."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -95,7 +96,8 @@ def theme_lift(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
     documents mentioning a theme is 90–100 % everywhere and tells departments apart no more than it
     tells them from the company. What differs is how much of what a department writes is about the
     theme: ``share`` is the share of its sentences that carry the theme, ``overall`` the same share over
-    all the filtered departments together (the company, for a reader who sees every department),
+    the company: every department the reader may see, with the filters other than department and team
+    (a department head who sees one department compares it with itself: 1.0 throughout),
     ``ratio`` = share / overall (1.0: as often as the company; 2.0: twice as often) and ``diff`` =
     share − overall (in fractions; ×100 for percentage points). Built on ``groups`` so the minimum
     reporting group applies: a withheld department has no figures and does not enter ``overall``.
@@ -104,7 +106,10 @@ def theme_lift(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
     cols = ["department", "theme", "sentences", "share", "overall", "ratio", "diff"]
     if per.empty:
         return pd.DataFrame(columns=cols)
-    shown = per[per["sentence_count"].notna()]
+    # the company: every department the reader may see, under the same years, roles and search — so a
+    # department picked in the sidebar is still compared with the company rather than with itself
+    company = groups(store_path, replace(filters, departments=(), teams=()), by=("department",))
+    shown = company[company["sentence_count"].notna()]
     total = float(shown["sentence_count"].sum())
     rows = []
     records = per.to_dict("records")
