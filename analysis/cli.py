@@ -279,7 +279,7 @@ def _cmd_corrections(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    frame = training if training is not None else pd.DataFrame(columns=["label", "themes", "text"])
+    frame = training if training is not None else pd.DataFrame(columns=list(corrections.TRAINING_COLUMNS))
     frame.to_csv(out, sep="\t", index=False, quoting=3, lineterminator="\n")  # csv.QUOTE_NONE, as the trainer reads
     print(f"已导出 {len(frame)} 句纠正后的句子到 {out}")
     return 0

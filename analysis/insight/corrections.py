@@ -25,6 +25,8 @@ import pandas as pd
 from analysis.judge.aggregate import document_figures
 from analysis.schema import CORRECTED_SENTIMENT, CORRECTION_COLUMNS, LABEL_NAMES, THEMES
 
+TRAINING_COLUMNS = ("label", "themes", "text")
+"""The columns of the training files (``analysis/data/sentiment_train_*.tsv``), in their order."""
 MISSING_DOCUMENT = "文档已不在库中，未应用"
 MISSING_SENTENCE = "文档重新分析后找不到这句话，未应用"
 AMBIGUOUS = "这句话在文档中出现了不止一次、位置也变了，未应用"
@@ -155,4 +157,4 @@ def training_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(
         [{"label": label, "themes": ",".join(sorted(themes or [], key=lambda t: order.get(t, len(order)))),
           "text": " ".join(text.split())} for label, themes, text in found],
-        columns=["label", "themes", "text"])
+        columns=list(TRAINING_COLUMNS))

@@ -11,6 +11,8 @@ from analysis.query.sql import fetch
 
 COLUMNS = ("doc_id", "idx", "text_hash", "employee", "department", "year", "text", "model_label", "label",
            "model_themes", "themes", "name", "created_at", "status")
+"""What ``corrections`` returns: columns of the ``corrections`` table (schema.CORRECTION_COLUMNS) and the
+document's metadata."""
 
 
 def corrections(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
