@@ -19,6 +19,7 @@ from analysis import build, intake, query
 from analysis.access import audit, users
 from analysis.access.scope import Access, Filters, full_access
 from analysis.insight import corrections
+from analysis.judge import sentiment
 from analysis.judge.sentiment import TRAIN_GLOB, read_labelled
 from analysis.query import export
 from analysis.text.sections import is_heading
@@ -223,7 +224,7 @@ def test_a_correction_whose_document_is_gone_is_reported_not_applied(env):
     assert sentence(store, twin["doc_id"], int(twin["idx"]))["label"] == "pos"
 
 
-def test_corrected_sentences_become_training_data(env):
+def test_corrected_sentences_become_training_data(env, monkeypatch):
     _, store = env
     hit = target(store)
     intake.correct(store, hit["doc_id"], int(hit["idx"]), label="neu", themes=["团队协作", "学习成长"], actor=HR)
@@ -234,6 +235,15 @@ def test_corrected_sentences_become_training_data(env):
     assert done.returncode == 0, done.stderr
     assert "已导出 1 句" in done.stdout
     assert read_labelled(out_file) == [{"label": "neu", "themes": ["团队协作", "学习成长"], "text": SENTENCE}]
+    # placed beside the shipped training files, the trainer reads it with them (sentiment and themes)
+    data_dir = store.parent / "data"
+    data_dir.mkdir()
+    shutil.copy(sentiment.DATA_DIR / "sentiment_train_a.tsv", data_dir)
+    shutil.copy(out_file, data_dir)
+    monkeypatch.setattr(sentiment, "DATA_DIR", data_dir)
+    rows = sentiment.training_rows()
+    assert rows[-1] == {"label": "neu", "themes": ["团队协作", "学习成长"], "text": SENTENCE}
+    assert len(rows) == len(read_labelled(data_dir / "sentiment_train_a.tsv")) + 1
     listed = subprocess.run([sys.executable, "-m", "analysis", "corrections", "list", "--store", str(store)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert SENTENCE in listed.stdout and "情感 中性；主题 团队协作、学习成长" in listed.stdout
