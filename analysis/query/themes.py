@@ -108,7 +108,8 @@ def theme_lift(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     # the company: every department the reader may see, under the same years, roles and search — so a
     # department picked in the sidebar is still compared with the company rather than with itself
-    company = groups(store_path, replace(filters, departments=(), teams=()), by=("department",))
+    company = (groups(store_path, replace(filters, departments=(), teams=()), by=("department",))
+               if filters.departments or filters.teams else per)
     shown = company[company["sentence_count"].notna()]
     total = float(shown["sentence_count"].sum())
     rows = []
