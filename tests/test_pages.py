@@ -223,6 +223,9 @@ def test_default_heat_map_tells_departments_apart(store):
     # every theme is over-represented somewhere and under-represented somewhere else
     assert (ratio.max() >= 1.1).all() and (ratio.min() <= 0.9).all()
     assert "1.0 表示和全公司一样常谈" in " ".join(c.value for c in at.caption)
+    # a department picked in the sidebar is still compared with the company, not with itself
+    alone = query.theme_lift(store, Filters(departments=("财务部",))).set_index("theme")["ratio"]
+    assert alone.to_dict() == pytest.approx(ratio.loc["财务部"].to_dict())
 
 
 def test_sentiment_page_follows_department(store, department):
