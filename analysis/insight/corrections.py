@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from analysis.judge.aggregate import document_figures
 from analysis.schema import CORRECTED_SENTIMENT, CORRECTION_COLUMNS, LABEL_NAMES, THEMES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TRAINING_COLUMNS = ("label", "themes", "text")
 """The columns of the training files (``analysis/data/sentiment_train_*.tsv``), in their order."""
@@ -149,6 +152,7 @@ def training_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     A correction of themes alone keeps the sentence's current label (the model's, which HR accepted by
     not changing it); one of the label alone keeps its current themes."""
+    import pandas as pd  # 0.5 s+ of imports the build (which never calls this) should not pay
     found = con.execute(
         "SELECT s.label, s.themes, s.text_simplified FROM corrections c "
         "JOIN sentences s ON s.doc_id = c.doc_id AND s.idx = c.idx "
