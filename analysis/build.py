@@ -270,7 +270,7 @@ def build(
                 if store_path.exists():
                     passes.carry_templates(con)
                 _copy_reused(con, reuse, retag)
-                snapshot.copy_live(con, ("managed",))
+                snapshot.copy_live(con, ("managed", "corrections"))
                 batch: list[Packed] = []
                 known = passes.Known()
                 for packed in analyse_many(todo, workers, tick, packed=True):

@@ -547,3 +547,108 @@ def remove(store_path: Path | str, doc_ids: list[str], wait: float = DEFAULT_WAI
                 (snapshot.originals_dir(store_path) / original).unlink(missing_ok=True)
         snapshot.clean_orphans(store_path)
     return len(ids)
+
+
+# ---------------------------------------------------------------- corrections of sentence judgements
+
+def _may_correct(actor) -> None:
+    """Only an HR admin corrects the data; a department head sees corrections but makes none."""
+    if actor is None or getattr(actor, "role", None) != "hr_admin":
+        raise PermissionError("只有 HR 管理员可以纠正句子的情感或主题")
+
+
+def _check_judgement(label: str | None, themes: list[str] | None) -> tuple[str, list[str] | None]:
+    from analysis.judge.themes import default_taxonomy
+    from analysis.schema import LABELS
+
+    if label not in (None, "") and label not in LABELS:
+        raise ValueError(f"情感只能是 {'、'.join(LABELS)}，不是“{label}”")
+    if themes is not None:
+        known = set(default_taxonomy())
+        unknown = [t for t in themes if t not in known]
+        if unknown:
+            raise ValueError(f"没有这些主题：{'、'.join(unknown)}")
+        themes = sorted(set(themes), key=list(default_taxonomy()).index)
+    if not label and themes is None:
+        raise ValueError("没有要纠正的内容：请给出正确的情感或主题")
+    return label or "", themes
+
+
+def correct(store_path: Path | str, doc_id: str, idx: int, *, label: str | None = None,
+            themes: list[str] | None = None, actor=None, wait: float = DEFAULT_WAIT) -> dict:
+    """Record HR's judgement of one sentence and write a snapshot with it applied everywhere.
+
+    ``label``: pos/neu/neg or None to keep the sentiment; ``themes``: the sentence's right themes (an empty
+    list: none) or None to keep them. ``actor`` is the ``analysis.access.scope.Access`` of the person
+    correcting: only an hr_admin may (``PermissionError`` otherwise). The correction replaces an earlier
+    one of the same sentence, survives rebuilds (``analysis.insight.corrections``) and is written to the
+    audit log. Returns the stored correction.
+    """
+    from analysis.access import audit
+    from analysis.insight import corrections
+
+    _may_correct(actor)
+    label, themes = _check_judgement(label, themes)
+    store_path = Path(store_path)
+    with snapshot.write_lock(store_path, wait=wait):
+        with snapshot.read(store_path) as con:
+            found = con.execute(
+                "SELECT s.text_simplified, s.sentiment, s.label, s.themes, d.analysis_version FROM sentences s "
+                "JOIN documents d ON d.doc_id = s.doc_id WHERE s.doc_id = ? AND s.idx = ?", [doc_id, idx]).fetchone()
+            if found is None:
+                raise ValueError("库中没有这句话（文档可能已被移除或重新分析），请刷新页面后再试")
+            text, sentiment, current_label, current_themes, version = found
+            key = corrections.text_hash(text)
+            earlier = con.execute(
+                "SELECT model_sentiment, model_label, model_themes, model_version FROM corrections "
+                "WHERE doc_id = ? AND idx = ? AND text_hash = ?", [doc_id, idx, key]).fetchone()
+        model = earlier or (sentiment, current_label, list(current_themes or []), version)
+        same_label = (label or model[1]) == model[1]
+        same_themes = themes is None or set(themes) == set(model[2] or [])
+        if earlier is None and same_label and same_themes:
+            raise ValueError("与模型的判断相同，无需纠正")
+        row = {"doc_id": doc_id, "idx": idx, "text_hash": key, "text": text, "label": label, "themes": themes,
+               "model_sentiment": model[0], "model_label": model[1], "model_themes": list(model[2] or []),
+               "model_version": model[3], "user": actor.user, "name": actor.name, "created_at": _now(),
+               "status": ""}
+        with snapshot.new_snapshot(store_path) as con:
+            snapshot.copy_live(con)
+            con.execute("DELETE FROM corrections WHERE doc_id = ? AND idx = ? AND text_hash = ?", [doc_id, idx, key])
+            snapshot.insert_rows(con, "corrections", [row])
+            passes.run(con)  # applies every correction, then copies and follow-through (labels changed)
+            _touch_meta(con)
+    before = corrections.describe(model[1], list(model[2] or []))
+    audit.record_change(audit.audit_path(store_path), user=actor.user, name=actor.name, role=actor.role,
+                        action="纠正", detail=f"{doc_id} 第 {idx} 句“{text}”：{before} → "
+                                           f"{corrections.describe(label or None, themes)}")
+    return row
+
+
+def undo_correction(store_path: Path | str, doc_id: str, idx: int, text_hash: str, *, actor=None,
+                    wait: float = DEFAULT_WAIT) -> bool:
+    """Withdraw a correction: the sentence gets the model's judgement back, in a new snapshot.
+
+    Only an hr_admin may; recorded in the audit log. False if there was no such correction."""
+    from analysis.access import audit
+    from analysis.insight import corrections
+
+    _may_correct(actor)
+    store_path = Path(store_path)
+    with snapshot.write_lock(store_path, wait=wait):
+        with snapshot.read(store_path) as con:
+            found = [c for c in corrections.rows(con)
+                     if (c["doc_id"], c["idx"], c["text_hash"]) == (doc_id, idx, text_hash)]
+        if not found:
+            return False
+        c = found[0]
+        with snapshot.new_snapshot(store_path) as con:
+            snapshot.copy_live(con)
+            con.execute("DELETE FROM corrections WHERE doc_id = ? AND idx = ? AND text_hash = ?",
+                        [doc_id, idx, text_hash])
+            corrections.restore(con, c)
+            passes.run(con)
+            _touch_meta(con)
+    audit.record_change(audit.audit_path(store_path), user=actor.user, name=actor.name, role=actor.role,
+                        action="撤销纠正", detail=f"{doc_id} 第 {c['idx']} 句“{c['text']}”：恢复模型判断 "
+                                             f"{corrections.describe(c['model_label'], list(c['model_themes'] or []))}")
+    return True

@@ -12,6 +12,7 @@ from analysis.access.scope import Filters
 from analysis.schema import LABEL_NAMES, SECTIONS, THEMES
 from analysis.text.sections import is_heading
 from ui import data, state
+from ui.correct import correction_form
 from ui.markdown import md
 from ui.widgets import COLUMN_NAMES, filter_caption, num, pct, require_documents, score
 
@@ -148,3 +149,4 @@ with tab_table:
     table["themes"] = table["themes"].map(lambda v: "、".join(v) if v is not None else "")
     st.dataframe(table.rename(columns={**COLUMN_NAMES, "idx": "序号"}), hide_index=True, width="stretch",
                  column_config={"情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")})
+    correction_form(sentences, "doc_sent")

@@ -40,11 +40,13 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),
     PageDef("pages/corpus.py", "语料管理", ":material/upload_file:", roles=("hr_admin",)),
     PageDef("pages/audit.py", "审计日志", ":material/policy:", roles=("hr_admin",)),
+    PageDef("pages/method.py", "方法与准确度", ":material/fact_check:"),
     PageDef("pages/export.py", "导出", ":material/download:"),
 )
 CORPUS_PAGE = "pages/corpus.py"  # works on an empty store too: it is how the first documents arrive
 AUDIT_PAGE = "pages/audit.py"
 DOCUMENTS_PAGE = "pages/documents.py"
+METHOD_PAGE = "pages/method.py"
 
 # Widget keys of the sidebar filters (tests drive the widgets by these keys).
 K_DEPARTMENT, K_TEAM, K_YEARS, K_ROLE, K_SEARCH = "f_department", "f_team", "f_years", "f_role", "f_search"

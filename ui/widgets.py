@@ -9,6 +9,7 @@ import streamlit as st
 from analysis.access.scope import Filters
 from analysis.schema import LABEL_NAMES
 from ui import auth, data, state
+from ui.correct import correction_form
 
 # Column headings in Chinese for the tables on screen (exports keep the schema's names).
 COLUMN_NAMES = {
@@ -70,7 +71,8 @@ def _select_from_table(table_key: str, pick_key: str, doc_ids: list[str]) -> Non
 
 def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str] | None = None,
                    column_config: dict | None = None) -> None:
-    """Sentences with their documents; a row (or the list below it) opens the document on the 文档 page."""
+    """Sentences with their documents; a row (or the list below it) opens the document on the 文档 page.
+    Below it, an HR admin can correct a sentence's sentiment or themes (``ui.correct``)."""
     if not auth.access().may_read_text:
         st.info("你的账号只能查看汇总数据，不显示原文句子。", icon=":material/visibility_off:")
         return
@@ -106,3 +108,4 @@ def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str]
     left.selectbox("证据所在文档（点表格中的行也可以选中）", options, key=pick_key, format_func=labels.get)
     if right.button("打开文档", key=f"{key}_open", icon=":material/open_in_new:", width="stretch"):
         state.open_document(st.session_state[pick_key])
+    correction_form(frame, key)

@@ -67,8 +67,26 @@ def record(path: Path, *, user: str, name: str, role: str, table: str, fmt: str,
     entry = {
         "time": (now or datetime.now()).astimezone().isoformat(timespec="seconds"), "user": user, "name": name,
         "role": role, "table": table, "format": fmt, "filters": describe_filters(filters), "rows": int(rows),
-        "file_name": file_name,
+        "file_name": file_name, "detail": "",
     }
+    return _append(path, entry)
+
+
+CORRECTIONS_TABLE = "句子纠正"
+
+
+def record_change(path: Path, *, user: str, name: str, role: str, action: str, detail: str, rows: int = 1,
+                  now: datetime | None = None) -> dict:
+    """Append one HR edit of the data (a sentence correction or its undo): who, when, what."""
+    entry = {
+        "time": (now or datetime.now()).astimezone().isoformat(timespec="seconds"), "user": user, "name": name,
+        "role": role, "table": CORRECTIONS_TABLE, "format": action, "filters": {}, "rows": int(rows),
+        "file_name": "", "detail": detail,
+    }
+    return _append(path, entry)
+
+
+def _append(path: Path, entry: dict) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     os.fchmod(fd, 0o600)  # a log created before this rule was world-readable

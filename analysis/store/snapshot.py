@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from analysis.schema import (
+    CORRECTION_TYPES,
     DOCUMENT_COLUMNS,
     DOCUMENT_TYPES,
     FOLLOW_TYPES,
@@ -45,6 +46,7 @@ TABLES = {
     "sentence_words": SENTENCE_WORD_TYPES,
     "templates": TEMPLATE_TYPES,
     "follow_through": FOLLOW_TYPES,
+    "corrections": CORRECTION_TYPES,
 }
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
