@@ -114,8 +114,6 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
     """Judge every plan sentence against the writer's next summary; store pairs and per-document rates."""
     known = known or Known()
     docs = con.execute("SELECT doc_id, employee, department, year FROM documents").fetchall()
-    n_docs = len(docs)
-    doc_freq = dict(con.execute("SELECT term, COUNT(*) FROM terms GROUP BY term").fetchall())
     sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list, known.sentences)
     unread = [d[0] for d in docs if d[0] not in known.sentences]
     if unread:
@@ -129,7 +127,7 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
             con.unregister("_unread")
         for doc_id, idx, section, label, words in rows:
             sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
-    results, rates = followthrough.follow_through(docs, sentences, doc_freq, n_docs)
+    results, rates = followthrough.follow_through(docs, sentences)
     con.execute("DELETE FROM follow_through")
     snapshot.insert_rows(con, "follow_through", [
         {"doc_id": r.doc_id, "idx": r.idx, "next_doc_id": r.next_doc_id, "status": r.status, "score": r.score,
