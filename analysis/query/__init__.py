@@ -7,10 +7,13 @@ read-only connection (``analysis.store.snapshot``).
 Both the dashboard (``ui/data``) and ``python -m analysis export`` call these, so a downloaded table is
 exactly the table on screen. One module per subject, mirrored by ``ui/data``: ``documents``
 (documents, groups, evidence), ``themes``, ``sentiment``, ``keywords``, ``originality``,
-``followthrough``; ``export`` turns the downloadable tables into CSV and Excel. The questions are
+``followthrough``,
+``person`` (one employee), ``compare`` (two groups); ``export`` turns the downloadable tables into
+CSV and Excel. The questions are
 re-exported here so that ``query.groups(...)`` reads the same from every caller.
 """
 from analysis.access.scope import Filters
+from analysis.query.compare import compare_themes, distinctive_terms
 from analysis.query.documents import (
     GROUP_KEYS,
     documents,
@@ -41,5 +44,6 @@ from analysis.query.originality import (
     placeholder_sentences,
     template_library,
 )
+from analysis.query.person import people, person_themes
 from analysis.query.sentiment import section_sentiment
 from analysis.query.themes import theme_section_totals, theme_sections, theme_totals, year_changes

@@ -63,8 +63,12 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
 
 def evidence(store_path: Path, filters: Filters = Filters(), theme: str | None = None,
              section: str | None = None, label: str | None = None, order: str = "idx",
-             limit: int = 200) -> pd.DataFrame:
-    """The sentences behind a number, with the document they come from."""
+             limit: int = 200, distinct: bool = False) -> pd.DataFrame:
+    """The sentences behind a number, with the document they come from.
+
+    ``distinct``: each sentence text once (its first row in ``order``), with ``occurrences``, the
+    number of matching sentences with that text — the most negative sentences of a department are
+    otherwise one pasted template sentence eleven times."""
     where, params = filters.where()
     cond = []
     if theme:
@@ -82,8 +86,20 @@ def evidence(store_path: Path, filters: Filters = Filters(), theme: str | None =
     sql = (
         "SELECT d.doc_id, d.employee, d.department, d.team, d.year, d.source_file, s.idx, s.section, "
         "s.text, s.sentiment, s.label, s.themes FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
-        f"WHERE {where}{extra} ORDER BY {orders[order]} LIMIT {int(limit)}"
+        f"WHERE {where}{extra}"
     )
+    if not distinct:
+        return fetch(store_path, f"{sql} ORDER BY {orders[order]} LIMIT {int(limit)}", params)
+    # the same sentence whatever its numbering (1、 ① （5） 4.), script (Traditional) or figures (as
+    # the copy detection reads it: a template filled in with other numbers is still the template)
+    key = ("regexp_replace(regexp_replace(s.text_simplified, "
+           "'^\\s*[（(]?[0-9０-９一二三四五六七八九十①②③④⑤⑥⑦⑧⑨⑩]*[)）、.．]?\\s*', ''), '[0-9０-９.]+', '#', 'g')")
+    sql = sql.replace("s.themes FROM", f"s.themes, {key} AS _key FROM", 1)
+    outer = {"idx": "year DESC, department, employee, idx", "pos": "sentiment DESC, year DESC, doc_id, idx",
+             "neg": "sentiment ASC, year DESC, doc_id, idx"}[order]
+    sql = (f"SELECT * EXCLUDE (_rn, _key) FROM (SELECT *, COUNT(*) OVER (PARTITION BY _key) AS occurrences, "
+           f"ROW_NUMBER() OVER (PARTITION BY _key ORDER BY {outer}) AS _rn FROM ({sql})) "
+           f"WHERE _rn = 1 ORDER BY {outer} LIMIT {int(limit)}")
     return fetch(store_path, sql, params)
 
 
