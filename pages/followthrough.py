@@ -6,7 +6,16 @@ import streamlit as st
 
 from analysis.schema import FOLLOW_STATUSES, LABEL_NAMES
 from ui import charts, data, state
-from ui.widgets import COLUMN_NAMES, evidence_table, filter_caption, num, pct, require_documents, score
+from ui.widgets import (
+    COLUMN_NAMES,
+    chart_point,
+    evidence_table,
+    filter_caption,
+    num,
+    pct,
+    require_documents,
+    score,
+)
 
 K_SECTION, K_WORD, K_DEPT, K_STATUS, K_PAIR = "ft_section", "ft_word", "ft_dept", "ft_status", "ft_pair"
 READ_SECTIONS = ("成绩", "不足", "计划")
@@ -17,6 +26,15 @@ MEANING = {
     "计划": "员工为来年定了什么计划",
 }
 STATUS_COLORS = {"落实": "#6BAF92", "部分落实": "#D9A05B", "未落实": "#D07C6E"}
+
+
+def _from_bar() -> None:
+    """A clicked bar picks the department and verdict of the plan pairs listed below it."""
+    point = chart_point("ft_bar")
+    if point:
+        st.session_state[K_DEPT] = str(point["x"])
+        if point.get("legendgroup") in FOLLOW_STATUSES:
+            st.session_state[K_STATUS] = point["legendgroup"]
 
 st.title("计划落实")
 f = state.filters()
@@ -46,9 +64,10 @@ else:
         long = rates.melt(id_vars=["department"], value_vars=list(FOLLOW_STATUSES), var_name="status",
                           value_name="count")
         st.plotly_chart(charts.bar(long, x="department", y="count", color="status", barmode="stack",
-                                   title="各部门计划的落实情况（计划句数）", color_map=STATUS_COLORS,
+                                   title="各部门计划的落实情况（计划句数，点击查看计划与对应句）",
+                                   color_map=STATUS_COLORS,
                                    labels={"department": "部门", "count": "计划句数", "status": ""}),
-                        key="ft_bar")
+                        key="ft_bar", on_select=_from_bar, selection_mode="points")
     with right:
         st.dataframe(rates.rename(columns={**COLUMN_NAMES, "documents": "总结数", "plans": "计划数",
                                            "rate": "落实率"}),
