@@ -54,8 +54,9 @@ search = c1.text_input("按姓名查找", key=K_SEARCH, placeholder="输入姓�
 people = data.people(f, search)
 asked = st.session_state.get(K_PICK)
 if people.empty:
-    st.info(f"当前筛选范围（{state.describe(f)}）内没有{'姓名含“' + search + '”的' if search else '署名的'}员工。"
-            "请放宽左侧筛选或换一个姓名。", icon=":material/person_off:")
+    who = f"姓名含“{search}”的员工" if search else "文档（或文档都没有署名）"
+    st.info(f"当前筛选条件下没有{who}（{state.describe(f)}）。请在左侧放宽筛选条件，或换一个姓名。",
+            icon=":material/person_off:")
     st.stop()
 labels = {state.person_key(r.department, r.employee): _label(r) for r in people.itertuples()}
 if asked and asked not in labels:
