@@ -3,6 +3,7 @@ sentence pairs as evidence; the judging rules on sentences written here; rates a
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -90,25 +91,27 @@ def test_labelled_pairs_meet_the_bar_the_readme_quotes():
         assert table[verdict]["precision"] >= 0.75 and table[verdict]["recall"] >= 0.85
 
 
-def test_earlier_verdicts_do_not_change_when_unrelated_documents_arrive(tmp_path):
-    """Uploading next year's summaries of other people must not re-judge 2023's plans."""
-    from analysis.build import build
-    from tests.conftest import write_small_corpus
+def test_earlier_verdicts_do_not_change_when_unrelated_documents_arrive(demo_store, tmp_path):
+    """Uploading three 2025 summaries of other people must not re-judge anybody's earlier plans."""
+    import shutil
 
-    corpus = write_small_corpus(tmp_path / "corpus")
-    store = tmp_path / "store" / "insights.duckdb"
-    build(corpus, store, workers=1, progress=False)
-    cols = ["doc_id", "idx", "next_doc_id", "status", "score", "evidence_idx"]
-    before = query.follow_pairs(store, limit=100_000)[cols].sort_values(cols[:2]).reset_index(drop=True)
-    assert len(before)
+    from analysis.build import build
+
+    source = Path(json.loads((demo_store.parent / "built.json").read_text(encoding="utf-8"))["corpus"])
+    corpus = tmp_path / "corpus"
+    shutil.copytree(source, corpus)
     for n, (dept, name) in enumerate([("市场部", "韩雪"), ("市场部", "秦川"), ("财务部", "卫东")]):
         path = corpus / "2025" / dept / f"{name}_一组.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"2025年度个人工作总结\n一、主要工作成绩\n全年客户回访{100 + n}次，销售额增长，货款回笼及时。\n"
-                        "二、存在的不足\n对账不够及时。\n三、明年工作计划\n明年加强客户跟进和团队协作。\n",
-                        encoding="utf-8")
+        path.write_text(f"2025年度个人工作总结\n一、主要工作成绩\n全年客户回访{100 + n}次，回款及时，货款回笼率提高。\n"
+                        "拜访重点客户，销售额增长，对账及时。\n二、存在的不足\n对账不够及时。\n"
+                        "三、明年工作计划\n明年加强客户跟进和回款管理。\n", encoding="utf-8")
+    store = tmp_path / "store" / "insights.duckdb"
     build(corpus, store, workers=1, progress=False)
-    after = query.follow_pairs(store, limit=100_000)[cols].sort_values(cols[:2]).reset_index(drop=True)
+    cols = ["doc_id", "idx", "next_doc_id", "status", "score", "evidence_idx"]
+    before = query.follow_pairs(demo_store, limit=1_000_000)[cols].sort_values(cols[:2]).reset_index(drop=True)
+    after = query.follow_pairs(store, limit=1_000_000)[cols].sort_values(cols[:2]).reset_index(drop=True)
+    assert len(before)
     pd.testing.assert_frame_equal(before, after)
 
 
