@@ -92,6 +92,10 @@ st.dataframe(
 current = st.session_state.get(state.K_DOC)
 shown = data.document(current) if current else docs.iloc[0:0]
 if shown.empty:
+    if current:  # a link or an earlier choice: removed since, or outside this reader's scope
+        st.info("要打开的文档不存在或不在你的查看范围内，下面显示的是当前筛选范围内的第一篇。",
+                icon=":material/link_off:")
+        st.session_state.pop(state.K_MARK, None)
     current = ids[0]
     shown = docs.iloc[[0]]
 st.session_state[state.K_DOC] = current

@@ -152,6 +152,20 @@ def test_compare_page_shows_the_test_of_each_theme(env):
         assert f"/{row['a_total']}）" in table.loc[theme, "甲组"]
 
 
+def test_a_clicked_difference_lists_both_groups_sentences(env):
+    at = sign_in(start(), "hr")
+    at.switch_page("pages/compare.py").run()
+    at.session_state["cmp_drill"] = ("theme", "客户跟进")  # what a click on the theme bars stores
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    for side in ("a", "b"):
+        shown = next(df.value for df in at.dataframe if df.proto.id.endswith(f"cmp_ev_{side}_table"))
+        assert len(shown) and shown["句子"].is_unique
+    at.session_state["cmp_drill"] = ("term", "客户")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
 def test_compare_suppresses_a_side_below_the_reporting_minimum(tmp_path, monkeypatch, demo_store):
     monkeypatch.setenv(STORE_ENV, str(demo_store))
     monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "audit.jsonl"))

@@ -4,7 +4,8 @@ Per-document analysis is a pure function of one file (pipeline.py), which is wha
 incremental. Whether a summary was copied, or whether last year's plans were carried out, depends on
 the other summaries and on the template library, so these figures are recomputed over every new
 snapshot, from what the pipeline stored (MinHash signatures, content words): no document is analysed
-again (follow-through reads the word frequencies of jieba's dictionary, from the tokenizer's cache). Both run on the snapshot connection before it is swapped in, so a
+again (follow-through reads the word frequencies of jieba's dictionary, from the tokenizer's cache).
+Both run on the snapshot connection before it is swapped in, so a
 reader never sees documents without their copy and follow-through figures.
 """
 from __future__ import annotations
