@@ -91,7 +91,7 @@ def restore(pages: dict[str, str], current: str) -> None:
                 st.session_state.pop(key, None)
             else:
                 st.session_state[key] = [] if kind == "list" else ""
-    st.session_state[K_ASKED] = _decode(link.get("dept", []), "list")
+    st.session_state[K_ASKED] = {param: _decode(link.get(param, []), "list") for param in ("dept", "team", "role")}
     target = (link.get(PAGE) or [""])[0]
     if target and target != current:
         if target in pages:
@@ -102,12 +102,17 @@ def restore(pages: dict[str, str], current: str) -> None:
 
 def notice() -> None:
     """Say once, on the page, that the address asked for more than this reader may see."""
-    asked = st.session_state.pop(K_ASKED, None)
+    asked = st.session_state.pop(K_ASKED, None) or {}
     denied = st.session_state.pop("_link_page_denied", None)
-    shown = st.session_state.get(state.K_DEPARTMENT, [])
-    lost = [d for d in (asked or []) if d not in shown]
+    names = {"dept": "部门", "team": "班组", "role": "岗位"}
+    lost = []
+    for param, values in asked.items():
+        shown = st.session_state.get(SIDEBAR[param][0], [])
+        missing = [v for v in values if v not in shown]
+        if missing:
+            lost.append(f"{names[param]}：{'、'.join(missing)}")
     if lost:
-        st.info(f"链接中的筛选（部门：{'、'.join(lost)}）超出了你的查看权限，下面显示的是你有权查看的范围。",
+        st.info(f"链接中的筛选（{'；'.join(lost)}）超出了你的查看权限或已不存在，下面显示的是你有权查看的范围。",
                 icon=":material/link_off:")
     if denied:
         st.info("链接指向的页面你的账号无权打开，已显示首页。", icon=":material/link_off:")
