@@ -2,6 +2,7 @@
 per department, with the plan sentence beside the next year's sentence that reports it."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis.schema import FOLLOW_STATUSES, LABEL_NAMES
@@ -102,16 +103,19 @@ else:
             column_config={"第 N 年的计划": st.column_config.TextColumn(width="large"),
                            "第 N+1 年的对应句": st.column_config.TextColumn(width="large"),
                            "目标词覆盖": st.column_config.NumberColumn(format="percent")})
-        options = {}
+        options, marks = {}, {}
         for r in pairs.itertuples():
             options.setdefault(r.doc_id, f"{r.employee or '未署名'} · {r.year} 年的总结（计划）")
             options.setdefault(r.next_doc_id, f"{r.employee or '未署名'} · {r.next_year} 年的总结（对照）")
+            marks.setdefault(r.doc_id, r.idx)  # the document opens with its first listed sentence marked
+            if pd.notna(r.evidence_idx):
+                marks.setdefault(r.next_doc_id, r.evidence_idx)
         if st.session_state.get(K_PAIR) not in options:
             st.session_state[K_PAIR] = next(iter(options))
         pick, button = st.columns([4, 1], vertical_alignment="bottom")
         pick.selectbox("打开原文", list(options), key=K_PAIR, format_func=options.get)
         if button.button("打开文档", key="ft_open", icon=":material/open_in_new:", width="stretch"):
-            state.open_document(st.session_state[K_PAIR])
+            state.open_document(st.session_state[K_PAIR], marks.get(st.session_state[K_PAIR]))
 
 # ---------------------------------------------------------------- section-aware reading
 st.divider()
