@@ -103,6 +103,7 @@ with left:
                          title="各年各段落的平均情感（点击柱子查看句子）", text=".2f",
                          labels={"year": "年份", "sentiment_mean": "平均情感", "section": "段落"},
                          category_orders={"section": list(SECTIONS)}, color_map=charts.SECTION_COLORS)
+        fig.update_xaxes(type="category")
         st.plotly_chart(fig, key=K_SENT, on_select=partial(_drill, "section"), selection_mode="points")
 with right:
     mine = data.person_themes(department, employee)
@@ -111,12 +112,12 @@ with right:
     if not years:
         st.info("总结没有年份信息。")
     else:
-        st.plotly_chart(
-            charts.heat_grid(mine.assign(year=mine["year"].astype(str)), x="theme", y="year", z="per_1000_chars",
-                             x_order=list(THEMES), y_order=[str(y) for y in years], value_format=".1f",
-                             title="各年谈到各主题的句子（每千字，点击格子查看句子）",
-                             labels={"theme": "主题", "year": "年份", "per_1000_chars": "每千字句数"}),
-            key=K_HEAT, on_select=partial(_drill, "theme"), selection_mode="points")
+        heat = charts.heat_grid(mine.assign(year=mine["year"].astype(str)), x="theme", y="year", z="per_1000_chars",
+                                x_order=list(THEMES), y_order=[str(y) for y in years], value_format=".1f",
+                                title="各年谈到各主题的句子（每千字，点击格子查看句子）",
+                                labels={"theme": "主题", "year": "年份", "per_1000_chars": "每千字句数"})
+        heat.update_yaxes(type="category")  # years are rows, not a number line
+        st.plotly_chart(heat, key=K_HEAT, on_select=partial(_drill, "theme"), selection_mode="points")
 
 st.markdown("**主题：本人与所在部门对比**（每千字提及该主题的句子数；部门为同年全部门文档）")
 dept_rates = data.groups(Filters(departments=(department,)), by=("year",))
