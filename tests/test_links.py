@@ -143,3 +143,10 @@ def test_views_file_is_written_whole_by_concurrent_savers(tmp_path):
     assert {u: len(v) for u, v in data.items()} == {f"user{n}": 20 for n in range(4)}
     views.delete(path, "user0", "视图3")
     assert "视图3" not in views.of_user(path, "user0")
+
+
+def test_a_viewer_following_a_person_link_lands_on_the_first_page(signed):
+    viewer = sign_in(opened({"p": "person", "emp": f"{OWN}|某人"}), "guest")
+    assert not viewer.exception, [e.message for e in viewer.exception]
+    assert titles(viewer) == ["总览"]
+    assert any("无权打开" in i.value for i in viewer.info)
