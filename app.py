@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.store import snapshot
-from ui import auth, data, downloads, state
+from ui import auth, data, downloads, links, state
 
 st.set_page_config(page_title="年终洞察 · YearEnd Insight", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="expanded")
@@ -20,10 +20,13 @@ st.set_page_config(page_title="年终洞察 · YearEnd Insight", page_icon=":mat
 auth.guard_clear_cache()  # a browser's clear-cache request empties every user's caches: HR admin only
 downloads.guard()  # no unlogged table-toolbar CSV; a generated file is served briefly, then dropped
 st.set_option("client.showErrorDetails", "none")  # never a traceback with server paths in the page
+links.capture()  # the address this session was opened with, before the login page
 reader = auth.gate()  # the login page (and stop) until someone is signed in; single-user mode without users
 pages = [p for p in state.PAGES if reader.role in p.roles]
 page = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0))
                       for i, p in enumerate(pages)])
+stems = {Path(p.path).stem: p.path for p in pages}
+current = page.url_path or Path(pages[0].path).stem
 st.sidebar.markdown("### 年终洞察")
 auth.sidebar(reader)
 
@@ -69,14 +72,22 @@ if info["documents"] == 0:
             icon=":material/inbox:")
     st.stop()
 
+links.restore(stems, current)  # a link or refreshed tab: its filters and choices, once per session
 state.sidebar(facets)
+links.saved_views_sidebar(reader.user, current)
 if reader.restricted:
     st.sidebar.caption(f"数据更新于 {info['built_at'] or '未知'}")
 else:
     st.sidebar.caption(f"数据库：{info['documents']:,} 篇文档 · 更新于 {info['built_at'] or '未知'}"
                        + (f" · {info['failures']} 个文件未能分析" if info["failures"] else ""))
 st.session_state[state.K_ROUTED] = True
+links.notice()
 try:
     page.run()
+    links.publish(current)
+except BaseException as exc:
+    if type(exc).__name__ == "StopException":  # st.stop(): the page said why it shows nothing
+        links.publish(current)
+    raise
 finally:
     st.session_state[state.K_ROUTED] = False

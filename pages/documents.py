@@ -27,14 +27,19 @@ def _from_table(doc_ids: list[str]) -> None:
     rows = st.session_state[K_TABLE].selection.rows
     if rows:
         st.session_state[state.K_DOC] = doc_ids[rows[0]]
+        st.session_state.pop(state.K_MARK, None)  # the marked sentence belonged to the evidence link
 
 
 def _from_pick() -> None:
     st.session_state[state.K_DOC] = st.session_state[K_PICK]
+    st.session_state.pop(state.K_MARK, None)
 
 
 def _label(row) -> str:
     return f"{row.employee or '未署名'} · {row.department or '未知部门'} · {row.year or '年份不详'} · {row.source_file}"
+
+
+MARK_STYLE = "outline:2px solid #E0A100;background:#FFF3C4;"
 
 
 def _sentence_html(row, highlight: set[str]) -> str:
@@ -47,7 +52,11 @@ def _sentence_html(row, highlight: set[str]) -> str:
         style += "box-shadow:inset 0 -2px 0 #2F5D7C;"
     badges = "".join(
         f"<sup style='color:#2F5D7C;font-size:0.7em;margin-left:2px'>[{html.escape(t)}]</sup>" for t in marked)
-    return f"<span title='{html.escape(tip)}' style='{style}'>{html.escape(row.text)}</span>{badges}"
+    anchor = ""
+    if row.idx == st.session_state.get(state.K_MARK):  # the sentence an evidence link came from
+        style += MARK_STYLE
+        anchor = " id='evidence-mark' data-testid='evidence-mark'"
+    return f"<span{anchor} title='{html.escape(tip)}' style='{style}'>{html.escape(row.text)}</span>{badges}"
 
 
 def _text_html(sentences: pd.DataFrame, highlight: set[str]) -> str:
@@ -85,6 +94,10 @@ st.dataframe(
 current = st.session_state.get(state.K_DOC)
 shown = data.document(current) if current else docs.iloc[0:0]
 if shown.empty:
+    if current:  # a link or an earlier choice: removed since, or outside this reader's scope
+        st.info("要打开的文档不存在或不在你的查看范围内，下面显示的是当前筛选范围内的第一篇。",
+                icon=":material/link_off:")
+        st.session_state.pop(state.K_MARK, None)
     current = ids[0]
     shown = docs.iloc[[0]]
 st.session_state[state.K_DOC] = current
@@ -104,6 +117,8 @@ if current not in set(ids):
 st.divider()
 st.subheader(f"{md(meta['employee'] or '未署名')} · {md(meta['department'] or '未知部门')} · "
              f"{meta['year'] or '年份不详'}")
+if meta["employee"] and st.button("查看此员工的历年总结", key="doc_person", icon=":material/person_search:"):
+    state.open_person(meta["department"], meta["employee"])
 source = [meta["file_format"]] + ([meta["encoding"]] if meta["encoding"] != meta["file_format"] else [])
 source += ["繁体原文"] if meta["traditional"] else []
 details = [f"班组：{md(meta['team'])}" if meta["team"] else "", f"岗位：{md(meta['role'])}" if meta["role"] else "",
@@ -130,6 +145,11 @@ st.markdown(
 )
 
 sentences = data.sentences_of(current)
+mark = st.session_state.get(state.K_MARK)
+marked = sentences[sentences["idx"] == mark] if mark is not None else sentences.iloc[0:0]
+if len(marked):
+    st.markdown(f"<div style='{MARK_STYLE}padding:6px 10px;border-radius:4px'>证据句（已在原文中用黄框标出）："
+                f"{html.escape(marked.iloc[0]['text'])}</div>", unsafe_allow_html=True)
 tab_text, tab_sections, tab_table = st.tabs(["原文", "分段", "句子表"])
 with tab_text:
     st.markdown(_text_html(sentences, highlight), unsafe_allow_html=True)

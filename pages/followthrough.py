@@ -2,12 +2,22 @@
 per department, with the plan sentence beside the next year's sentence that reports it."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis.schema import FOLLOW_STATUSES, LABEL_NAMES
 from ui import charts, data, state
 from ui.markdown import md
-from ui.widgets import COLUMN_NAMES, evidence_table, filter_caption, num, pct, require_documents, score
+from ui.widgets import (
+    COLUMN_NAMES,
+    chart_point,
+    evidence_table,
+    filter_caption,
+    num,
+    pct,
+    require_documents,
+    score,
+)
 
 K_SECTION, K_WORD, K_DEPT, K_STATUS, K_PAIR = "ft_section", "ft_word", "ft_dept", "ft_status", "ft_pair"
 READ_SECTIONS = ("成绩", "不足", "计划")
@@ -19,6 +29,15 @@ MEANING = {
 }
 STATUS_COLORS = {"落实": "#6BAF92", "部分落实": "#D9A05B", "未落实": "#D07C6E"}
 
+
+def _from_bar() -> None:
+    """A clicked bar picks the department and verdict of the plan pairs listed below it."""
+    point = chart_point("ft_bar")
+    if point:
+        st.session_state[K_DEPT] = str(point["x"])
+        if point.get("legendgroup") in FOLLOW_STATUSES:
+            st.session_state[K_STATUS] = point["legendgroup"]
+
 st.title("计划落实")
 f = state.filters()
 figures = require_documents(f)
@@ -28,7 +47,7 @@ filter_caption(f, figures)
 st.subheader("去年的计划，今年落实了吗")
 st.caption("对同一员工相邻两年的总结：第 N 年“计划”段落里每一句有具体目标的计划，去第 N+1 年的总结里找最能对应的一句。"
            "目标词（去掉“明年、争取、加强”等计划套话和过于常见的词，越少见的词分量越重）被重复到三成半以上、"
-           "且写在成绩里的算“落实”；重复两成以上、或写进了不足的算“部分落实”；否则“未落实”。"
+           "且写在成绩里的算“落实”；重复三成以上、或写进了不足的算“部分落实”；否则“未落实”。"
            "落实率 =（落实 + ½ 部分落实）/ 计划数。筛选条件作用于第 N 年的总结。")
 rates = data.follow_rates(f)
 if rates.empty:
@@ -47,9 +66,10 @@ else:
         long = rates.melt(id_vars=["department"], value_vars=list(FOLLOW_STATUSES), var_name="status",
                           value_name="count")
         st.plotly_chart(charts.bar(long, x="department", y="count", color="status", barmode="stack",
-                                   title="各部门计划的落实情况（计划句数）", color_map=STATUS_COLORS,
+                                   title="各部门计划的落实情况（计划句数，点击查看计划与对应句）",
+                                   color_map=STATUS_COLORS,
                                    labels={"department": "部门", "count": "计划句数", "status": ""}),
-                        key="ft_bar")
+                        key="ft_bar", on_select=_from_bar, selection_mode="points")
     with right:
         st.dataframe(rates.rename(columns={**COLUMN_NAMES, "documents": "总结数", "plans": "计划数",
                                            "rate": "落实率"}),
@@ -84,16 +104,19 @@ else:
             column_config={"第 N 年的计划": st.column_config.TextColumn(width="large"),
                            "第 N+1 年的对应句": st.column_config.TextColumn(width="large"),
                            "目标词覆盖": st.column_config.NumberColumn(format="percent")})
-        options = {}
+        options, marks = {}, {}
         for r in pairs.itertuples():
             options.setdefault(r.doc_id, f"{r.employee or '未署名'} · {r.year} 年的总结（计划）")
             options.setdefault(r.next_doc_id, f"{r.employee or '未署名'} · {r.next_year} 年的总结（对照）")
+            marks.setdefault(r.doc_id, r.idx)  # the document opens with its first listed sentence marked
+            if pd.notna(r.evidence_idx):
+                marks.setdefault(r.next_doc_id, r.evidence_idx)
         if st.session_state.get(K_PAIR) not in options:
             st.session_state[K_PAIR] = next(iter(options))
         pick, button = st.columns([4, 1], vertical_alignment="bottom")
         pick.selectbox("打开原文", list(options), key=K_PAIR, format_func=options.get)
         if button.button("打开文档", key="ft_open", icon=":material/open_in_new:", width="stretch"):
-            state.open_document(st.session_state[K_PAIR])
+            state.open_document(st.session_state[K_PAIR], marks.get(st.session_state[K_PAIR]))
 
 # ---------------------------------------------------------------- section-aware reading
 st.divider()

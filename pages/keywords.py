@@ -5,7 +5,14 @@ import streamlit as st
 
 from ui import charts, cloud, data, state
 from ui.markdown import md
-from ui.widgets import COLUMN_NAMES, evidence_table, filter_caption, require_documents
+from ui.widgets import COLUMN_NAMES, chart_point, evidence_table, filter_caption, require_documents
+
+
+def _to_term(chart: str) -> None:
+    """A clicked word becomes the search term of the keyword-in-context section below."""
+    point = chart_point(chart)
+    if point and point.get("y"):
+        st.session_state["kw_term"] = str(point["y"])
 
 st.title("关键词")
 f = state.filters()
@@ -17,14 +24,20 @@ freq = data.term_frequencies(f, top=120)
 if freq.empty:
     st.info("所选范围内没有可统计的词。")
 else:
+    image, words = st.columns([3, 2])
     try:
         png = cloud.render(tuple(zip(freq["term"], freq["count"].astype(int))))
     except FileNotFoundError as exc:
-        st.warning(f"无法生成词云：{exc}")
+        image.warning(f"无法生成词云：{exc}")
     else:
-        st.image(png, caption=f"出现最多的 {len(freq)} 个实词（已去除停用词和范文占位符），字越大出现越多")
+        image.image(png, caption=f"出现最多的 {len(freq)} 个实词（已去除停用词和范文占位符），字越大出现越多")
+    top = freq.head(20)
+    words.plotly_chart(
+        charts.bar(top, x="term", y="count", horizontal=True, title="词云中的前 20 个词（点击查看句子）",
+                   labels={"term": "", "count": "词频"}, text=True, height=max(320, 22 * len(top) + 80)),
+        key="kw_cloud_words", on_select=lambda: _to_term("kw_cloud_words"), selection_mode="points")
 
-st.subheader("各部门的特色词")
+st.subheader("各部门的特色词（点击词查看句子）")
 st.caption("特色词是某个部门比其他部门明显更常用的词（加权对数优势比的 z 值，越大越有特色），"
            "而不只是出现次数最多的词。")
 if figures["departments"] < 2:
@@ -44,7 +57,7 @@ else:
             charts.bar(mine, x="term", y="log_odds_z", horizontal=True, title=f"{dept}的特色词",
                        labels={"term": "", "log_odds_z": "区分度（z）"}, text=".1f",
                        height=max(320, 26 * len(mine) + 80)),
-            key="kw_distinct",
+            key="kw_distinct", on_select=lambda: _to_term("kw_distinct"), selection_mode="points",
         )
         right.dataframe(mine[["term", "count", "documents", "log_odds_z", "tfidf"]].rename(columns=COLUMN_NAMES),
                         hide_index=True, width="stretch", height=max(320, 26 * len(mine) + 80))

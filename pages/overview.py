@@ -1,10 +1,29 @@
 """总览: headline figures, documents per department and year, leading themes, change since last year."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from ui import charts, data, state
-from ui.widgets import COLUMN_NAMES, num, pct, require_documents, score
+from ui.markdown import md
+from ui.widgets import COLUMN_NAMES, chart_point, evidence_table, num, pct, require_documents, score
+
+K_DRILL = "overview_drill"  # what the last click on a chart asked to see
+
+
+def _drill(chart: str) -> None:
+    """A clicked bar chooses the sentences listed at the bottom of the page."""
+    point = chart_point(chart)
+    if not point:
+        return
+    if chart == "overview_docs":
+        year = point.get("legendgroup") or ""
+        st.session_state[K_DRILL] = ("group", str(point["x"]), int(year) if str(year).isdigit() else None)
+    elif chart == "overview_themes":
+        st.session_state[K_DRILL] = ("theme", str(point["y"]), None)
+    else:
+        st.session_state[K_DRILL] = ("change", str(point["y"]), None)
 
 st.title("总览")
 f = state.filters()
@@ -28,16 +47,17 @@ with left:
     per = data.groups(f, by=("department", "year"))
     per = per.assign(year=per["year"].map(lambda y: str(y) if y else "年份不详"))
     st.plotly_chart(
-        charts.bar(per, x="department", y="documents", color="year", title="各部门各年份的文档数",
+        charts.bar(per, x="department", y="documents", color="year", title="各部门各年份的文档数（点击柱子查看句子）",
                    labels={"department": "部门", "documents": "文档数", "year": "年份"}),
-        key="overview_docs",
+        key="overview_docs", on_select=lambda: _drill("overview_docs"), selection_mode="points",
     )
 with right:
     themes = data.theme_totals(f)
     st.plotly_chart(
         charts.bar(themes, x="theme", y="document_share", horizontal=True, percent=True,
-                   title="主要主题（提及该主题的文档占比）", labels={"theme": "", "document_share": "文档占比"}),
-        key="overview_themes",
+                   title="主要主题（提及该主题的文档占比，点击查看证据句）",
+                   labels={"theme": "", "document_share": "文档占比"}),
+        key="overview_themes", on_select=lambda: _drill("overview_themes"), selection_mode="points",
     )
 
 st.subheader("与上一年相比")
@@ -62,7 +82,25 @@ else:
                      title="各主题文档覆盖率的变化", labels={"metric": "", "change": "覆盖率变化"}, text="+.1%",
                      color_map={"上升": "#5E9C8F", "下降": "#C98E6B"})
     fig.update_layout(showlegend=False)
-    st.plotly_chart(fig, key="overview_changes")
+    st.plotly_chart(fig, key="overview_changes", on_select=lambda: _drill("overview_changes"),
+                    selection_mode="points")
+
+drill = st.session_state.get(K_DRILL)
+if drill:
+    kind, value, year = drill
+    if kind == "group":
+        scope = replace(f, departments=(value,), years=(year, year) if year else f.years)
+        st.subheader(f"证据句：{md(value)}{f' {year} 年' if year else ''}的句子")
+        ev = data.evidence(scope, limit=200)
+    elif kind == "theme":
+        st.subheader(f"证据句：谈到“{md(value)}”的句子")
+        ev = data.evidence(f, theme=value, limit=200)
+    else:
+        latest = int(changes.iloc[0]["latest_year"]) if not changes.empty else None
+        scope = replace(f, years=(latest, latest)) if latest else f
+        st.subheader(f"证据句：{latest or ''} 年谈到“{md(value)}”的句子")
+        ev = data.evidence(scope, theme=value, limit=200)
+    evidence_table(ev, "overview_ev", empty="所选范围内没有句子。")
 
 failed = data.failures()
 if len(failed):

@@ -1,14 +1,30 @@
 """情感: sentiment by department and year, by section, its trend, and the extreme sentences as evidence."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from analysis.schema import LABEL_NAMES, SECTIONS
 from ui import charts, data, state
-from ui.widgets import evidence_table, filter_caption, pct, require_documents, score
+from ui.markdown import md
+from ui.widgets import chart_point, evidence_table, filter_caption, pct, require_documents, score
 
 ALL_SECTIONS = "全部段落"
 EVIDENCE_COLUMNS = ["employee", "department", "year", "section", "text", "sentiment"]
+K_POINT = "sentiment_point"  # (department, year) of the trend point clicked
+
+
+def _from_trend() -> None:
+    point = chart_point("sentiment_trend")
+    if point:
+        st.session_state[K_POINT] = (point.get("legendgroup") or "", int(point["x"]))
+
+
+def _from_sections() -> None:
+    point = chart_point("sentiment_sections")
+    if point:
+        st.session_state["sent_section"] = str(point["x"])
 
 st.title("情感")
 f = state.filters()
@@ -40,17 +56,18 @@ with right:
         charts.stacked_shares(by_section, x="section",
                               x_order=[s for s in SECTIONS if s in set(by_section["section"])],
                               shares={f"{k}_share": v for k, v in LABEL_NAMES.items()},
-                              colors=charts.LABEL_COLORS, title="各段落句子的情感倾向"),
-        key="sentiment_sections",
+                              colors=charts.LABEL_COLORS, title="各段落句子的情感倾向（点击查看该段落的句子）"),
+        key="sentiment_sections", on_select=_from_sections, selection_mode="points",
     )
 
 trend = data.groups(f, by=("department", "year"))
 trend = trend[trend["year"] > 0]
 if trend["year"].nunique() >= 2:
     st.plotly_chart(
-        charts.line(trend, x="year", y="sentiment_mean", color="department", title="平均情感逐年趋势",
+        charts.line(trend, x="year", y="sentiment_mean", color="department",
+                    title="平均情感逐年趋势（点击数据点查看句子）",
                     labels={"year": "年份", "sentiment_mean": "平均情感", "department": "部门"}),
-        key="sentiment_trend",
+        key="sentiment_trend", on_select=_from_trend, selection_mode="points",
     )
 else:
     st.info("当前筛选范围只有一个年份，无法画出逐年趋势。")
@@ -59,6 +76,15 @@ st.subheader("证据：最积极与最消极的句子")
 st.session_state.setdefault("sent_section", ALL_SECTIONS)
 section = st.selectbox("段落", [ALL_SECTIONS, *SECTIONS], key="sent_section")
 section = None if section == ALL_SECTIONS else section
+point = st.session_state.get(K_POINT)
+if point:
+    dept, year = point
+    f = replace(f, departments=(dept,) if dept else f.departments, years=(year, year))
+    a, b = st.columns([5, 1], vertical_alignment="center")
+    a.caption(f"只看趋势图上选中的点：{md(dept) if dept else '全部部门'} · {year} 年")
+    if b.button("取消", key="sent_point_clear"):
+        st.session_state.pop(K_POINT, None)
+        st.rerun()
 pos_col, neg_col = st.columns(2)
 with pos_col:
     st.markdown("**最积极的句子**")

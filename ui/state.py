@@ -37,6 +37,8 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/keywords.py", "关键词", ":material/match_word:"),
     PageDef("pages/originality.py", "原创性", ":material/content_copy:"),
     PageDef("pages/followthrough.py", "计划落实", ":material/task_alt:"),
+    PageDef("pages/person.py", "员工", ":material/person_search:", roles=("hr_admin", "dept_head")),
+    PageDef("pages/compare.py", "对比", ":material/compare_arrows:"),
     PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),
     PageDef("pages/corpus.py", "语料管理", ":material/upload_file:", roles=("hr_admin",)),
     PageDef("pages/audit.py", "审计日志", ":material/policy:", roles=("hr_admin",)),
@@ -54,6 +56,9 @@ K_DEPARTMENT, K_TEAM, K_YEARS, K_ROLE, K_SEARCH = "f_department", "f_team", "f_y
 K_FILTERS = "_filters"
 K_ROUTED = "_routed"  # True while the router runs the page of this script run
 K_DOC = "doc_id"  # the document the 文档 page shows; set by every "open document" link
+K_MARK = "doc_mark"  # the sentence (idx) of that document an evidence link came from, marked there
+PERSON_PAGE = "pages/person.py"
+K_PERSON = "person_emp"  # the employee the 员工 page shows: "department|name"
 
 
 def store_path() -> Path:
@@ -165,7 +170,24 @@ def describe(f: Filters) -> str:
     return "；".join(parts) if parts else "全部文档"
 
 
-def open_document(doc_id: str) -> None:
-    """Show one document on the 文档 page (the drill-down from any evidence sentence)."""
+def open_document(doc_id: str, idx: int | None = None) -> None:
+    """Show one document on the 文档 page (the drill-down from any evidence sentence), with the
+    sentence ``idx`` marked when the link came from one."""
     st.session_state[K_DOC] = doc_id
+    import pandas as pd
+
+    if idx is None or pd.isna(idx):
+        st.session_state.pop(K_MARK, None)
+    else:
+        st.session_state[K_MARK] = int(idx)
     st.switch_page(DOCUMENTS_PAGE)
+
+
+def person_key(department: str, employee: str) -> str:
+    return f"{department}|{employee}"
+
+
+def open_person(department: str, employee: str) -> None:
+    """Show one employee on the 员工 page."""
+    st.session_state[K_PERSON] = person_key(department, employee)
+    st.switch_page(PERSON_PAGE)

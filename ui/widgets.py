@@ -63,10 +63,29 @@ def filter_caption(f: Filters, figures: dict) -> None:
     st.caption(f"范围：{state.describe(f)} · {figures['documents']:,} 篇文档")
 
 
-def _select_from_table(table_key: str, pick_key: str, doc_ids: list[str]) -> None:
+def chart_point(key: str) -> dict | None:
+    """The first point clicked on the plotly chart with this key (``on_select``), or None."""
+    event = st.session_state.get(key)
+    points = event.selection.points if event is not None and hasattr(event, "selection") else []
+    return points[0] if points else None
+
+
+def distinct_sentences(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each sentence once, with how many times it occurs (``occurrences``): a template sentence pasted
+    into eleven summaries is one piece of evidence, not eleven rows. The first row of each is kept
+    (the query's order), so its document is the one opened."""
+    if frame.empty or "text" not in frame or "occurrences" in frame:
+        return frame
+    counts = frame.groupby("text", sort=False)["text"].transform("size")
+    return frame.assign(occurrences=counts).drop_duplicates("text").reset_index(drop=True)
+
+
+def _select_from_table(table_key: str, pick_key: str, doc_ids: list[str], idxs: list | None = None) -> None:
     rows = st.session_state[table_key].selection.rows
     if rows:
         st.session_state[pick_key] = doc_ids[rows[0]]
+        if idxs is not None:
+            st.session_state[f"{pick_key}_idx"] = idxs[rows[0]]
 
 
 def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str] | None = None,
@@ -80,6 +99,9 @@ def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str]
         st.info(empty)
         return
     columns = columns or ["employee", "department", "year", "section", "text", "sentiment", "themes"]
+    frame = distinct_sentences(frame)
+    if "occurrences" in frame and frame["occurrences"].max() > 1 and "occurrences" not in columns:
+        columns = [*columns, "occurrences"]
     shown = frame[columns].copy()
     if "themes" in shown:
         shown["themes"] = shown["themes"].map(lambda v: "、".join(v) if v is not None else "")
@@ -87,10 +109,11 @@ def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str]
         shown["label"] = shown["label"].map(LABEL_NAMES)
     shown = shown.rename(columns=COLUMN_NAMES)
     doc_ids = frame["doc_id"].tolist()
+    idxs = frame["idx"].tolist() if "idx" in frame else None
     pick_key = f"{key}_doc"
     st.dataframe(
         shown, key=f"{key}_table", hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420),
-        on_select=partial(_select_from_table, f"{key}_table", pick_key, doc_ids), selection_mode="single-row",
+        on_select=partial(_select_from_table, f"{key}_table", pick_key, doc_ids, idxs), selection_mode="single-row",
         column_config={
             "句子": st.column_config.TextColumn(width="large"),
             "情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f", width="small"),
@@ -107,5 +130,10 @@ def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str]
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     left.selectbox("证据所在文档（点表格中的行也可以选中）", options, key=pick_key, format_func=labels.get)
     if right.button("打开文档", key=f"{key}_open", icon=":material/open_in_new:", width="stretch"):
-        state.open_document(st.session_state[pick_key])
+        doc = st.session_state[pick_key]
+        # the sentence clicked in the table, else the first of this document's sentences listed
+        idx = st.session_state.get(f"{pick_key}_idx")
+        if idxs is not None and (idx is None or idx not in [i for d, i in zip(doc_ids, idxs) if d == doc]):
+            idx = next(i for d, i in zip(doc_ids, idxs) if d == doc)
+        state.open_document(doc, idx)
     correction_form(frame, key)

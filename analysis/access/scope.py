@@ -27,6 +27,10 @@ class Filters:
     roles: tuple[str, ...] = ()
     search: str = ""
     doc_ids: tuple[str, ...] = field(default=())
+    employees: tuple[tuple[str, str], ...] = ()
+    """(department, name) pairs: the documents these people wrote, whatever they mention. Names repeat
+    across a company, so a person is always a name within a department; a text search for a name
+    would find other people's documents that mention it instead."""
     allowed_departments: tuple[str, ...] | None = None
     """The reader's access scope (``ui/data/cache.py`` sets it for every read): None is every department,
     an empty tuple is none."""
@@ -54,6 +58,10 @@ class Filters:
             if values:
                 parts.append(f"{alias}.{col} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
+        if self.employees:
+            parts.append("(" + " OR ".join(f"({alias}.department = ? AND {alias}.employee = ?)"
+                                            for _ in self.employees) + ")")
+            params.extend(v for pair in self.employees for v in pair)
         if self.allowed_departments is not None:
             if not self.allowed_departments:
                 parts.append("FALSE")

@@ -2,9 +2,12 @@
 
 For an employee with summaries of two consecutive years, each plan sentence of year N is read for its
 *targets*: its content words, less the words every plan uses (明年, 争取, 加强 … in
-``data/genre.toml``) and less words so common that they name nothing (found in more than
-``COMMON_SHARE`` of all documents). Rarer words weigh more: each target counts with its inverse
-document frequency, so 金鼎电力 or 知识库 outweighs 客户.
+``data/genre.toml``). Rarer words weigh more, so 金鼎电力 or 知识库 outweighs 客户 — but rarer in the
+*language*, not in this company's documents: a target's weight is its inverse frequency in jieba's
+dictionary (the one the pipeline segments with; a word it lacks counts as rarest). A weight taken from
+the store's own documents changed a 2023 verdict whenever 2025 summaries were uploaded, and dropping
+words common in the store dropped the very subject of a sales plan (回款 in a 回款目标 plan). A verdict
+depends only on the two summaries it compares.
 
 Every sentence of year N+1 outside its own 计划 section is then scored by the share of the plan's
 target weight it repeats, and the best one is the evidence:
@@ -30,8 +33,10 @@ from typing import Final, NamedTuple
 from analysis.paths import data_path
 
 DONE: Final = 0.35
-PARTLY: Final = 0.2
-COMMON_SHARE: Final = 0.2
+PARTLY: Final = 0.3
+BASE: Final = 6.0
+"""Subtracted from the dictionary's log inverse frequency (7.7 for 市场, 9.9 for 回款, 14.4 for 知识库,
+17.9 for a word it lacks), so that ordinary words weigh several times less than names and terms."""
 STATUS_DONE, STATUS_PARTLY, STATUS_NOT = "落实", "部分落实", "未落实"
 CREDIT: Final = {STATUS_DONE: 1.0, STATUS_PARTLY: 0.5, STATUS_NOT: 0.0}
 
@@ -62,13 +67,24 @@ class Result(NamedTuple):
     shared: tuple[str, ...]
 
 
-def weights(doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
-    """Inverse document frequency of every word that may name a target."""
-    if n_docs <= 0:
-        return {}
-    limit = max(COMMON_SHARE * n_docs, 1)
+@lru_cache(maxsize=1)
+def _background() -> tuple[dict[str, int], float]:
+    from analysis.text.segment import tokenizer
+
+    tok = tokenizer()
+    return tok.FREQ, float(tok.total)
+
+
+def weight_of(word: str) -> float:
+    freq, total = _background()
+    return max(math.log(total / max(freq.get(word) or 1, 1)) - BASE, 1.0)
+
+
+def weights(words: Iterable[str]) -> dict[str, float]:
+    """The weight of every word of ``words`` that may name a target: never a plan word, and the
+    same whatever else the store holds."""
     stop = plan_words()
-    return {w: math.log(n_docs / df) + 1.0 for w, df in doc_freq.items() if df <= limit and w not in stop}
+    return {w: weight_of(w) for w in set(words) if w not in stop}
 
 
 def targets(words: Iterable[str], weight: dict[str, float]) -> tuple[str, ...]:
@@ -120,10 +136,12 @@ def judge(doc_id: str, plan: Sentence, next_doc_id: str, report: list[Sentence],
 
 
 def follow_through(docs: Iterable[tuple[str, str, str, int]], sentences: dict[str, list[Sentence]],
-                   doc_freq: dict[str, int], n_docs: int) -> tuple[list[Result], dict[str, float]]:
+                   ) -> tuple[list[Result], dict[str, float]]:
     """Every plan of every (employee, year N) that has a summary of year N+1, and per plan document
-    its follow-through rate. ``docs`` are (doc_id, employee, department, year)."""
-    weight = weights(doc_freq, n_docs)
+    its follow-through rate. ``docs`` are (doc_id, employee, department, year); of two summaries of one
+    person and year, the smaller doc_id is read (never the order the store returns them in)."""
+    docs = sorted(docs, key=lambda d: d[0])
+    weight = weights(w for d in docs for s in sentences.get(d[0], []) if s.section == "计划" for w in s.words)
     by_person: dict[tuple[str, str, int], str] = {}
     for doc_id, employee, department, year in docs:
         if employee and year:

@@ -4,7 +4,8 @@ Per-document analysis is a pure function of one file (pipeline.py), which is wha
 incremental. Whether a summary was copied, or whether last year's plans were carried out, depends on
 the other summaries and on the template library, so these figures are recomputed over every new
 snapshot, from what the pipeline stored (MinHash signatures, content words): no document is analysed
-again, and no tokenizer is loaded. Both run on the snapshot connection before it is swapped in, so a
+again (follow-through reads the word frequencies of jieba's dictionary, from the tokenizer's cache).
+Both run on the snapshot connection before it is swapped in, so a
 reader never sees documents without their copy and follow-through figures.
 """
 from __future__ import annotations
@@ -114,8 +115,6 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
     """Judge every plan sentence against the writer's next summary; store pairs and per-document rates."""
     known = known or Known()
     docs = con.execute("SELECT doc_id, employee, department, year FROM documents").fetchall()
-    n_docs = len(docs)
-    doc_freq = dict(con.execute("SELECT term, COUNT(*) FROM terms GROUP BY term").fetchall())
     sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list, known.sentences)
     unread = [d[0] for d in docs if d[0] not in known.sentences]
     if unread:
@@ -129,7 +128,7 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
             con.unregister("_unread")
         for doc_id, idx, section, label, words in rows:
             sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
-    results, rates = followthrough.follow_through(docs, sentences, doc_freq, n_docs)
+    results, rates = followthrough.follow_through(docs, sentences)
     con.execute("DELETE FROM follow_through")
     snapshot.insert_rows(con, "follow_through", [
         {"doc_id": r.doc_id, "idx": r.idx, "next_doc_id": r.next_doc_id, "status": r.status, "score": r.score,

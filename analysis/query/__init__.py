@@ -7,10 +7,12 @@ read-only connection (``analysis.store.snapshot``).
 Both the dashboard (``ui/data``) and ``python -m analysis export`` call these, so a downloaded table is
 exactly the table on screen. One module per subject, mirrored by ``ui/data``: ``documents``
 (documents, groups, evidence), ``themes``, ``sentiment``, ``keywords``, ``originality``,
-``followthrough``, ``corrections``; ``export`` turns the downloadable tables into CSV and Excel. The questions are
-re-exported here so that ``query.groups(...)`` reads the same from every caller.
+``followthrough``, ``corrections``, ``person`` (one employee), ``compare`` (two groups); ``export``
+turns the downloadable tables into CSV and Excel. The questions are re-exported here so that
+``query.groups(...)`` reads the same from every caller.
 """
 from analysis.access.scope import Filters
+from analysis.query.compare import compare_themes, distinctive_terms
 from analysis.query.corrections import corrections
 from analysis.query.documents import (
     GROUP_KEYS,
@@ -43,5 +45,6 @@ from analysis.query.originality import (
     placeholder_sentences,
     template_library,
 )
+from analysis.query.person import people, person_themes
 from analysis.query.sentiment import section_sentiment
 from analysis.query.themes import theme_lift, theme_section_totals, theme_sections, theme_totals, year_changes

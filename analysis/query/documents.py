@@ -66,8 +66,12 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
 
 def evidence(store_path: Path, filters: Filters = Filters(), theme: str | None = None,
              section: str | None = None, label: str | None = None, order: str = "idx",
-             limit: int = 200) -> pd.DataFrame:
-    """The sentences behind a number, with the document they come from."""
+             limit: int = 200, distinct: bool = False) -> pd.DataFrame:
+    """The sentences behind a number, with the document they come from.
+
+    ``distinct``: each sentence text once (its first row in ``order``), with ``occurrences``, the
+    number of matching sentences with that text — the most negative sentences of a department are
+    otherwise one pasted template sentence eleven times."""
     where, params = filters.where()
     cond = []
     if theme:
@@ -85,8 +89,25 @@ def evidence(store_path: Path, filters: Filters = Filters(), theme: str | None =
     sql = (
         "SELECT d.doc_id, d.employee, d.department, d.team, d.year, d.source_file, s.idx, s.section, "
         "s.text, s.sentiment, s.label, s.themes FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
-        f"WHERE {where}{extra} ORDER BY {orders[order]} LIMIT {int(limit)}"
+        f"WHERE {where}{extra}"
     )
+    if not distinct:
+        return fetch(store_path, f"{sql} ORDER BY {orders[order]} LIMIT {int(limit)}", params)
+    # the same sentence whatever its numbering (1、 ① （5） 4.), script (Traditional) or figures (as
+    # the copy detection reads it: a template filled in with other numbers is still the template).
+    # Rows are first grouped by their exact text, the key is computed once per distinct text, and only
+    # the chosen rows are read back: 0.2 s on 120,000 positive sentences, where a window over every row
+    # took 0.8 s.
+    key = ("regexp_replace(regexp_replace(text_simplified, "
+           "'^\\s*[（(]?[0-9０-９一二三四五六七八九十①②③④⑤⑥⑦⑧⑨⑩]*[)）、.．]?\\s*', ''), '[0-9０-９.]+', '#', 'g')")
+    rank = {"idx": "(-d.year, d.department, d.employee, d.doc_id, s.idx)",
+            "pos": "(-s.sentiment, -d.year, d.doc_id, s.idx)", "neg": "(s.sentiment, -d.year, d.doc_id, s.idx)"}[order]
+    sql = sql.replace("s.themes FROM", f"s.themes, s.text_simplified, {rank} AS _ord FROM", 1)
+    sql = (f"WITH ev AS ({sql}), t AS (SELECT text_simplified, COUNT(*) AS n, min(_ord) AS _ord FROM ev GROUP BY 1), "
+           f"k AS (SELECT {key} AS _key, CAST(SUM(n) AS BIGINT) AS occurrences, min(_ord) AS _ord FROM t "
+           f"GROUP BY 1 ORDER BY 3 LIMIT {int(limit)}) "
+           "SELECT ev.* EXCLUDE (text_simplified, _ord), k.occurrences FROM ev JOIN k ON ev._ord = k._ord "
+           "ORDER BY k._ord")
     return fetch(store_path, sql, params)
 
 

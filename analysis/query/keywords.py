@@ -34,6 +34,14 @@ def keywords(store_path: Path, filters: Filters = Filters(), by: str = "departme
         return pd.DataFrame(columns=["group", "term", "count", "documents", "tfidf", "log_odds_z"])
     with snapshot.read(store_path) as con:
         n_docs = con.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", params).fetchone()[0]
+    return log_odds(counts, n_docs, top=top, min_count=min_count)
+
+
+def log_odds(counts: pd.DataFrame, n_docs: int, top: int = 30, min_count: int = 3) -> pd.DataFrame:
+    """Per group of ``counts`` (grp, term, n, docs): its terms ranked by the weighted log-odds z-score
+    against all the other groups together, with their TF-IDF over ``n_docs`` documents."""
+    if counts.empty:
+        return pd.DataFrame(columns=["group", "term", "count", "documents", "tfidf", "log_odds_z"])
     term_total = counts.groupby("term")["n"].sum()
     term_docs = counts.groupby("term")["docs"].sum()
     alpha0 = 1000.0

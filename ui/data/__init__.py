@@ -6,6 +6,7 @@ reader, masked below hr_admin); ``documents``, ``themes``, ``sentiment``, ``keyw
 are re-exported here, so a page calls ``data.groups(f)`` wherever the read lives.
 """
 from ui.data.cache import DOCUMENT_READS, RECORD_READS
+from ui.data.compare import compare_themes, distinctive_terms
 from ui.data.corrections import corrections
 from ui.data.documents import (
     document,
@@ -42,5 +43,6 @@ from ui.data.originality import (
     template_library,
     template_text,
 )
+from ui.data.person import people, person_filter, person_themes
 from ui.data.sentiment import section_sentiment
 from ui.data.themes import theme_lift, theme_section_totals, theme_totals, year_changes

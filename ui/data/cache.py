@@ -35,7 +35,7 @@ _CACHE_ENTRIES = 128
 # (nothing for a viewer) instead of by the minimum reporting group.
 RECORD_READS = frozenset({"documents", "sentences_of", "evidence", "keyword_hits", "copied_documents",
                           "placeholder_sentences", "section_term_evidence", "follow_pairs",
-                          "corrections"})
+                          "corrections", "people"})
 
 
 # Reads of one document by doc_id: empty for a document outside the reader's scope.
@@ -71,7 +71,10 @@ def _is_record(name: str, args: tuple) -> bool:
 
 def _scoped(acc: Access, name: str, args: tuple) -> tuple:
     record = _is_record(name, args)
-    return tuple(scope(acc, a, record=record or bool(a.doc_ids)) if isinstance(a, Filters) else a for a in args)
+    # one person's own documents (Filters.employees) are records too: no minimum group, but the
+    # department scope, nothing for a viewer, and masking all apply
+    return tuple(scope(acc, a, record=record or bool(a.doc_ids) or bool(a.employees)) if isinstance(a, Filters)
+                 else a for a in args)
 
 
 def _read(name: str, *args, **kwargs) -> Any:

@@ -64,8 +64,10 @@ def groups(f: Filters, by: tuple[str, ...] = query.GROUP_KEYS) -> pd.DataFrame:
 
 
 def evidence(f: Filters, theme: str | None = None, section: str | None = None, label: str | None = None,
-             order: str = "idx", limit: int = 200) -> pd.DataFrame:
-    return _read("evidence", f, theme=theme, section=section, label=label, order=order, limit=limit)
+             order: str = "idx", limit: int = 200, distinct: bool = True) -> pd.DataFrame:
+    """Each distinct sentence once with its ``occurrences`` (``distinct=False`` for every row)."""
+    return _read("evidence", f, theme=theme, section=section, label=label, order=order, limit=limit,
+                 distinct=distinct)
 
 
 def managed_documents(f: Filters) -> pd.DataFrame:
