@@ -19,20 +19,17 @@ MUTED = RGBColor(0x66, 0x70, 0x7A)
 
 
 def _fonts(doc) -> None:
-    """Every style (and the document defaults) names the CJK font in all four slots."""
+    """Every style (table styles' conditional parts and the document defaults included) and the theme name
+    the CJK font in all four slots."""
     styles = doc.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is not None:
-        for rpr in defaults.iter(qn("w:rPr")):
-            fonts.word_rfonts(rpr)
     for style in styles.findall(qn("w:style")):
-        rpr = style.find(qn("w:rPr"))
-        if rpr is None:
-            if style.get(qn("w:type")) not in ("paragraph", "character"):
-                continue
-            rpr = style.makeelement(qn("w:rPr"), {})
-            style.append(rpr)
+        if style.find(qn("w:rPr")) is None and style.get(qn("w:type")) in ("paragraph", "character"):
+            style.append(style.makeelement(qn("w:rPr"), {}))
+    for rpr in styles.iter(qn("w:rPr")):
         fonts.word_rfonts(rpr)
+    for rel in doc.part.rels.values():
+        if rel.reltype.endswith("/theme") and not rel.is_external:
+            rel.target_part._blob = fonts.drawing_theme(rel.target_part.blob)
 
 
 class Paper:
