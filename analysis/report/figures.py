@@ -58,7 +58,7 @@ def grouped_bars(categories, series: list[tuple[str, list]], colours: dict, perc
     from matplotlib.ticker import PercentFormatter
 
     categories = list(categories)
-    height = height or max(2.4, 0.38 * len(categories) * max(1, len(series)) ** 0.5 + 1.0)
+    height = height or min(4.6, max(2.4, 0.26 * len(categories) * max(1, len(series)) ** 0.5 + 0.9))
     fig, ax = _figure(width, height)
     n = len(series)
     step = 0.8 / n
