@@ -178,9 +178,10 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
     this = figures(scope.filters())
     last = figures(scope.filters(prev_year))
     now = query.overview(store_path, this)
+    # the same scope without the minimum: whether documents were left out, never how many
+    everything = query.overview(store_path, replace(access.scope(scope.filters()), min_group=0))["documents"]
     if now["documents"] == 0:
-        raw = query.overview(store_path, replace(access.scope(scope.filters(), record=True), min_group=0))
-        if raw["documents"] == 0:
+        if everything == 0:
             raise ReportError(f"{scope.label}没有文档")
         raise ReportError(f"{scope.label}的人数不足 {k} 人（或只是一个小分组的一部分），为保护个人隐私不生成报告；"
                           "请改选整个部门或更大的班组")
@@ -195,8 +196,7 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
     quotes = access.may_read_text
     if not quotes:
         notes.append("只读账号的报告只含汇总数据，不引用原文句子")
-    if now["documents"] < query.overview(store_path, replace(access.scope(scope.filters(), record=True),
-                                                             min_group=0))["documents"]:
+    if now["documents"] < everything:
         notes.append(f"人数不足 {k} 人的小班组未单独统计，也没有计入（否则可由差值推算）")
 
     # themes: this year, last year, the whole company this year
