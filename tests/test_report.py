@@ -124,6 +124,7 @@ def test_deck_has_every_slide_in_chinese_with_the_footer(hr_deck, hr_report, sal
                    and f"分析版本 {info['analysis_version']}" in t for t in footer), footer
     words = set(re.findall(r"[A-Za-z_]+", all_text(prs)))
     assert not words & ENGLISH, words & ENGLISH
+    assert (prs.core_properties.title, prs.core_properties.author) == (hr_report.title, "年终洞察")
 
 
 def test_charts_are_native_and_their_values_are_the_queries(hr_deck, sales):

@@ -3,6 +3,7 @@ headings, tables and the charts as images (``figures``), the scope and data vers
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import pandas as pd
 from docx import Document
@@ -47,9 +48,14 @@ class Paper:
         self._run(footer, " · 第 ", size=8, colour=MUTED)
         self._page_number(footer)
         self._run(footer, " 页", size=8, colour=MUTED)
+        package = self.doc.part.package
+        for rid, rel in list(package.rels.items()):
+            if rel.reltype.endswith("/thumbnail"):  # the stock template's picture of another document
+                del package.rels[rid]
         core = self.doc.core_properties
         core.title, core.author, core.subject = report.title, "年终洞察", report.scope.label
-        core.language = "zh-CN"
+        core.language, core.last_modified_by, core.comments = "zh-CN", "年终洞察", report.footer
+        core.keywords, core.created, core.modified = "年终总结", datetime.now(), datetime.now()
 
     def _run(self, para, text, size=None, bold=False, colour=None):
         run = para.add_run(text)

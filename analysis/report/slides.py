@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import datetime
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -43,6 +44,11 @@ class Deck:
         theme = self.prs.slide_masters[0].part.part_related_by(RT.THEME)
         theme._blob = fonts.drawing_theme(theme.blob)
         self.blank = self.prs.slide_layouts[6]
+        core = self.prs.core_properties
+        core.title, core.subject, core.author, core.last_modified_by = (report.title, report.scope.label, "年终洞察",
+                                                                         "年终洞察")
+        core.language, core.keywords, core.comments = "zh-CN", "年终总结", report.footer
+        core.created = core.modified = datetime.now()
 
     # ------------------------------------------------------------------ building blocks
     def text(self, slide, left, top, width, height, lines, size=16, bold=False, colour=INK, align=None):
