@@ -250,6 +250,7 @@ def test_department_head_gets_no_company_and_no_other_department(sales):
     for quote in [q for v in report.voices for _, q in v.quotes] + [x for e in report.follow_examples for x in e]:
         text = text.replace(quote.replace("&", "&amp;").replace("<", "&lt;"), "")
     assert not [d for d in others if d in text]
+    assert "大客户组" not in text  # a team of 2: no figure of its own, never named
     with pytest.raises(ReportError, match="不在您的权限范围内"):
         gather(sales, HEAD, Scope("客服部", YEAR), K)
 
