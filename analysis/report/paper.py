@@ -88,14 +88,20 @@ class Paper:
         return para
 
     def image(self, png: bytes, width_cm=16.0):
+        if self.doc.paragraphs:
+            self.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the lead-in stays with its chart
         self.doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
         self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def table(self, frame: pd.DataFrame):
         table = self.doc.add_table(rows=1, cols=len(frame.columns))
         table.style = "Light Grid Accent 1"
-        for cell, col in zip(table.rows[0].cells, frame.columns):
+        header = table.rows[0]
+        trpr = header._tr.get_or_add_trPr()
+        trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))  # repeated on every page the table spans
+        for cell, col in zip(header.cells, frame.columns):
             cell.text = ""
+            cell.paragraphs[0].paragraph_format.keep_with_next = True  # never a heading row alone at a page foot
             self._run(cell.paragraphs[0], str(col), size=9.5, bold=True)
         for row in frame.itertuples(index=False):
             cells = table.add_row().cells
