@@ -9,6 +9,7 @@ The folders follow the data, and imports only point down this path (``tests/test
     insight/  the live snapshot        → copies, plan follow-through (across documents)
     access/   a reader and filters     → scope, masking, suppression, audit
     query/    store + scope            → the tables pages and exports read
+    report/   store + reader + scope   → a department's year as .pptx and .docx
 
 The spine at the top ties the stages together: ``pipeline`` analyses one document (a pure function of
 its bytes), ``build`` maps it over a corpus into a new snapshot, ``intake`` does the same for uploads,

@@ -1,4 +1,5 @@
-"""``python -m analysis``: build, analyze, sentences, export, bench (DESIGN §4); evaluate, calibrate, corrections.
+"""``python -m analysis``: build, analyze, sentences, export, bench (DESIGN §4); evaluate, calibrate, corrections,
+report.
 
 The command names and options are a contract that scripts outside the app rely on; keep them stable.
 """
@@ -216,6 +217,39 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    """A department's year as .pptx or .docx, as HR admin (the command line reads the whole store), with
+    the reporting minimum of the users file's policy and a line in the audit log."""
+    import getpass
+    from dataclasses import replace
+
+    from analysis.access import users
+    from analysis.access.scope import full_access
+    from analysis.report.content import ReportError, Scope
+    from analysis.report.make import make
+    from analysis.store import snapshot
+
+    if not snapshot.exists(args.store):
+        print(f"错误：找不到数据库 {args.store}，请先运行 python -m analysis build", file=sys.stderr)
+        return 2
+    fmt = args.out.suffix.lower().lstrip(".")
+    try:
+        policy = users.load(users.users_path()).policy
+    except users.UsersFileError:
+        policy = users.Policy()
+    min_group = policy.min_group if args.min_group is None else args.min_group
+    access = replace(full_access(user=getpass.getuser(), name="命令行", local=False), mask=args.mask)
+    try:
+        name, data = make(args.store, access, Scope(args.department, args.year, args.team or ""), fmt, min_group)
+    except ReportError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(f"已生成报告 {args.out}（{len(data):,} 字节）")
+    return 0
+
+
 def _cmd_template(args: argparse.Namespace) -> int:
     """The 范文 library: add files, list, remove (each change re-runs the copy pass)."""
     from analysis.insight import library
@@ -380,6 +414,17 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--department", action="append")
     e.add_argument("--year", action="append", type=int)
     e.set_defaults(func=_cmd_export)
+
+    r = sub.add_parser("report", help="生成一个部门一年的报告（PowerPoint 或 Word），与上一年对比")
+    r.add_argument("--department", required=True)
+    r.add_argument("--year", type=int, required=True)
+    r.add_argument("--team", default="")
+    r.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    r.add_argument("--out", type=Path, required=True, help="文件.pptx 或 文件.docx")
+    r.add_argument("--min-group", type=int, default=None,
+                   help="最小报告人数（默认取用户文件 [policy] 的 min_group，没有用户文件时为 5）")
+    r.add_argument("--mask", action="store_true", help="把句子中的电话、身份证号、邮箱、银行卡号脱敏")
+    r.set_defaults(func=_cmd_report)
 
     t = sub.add_parser("template", help="范文库：添加（文件）、列出、移除；每次改动都会重新检测抄袭")
     t.add_argument("action", choices=("add", "list", "remove"))

@@ -28,3 +28,24 @@ def write_cache(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+CJK_FONT_PACKAGE = "cvttf_NotoSansCJK_Regular"
+CJK_FONT_FAMILY = "Noto Sans CJK TC"
+"""The family name inside that package's font file: reports name it in their East-Asian font slots."""
+
+
+def cjk_font() -> Path:
+    """The Noto Sans CJK font file the requirements install (package ``cvttf-notosanscjk-regular``),
+    found through importlib, never among the system's fonts: word clouds and report charts draw
+    Chinese with it on a machine that has no Chinese font."""
+    from importlib import resources
+
+    try:
+        folder = resources.files(CJK_FONT_PACKAGE)
+    except ModuleNotFoundError as exc:
+        raise FileNotFoundError("缺少中文字体包 cvttf-notosanscjk-regular，请运行 make run 重新安装依赖") from exc
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.lower().endswith((".otf", ".ttf", ".ttc")):
+            return Path(str(entry))
+    raise FileNotFoundError(f"字体包 {CJK_FONT_PACKAGE} 中没有字体文件，请重新安装依赖")

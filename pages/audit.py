@@ -10,15 +10,16 @@ import streamlit as st
 from analysis.schema import ROLE_NAMES
 from ui import data, state
 
-FORMATS = {"csv": "CSV", "xlsx": "Excel"}
-TABLES = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词"}
+FORMATS = {"csv": "CSV", "xlsx": "Excel", "pptx": "PowerPoint", "docx": "Word"}
+TABLES = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词", "report": "报告"}
 FILTER_NAMES = {"departments": "部门", "teams": "班组", "years": "年份", "roles": "岗位", "search": "检索",
                 "allowed_departments": "权限范围", "min_group": "最小报告人数"}
 
 st.title("审计日志")
 state.filters()
-st.caption("每一次下载（CSV 或 Excel）都记录在这里：谁、什么时候、下载了哪张表、用了什么筛选条件、多少行；"
-           "HR 对句子情感或主题的纠正及撤销也记录在这里（表为“句子纠正”，“内容”列写明改了什么）。"
+st.caption("每一次下载（CSV、Excel 与报告）都记录在这里：谁、什么时候、下载了哪张表或哪份报告、用了什么筛选条件、多少行"
+           "（报告：覆盖的文档数）；HR 对句子情感或主题的纠正及撤销也记录在这里"
+           "（表为“句子纠正”，“内容”列写明改了什么）。"
            "日志是数据库旁的只追加文件，重新构建数据库不会清除它。")
 
 breaks = data.audit_breaks()

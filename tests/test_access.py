@@ -61,7 +61,7 @@ def test_department_head_sees_only_own_department_on_every_page(env):
     assert OWN in everyone and len(everyone) > 1
     at = sign_in(start(), "xiaoshou")
     visible = [p for p in PAGES if "dept_head" in p.roles]
-    assert ["总览", "主题", "情感", "关键词", "原创性", "计划落实", "员工", "对比", "文档", "方法与准确度", "导出"]
+    assert ["总览", "主题", "情感", "关键词", "原创性", "计划落实", "员工", "对比", "文档", "报告", "方法与准确度", "导出"]
     for spec in visible:
         at.switch_page(spec.path).run()
         assert not at.exception, (spec.title, [e.message for e in at.exception])

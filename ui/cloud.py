@@ -9,27 +9,20 @@ from __future__ import annotations
 import io
 import random
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import streamlit as st
 
-FONT_PACKAGE = "cvttf_NotoSansCJK_Regular"
-_FONT_SUFFIXES = (".otf", ".ttf", ".ttc")
+from analysis.paths import CJK_FONT_PACKAGE, cjk_font
+
+FONT_PACKAGE = CJK_FONT_PACKAGE
 _COLORS = ("#2F5D7C", "#3E6E8E", "#5E9C8F", "#7E8CB5", "#B86B77", "#C98E6B", "#6FA3C7")
 
 
 @lru_cache(maxsize=1)
 def font_path() -> Path:
-    """The CJK font file shipped inside the font package."""
-    try:
-        folder = resources.files(FONT_PACKAGE)
-    except ModuleNotFoundError as exc:
-        raise FileNotFoundError("缺少中文字体包 cvttf-notosanscjk-regular，请运行 make run 重新安装依赖") from exc
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.lower().endswith(_FONT_SUFFIXES):
-            return Path(str(entry))
-    raise FileNotFoundError(f"字体包 {FONT_PACKAGE} 中没有字体文件，请重新安装依赖")
+    """The CJK font file shipped inside the font package (``analysis.paths.cjk_font``)."""
+    return cjk_font()
 
 
 def _color(word, font_size, position, orientation, random_state=None, **kwargs) -> str:

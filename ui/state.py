@@ -42,6 +42,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),
     PageDef("pages/corpus.py", "语料管理", ":material/upload_file:", roles=("hr_admin",)),
     PageDef("pages/audit.py", "审计日志", ":material/policy:", roles=("hr_admin",)),
+    PageDef("pages/report.py", "报告", ":material/slideshow:"),
     PageDef("pages/method.py", "方法与准确度", ":material/fact_check:"),
     PageDef("pages/export.py", "导出", ":material/download:"),
 )

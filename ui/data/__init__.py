@@ -2,8 +2,8 @@
 
 ``cache`` holds the one read every other module goes through (cached by data version, scoped to the
 reader, masked below hr_admin); ``documents``, ``themes``, ``sentiment``, ``keywords``,
-``originality``, ``followthrough``, ``corrections`` and ``export`` each answer the pages about one subject. The reads
-are re-exported here, so a page calls ``data.groups(f)`` wherever the read lives.
+``originality``, ``followthrough``, ``corrections``, ``person``, ``compare``, ``export`` and ``report``
+each answer the pages about one subject. The reads are re-exported here, so a page calls ``data.groups(f)`` wherever the read lives.
 """
 from ui.data.cache import DOCUMENT_READS, RECORD_READS
 from ui.data.compare import compare_themes, distinctive_terms
@@ -44,5 +44,6 @@ from ui.data.originality import (
     template_text,
 )
 from ui.data.person import people, person_filter, person_themes
+from ui.data.report import report, report_choices, report_download, report_min_group
 from ui.data.sentiment import section_sentiment
 from ui.data.themes import theme_lift, theme_section_totals, theme_totals, year_changes
