@@ -3,7 +3,8 @@
 ``cache`` holds the one read every other module goes through (cached by data version, scoped to the
 reader, masked below hr_admin); ``documents``, ``themes``, ``sentiment``, ``keywords``,
 ``originality``, ``followthrough``, ``corrections``, ``person``, ``compare``, ``export`` and ``report``
-each answer the pages about one subject. The reads are re-exported here, so a page calls ``data.groups(f)`` wherever the read lives.
+each answer the pages about one subject. The reads are re-exported here, so a page calls
+``data.groups(f)`` wherever the read lives.
 """
 from ui.data.cache import DOCUMENT_READS, RECORD_READS
 from ui.data.compare import compare_themes, distinctive_terms
