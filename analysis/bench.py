@@ -82,7 +82,7 @@ def repeated_share(texts: list[str]) -> float:
 
 
 def run(docs: int, workers: int | None = None, repeat: int = 1, memo: bool = True) -> dict:
-    from analysis.read import ingest
+    from analysis.read import decode, ingest
 
     generator = load_generator()
     root = Path(tempfile.mkdtemp(prefix="yearend-bench-"))
@@ -92,7 +92,7 @@ def run(docs: int, workers: int | None = None, repeat: int = 1, memo: bool = Tru
         texts = []
         for item in ingest.iter_corpus(corpus):
             if not isinstance(item, ingest.FileFailure):
-                texts.append(ingest.read_bytes(item[0], item[1])[0])
+                texts.append(decode.read_bytes(item[0], item[1])[0])
         chars = sum(len(t) for t in texts)
         jieba_s, full_s, again_s = [], [], []
         for i in range(repeat):

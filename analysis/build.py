@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from analysis.insight import passes
 from analysis.pipeline import Analysed, analyse_bytes, clear_memo, content_hash
-from analysis.read import ingest
+from analysis.read import decode, ingest
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS
 from analysis.store import snapshot
 
@@ -64,7 +64,7 @@ def _analyse_job(job: Job) -> Analysed | tuple[str, str]:
     """Runs in a worker: bad input comes back as (file, reason), never as an exception."""
     try:
         return analyse_bytes(job.source_file, job.data, job.meta)
-    except ingest.IngestError as exc:
+    except decode.IngestError as exc:
         return job.source_file, str(exc)
     except Exception as exc:  # a bug must not stop the other thousands of files
         return job.source_file, f"分析出错：{type(exc).__name__}: {exc}"

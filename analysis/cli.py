@@ -121,7 +121,7 @@ def document_json(a, include_sentences: bool = True) -> dict:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from analysis.pipeline import analyse_bytes
-    from analysis.read import ingest
+    from analysis.read import decode, ingest, metadata
 
     failed = 0
     for raw in args.paths:
@@ -134,11 +134,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         elif path.suffix.lower() == ".zip":
             items = [
                 it if isinstance(it, ingest.FileFailure)
-                else (it[0], it[1], ingest.meta_from_path(PurePosixPath(it[0])))
+                else (it[0], it[1], metadata.meta_from_path(PurePosixPath(it[0])))
                 for it in ingest.iter_zip(path.name, path.read_bytes())
             ]
         else:
-            items = [(str(path), path.read_bytes(), ingest.meta_from_path(PurePosixPath(path.resolve().as_posix())))]
+            items = [(str(path), path.read_bytes(), metadata.meta_from_path(PurePosixPath(path.resolve().as_posix())))]
         for item in items:
             if isinstance(item, ingest.FileFailure):
                 print(f"失败 {item.source_file}: {item.reason}", file=sys.stderr)
@@ -147,7 +147,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             name, data, meta = item
             try:
                 analysed = analyse_bytes(name, data, meta)
-            except ingest.IngestError as exc:
+            except decode.IngestError as exc:
                 print(f"失败 {name}: {exc}", file=sys.stderr)
                 failed += 1
                 continue

@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from analysis.insight import passes
-from analysis.read import ingest
+from analysis.read import decode, ingest, metadata
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS, UPLOAD_ACTION_NAMES
 from analysis.store import snapshot
 
-YEAR_MIN = ingest.YEAR_MIN
-MAX_META_CHARS = ingest.MAX_META_CHARS
-MAX_NAME_CHARS = ingest.MAX_NAME_CHARS
+YEAR_MIN = metadata.YEAR_MIN
+MAX_META_CHARS = metadata.MAX_META_CHARS
+MAX_NAME_CHARS = metadata.MAX_NAME_CHARS
 MANIFEST_FILE_NAMES = frozenset({"manifest.csv", "manifest.xlsx", "清单.csv", "清单.xlsx"})
-FIELD_NAMES = ingest.FIELD_NAMES
+FIELD_NAMES = metadata.FIELD_NAMES
 REQUIRED = ("department", "year")
 """Every document needs these: every chart groups by department and year."""
 DEFAULT_WAIT = 600.0
@@ -43,7 +43,7 @@ Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; stages: 保存原件, 分析, 等待, 写入."""
 
 
-year_max = ingest.year_max
+year_max = metadata.year_max
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,8 @@ class CommitReport:
 # ---------------------------------------------------------------- names and metadata
 
 # One cleaning for every way a name or a label comes in (upload, folder build, headings): see ingest.
-clean_name = ingest.clean_name
-validate_meta = ingest.validate_meta
+clean_name = metadata.clean_name
+validate_meta = metadata.validate_meta
 
 
 _STEM_NAME = re.compile(r"^([\u4e00-\u9fff·]{2,4})(?:_([^_]{1,20}))?$")
@@ -153,7 +153,7 @@ class _Candidate:
     data: bytes = field(repr=False)
 
 
-def _expand(files: list[Upload], limits: ingest.Limits) -> tuple[list[_Candidate | Item], list[Upload]]:
+def _expand(files: list[Upload], limits: decode.Limits) -> tuple[list[_Candidate | Item], list[Upload]]:
     """Files and zip members in upload order: candidates, or rejected items for refused members; and
     the manifests found (a .csv/.xlsx uploaded with the files, or manifest.csv/清单.xlsx in a zip)."""
     entries: list[_Candidate | Item] = []
@@ -161,15 +161,15 @@ def _expand(files: list[Upload], limits: ingest.Limits) -> tuple[list[_Candidate
     for up in files:
         name = clean_name(up.name)
         suffix = PurePosixPath(name).suffix.lower()
-        if suffix in ingest.MANIFEST_SUFFIXES:
+        if suffix in metadata.MANIFEST_SUFFIXES:
             manifests.append(Upload(name, up.data))
             continue
-        if suffix not in ingest.ARCHIVE_SUFFIXES:
+        if suffix not in decode.ARCHIVE_SUFFIXES:
             entries.append(_Candidate(name, PurePosixPath(name).name, up.data))
             continue
         if len(up.data) > limits.max_zip_total_bytes:
-            entries.append(Item(name, "reject", f"压缩包过大（{ingest.human_size(len(up.data))}，"
-                                                f"上限 {ingest.human_size(limits.max_zip_total_bytes)}）"))
+            entries.append(Item(name, "reject", f"压缩包过大（{decode.human_size(len(up.data))}，"
+                                                f"上限 {decode.human_size(limits.max_zip_total_bytes)}）"))
             continue
         for member in ingest.iter_zip(name, up.data, limits):
             if isinstance(member, ingest.FileFailure):
@@ -196,8 +196,8 @@ def _manifest_rows(manifests: list[Upload], notes: list[str]) -> list[tuple[str,
     inside = re.match(r"^.*?\.zip/(.*)$", chosen.name, re.IGNORECASE)
     folder = str(PurePosixPath(inside.group(1)).parent) if inside else "."
     try:
-        rows, problems = ingest.parse_manifest(chosen.name, chosen.data)
-    except ingest.IngestError as exc:
+        rows, problems = metadata.parse_manifest(chosen.name, chosen.data)
+    except decode.IngestError as exc:
         notes.append(f"清单“{chosen.name}”无法使用：{exc}")
         return []
     notes.extend(f"清单“{chosen.name}”：{p}" for p in problems)
@@ -231,7 +231,7 @@ def _match_manifest(rows: list[tuple[str, str, str, dict]], candidates: list[_Ca
 
 
 def preview(files: list[Upload], store_path: Path | str, manifest: Upload | None = None,
-            form: dict | None = None, limits: ingest.Limits | None = None) -> Preview:
+            form: dict | None = None, limits: decode.Limits | None = None) -> Preview:
     """Read an upload and say per file what a commit would do; the store is only read.
 
     Metadata, first source wins per field: the manifest row, the path inside the zip
@@ -239,7 +239,7 @@ def preview(files: list[Upload], store_path: Path | str, manifest: Upload | None
     name (``张三_华东组.txt``). A document without department or year is rejected with what to fill in.
     """
     store_path = Path(store_path)
-    limits = limits or ingest.Limits.from_env()
+    limits = limits or decode.Limits.from_env()
     notes: list[str] = []
     entries, manifests = _expand(files, limits)
     candidates = [e for e in entries if isinstance(e, _Candidate)]
@@ -265,7 +265,7 @@ def preview(files: list[Upload], store_path: Path | str, manifest: Upload | None
 
 
 def _classify(cand: _Candidate, manifest_meta: dict, form_meta: dict, live: dict[str, dict],
-              seen: dict[str, str], limits: ingest.Limits) -> Item:
+              seen: dict[str, str], limits: decode.Limits) -> Item:
     from analysis.pipeline import content_hash  # imports jieba: not on the dashboard's viewing path
     from analysis.read.normalize import to_simplified
 
@@ -276,18 +276,18 @@ def _classify(cand: _Candidate, manifest_meta: dict, form_meta: dict, live: dict
         item.action, item.reason = "skip", f"与本次上传中的“{seen[doc_id]}”内容完全相同"
         return item
     try:
-        text, _, _ = ingest.read_bytes(cand.label, cand.data, limits.max_file_bytes)
-    except ingest.IngestError as exc:
+        text, _, _ = decode.read_bytes(cand.label, cand.data, limits.max_file_bytes)
+    except decode.IngestError as exc:
         item.reason = str(exc)
         return item
     except Exception as exc:  # a reader bug must not stop the rest of the upload
         item.reason = f"无法读取：{type(exc).__name__}"
         return item
     seen[doc_id] = cand.label
-    path_meta = ingest.meta_from_path(PurePosixPath(cand.path))
+    path_meta = metadata.meta_from_path(PurePosixPath(cand.path))
     meta, origin = _merge([
         ("清单", manifest_meta), ("路径", path_meta), ("表单", form_meta),
-        ("正文", ingest.meta_from_text(to_simplified(text[:3000]))), ("文件名", meta_from_stem(cand.path)),
+        ("正文", metadata.meta_from_text(to_simplified(text[:3000]))), ("文件名", meta_from_stem(cand.path)),
     ])
     item.meta = meta
     item.sources = "、".join(label for label in ("清单", "路径", "表单", "正文", "文件名")

@@ -16,7 +16,7 @@ import numpy as np
 
 from analysis.insight import copies
 from analysis.judge import aggregate, concreteness, themes
-from analysis.read import ingest, normalize
+from analysis.read import decode, metadata, normalize
 from analysis.schema import ANALYSIS_VERSION
 from analysis.text import sections, segment
 
@@ -79,7 +79,7 @@ def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[Sen
     if todo:
         tokens = [segment.cut(text) for text, _ in todo]
         # metadata lines (部门：销售部) name the writer, they are about no theme
-        themed = [n for n, (text, heading) in enumerate(todo) if not (heading and ingest.is_metadata_line(text))]
+        themed = [n for n, (text, heading) in enumerate(todo) if not (heading and metadata.is_metadata_line(text))]
         assigned = themes.assign_many([todo[n][0] for n in themed], [tokens[n] for n in themed])
         found = dict(zip(themed, assigned))
         for n, (text, heading) in enumerate(todo):
@@ -130,13 +130,13 @@ def analyse_bytes(source_file: str, data: bytes, meta: dict | None = None, model
     """Decode, normalise, split, segment, score and aggregate one file's bytes.
 
     ``meta`` holds what the caller already knows (manifest, path convention); headings inside the
-    text fill the gaps. Raises ``ingest.IngestError`` for input that is not a readable Chinese summary.
+    text fill the gaps. Raises ``decode.IngestError`` for input that is not a readable Chinese summary.
     """
-    text, fmt, encoding = ingest.read_bytes(source_file, data)
+    text, fmt, encoding = decode.read_bytes(source_file, data)
     sentence_rows, terms, norm = analyse_text(text, model)
     if not sentence_rows:
-        raise ingest.IngestError("没有可分析的句子")
-    merged = ingest.merge_meta(meta or {}, ingest.meta_from_text(norm.simplified))
+        raise decode.IngestError("没有可分析的句子")
+    merged = metadata.merge_meta(meta or {}, metadata.meta_from_text(norm.simplified))
     doc_id = content_hash(data)
     for row in sentence_rows:
         row["doc_id"] = doc_id

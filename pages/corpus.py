@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import intake
-from analysis.read.ingest import human_size
+from analysis.read.decode import human_size
 from analysis.schema import LABEL_NAMES, META_FIELDS, ORIGIN_NAMES
 from analysis.store import snapshot
 from ui import correct, data, state, upload

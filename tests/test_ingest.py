@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from analysis.read import ingest
+from analysis.read import decode, ingest, metadata
 
 SUMMARY = "2024年个人年终工作总结\n部门：销售部\n姓名：林晓雨\n岗位：销售代表\n今年我负责华东区域的客户开发与维护，全年新增意向客户三十五家，回款率达到百分之九十六。\n"
 
@@ -21,7 +21,7 @@ SUMMARY = "2024年个人年终工作总结\n部门：销售部\n姓名：林晓�
     ("utf-16-be", "utf-16-be"),
 ])
 def test_decode_text_encodings(encoding, expected):
-    text, used = ingest.decode_text(SUMMARY.encode(encoding))
+    text, used = decode.decode_text(SUMMARY.encode(encoding))
     assert text.replace("\ufeff", "") == SUMMARY
     assert used == expected
 
@@ -38,8 +38,8 @@ def test_decode_text_encodings(encoding, expected):
     ("table.xls", "客户回访记录".encode() * 10, "不支持的文件类型"),
 ])
 def test_bad_files_are_named_with_reason(name, data, reason):
-    with pytest.raises(ingest.IngestError) as err:
-        ingest.read_bytes(name, data)
+    with pytest.raises(decode.IngestError) as err:
+        decode.read_bytes(name, data)
     assert reason in str(err.value)
 
 
@@ -54,7 +54,7 @@ def test_docx_paragraphs_and_tables():
     table.rows[0].cells[1].text = "百分之九十八"
     buf = io.BytesIO()
     doc.save(buf)
-    text, fmt, enc = ingest.read_bytes("总结.docx", buf.getvalue())
+    text, fmt, enc = decode.read_bytes("总结.docx", buf.getvalue())
     assert fmt == "docx" and enc == "docx"
     assert text.splitlines()[:2] == ["2023年度工作总结", "全年累计回访老客户二百余次，及时跟进每一笔订单的生产和发货进度，客户满意度明显提升。"]
     assert "回款率　百分之九十八" in text
@@ -73,23 +73,23 @@ def _blank_pdf(password: str | None = None) -> bytes:
 
 
 def test_pdf_without_text_layer_is_reported_as_scan():
-    with pytest.raises(ingest.IngestError, match="没有文字层"):
-        ingest.read_bytes("扫描件.pdf", _blank_pdf())
+    with pytest.raises(decode.IngestError, match="没有文字层"):
+        decode.read_bytes("扫描件.pdf", _blank_pdf())
 
 
 def test_encrypted_pdf_is_reported():
-    with pytest.raises(ingest.IngestError, match="已加密"):
-        ingest.read_bytes("加密.pdf", _blank_pdf("secret"))
+    with pytest.raises(decode.IngestError, match="已加密"):
+        decode.read_bytes("加密.pdf", _blank_pdf("secret"))
 
 
 def test_too_large_file(monkeypatch):
-    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 100)
-    with pytest.raises(ingest.IngestError, match="文件过大"):
-        ingest.read_bytes("大文件.txt", SUMMARY.encode() * 10)
+    monkeypatch.setattr(decode, "MAX_FILE_BYTES", 100)
+    with pytest.raises(decode.IngestError, match="文件过大"):
+        decode.read_bytes("大文件.txt", SUMMARY.encode() * 10)
 
 
 def test_meta_from_text_headings_and_title_year():
-    assert ingest.meta_from_text(SUMMARY) == {
+    assert metadata.meta_from_text(SUMMARY) == {
         "department": "销售部", "employee": "林晓雨", "role": "销售代表", "year": 2024,
     }
 
@@ -100,11 +100,11 @@ def test_meta_from_text_headings_and_title_year():
     ("杂项/总结.txt", {}),
 ])
 def test_meta_from_path(path, expected):
-    assert ingest.meta_from_path(PurePosixPath(path)) == expected
+    assert metadata.meta_from_path(PurePosixPath(path)) == expected
 
 
 def test_merge_meta_priority_and_fill():
-    merged = ingest.merge_meta({"department": "市场部"}, {"department": "销售部", "year": 2022}, {"role": "专员"})
+    merged = metadata.merge_meta({"department": "市场部"}, {"department": "销售部", "year": 2022}, {"role": "专员"})
     assert merged == {"employee": "", "department": "市场部", "team": "", "role": "专员", "year": 2022}
 
 

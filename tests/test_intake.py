@@ -13,7 +13,7 @@ from analysis import build, intake, query
 from analysis.intake import Upload
 from analysis.pipeline import content_hash
 from analysis.query import export
-from analysis.read import ingest
+from analysis.read import decode
 from analysis.store import snapshot
 from tests.uploads import base_store, blank_pdf, copy_store, summary, zip_bytes
 
@@ -129,7 +129,7 @@ def _docx(text: str) -> bytes:
     return buf.getvalue()
 
 
-LIMITS = ingest.Limits(max_file_bytes=40_000, max_zip_total_bytes=60_000, max_zip_ratio=50, max_zip_members=20)
+LIMITS = decode.Limits(max_file_bytes=40_000, max_zip_total_bytes=60_000, max_zip_ratio=50, max_zip_members=20)
 
 BAD_FILES = [
     ("空文件.txt", b"", "文件为空"),
@@ -186,7 +186,7 @@ BAD_ZIPS = [
 
 @pytest.mark.parametrize("members, label, reason", [b[1:] for b in BAD_ZIPS], ids=[b[0] for b in BAD_ZIPS])
 def test_each_unsafe_zip_is_refused(db, members, label, reason):
-    limits = ingest.Limits(max_file_bytes=4000, max_zip_total_bytes=60_000, max_zip_ratio=50, max_zip_members=20)
+    limits = decode.Limits(max_file_bytes=4000, max_zip_total_bytes=60_000, max_zip_ratio=50, max_zip_members=20)
     pre = intake.preview([Upload("上传.zip", zip_bytes(members)), Upload("好的.txt", summary(91).encode())], db,
                          form=FORM, limits=limits)
     got = actions(pre)
@@ -366,9 +366,9 @@ def test_form_employee_applies_to_a_single_file_only(db):
 
 
 def test_limits_from_environment():
-    limits = ingest.Limits.from_env({"YEAREND_MAX_FILE_MB": "2", "YEAREND_MAX_ZIP_MB": "abc",
+    limits = decode.Limits.from_env({"YEAREND_MAX_FILE_MB": "2", "YEAREND_MAX_ZIP_MB": "abc",
                                      "YEAREND_MAX_ZIP_RATIO": "30", "YEAREND_MAX_ZIP_FILES": "-1"})
-    assert limits == ingest.Limits(max_file_bytes=2 * 1024 * 1024, max_zip_total_bytes=500 * 1024 * 1024,
+    assert limits == decode.Limits(max_file_bytes=2 * 1024 * 1024, max_zip_total_bytes=500 * 1024 * 1024,
                                    max_zip_ratio=30, max_zip_members=5000)
 
 

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from analysis.pipeline import analyse_bytes
-from analysis.read import ingest
+from analysis.read import decode
 from tests.test_build import GOOD_A
 
 
@@ -48,26 +48,26 @@ def test_docx_bomb_is_refused_before_it_is_inflated(monkeypatch):
         raise AssertionError("python-docx must not inflate a zip bomb")
 
     monkeypatch.setattr(docx, "Document", never)
-    with pytest.raises(ingest.IngestError) as err:
-        ingest.read_bytes("2024/销售部/炸弹.docx", bomb)
+    with pytest.raises(decode.IngestError) as err:
+        decode.read_bytes("2024/销售部/炸弹.docx", bomb)
     assert str(err.value).startswith("“炸弹.docx”解压后共 ")
     assert str(err.value).endswith("，超过上限 20.0 MB（疑似压缩炸弹），已拒绝")
 
 
 def test_docx_with_too_many_characters_is_refused():
     long_doc = _docx(_paragraphs("全年完成销售额八百六十万元，回款率达到百分之九十六。", 400))
-    limits = ingest.Limits(max_chars=5000)
-    with pytest.raises(ingest.IngestError) as err:
-        ingest.read_bytes("长文.docx", long_doc, limits=limits)
+    limits = decode.Limits(max_chars=5000)
+    with pytest.raises(decode.IngestError) as err:
+        decode.read_bytes("长文.docx", long_doc, limits=limits)
     assert str(err.value) == "“长文.docx”的文字超过 5,000 字的上限（年终总结通常只有几千字），已拒绝"
-    text, fmt, _ = ingest.read_bytes("长文.docx", long_doc, limits=ingest.Limits(max_chars=20_000))
+    text, fmt, _ = decode.read_bytes("长文.docx", long_doc, limits=decode.Limits(max_chars=20_000))
     assert fmt == "docx" and text.count("回款率") == 400
 
 
 def test_text_with_too_many_characters_is_refused(monkeypatch):
-    monkeypatch.setattr(ingest, "MAX_TEXT_CHARS", 3000)
+    monkeypatch.setattr(decode, "MAX_TEXT_CHARS", 3000)
     data = (GOOD_A * 20).encode("utf-8")
-    with pytest.raises(ingest.IngestError) as err:
+    with pytest.raises(decode.IngestError) as err:
         analyse_bytes("2024/销售部/林晓雨.txt", data)
     assert str(err.value) == "“林晓雨.txt”的文字超过 3,000 字的上限（年终总结通常只有几千字），已拒绝"
 
@@ -90,12 +90,12 @@ def test_pdf_pages_are_counted_as_they_are_read(monkeypatch):
     from pypdf import PageObject
 
     monkeypatch.setattr(PageObject, "extract_text", extract)
-    with pytest.raises(ingest.IngestError) as err:
-        ingest.read_bytes("扫描.pdf", buf.getvalue(), limits=ingest.Limits(max_chars=3000))
+    with pytest.raises(decode.IngestError) as err:
+        decode.read_bytes("扫描.pdf", buf.getvalue(), limits=decode.Limits(max_chars=3000))
     assert str(err.value) == "“扫描.pdf”的文字超过 3,000 字的上限（年终总结通常只有几千字），已拒绝"
     assert len(read) == 2  # the third page was never extracted
 
 
 def test_limits_from_environment_include_the_new_ones():
-    limits = ingest.Limits.from_env({"YEAREND_MAX_INFLATED_MB": "5", "YEAREND_MAX_CHARS": "200000"})
+    limits = decode.Limits.from_env({"YEAREND_MAX_INFLATED_MB": "5", "YEAREND_MAX_CHARS": "200000"})
     assert (limits.max_inflated_bytes, limits.max_chars) == (5 * 1024 * 1024, 200_000)

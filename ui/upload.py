@@ -13,7 +13,7 @@ import streamlit as st
 
 from analysis import intake
 from analysis.intake import Upload
-from analysis.read import ingest
+from analysis.read import decode
 from analysis.store import snapshot
 from ui import data, state
 
@@ -23,8 +23,8 @@ K_ROUND = "up_round"  # bumped after a commit so the uploaders start empty
 K_MESSAGE = "up_message"
 
 
-def limits() -> ingest.Limits:
-    return ingest.Limits.from_env()
+def limits() -> decode.Limits:
+    return decode.Limits.from_env()
 
 
 def round_key(name: str) -> str:

@@ -40,7 +40,7 @@ from typing import Final
 
 import numpy as np
 
-from analysis.read.ingest import is_metadata_line
+from analysis.read.metadata import is_metadata_line
 from analysis.read.normalize import PLACEHOLDER_RE, find_placeholders
 from analysis.text.sections import is_heading, split_sentences
 

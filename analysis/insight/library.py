@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.insight import copies, passes
-from analysis.read import ingest
+from analysis.read import decode
 from analysis.schema import ANALYSIS_VERSION
 from analysis.store import snapshot
 
@@ -28,8 +28,8 @@ class LibraryError(ValueError):
 def template_from_file(name: str, data: bytes) -> str:
     """The text of an uploaded 范文 file (.txt .md .docx .pdf, any encoding the build reads)."""
     try:
-        text, _fmt, _enc = ingest.read_bytes(name, data)
-    except ingest.IngestError as exc:
+        text, _fmt, _enc = decode.read_bytes(name, data)
+    except decode.IngestError as exc:
         raise LibraryError(f"{name}：{exc}") from exc
     return text
 
