@@ -13,8 +13,9 @@ The folders follow the data, and imports only point down this path (``tests/test
 
 The spine at the top ties the stages together: ``pipeline`` analyses one document (a pure function of
 its bytes), ``build`` maps it over a corpus into a new snapshot, ``intake`` does the same for uploads,
-``cli`` and ``bench`` are the commands. ``schema`` (the one place that declares vocabularies and
-tables) and ``paths`` are the foundation every stage may use. ``python -m analysis --help`` lists the
+``edits`` writes HR's re-tags, removals and corrections, ``cli`` and ``bench`` are the commands.
+``schema`` (the one place that declares vocabularies and tables) and ``paths`` are the foundation every
+stage may use. ``python -m analysis --help`` lists the
 commands; docs/architecture.md says where to add a theme, a page, a table or a test.
 """
 from analysis.schema import ANALYSIS_VERSION

@@ -1,4 +1,5 @@
-"""Summaries brought in from the browser: preview an upload, commit it, re-tag and remove documents.
+"""Summaries brought in from the browser: preview an upload and commit it (HR's later edits of stored
+documents live in ``analysis.edits``).
 
 HR uploads files and zips instead of copying them into a folder on the server. Two steps keep that
 safe. ``preview`` reads everything (decoding, zip safety, metadata) and says per file what would
@@ -26,8 +27,8 @@ from pathlib import Path, PurePosixPath
 
 from analysis.insight import passes
 from analysis.read import decode, ingest, metadata
-from analysis.schema import ANALYSIS_VERSION, META_FIELDS, UPLOAD_ACTION_NAMES
-from analysis.store import snapshot
+from analysis.schema import META_FIELDS, UPLOAD_ACTION_NAMES
+from analysis.store import managed, snapshot
 
 YEAR_MIN = metadata.YEAR_MIN
 MAX_META_CHARS = metadata.MAX_META_CHARS
@@ -36,7 +37,7 @@ MANIFEST_FILE_NAMES = frozenset({"manifest.csv", "manifest.xlsx", "清单.csv", 
 FIELD_NAMES = metadata.FIELD_NAMES
 REQUIRED = ("department", "year")
 """Every document needs these: every chart groups by department and year."""
-DEFAULT_WAIT = 600.0
+DEFAULT_WAIT = managed.DEFAULT_WAIT
 """Seconds an upload waits for another writer (a folder build) before giving up."""
 
 Progress = Callable[[str, int, int], None]
@@ -347,40 +348,6 @@ def save_original(store_path: Path | str, sha256: str, source_file: str, data: b
     return name
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _managed_row(doc_id: str, origin: str, original: str, source_file: str, meta: dict,
-                 removed: bool = False) -> dict:
-    return {"doc_id": doc_id, "origin": origin, "original": original, "source_file": source_file,
-            "removed": removed, **{k: meta.get(k) or (0 if k == "year" else "") for k in META_FIELDS},
-            "updated_at": _now()}
-
-
-def _replace_managed(con, rows: list[dict]) -> None:
-    if not rows:
-        return
-    ids = [r["doc_id"] for r in rows]
-    con.execute(f"DELETE FROM managed WHERE doc_id IN ({', '.join('?' * len(ids))})", ids)
-    snapshot.insert_rows(con, "managed", rows)
-
-
-def _touch_meta(con) -> None:
-    """The sidebar's 'updated at'; a new store also records its analysis version."""
-    con.execute("DELETE FROM meta WHERE key = 'built_at'")
-    snapshot.insert_rows(con, "meta", [{"key": "built_at", "value": _now()}])
-    if not con.execute("SELECT COUNT(*) FROM meta WHERE key = 'analysis_version'").fetchall()[0][0]:
-        snapshot.insert_rows(con, "meta", [{"key": "analysis_version", "value": ANALYSIS_VERSION}])
-
-
-def _set_meta(con, doc_id: str, meta: dict) -> None:
-    sets = {k: meta[k] for k in META_FIELDS if k in meta}
-    if sets:
-        con.execute(f"UPDATE documents SET {', '.join(f'{k} = ?' for k in sets)} WHERE doc_id = ?",
-                    [*sets.values(), doc_id])
-
-
 def commit(pre: Preview, store_path: Path | str, progress: Progress | None = None, workers: int | None = None,
            wait: float = DEFAULT_WAIT) -> CommitReport:
     """Store what the preview proposed: originals first, then analysis, then one new snapshot.
@@ -445,7 +412,7 @@ def _store_items(store_path: Path, adds: list[Item], changes: list[Item], report
         with snapshot.write_lock(store_path, wait=wait, on_wait=waiting):
             tick("写入", 0, 1)
             live = snapshot.live_documents(store_path)
-            managed = snapshot.live_managed(store_path)
+            kept = snapshot.live_managed(store_path)
             fresh = [(i, a) for i, a in analysed if a.document["doc_id"] not in live]
             for item, _ in analysed:
                 if item.doc_id in live:
@@ -460,16 +427,17 @@ def _store_items(store_path: Path, adds: list[Item], changes: list[Item], report
                 with snapshot.new_snapshot(store_path) as con:
                     snapshot.copy_live(con)
                     insert(con, [pack([a for _, a in fresh])])
-                    rows = [_managed_row(a.document["doc_id"], "upload", originals[i.doc_id], i.source_file,
+                    rows = [managed.managed_row(a.document["doc_id"], "upload", originals[i.doc_id], i.source_file,
                                          a.document) for i, a in fresh]
                     for item in retags:
-                        _set_meta(con, item.doc_id, item.meta)
-                        old = managed.get(item.doc_id) or {}
-                        rows.append(_managed_row(item.doc_id, old.get("origin", "folder"), old.get("original", ""),
-                                                 live[item.doc_id]["source_file"], item.meta))
-                    _replace_managed(con, rows)
+                        managed.set_meta(con, item.doc_id, item.meta)
+                        old = kept.get(item.doc_id) or {}
+                        rows.append(managed.managed_row(item.doc_id, old.get("origin", "folder"),
+                                                        old.get("original", ""), live[item.doc_id]["source_file"],
+                                                        item.meta))
+                    managed.replace_managed(con, rows)
                     passes.run(con)  # new documents can be copies, or sources, of stored ones
-                    _touch_meta(con)
+                    managed.touch_meta(con)
                 report.written = True
                 snapshot.clean_orphans(store_path)
             for item, a in fresh:
@@ -483,172 +451,3 @@ def _store_items(store_path: Path, adds: list[Item], changes: list[Item], report
 def _describe(doc: dict) -> str:
     who = " · ".join(str(doc[k]) for k in ("department", "team", "employee", "year") if doc.get(k))
     return f"{who}：{doc['chars']:,} 字，{doc['sentences']} 句"
-
-
-# ---------------------------------------------------------------- re-tag and remove
-
-def retag(store_path: Path | str, doc_ids: list[str], changes: dict, wait: float = DEFAULT_WAIT) -> int:
-    """Set metadata fields of stored documents; returns how many were changed.
-
-    Raises ``ValueError`` (Chinese message) for invalid values or nothing to change. Recorded in the
-    ``managed`` table, so a later folder build keeps HR's metadata.
-    """
-    store_path = Path(store_path)
-    meta, errors = validate_meta(changes)
-    if errors:
-        raise ValueError("；".join(errors))
-    if not meta:
-        raise ValueError("没有要修改的字段：请至少填写一项")
-    with snapshot.write_lock(store_path, wait=wait):
-        live = snapshot.live_documents(store_path)
-        managed = snapshot.live_managed(store_path)
-        ids = [d for d in dict.fromkeys(doc_ids) if d in live]
-        if not ids:
-            return 0
-        with snapshot.new_snapshot(store_path) as con:
-            snapshot.copy_live(con)
-            rows = []
-            for doc_id in ids:
-                _set_meta(con, doc_id, meta)
-                old = managed.get(doc_id) or {}
-                full = {**{k: live[doc_id][k] for k in META_FIELDS}, **meta}
-                rows.append(_managed_row(doc_id, old.get("origin", "folder"), old.get("original", ""),
-                                         live[doc_id]["source_file"], full))
-            _replace_managed(con, rows)
-            passes.run(con)  # employee and year decide self-copies and plan follow-through
-            _touch_meta(con)
-        snapshot.clean_orphans(store_path)
-    return len(ids)
-
-
-def remove(store_path: Path | str, doc_ids: list[str], wait: float = DEFAULT_WAIT) -> int:
-    """Remove stored documents everywhere (documents, sentences, terms); returns how many.
-
-    The removal is recorded so a folder build does not bring a folder document back; an uploaded
-    original is deleted once the new snapshot is live (HR removed it: no copy is kept).
-    """
-    store_path = Path(store_path)
-    with snapshot.write_lock(store_path, wait=wait):
-        live = snapshot.live_documents(store_path)
-        managed = snapshot.live_managed(store_path)
-        ids = [d for d in dict.fromkeys(doc_ids) if d in live]
-        if not ids:
-            return 0
-        with snapshot.new_snapshot(store_path) as con:
-            snapshot.copy_live(con, exclude_doc_ids=ids)
-            _replace_managed(con, [
-                _managed_row(d, (managed.get(d) or {}).get("origin", "folder"), "", live[d]["source_file"],
-                             live[d], removed=True) for d in ids])
-            passes.run(con)  # a removed document can no longer be anybody's source
-            _touch_meta(con)
-        for d in ids:
-            original = (managed.get(d) or {}).get("original")
-            if original:
-                (snapshot.originals_dir(store_path) / original).unlink(missing_ok=True)
-        snapshot.clean_orphans(store_path)
-    return len(ids)
-
-
-# ---------------------------------------------------------------- corrections of sentence judgements
-
-def _may_correct(actor) -> None:
-    """Only an HR admin corrects the data; a department head sees corrections but makes none."""
-    if actor is None or getattr(actor, "role", None) != "hr_admin":
-        raise PermissionError("只有 HR 管理员可以纠正句子的情感或主题")
-
-
-def _check_judgement(label: str | None, themes: list[str] | None) -> tuple[str, list[str] | None]:
-    from analysis.judge.themes import default_taxonomy
-    from analysis.schema import LABELS
-
-    if label not in (None, "") and label not in LABELS:
-        raise ValueError(f"情感只能是 {'、'.join(LABELS)}，不是“{label}”")
-    if themes is not None:
-        known = set(default_taxonomy())
-        unknown = [t for t in themes if t not in known]
-        if unknown:
-            raise ValueError(f"没有这些主题：{'、'.join(unknown)}")
-        themes = sorted(set(themes), key=list(default_taxonomy()).index)
-    if not label and themes is None:
-        raise ValueError("没有要纠正的内容：请给出正确的情感或主题")
-    return label or "", themes
-
-
-def correct(store_path: Path | str, doc_id: str, idx: int, *, label: str | None = None,
-            themes: list[str] | None = None, actor=None, wait: float = DEFAULT_WAIT) -> dict:
-    """Record HR's judgement of one sentence and write a snapshot with it applied everywhere.
-
-    ``label``: pos/neu/neg or None to keep the sentiment; ``themes``: the sentence's right themes (an empty
-    list: none) or None to keep them. ``actor`` is the ``analysis.access.scope.Access`` of the person
-    correcting: only an hr_admin may (``PermissionError`` otherwise). The correction replaces an earlier
-    one of the same sentence, survives rebuilds (``analysis.insight.corrections``) and is written to the
-    audit log. Returns the stored correction.
-    """
-    from analysis.access import audit
-    from analysis.insight import corrections
-
-    _may_correct(actor)
-    label, themes = _check_judgement(label, themes)
-    store_path = Path(store_path)
-    with snapshot.write_lock(store_path, wait=wait):
-        with snapshot.read(store_path) as con:
-            found = con.execute(
-                "SELECT s.text_simplified, s.sentiment, s.label, s.themes, d.analysis_version FROM sentences s "
-                "JOIN documents d ON d.doc_id = s.doc_id WHERE s.doc_id = ? AND s.idx = ?", [doc_id, idx]).fetchone()
-            if found is None:
-                raise ValueError("库中没有这句话（文档可能已被移除或重新分析），请刷新页面后再试")
-            text, sentiment, current_label, current_themes, version = found
-            key = corrections.text_hash(text)
-            earlier = con.execute(
-                "SELECT model_sentiment, model_label, model_themes, model_version FROM corrections "
-                "WHERE doc_id = ? AND idx = ? AND text_hash = ?", [doc_id, idx, key]).fetchone()
-        model = earlier or (sentiment, current_label, list(current_themes or []), version)
-        same_label = (label or model[1]) == model[1]
-        same_themes = themes is None or set(themes) == set(model[2] or [])
-        if earlier is None and same_label and same_themes:
-            raise ValueError("与模型的判断相同，无需纠正")
-        row = {"doc_id": doc_id, "idx": idx, "text_hash": key, "text": text, "label": label, "themes": themes,
-               "model_sentiment": model[0], "model_label": model[1], "model_themes": list(model[2] or []),
-               "model_version": model[3], "user": actor.user, "name": actor.name, "created_at": _now(),
-               "status": ""}
-        with snapshot.new_snapshot(store_path) as con:
-            snapshot.copy_live(con)
-            con.execute("DELETE FROM corrections WHERE doc_id = ? AND idx = ? AND text_hash = ?", [doc_id, idx, key])
-            snapshot.insert_rows(con, "corrections", [row])
-            passes.run(con)  # applies every correction, then copies and follow-through (labels changed)
-            _touch_meta(con)
-    before = corrections.describe(model[1], list(model[2] or []))
-    audit.record_change(audit.audit_path(store_path), user=actor.user, name=actor.name, role=actor.role,
-                        action="纠正", detail=f"{doc_id} 第 {idx} 句“{text}”：{before} → "
-                                           f"{corrections.describe(label or None, themes)}")
-    return row
-
-
-def undo_correction(store_path: Path | str, doc_id: str, idx: int, text_hash: str, *, actor=None,
-                    wait: float = DEFAULT_WAIT) -> bool:
-    """Withdraw a correction: the sentence gets the model's judgement back, in a new snapshot.
-
-    Only an hr_admin may; recorded in the audit log. False if there was no such correction."""
-    from analysis.access import audit
-    from analysis.insight import corrections
-
-    _may_correct(actor)
-    store_path = Path(store_path)
-    with snapshot.write_lock(store_path, wait=wait):
-        with snapshot.read(store_path) as con:
-            found = [c for c in corrections.rows(con)
-                     if (c["doc_id"], c["idx"], c["text_hash"]) == (doc_id, idx, text_hash)]
-        if not found:
-            return False
-        c = found[0]
-        with snapshot.new_snapshot(store_path) as con:
-            snapshot.copy_live(con)
-            con.execute("DELETE FROM corrections WHERE doc_id = ? AND idx = ? AND text_hash = ?",
-                        [doc_id, idx, text_hash])
-            corrections.restore(con, c)
-            passes.run(con)
-            _touch_meta(con)
-    audit.record_change(audit.audit_path(store_path), user=actor.user, name=actor.name, role=actor.role,
-                        action="撤销纠正", detail=f"{doc_id} 第 {c['idx']} 句“{c['text']}”：恢复模型判断 "
-                                             f"{corrections.describe(c['model_label'], list(c['model_themes'] or []))}")
-    return True

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import build, intake, query
+from analysis import build, edits, query
 from analysis.access import audit, users
 from analysis.access.scope import Access, Filters, full_access
 from analysis.insight import corrections
@@ -104,12 +104,16 @@ def csv_row(store: Path, doc_id: str) -> dict:
 
 def test_correction_in_the_page_changes_figures_export_audit_list_and_survives_rebuilds(env):
     corpus, store = env
-    hit = target(store)
+    # the evidence list shows a repeated sentence once, from the newest summary first: the page corrects
+    # that occurrence, and the same words in 王丽's summary stay as they were
+    shown = query.evidence(store, Filters(departments=("客服部",)), theme="团队协作", distinct=True)
+    hit = shown[shown["text"] == SENTENCE].iloc[0]
     doc_id, idx = hit["doc_id"], int(hit["idx"])
     model = sentence(store, doc_id, idx)
     assert model["label"] == "pos" and "团队协作" in model["themes"]  # what the model says of it
     before = doc(store, doc_id)
-    twin = target(store, 2024)  # the same words in her next summary: another sentence, not corrected
+    twin = target(store, 2024)  # the same words in another summary: another sentence, not corrected
+    assert twin["doc_id"] != doc_id
     twin_before = figures(doc(store, twin["doc_id"]))
     body = body_count(store, doc_id)
     want = expected_after(before, model, body)
@@ -174,7 +178,7 @@ def test_correction_survives_an_analysis_version_bump(env, monkeypatch):
     corpus, store = env
     hit = target(store)
     doc_id, idx = hit["doc_id"], int(hit["idx"])
-    intake.correct(store, doc_id, idx, label="neg", themes=[], actor=HR)
+    edits.correct(store, doc_id, idx, label="neg", themes=[], actor=HR)
     fixed = figures(doc(store, doc_id))
     monkeypatch.setattr(build, "ANALYSIS_VERSION", "99")
     monkeypatch.setattr("analysis.pipeline.ANALYSIS_VERSION", "99")
@@ -193,7 +197,7 @@ def test_undo_restores_the_models_judgement(env):
     hit = target(store)
     doc_id, idx = hit["doc_id"], int(hit["idx"])
     before, model = figures(doc(store, doc_id)), sentence(store, doc_id, idx)
-    intake.correct(store, doc_id, idx, label="neg", actor=HR)
+    edits.correct(store, doc_id, idx, label="neg", actor=HR)
     assert sentence(store, doc_id, idx)["label"] == "neg"
     assert figures(doc(store, doc_id)) != before
 
@@ -213,7 +217,7 @@ def test_undo_restores_the_models_judgement(env):
 def test_a_correction_whose_document_is_gone_is_reported_not_applied(env):
     corpus, store = env
     hit = target(store)
-    intake.correct(store, hit["doc_id"], int(hit["idx"]), label="neg", actor=HR)
+    edits.correct(store, hit["doc_id"], int(hit["idx"]), label="neg", actor=HR)
     (corpus / "2023" / "客服部" / "王丽_热线组.txt").unlink()
     out = subprocess.run([sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(store),
                           "--quiet", "--workers", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -227,7 +231,7 @@ def test_a_correction_whose_document_is_gone_is_reported_not_applied(env):
 def test_corrected_sentences_become_training_data(env, monkeypatch):
     _, store = env
     hit = target(store)
-    intake.correct(store, hit["doc_id"], int(hit["idx"]), label="neu", themes=["团队协作", "学习成长"], actor=HR)
+    edits.correct(store, hit["doc_id"], int(hit["idx"]), label="neu", themes=["团队协作", "学习成长"], actor=HR)
     out_file = store.parent / "sentiment_train_corrections.tsv"
     assert fnmatch.fnmatch(out_file.name, TRAIN_GLOB)  # the trainer reads it from analysis/data/ by this name
     done = subprocess.run([sys.executable, "-m", "analysis", "corrections", "export", "--store", str(store),
@@ -255,12 +259,12 @@ def test_department_head_sees_corrections_but_cannot_make_them(env, tmp_path, mo
     doc_id, idx = hit["doc_id"], int(hit["idx"])
     head = Access(user="kefu", name="客服部经理", role="dept_head", departments=("客服部",))
     with pytest.raises(PermissionError, match="只有 HR 管理员"):
-        intake.correct(store, doc_id, idx, label="neg", actor=head)
+        edits.correct(store, doc_id, idx, label="neg", actor=head)
     with pytest.raises(PermissionError):
-        intake.correct(store, doc_id, idx, label="neg", actor=Access(user="guest", name="", role="viewer"))
+        edits.correct(store, doc_id, idx, label="neg", actor=Access(user="guest", name="", role="viewer"))
     assert query.corrections(store).empty
 
-    intake.correct(store, doc_id, idx, label="neg", actor=HR)
+    edits.correct(store, doc_id, idx, label="neg", actor=HR)
     path = write_users(tmp_path / "users.toml", min_group=1)  # three summaries: shown, not withheld
     users.add_user("kefu", "年终总结2024!", "dept_head", ("客服部",), name="客服部经理", path=path, rounds=4)
     monkeypatch.setenv(users.USERS_ENV, str(path))

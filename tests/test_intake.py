@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build, intake, query
+from analysis import build, edits, intake, query
 from analysis.intake import Upload
 from analysis.pipeline import content_hash
 from analysis.query import export
@@ -405,14 +405,14 @@ def test_retag_and_remove_reach_every_table_and_export(db):
     ids = {i.source_file: i.doc_id for i in pre.items}
     folder_doc = query.documents(db, query.Filters(departments=("客服部",))).iloc[0]
 
-    assert intake.retag(db, [ids["辛悦_合同组.txt"], folder_doc["doc_id"]], {"department": "合规部", "role": "合规专员"}) == 2
+    assert edits.retag(db, [ids["辛悦_合同组.txt"], folder_doc["doc_id"]], {"department": "合规部", "role": "合规专员"}) == 2
     moved = query.documents(db, query.Filters(departments=("合规部",))).set_index("source_file")
     assert sorted(moved.index) == sorted(["辛悦_合同组.txt", folder_doc["source_file"]])
     assert set(moved["role"]) == {"合规专员"} and moved.loc["辛悦_合同组.txt", "team"] == "合同组"
     groups = export.table(db, "groups", query.Filters(departments=("合规部",)))
     assert int(groups["documents"].sum()) == 2
 
-    assert intake.remove(db, [ids["任磊.txt"], folder_doc["doc_id"]]) == 2
+    assert edits.remove(db, [ids["任磊.txt"], folder_doc["doc_id"]]) == 2
     assert ids["任磊.txt"] not in set(query.documents(db)["doc_id"])
     exported = export.table(db, "documents")
     assert folder_doc["doc_id"] not in set(exported["doc_id"]) and ids["辛悦_合同组.txt"] in set(exported["doc_id"])
@@ -424,9 +424,9 @@ def test_retag_and_remove_reach_every_table_and_export(db):
     assert not (snapshot.originals_dir(db) / f"{removed_sha}.txt").exists()  # HR removed it: no copy kept
 
     with pytest.raises(ValueError, match="年份 1800 不在"):
-        intake.retag(db, [ids["辛悦_合同组.txt"]], {"year": 1800})
+        edits.retag(db, [ids["辛悦_合同组.txt"]], {"year": 1800})
     with pytest.raises(ValueError, match="没有要修改的字段"):
-        intake.retag(db, [ids["辛悦_合同组.txt"]], {"department": "  "})
+        edits.retag(db, [ids["辛悦_合同组.txt"]], {"department": "  "})
 
 
 def test_folder_build_keeps_uploads_retags_and_removals(base, tmp_path, monkeypatch):
@@ -438,8 +438,8 @@ def test_folder_build_keeps_uploads_retags_and_removals(base, tmp_path, monkeypa
     docs = query.documents(db)
     retagged = docs[docs["department"] == "销售部"].iloc[0]
     gone = docs[docs["department"] == "生产部"].iloc[0]
-    intake.retag(db, [retagged["doc_id"]], {"team": "新华东组"})
-    intake.remove(db, [gone["doc_id"]])
+    edits.retag(db, [retagged["doc_id"]], {"team": "新华东组"})
+    edits.remove(db, [gone["doc_id"]])
 
     report = build.build(corpus, db, workers=1, progress=False)
     assert (report.analysed, report.skipped, report.removed) == (0, 1, 0)
@@ -466,7 +466,7 @@ def test_reupload_of_a_removed_document_brings_it_back(db):
     data = summary(80).encode()
     pre = intake.preview([Upload("子.txt", data)], db, form=FORM)
     intake.commit(pre, db, workers=1)
-    intake.remove(db, [pre.items[0].doc_id])
+    edits.remove(db, [pre.items[0].doc_id])
     again = intake.preview([Upload("子.txt", data)], db, form=FORM)
     assert actions(again) == {"子.txt": ("add", "新文档")}
     intake.commit(again, db, workers=1)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis import build, cli, intake, query
+from analysis import build, cli, edits, intake, query
 from analysis.access import audit
 from analysis.access.scope import Filters
 from analysis.store import snapshot as store
@@ -220,7 +220,7 @@ def test_crashed_upload_originals_are_removed_on_next_write(tmp_path, monkeypatc
     (originals / running).write_bytes(b"in flight")
     with store.pending_originals(path, [running]):
         build.build(corpus, path, workers=1, progress=False, wait=5)  # nothing changed: no write
-        intake.retag(path, [query.documents(path)["doc_id"][0]], {"role": "销售代表"})
+        edits.retag(path, [query.documents(path)["doc_id"][0]], {"role": "销售代表"})
         assert sorted(p.name for p in originals.iterdir() if not p.name.startswith(".")) == [running]
     assert not list(originals.glob(store.PENDING_PREFIX + "*"))
 

@@ -1,5 +1,5 @@
 """HR corrections from any sentence table: the small form under evidence tables and the 文档 page's
-sentence view, and the writes (``analysis.intake.correct`` / ``undo_correction``) as the signed-in user.
+sentence view, and the writes (``analysis.edits.correct`` / ``undo_correction``) as the signed-in user.
 
 Only an HR admin gets the form; the analysis functions refuse anyone else too (``PermissionError``), so
 a page that forgot to hide the form still could not write. A saved correction writes a new snapshot:
@@ -14,6 +14,7 @@ from analysis.judge.themes import default_taxonomy
 from analysis.schema import LABEL_NAMES, LABELS
 from analysis.store import snapshot
 from ui import auth, data, state
+from ui.markdown import md
 
 KEEP = "不改"
 MAX_CHOICES = 200
@@ -25,15 +26,15 @@ def may_correct() -> bool:
 
 def correct(doc_id: str, idx: int, label: str | None, themes: list[str] | None) -> dict:
     """Save one correction as the signed-in user (refused below hr_admin)."""
-    from analysis import intake  # the write path (passes, ingest): not loaded by pages that only read
+    from analysis import edits  # the write path (passes, ingest): not loaded by pages that only read
 
-    return intake.correct(state.store_path(), doc_id, int(idx), label=label, themes=themes, actor=auth.access())
+    return edits.correct(state.store_path(), doc_id, int(idx), label=label, themes=themes, actor=auth.access())
 
 
 def undo(doc_id: str, idx: int, text_hash: str) -> bool:
-    from analysis import intake
+    from analysis import edits
 
-    return intake.undo_correction(state.store_path(), doc_id, int(idx), text_hash, actor=auth.access())
+    return edits.undo_correction(state.store_path(), doc_id, int(idx), text_hash, actor=auth.access())
 
 
 def theme_keys() -> list[str]:
@@ -75,12 +76,12 @@ def _save(key: str) -> None:
     try:
         saved = correct(doc_id, idx, label, themes)
     except (ValueError, PermissionError, snapshot.StoreBusy) as exc:
-        st.session_state[f"{key}_fix_msg"] = ("error", f"没有保存：{exc}")
+        st.session_state[f"{key}_fix_msg"] = ("error", f"没有保存：{md(exc)}")
         return
     from analysis.insight.corrections import describe
 
     st.session_state[f"{key}_fix_msg"] = (
-        "success", f"已纠正“{saved['text']}”：{describe(label, themes)}。各页面和导出已按纠正后的结果更新。")
+        "success", f"已纠正“{md(saved['text'])}”：{describe(label, themes)}。各页面和导出已按纠正后的结果更新。")
 
 
 def correction_form(frame: pd.DataFrame, key: str) -> None:

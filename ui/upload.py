@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from analysis import intake
+from analysis import edits, intake
 from analysis.intake import Upload
 from analysis.read import decode
 from analysis.store import snapshot
@@ -67,8 +67,8 @@ def commit(pre: intake.Preview, progress: intake.Progress) -> intake.CommitRepor
 
 
 def retag(doc_ids: list[str], changes: dict) -> int:
-    return intake.retag(state.store_path(), doc_ids, changes)
+    return edits.retag(state.store_path(), doc_ids, changes)
 
 
 def remove(doc_ids: list[str]) -> int:
-    return intake.remove(state.store_path(), doc_ids)
+    return edits.remove(state.store_path(), doc_ids)

@@ -5,4 +5,5 @@ dicts. Out: short-lived read-only connections to the live snapshot, its data ver
 under which a new snapshot is built aside and swapped in atomically.
 
 - ``snapshot``: table types, snapshots, the write lock, the live documents a rebuild can reuse.
+- ``managed``: rows of HR's edits kept across builds (uploads, re-tags, removals) and the meta stamp.
 """
