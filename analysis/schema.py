@@ -127,3 +127,10 @@ assert tuple(MANAGED_TYPES) == MANAGED_COLUMNS
 UploadAction = Literal["add", "change", "skip", "reject"]
 UPLOAD_ACTIONS: Final[tuple[str, ...]] = get_args(UploadAction)
 UPLOAD_ACTION_NAMES: Final = {"add": "新增", "change": "更新标签", "skip": "跳过", "reject": "拒绝"}
+
+# ---------------------------------------------------------------- issue 15: topics found in the corpus
+# Computed once per snapshot by analysis/insight/passes.py (update_topics): the topics (top words and their
+# weights), each document's share of every topic, and the topic each body sentence speaks of.
+TOPIC_TYPES: Final = {"topic": "INTEGER", "label": "VARCHAR", "words": "VARCHAR[]", "weights": "DOUBLE[]"}
+DOC_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "topic": "INTEGER", "share": "DOUBLE"}
+SENTENCE_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "idx": "INTEGER", "topic": "INTEGER", "shared": "INTEGER"}

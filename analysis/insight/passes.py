@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from analysis.insight import copies, followthrough
+from analysis.insight import copies, explore, followthrough
 from analysis.store import snapshot
 
 KNOWN_SHINGLES_LIMIT = 20_000
@@ -155,4 +155,42 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str,
     t = time.perf_counter()
     update_follow_through(con, known)
     timings["follow_through"] = time.perf_counter() - t
+    t = time.perf_counter()
+    update_topics(con)
+    timings["topics"] = time.perf_counter() - t
     return timings
+
+
+def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: int = explore.SEED) -> int:
+    """Topics found in the corpus itself (issue 15), once per snapshot: the explore page reads them.
+
+    NMF over every document's content words (``sentence_words``), then the topic of each body sentence.
+    Deterministic for a given corpus and seed. Returns the number of topics.
+    """
+    for table in ("topics", "doc_topics", "sentence_topics"):
+        con.execute(f"DELETE FROM {table}")
+    rows = con.execute("SELECT doc_id, flatten(list(words ORDER BY idx)) FROM sentence_words GROUP BY doc_id").fetchall()
+    found = explore.fit_topics(dict(rows), k, seed)
+    if not found.words:
+        return 0
+    snapshot.insert_rows(con, "topics", [
+        {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
+        for t, w in enumerate(found.words)])
+    doc_rows = {"doc_id": [], "topic": [], "share": []}
+    for doc_id, shares in found.documents.items():
+        for t, share in enumerate(shares):
+            if share >= 0.01:
+                doc_rows["doc_id"].append(doc_id)
+                doc_rows["topic"].append(t)
+                doc_rows["share"].append(share)
+    snapshot.insert_arrow(con, "doc_topics", [snapshot.record_batch("doc_topics", doc_rows)])
+    sent_rows = {"doc_id": [], "idx": [], "topic": [], "shared": []}
+    for doc_id, idx, words in con.execute("SELECT doc_id, idx, words FROM sentence_words").fetchall():
+        topic, shared = explore.sentence_topic(words, found.words)
+        if topic >= 0:
+            sent_rows["doc_id"].append(doc_id)
+            sent_rows["idx"].append(idx)
+            sent_rows["topic"].append(topic)
+            sent_rows["shared"].append(shared)
+    snapshot.insert_arrow(con, "sentence_topics", [snapshot.record_batch("sentence_topics", sent_rows)])
+    return len(found.words)

@@ -30,6 +30,7 @@ from analysis.schema import (
     SIGNATURE_TYPES,
     TEMPLATE_TYPES,
 )
+from analysis.schema import DOC_TOPIC_TYPES, SENTENCE_TOPIC_TYPES, TOPIC_TYPES
 
 TERM_TYPES = {"doc_id": "VARCHAR", "term": "VARCHAR", "n": "INTEGER"}
 FAILURE_TYPES = {"source_file": "VARCHAR", "reason": "VARCHAR", "doc_id": "VARCHAR"}
@@ -45,6 +46,9 @@ TABLES = {
     "sentence_words": SENTENCE_WORD_TYPES,
     "templates": TEMPLATE_TYPES,
     "follow_through": FOLLOW_TYPES,
+    "topics": TOPIC_TYPES,
+    "doc_topics": DOC_TOPIC_TYPES,
+    "sentence_topics": SENTENCE_TOPIC_TYPES,
 }
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
@@ -52,7 +56,7 @@ PER_DOCUMENT = ("documents", "sentences", "terms", "signatures", "sentence_words
 
 _ARROW = {
     "VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
-    "VARCHAR[]": pa.list_(pa.string()), "BLOB": pa.binary(),
+    "VARCHAR[]": pa.list_(pa.string()), "BLOB": pa.binary(), "DOUBLE[]": pa.list_(pa.float64()),
 }
 
 

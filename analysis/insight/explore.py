@@ -1,0 +1,231 @@
+"""Exploring beyond the ten themes: word co-occurrence networks, correspondence analysis, collocates and
+topics found in the corpus itself (issue 15). Pure functions over plain data (word lists, counts); the
+store's questions that feed them live in ``analysis.query.explore``, the topic pass in ``passes``.
+
+- Co-occurrence network, as in KH Coder (Higuchi): the unit is the sentence, each word is the set of
+  sentences it occurs in, and two words are linked by the Jaccard coefficient of those sets,
+  |A∩B| / |A∪B|. Only words of a minimum frequency take part; the strongest N edges (or all edges
+  above a threshold) are drawn, and communities are found by modularity (Clauset–Newman–Moore, networkx's
+  ``greedy_modularity_communities``, deterministic for a given graph).
+- Correspondence analysis: the SVD of the matrix of standardised residuals
+  S = D_r^{-1/2} (P − r cᵀ) D_c^{-1/2} (Greenacre, *Correspondence Analysis in Practice*, ch. 4).
+  Principal coordinates of rows F = D_r^{-1/2} U Σ and of columns G = D_c^{-1/2} V Σ (a symmetric map):
+  a word near a group is used there more than elsewhere.
+- Topics: non-negative matrix factorisation of the documents' TF-IDF (content words), deterministic for a
+  given corpus and seed (``init='nndsvd'``). Fitted on documents rather than sentences: summaries repeat
+  stock sentences so often that, at sentence level, the factors spend themselves on those repeats.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+EDGE_COLUMNS = ("source", "target", "cooccurrences", "jaccard", "source_freq", "target_freq",
+                "source_community", "target_community")
+
+
+def _incidence(sentences: list[list[str]], vocab: list[str]):
+    """Sentences × words, 1 where the sentence contains the word (sparse)."""
+    from scipy import sparse
+
+    index = {w: i for i, w in enumerate(vocab)}
+    rows, cols = [], []
+    for n, words in enumerate(sentences):
+        for w in set(words):
+            i = index.get(w)
+            if i is not None:
+                rows.append(n)
+                cols.append(i)
+    return sparse.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)),
+                             shape=(len(sentences), len(vocab)))
+
+
+def cooccurrence(sentences: list[list[str]], min_freq: int = 5, top_edges: int = 60,
+                 threshold: float | None = None, max_words: int = 150) -> pd.DataFrame:
+    """The edges of the co-occurrence network of ``sentences`` (each a list of content words).
+
+    Words need ``min_freq`` sentences (the ``max_words`` most frequent of those take part). With a
+    ``threshold`` every edge whose Jaccard reaches it is kept, else the ``top_edges`` strongest; ties
+    are broken by co-occurrence count, then by the words, so the same corpus always gives the same map.
+    """
+    freq = Counter(w for words in sentences for w in set(words))
+    vocab = sorted((w for w, n in freq.items() if n >= min_freq), key=lambda w: (-freq[w], w))[:max_words]
+    if len(vocab) < 2:
+        return pd.DataFrame(columns=list(EDGE_COLUMNS))
+    x = _incidence(sentences, vocab)
+    co = (x.T @ x).tocoo()
+    f = np.asarray(x.sum(axis=0)).ravel()
+    keep = co.row < co.col
+    a, b, c = co.row[keep], co.col[keep], co.data[keep]
+    jac = c / (f[a] + f[b] - c)
+    edges = pd.DataFrame({"source": [vocab[i] for i in a], "target": [vocab[i] for i in b],
+                          "cooccurrences": c.astype(int), "jaccard": jac,
+                          "source_freq": f[a].astype(int), "target_freq": f[b].astype(int)})
+    edges = edges.sort_values(["jaccard", "cooccurrences", "source", "target"],
+                              ascending=[False, False, True, True])
+    edges = edges[edges["jaccard"] >= threshold] if threshold is not None else edges.head(int(top_edges))
+    edges = edges.reset_index(drop=True)
+    community = communities(edges)
+    edges["source_community"] = edges["source"].map(community).astype(int)
+    edges["target_community"] = edges["target"].map(community).astype(int)
+    edges["jaccard"] = edges["jaccard"].round(6)
+    return edges[list(EDGE_COLUMNS)]
+
+
+def communities(edges: pd.DataFrame) -> dict[str, int]:
+    """word → community number (0 the largest) by modularity over the Jaccard-weighted edges."""
+    import networkx as nx
+    from networkx.algorithms.community import greedy_modularity_communities
+
+    if edges.empty:
+        return {}
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(edges[["source", "target", "jaccard"]].itertuples(index=False, name=None))
+    found = greedy_modularity_communities(graph, weight="weight")
+    ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    return {w: n for n, group in enumerate(ordered) for w in group}
+
+
+def lift(word_counts: pd.Series, word_counts_all: pd.Series, n_group: int, n_all: int) -> pd.Series:
+    """log2 of a word's share of sentences in a group over its share in all: > 0 over-represented there."""
+    inside = (word_counts.reindex(word_counts_all.index).fillna(0) + 0.5) / (n_group + 1)
+    overall = (word_counts_all + 0.5) / (n_all + 1)
+    return np.log2(inside / overall)
+
+
+def collocates(sentences: list[list[str]], word: str, top: int = 20, min_count: int = 2) -> pd.DataFrame:
+    """The words that share sentences with ``word`` (the window is the sentence): co-occurrences, the
+    collocate's frequency, Jaccard and pointwise mutual information log2 P(a,b) / (P(a) P(b))."""
+    cols = ["collocate", "cooccurrences", "frequency", "jaccard", "pmi"]
+    n = len(sentences)
+    sets = [set(s) for s in sentences]
+    with_word = [s for s in sets if word in s]
+    if not with_word or n == 0:
+        return pd.DataFrame(columns=cols)
+    together = Counter(w for s in with_word for w in s if w != word)
+    freq = Counter(w for s in sets for w in s)
+    fa = len(with_word)
+    rows = []
+    for w, c in together.items():
+        if c < min_count:
+            continue
+        fb = freq[w]
+        rows.append((w, c, fb, c / (fa + fb - c), math.log2(c * n / (fa * fb))))
+    out = pd.DataFrame(rows, columns=cols)
+    if out.empty:
+        return out
+    out = out.sort_values(["cooccurrences", "jaccard", "collocate"], ascending=[False, False, True]).head(top)
+    out[["jaccard", "pmi"]] = out[["jaccard", "pmi"]].round(4)
+    return out.reset_index(drop=True)
+
+
+def chi_square_words(counts: pd.DataFrame, top: int = 60) -> pd.DataFrame:
+    """The ``top`` rows (words) of a words × groups count table whose distribution over the groups
+    departs most from the groups' sizes (Pearson's chi-square of the row against the column margins)."""
+    if counts.empty:
+        return counts
+    total = counts.to_numpy().sum()
+    col_share = counts.sum(axis=0) / total
+    expected = np.outer(counts.sum(axis=1), col_share)
+    chi = ((counts.to_numpy() - expected) ** 2 / np.where(expected > 0, expected, 1)).sum(axis=1)
+    order = pd.Series(chi, index=counts.index).sort_values(ascending=False, kind="stable")
+    return counts.loc[order.index[:top]]
+
+
+@dataclass(frozen=True)
+class CA:
+    rows: pd.DataFrame      # label, x, y, mass
+    columns: pd.DataFrame   # label, x, y, mass
+    inertia: tuple[float, float]   # share of the total inertia on each of the two axes
+
+
+def correspondence(counts: pd.DataFrame) -> CA:
+    """Correspondence analysis of a rows × columns table of counts (two dimensions, symmetric map)."""
+    table = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
+    p = table.to_numpy(dtype=float)
+    p = p / p.sum()
+    r, c = p.sum(axis=1), p.sum(axis=0)
+    s = (p - np.outer(r, c)) / np.sqrt(np.outer(r, c))
+    u, sigma, vt = np.linalg.svd(s, full_matrices=False)
+    # a deterministic sign: the largest loading of each axis is positive
+    for k in range(len(sigma)):
+        if vt[k, np.argmax(np.abs(vt[k]))] < 0:
+            u[:, k], vt[k] = -u[:, k], -vt[k]
+    dims = min(2, len(sigma))
+    f = (u[:, :dims] * sigma[:dims]) / np.sqrt(r)[:, None]
+    g = (vt[:dims].T * sigma[:dims]) / np.sqrt(c)[:, None]
+    if dims < 2:
+        f, g = np.column_stack([f, np.zeros(len(f))]), np.column_stack([g, np.zeros(len(g))])
+    total = float((sigma ** 2).sum()) or 1.0
+    inertia = tuple(float(sigma[k] ** 2 / total) if k < len(sigma) else 0.0 for k in range(2))
+    rows = pd.DataFrame({"label": table.index.astype(str), "x": f[:, 0], "y": f[:, 1], "mass": r})
+    cols = pd.DataFrame({"label": table.columns.astype(str), "x": g[:, 0], "y": g[:, 1], "mass": c})
+    return CA(rows, cols, inertia)
+
+
+# ------------------------------------------------------------------------------------------ topics
+TOPICS = 16
+"""Topics found in the corpus; measured on the demo corpus, where 16 separate the planted 数字化转型."""
+TOPIC_WORDS = 12
+SEED = 0
+MAX_FIT_DOCUMENTS = 5000
+"""Documents the factorisation is fitted on (a deterministic sample beyond); the rest are projected."""
+
+
+@dataclass(frozen=True)
+class Topics:
+    words: list[list[str]]              # per topic, its top words, strongest first
+    weights: list[list[float]]          # their weights in the topic
+    documents: dict[str, list[float]]   # doc_id → the document's share of each topic (sums to 1, or all 0)
+
+
+def fit_topics(doc_words: dict[str, list[str]], k: int = TOPICS, seed: int = SEED) -> Topics:
+    """NMF of the documents' TF-IDF; deterministic for the same documents and seed."""
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ids = sorted(doc_words)
+    if len(ids) < max(3, k):
+        return Topics([], [], {})
+    vec = TfidfVectorizer(analyzer=lambda ws: ws, min_df=3, max_df=0.5, sublinear_tf=True)
+    fit_ids = ids
+    if len(ids) > MAX_FIT_DOCUMENTS:
+        rng = np.random.default_rng(seed)
+        fit_ids = [ids[i] for i in sorted(rng.choice(len(ids), MAX_FIT_DOCUMENTS, replace=False))]
+    try:
+        x_fit = vec.fit_transform([doc_words[i] for i in fit_ids])
+    except ValueError:  # no word in three documents
+        return Topics([], [], {})
+    k = min(k, x_fit.shape[1], x_fit.shape[0])
+    model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=500)
+    model.fit(x_fit)
+    w = model.transform(vec.transform([doc_words[i] for i in ids]))
+    vocab = vec.get_feature_names_out()
+    words, weights = [], []
+    for h in model.components_:
+        order = np.argsort(-h, kind="stable")[:TOPIC_WORDS]
+        words.append([str(vocab[i]) for i in order if h[i] > 0])
+        weights.append([round(float(h[i]), 6) for i in order if h[i] > 0])
+    totals = w.sum(axis=1, keepdims=True)
+    shares = np.divide(w, totals, out=np.zeros_like(w), where=totals > 0)
+    return Topics(words, weights, {d: [round(float(v), 6) for v in row] for d, row in zip(ids, shares)})
+
+
+def sentence_topic(words: list[str], topic_words: list[list[str]], min_shared: int = 2) -> tuple[int, int]:
+    """The topic a sentence speaks of: the one sharing most of its top words with the sentence (at least
+    ``min_shared``; ties to the lower number), as (topic, shared words); (-1, 0) for none."""
+    have = set(words)
+    best, shared = -1, 0
+    for t, tw in enumerate(topic_words):
+        n = len(have.intersection(tw))
+        if n > shared:
+            best, shared = t, n
+    return (best, shared) if shared >= min_shared else (-1, 0)
+
+
+def topic_label(words: list[str], n: int = 3) -> str:
+    return "·".join(words[:n])
