@@ -169,7 +169,8 @@ def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed:
     """
     for table in ("topics", "doc_topics", "sentence_topics"):
         con.execute(f"DELETE FROM {table}")
-    rows = con.execute("SELECT doc_id, flatten(list(words ORDER BY idx)) FROM sentence_words GROUP BY doc_id").fetchall()
+    rows = con.execute(
+        "SELECT doc_id, flatten(list(words ORDER BY idx)) FROM sentence_words GROUP BY doc_id").fetchall()
     found = explore.fit_topics(dict(rows), k, seed)
     if not found.words:
         return 0

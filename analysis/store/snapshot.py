@@ -20,17 +20,19 @@ import duckdb
 import pyarrow as pa
 
 from analysis.schema import (
+    DOC_TOPIC_TYPES,
     DOCUMENT_COLUMNS,
     DOCUMENT_TYPES,
     FOLLOW_TYPES,
     MANAGED_TYPES,
     SENTENCE_COLUMNS,
+    SENTENCE_TOPIC_TYPES,
     SENTENCE_TYPES,
     SENTENCE_WORD_TYPES,
     SIGNATURE_TYPES,
     TEMPLATE_TYPES,
+    TOPIC_TYPES,
 )
-from analysis.schema import DOC_TOPIC_TYPES, SENTENCE_TOPIC_TYPES, TOPIC_TYPES
 
 TERM_TYPES = {"doc_id": "VARCHAR", "term": "VARCHAR", "n": "INTEGER"}
 FAILURE_TYPES = {"source_file": "VARCHAR", "reason": "VARCHAR", "doc_id": "VARCHAR"}
