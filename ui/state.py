@@ -34,6 +34,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/themes.py", "主题", ":material/category:"),
     PageDef("pages/sentiment.py", "情感", ":material/mood:"),
     PageDef("pages/keywords.py", "关键词", ":material/match_word:"),
+    PageDef("pages/explore.py", "探索", ":material/hub:"),
     PageDef("pages/originality.py", "原创性", ":material/content_copy:"),
     PageDef("pages/followthrough.py", "计划落实", ":material/task_alt:"),
     PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),

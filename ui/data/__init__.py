@@ -18,7 +18,17 @@ from ui.data.documents import (
     sentences_of,
     store_info,
 )
-from ui.data.export import EXPORT_TITLES, audit_log, download, export_table
+from ui.data.explore import (
+    collocates,
+    cooccurrence,
+    correspondence,
+    topic_sentences,
+    topic_shares,
+    topics,
+    word_sentences,
+    word_trend,
+)
+from ui.data.export import EXPORT_TITLES, audit_log, download, download_frame, export_table
 from ui.data.followthrough import follow_pairs, follow_rates
 from ui.data.keywords import (
     keyword_counts,
