@@ -229,3 +229,29 @@ def sentence_topic(words: list[str], topic_words: list[list[str]], min_shared: i
 
 def topic_label(words: list[str], n: int = 3) -> str:
     return "·".join(words[:n])
+
+
+def layout(edges: pd.DataFrame, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Positions of the network's words (Fruchterman–Reingold, networkx's ``spring_layout``), fixed by
+    ``seed`` so the same network is drawn the same way every time."""
+    import networkx as nx
+
+    if edges.empty:
+        return {}
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(edges[["source", "target", "jaccard"]].itertuples(index=False, name=None))
+    pos = nx.spring_layout(graph, weight="weight", seed=seed, k=1.5 / math.sqrt(graph.number_of_nodes()))
+    return {w: (float(x), float(y)) for w, (x, y) in pos.items()}
+
+
+def nodes(edges: pd.DataFrame, lift_column: bool = False) -> pd.DataFrame:
+    """One row per word of the edge list: its frequency, community and (if given) lift."""
+    parts = []
+    for end in ("source", "target"):
+        cols = {end: "word", f"{end}_freq": "freq", f"{end}_community": "community"}
+        if lift_column and f"{end}_lift" in edges:
+            cols[f"{end}_lift"] = "lift"
+        parts.append(edges[list(cols)].rename(columns=cols))
+    if not parts or edges.empty:
+        return pd.DataFrame(columns=["word", "freq", "community"])
+    return pd.concat(parts).drop_duplicates("word").sort_values(["community", "freq"], ascending=[True, False])
