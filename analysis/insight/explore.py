@@ -205,11 +205,14 @@ def fit_topics(doc_words: dict[str, list[str]], k: int = TOPICS, seed: int = SEE
     model.fit(x_fit)
     w = model.transform(vec.transform([doc_words[i] for i in ids]))
     vocab = vec.get_feature_names_out()
-    words, weights = [], []
-    for h in model.components_:
-        order = np.argsort(-h, kind="stable")[:TOPIC_WORDS]
-        words.append([str(vocab[i]) for i in order if h[i] > 0])
-        weights.append([round(float(h[i]), 6) for i in order if h[i] > 0])
+    words, weights, kept = [], [], []
+    for t, h in enumerate(model.components_):
+        order = [i for i in np.argsort(-h, kind="stable")[:TOPIC_WORDS] if h[i] > 0]
+        if order:  # a factor the data left empty is no topic
+            kept.append(t)
+            words.append([str(vocab[i]) for i in order])
+            weights.append([round(float(h[i]), 6) for i in order])
+    w = w[:, kept]
     totals = w.sum(axis=1, keepdims=True)
     shares = np.divide(w, totals, out=np.zeros_like(w), where=totals > 0)
     return Topics(words, weights, {d: [round(float(v), 6) for v in row] for d, row in zip(ids, shares)})

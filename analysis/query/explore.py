@@ -33,14 +33,15 @@ def _lists(frame: pd.DataFrame) -> list[list[str]]:
 
 
 def cooccurrence(store_path: Path, filters: Filters = Filters(), min_freq: int = 5, top_edges: int = 60,
-                 threshold: float | None = None, highlight: str = "") -> pd.DataFrame:
+                 threshold: float | None = None, highlight: str = "", max_words: int = 150) -> pd.DataFrame:
     """The edge list of the co-occurrence network (``analysis.insight.explore.cooccurrence``) of the
     filtered sentences. With ``highlight`` (a department), every word's over-representation there
     (``source_lift``, ``target_lift``: log2 of its share of that department's sentences over its share of
     all filtered sentences)."""
     frame = _sentence_words(store_path, filters)
     sentences = _lists(frame)
-    edges = explore.cooccurrence(sentences, min_freq=min_freq, top_edges=top_edges, threshold=threshold)
+    edges = explore.cooccurrence(sentences, min_freq=min_freq, top_edges=top_edges, threshold=threshold,
+                                 max_words=max_words)
     if highlight and not edges.empty:
         words = sorted(set(edges["source"]) | set(edges["target"]))
         mine = frame["department"] == highlight
