@@ -134,3 +134,6 @@ UPLOAD_ACTION_NAMES: Final = {"add": "新增", "change": "更新标签", "skip":
 TOPIC_TYPES: Final = {"topic": "INTEGER", "label": "VARCHAR", "words": "VARCHAR[]", "weights": "DOUBLE[]"}
 DOC_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "topic": "INTEGER", "share": "DOUBLE"}
 SENTENCE_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "idx": "INTEGER", "topic": "INTEGER", "shared": "INTEGER"}
+# HR's theme taxonomy versions (analysis/insight/taxonomy.py), carried into every new snapshot.
+TAXONOMY_TYPES: Final = {"version": "INTEGER", "saved_at": "VARCHAR", "user": "VARCHAR", "note": "VARCHAR",
+                         "toml": "VARCHAR", "active": "BOOLEAN"}

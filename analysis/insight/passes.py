@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from analysis.insight import copies, explore, followthrough
+from analysis.insight import copies, explore, followthrough, taxonomy
 from analysis.store import snapshot
 
 KNOWN_SHINGLES_LIMIT = 20_000
@@ -149,6 +149,10 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
 def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str, float]:
     """All corpus-wide passes over a new snapshot; returns their timings (seconds) for the report."""
     timings = {}
+    t = time.perf_counter()
+    taxonomy.carry(con)
+    taxonomy.apply_active(con, sorted(known.sentences) if known is not None else None)
+    timings["taxonomy"] = time.perf_counter() - t
     t = time.perf_counter()
     update_copies(con, known)
     timings["copies"] = time.perf_counter() - t

@@ -30,6 +30,7 @@ from analysis.schema import (
     SENTENCE_TYPES,
     SENTENCE_WORD_TYPES,
     SIGNATURE_TYPES,
+    TAXONOMY_TYPES,
     TEMPLATE_TYPES,
     TOPIC_TYPES,
 )
@@ -51,6 +52,7 @@ TABLES = {
     "topics": TOPIC_TYPES,
     "doc_topics": DOC_TOPIC_TYPES,
     "sentence_topics": SENTENCE_TOPIC_TYPES,
+    "taxonomies": TAXONOMY_TYPES,
 }
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
