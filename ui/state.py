@@ -39,6 +39,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/followthrough.py", "计划落实", ":material/task_alt:"),
     PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),
     PageDef("pages/corpus.py", "语料管理", ":material/upload_file:", roles=("hr_admin",)),
+    PageDef("pages/taxonomy.py", "主题管理", ":material/tune:", roles=("hr_admin",)),
     PageDef("pages/audit.py", "审计日志", ":material/policy:", roles=("hr_admin",)),
     PageDef("pages/export.py", "导出", ":material/download:"),
 )

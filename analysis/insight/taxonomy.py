@@ -281,3 +281,29 @@ def suggest(word_lists: list[list[str]], theme_words: set[str], top: int = 20, m
             rows.append((w, c, freq[w], round(c * pmi, 3)))
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["score", "word"], ascending=[False, True]).head(top).reset_index(drop=True)
+
+
+def save_version(store_path, text: str, user: str, note: str = "",
+                 progress: Callable[[float], None] | None = None, wait: float = 30.0) -> tuple[int, int]:
+    """Save ``text`` as the newest, active version and re-score every sentence's themes with it, in a new
+    snapshot swapped in like a build's. Returns (version, sentences whose themes changed)."""
+    from pathlib import Path
+
+    store_path = Path(store_path)
+    if not store_path.exists():
+        raise TaxonomyError(f"找不到数据库 {store_path}：请先运行 python -m analysis build")
+    compiled = compile_text(text)
+    with snapshot.write_lock(store_path, wait=wait), snapshot.new_snapshot(store_path) as con:
+        snapshot.copy_live(con)
+        version = add_version(con, text, user, note)
+        changed = rescore(con, compiled, progress=progress)
+        con.execute("DELETE FROM meta WHERE key = 'taxonomy_version'")
+        snapshot.insert_rows(con, "meta", [{"key": "taxonomy_version", "value": str(version)}])
+    return version, changed
+
+
+def read_state(store_path) -> tuple[int, str, pd.DataFrame]:
+    """(active version, its TOML text, every saved version) of a store."""
+    with snapshot.read(store_path) as con:
+        version, text = active_text(con)
+        return version, text, versions(con)

@@ -51,4 +51,5 @@ from ui.data.originality import (
     template_text,
 )
 from ui.data.sentiment import section_sentiment
+from ui.data.taxonomy import themes as taxonomy_themes
 from ui.data.themes import theme_section_totals, theme_totals, year_changes
