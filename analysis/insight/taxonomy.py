@@ -134,7 +134,7 @@ def _has(con: duckdb.DuckDBPyConnection, table: str, database: str | None = None
     if database:
         sql += " AND database_name = ?"
         params.append(database)
-    return bool(con.execute(sql, params).fetchone()[0])
+    return bool(con.execute(sql, params).fetchall()[0][0])
 
 
 def versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -148,15 +148,16 @@ def versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def active_text(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
     """(version, TOML text) of the taxonomy in force: HR's active version, else the shipped file (0)."""
     if _has(con, "taxonomies"):
-        row = con.execute("SELECT version, toml FROM taxonomies WHERE active ORDER BY version DESC LIMIT 1").fetchone()
-        if row:
+        rows = con.execute("SELECT version, toml FROM taxonomies WHERE active ORDER BY version DESC LIMIT 1").fetchall()
+        if rows:
+            row = rows[0]
             return int(row[0]), row[1]
     return 0, shipped_text()
 
 
 def carry(con: duckdb.DuckDBPyConnection) -> None:
     """Keep the taxonomy versions of the live snapshot (attached as ``live``) in a new one, once."""
-    if con.execute("SELECT COUNT(*) FROM taxonomies").fetchone()[0]:
+    if con.execute("SELECT COUNT(*) FROM taxonomies").fetchall()[0][0]:
         return
     if _has(con, "taxonomies", "live"):
         cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["taxonomies"])
@@ -165,7 +166,7 @@ def carry(con: duckdb.DuckDBPyConnection) -> None:
 
 def add_version(con: duckdb.DuckDBPyConnection, text: str, user: str, note: str) -> int:
     parse(text)
-    last = con.execute("SELECT COALESCE(MAX(version), 0) FROM taxonomies").fetchone()[0]
+    last = con.execute("SELECT COALESCE(MAX(version), 0) FROM taxonomies").fetchall()[0][0]
     version = int(last) + 1
     con.execute("UPDATE taxonomies SET active = FALSE")
     snapshot.insert_rows(con, "taxonomies", [{"version": version, "saved_at": time.strftime("%Y-%m-%d %H:%M:%S"),

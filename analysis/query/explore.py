@@ -134,7 +134,7 @@ def word_trend(store_path: Path, filters: Filters = Filters(), word: str = "") -
 
 def _has_topics(store_path: Path) -> bool:
     with snapshot.read(store_path) as con:
-        return bool(con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'topics'").fetchone()[0])
+        return bool(con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'topics'").fetchall()[0][0])
 
 
 def topics(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
