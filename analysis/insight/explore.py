@@ -28,22 +28,6 @@ EDGE_COLUMNS = ("source", "target", "cooccurrences", "jaccard", "source_freq", "
                 "source_community", "target_community")
 
 
-def _incidence(sentences: list[list[str]], vocab: list[str]):
-    """Sentences × words, 1 where the sentence contains the word (sparse)."""
-    from scipy import sparse
-
-    index = {w: i for i, w in enumerate(vocab)}
-    rows, cols = [], []
-    for n, words in enumerate(sentences):
-        for w in set(words):
-            i = index.get(w)
-            if i is not None:
-                rows.append(n)
-                cols.append(i)
-    return sparse.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)),
-                             shape=(len(sentences), len(vocab)))
-
-
 def cooccurrence(sentences: list[list[str]], min_freq: int = 5, top_edges: int = 60,
                  threshold: float | None = None, max_words: int = 150) -> pd.DataFrame:
     """The edges of the co-occurrence network of ``sentences`` (each a list of content words).
@@ -53,18 +37,44 @@ def cooccurrence(sentences: list[list[str]], min_freq: int = 5, top_edges: int =
     are broken by co-occurrence count, then by the words, so the same corpus always gives the same map.
     """
     freq = Counter(w for words in sentences for w in set(words))
-    vocab = sorted((w for w, n in freq.items() if n >= min_freq), key=lambda w: (-freq[w], w))[:max_words]
-    if len(vocab) < 2:
+    vocab = set(vocabulary(freq, min_freq, max_words))
+    ids, words = [], []
+    for n, ws in enumerate(sentences):
+        for w in set(ws) & vocab:
+            ids.append(n)
+            words.append(w)
+    return edges_from_pairs(ids, words, top_edges, threshold)
+
+
+def vocabulary(freq: dict[str, int], min_freq: int, max_words: int) -> list[str]:
+    """The words of the network: at least ``min_freq`` sentences, the ``max_words`` most frequent (ties by
+    the word, in code-point order, as DuckDB sorts them)."""
+    return sorted((w for w, n in freq.items() if n >= min_freq), key=lambda w: (-freq[w], w))[:max_words]
+
+
+def edges_from_pairs(sentence_ids, words, top_edges: int = 60, threshold: float | None = None) -> pd.DataFrame:
+    """The network from (sentence, word) pairs, one per distinct word of a sentence, already limited to the
+    network's vocabulary (the store's question does that in SQL)."""
+    from scipy import sparse
+
+    words = pd.Series(words, dtype=object)
+    if words.nunique() < 2:
         return pd.DataFrame(columns=list(EDGE_COLUMNS))
-    x = _incidence(sentences, vocab)
+    codes, uniques = pd.factorize(words, sort=True)
+    rows, _ = pd.factorize(pd.Series(sentence_ids))
+    x = sparse.csr_matrix((np.ones(len(codes)), (rows, codes)), shape=(rows.max() + 1, len(uniques)))
+    vocab = [str(u) for u in uniques]
     co = (x.T @ x).tocoo()
     f = np.asarray(x.sum(axis=0)).ravel()
     keep = co.row < co.col
     a, b, c = co.row[keep], co.col[keep], co.data[keep]
     jac = c / (f[a] + f[b] - c)
-    edges = pd.DataFrame({"source": [vocab[i] for i in a], "target": [vocab[i] for i in b],
+    # each pair once, its more frequent word first (ties by the word)
+    first = (f[a] > f[b]) | ((f[a] == f[b]) & (a < b))
+    src, dst = np.where(first, a, b), np.where(first, b, a)
+    edges = pd.DataFrame({"source": [vocab[i] for i in src], "target": [vocab[i] for i in dst],
                           "cooccurrences": c.astype(int), "jaccard": jac,
-                          "source_freq": f[a].astype(int), "target_freq": f[b].astype(int)})
+                          "source_freq": f[src].astype(int), "target_freq": f[dst].astype(int)})
     edges = edges.sort_values(["jaccard", "cooccurrences", "source", "target"],
                               ascending=[False, False, True, True])
     edges = edges[edges["jaccard"] >= threshold] if threshold is not None else edges.head(int(top_edges))
@@ -100,27 +110,25 @@ def lift(word_counts: pd.Series, word_counts_all: pd.Series, n_group: int, n_all
 def collocates(sentences: list[list[str]], word: str, top: int = 20, min_count: int = 2) -> pd.DataFrame:
     """The words that share sentences with ``word`` (the window is the sentence): co-occurrences, the
     collocate's frequency, Jaccard and pointwise mutual information log2 P(a,b) / (P(a) P(b))."""
-    cols = ["collocate", "cooccurrences", "frequency", "jaccard", "pmi"]
-    n = len(sentences)
     sets = [set(s) for s in sentences]
     with_word = [s for s in sets if word in s]
-    if not with_word or n == 0:
-        return pd.DataFrame(columns=cols)
     together = Counter(w for s in with_word for w in s if w != word)
     freq = Counter(w for s in sets for w in s)
-    fa = len(with_word)
-    rows = []
-    for w, c in together.items():
-        if c < min_count:
-            continue
-        fb = freq[w]
-        rows.append((w, c, fb, c / (fa + fb - c), math.log2(c * n / (fa * fb))))
-    out = pd.DataFrame(rows, columns=cols)
-    if out.empty:
-        return out
+    table = pd.DataFrame([(w, c, freq[w]) for w, c in together.items() if c >= min_count],
+                         columns=["collocate", "cooccurrences", "frequency"])
+    return collocate_scores(table, len(with_word), len(sets), top)
+
+
+def collocate_scores(table: pd.DataFrame, fa: int, n: int, top: int = 20) -> pd.DataFrame:
+    """Jaccard and PMI of collocates from counts: ``table`` has collocate, cooccurrences (c) and frequency
+    (f_b); ``fa`` is the sentences with the word, ``n`` all sentences."""
+    cols = ["collocate", "cooccurrences", "frequency", "jaccard", "pmi"]
+    if table.empty or not fa or not n:
+        return pd.DataFrame(columns=cols)
+    c, fb = table["cooccurrences"].astype(float), table["frequency"].astype(float)
+    out = table.assign(jaccard=(c / (fa + fb - c)).round(4), pmi=np.log2(c * n / (fa * fb)).round(4))
     out = out.sort_values(["cooccurrences", "jaccard", "collocate"], ascending=[False, False, True]).head(top)
-    out[["jaccard", "pmi"]] = out[["jaccard", "pmi"]].round(4)
-    return out.reset_index(drop=True)
+    return out[cols].reset_index(drop=True)
 
 
 def chi_square_words(counts: pd.DataFrame, top: int = 60) -> pd.DataFrame:

@@ -20,39 +20,29 @@ CA_GROUPS = ("department", "year", "team", "section")
 """What the correspondence map may set words against (section is a sentence's, the others a document's)."""
 
 
-def _sentence_words(store_path: Path, filters: Filters, extra: str = "") -> pd.DataFrame:
-    where, params = filters.where()
-    sql = (f"SELECT d.department, d.team, d.year, s.section, w.words FROM documents d "
-           f"JOIN sentence_words w ON w.doc_id = d.doc_id JOIN sentences s ON s.doc_id = w.doc_id AND s.idx = w.idx "
-           f"WHERE {where} {extra}")
-    return fetch(store_path, sql, params)
-
-
-def _lists(frame: pd.DataFrame) -> list[list[str]]:
-    return [list(w) for w in frame["words"]]
-
-
 def cooccurrence(store_path: Path, filters: Filters = Filters(), min_freq: int = 5, top_edges: int = 60,
                  threshold: float | None = None, highlight: str = "", max_words: int = 150) -> pd.DataFrame:
-    """The edge list of the co-occurrence network (``analysis.insight.explore.cooccurrence``) of the
-    filtered sentences. With ``highlight`` (a department), every word's over-representation there
-    (``source_lift``, ``target_lift``: log2 of its share of that department's sentences over its share of
-    all filtered sentences)."""
-    frame = _sentence_words(store_path, filters)
-    sentences = _lists(frame)
-    edges = explore.cooccurrence(sentences, min_freq=min_freq, top_edges=top_edges, threshold=threshold,
-                                 max_words=max_words)
+    """The edge list of the co-occurrence network (``analysis.insight.explore``) of the filtered sentences.
+
+    The vocabulary (words in at least ``min_freq`` sentences, the ``max_words`` most frequent) and the
+    (sentence, word) pairs are found in SQL, so only those pairs leave DuckDB. With ``highlight`` (a
+    department), every word's over-representation there (``source_lift``, ``target_lift``: log2 of its share
+    of that department's sentences over its share of all filtered sentences)."""
+    where, params = filters.where()
+    base = (f"WITH s AS (SELECT w.doc_id || '/' || CAST(w.idx AS VARCHAR) AS sid, d.department, w.words "
+            f"FROM documents d JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}), "
+            "u AS (SELECT sid, department, unnest(list_distinct(words)) AS word FROM s), "
+            "f AS (SELECT word, COUNT(*) AS n FROM u GROUP BY 1 HAVING COUNT(*) >= ? "
+            f"ORDER BY n DESC, word LIMIT {int(max_words)}) ")
+    pairs = fetch(store_path, base + "SELECT u.sid, u.word, u.department FROM u JOIN f USING (word)",
+                  [*params, int(min_freq)])
+    edges = explore.edges_from_pairs(pairs["sid"].to_numpy(), pairs["word"].to_numpy(), top_edges, threshold)
     if highlight and not edges.empty:
-        words = sorted(set(edges["source"]) | set(edges["target"]))
-        mine = frame["department"] == highlight
-        all_counts = pd.Series({w: 0 for w in words}, dtype=float)
-        grp_counts = pd.Series({w: 0 for w in words}, dtype=float)
-        for words_of, inside in zip(sentences, mine):
-            for w in set(words_of).intersection(words):
-                all_counts[w] += 1
-                if inside:
-                    grp_counts[w] += 1
-        lift = explore.lift(grp_counts, all_counts, int(mine.sum()), len(sentences)).round(3)
+        sizes = fetch(store_path, base + "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE department = ?) AS mine "
+                      "FROM s", [*params, int(min_freq), highlight]).iloc[0]
+        all_counts = pairs.groupby("word").size().astype(float)
+        mine = pairs[pairs["department"] == highlight].groupby("word").size().astype(float)
+        lift = explore.lift(mine, all_counts, int(sizes["mine"]), int(sizes["n"])).round(3)
         edges["source_lift"] = edges["source"].map(lift)
         edges["target_lift"] = edges["target"].map(lift)
     return edges
@@ -110,10 +100,23 @@ def word_sentences(store_path: Path, filters: Filters = Filters(), word: str = "
 
 def collocates(store_path: Path, filters: Filters = Filters(), word: str = "", top: int = 20,
                min_count: int = 2) -> pd.DataFrame:
-    """The words that share sentences with ``word`` in the filtered documents (``explore.collocates``)."""
+    """The words that share sentences with ``word`` in the filtered documents, with Jaccard and PMI
+    (``explore.collocate_scores``); counted in SQL."""
     if not word:
-        return pd.DataFrame(columns=["collocate", "cooccurrences", "frequency", "jaccard", "pmi"])
-    return explore.collocates(_lists(_sentence_words(store_path, filters)), word, top=top, min_count=min_count)
+        return explore.collocate_scores(pd.DataFrame(), 0, 0)
+    where, params = filters.where()
+    base = (f"WITH s AS (SELECT list_distinct(w.words) AS words FROM documents d "
+            f"JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}), "
+            "t AS (SELECT x.word AS collocate, COUNT(*) AS cooccurrences FROM s, unnest(s.words) AS x(word) "
+            "WHERE list_contains(s.words, ?) AND x.word <> ? GROUP BY 1 HAVING COUNT(*) >= ?) ")
+    args = [*params, word, word, int(min_count)]
+    table = fetch(store_path, base + (
+        "SELECT t.collocate, t.cooccurrences, COUNT(*) AS frequency FROM t "
+        "JOIN (SELECT x.word FROM s, unnest(s.words) AS x(word)) u ON u.word = t.collocate "
+        "GROUP BY 1, 2"), args)
+    sizes = fetch(store_path, base + "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE list_contains(words, ?)) AS fa "
+                  "FROM s", [*args, word]).iloc[0]
+    return explore.collocate_scores(table, int(sizes["fa"]), int(sizes["n"]), top)
 
 
 def word_trend(store_path: Path, filters: Filters = Filters(), word: str = "") -> pd.DataFrame:
