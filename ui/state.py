@@ -45,6 +45,7 @@ PAGES: tuple[PageDef, ...] = (
 )
 CORPUS_PAGE = "pages/corpus.py"  # works on an empty store too: it is how the first documents arrive
 AUDIT_PAGE = "pages/audit.py"
+TAXONOMY_PAGE = "pages/taxonomy.py"  # HR's theme editor: not a view of the filtered documents
 DOCUMENTS_PAGE = "pages/documents.py"
 
 # Widget keys of the sidebar filters (tests drive the widgets by these keys).

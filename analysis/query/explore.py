@@ -29,7 +29,7 @@ def cooccurrence(store_path: Path, filters: Filters = Filters(), min_freq: int =
     department), every word's over-representation there (``source_lift``, ``target_lift``: log2 of its share
     of that department's sentences over its share of all filtered sentences)."""
     where, params = filters.where()
-    base = (f"WITH s AS (SELECT w.doc_id || '/' || CAST(w.idx AS VARCHAR) AS sid, d.department, w.words "
+    base = (f"WITH s AS (SELECT row_number() OVER () AS sid, d.department, w.words "
             f"FROM documents d JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}), "
             "u AS (SELECT sid, department, unnest(list_distinct(words)) AS word FROM s), "
             "f AS (SELECT word, COUNT(*) AS n FROM u GROUP BY 1 HAVING COUNT(*) >= ? "
