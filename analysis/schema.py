@@ -134,6 +134,10 @@ UPLOAD_ACTION_NAMES: Final = {"add": "新增", "change": "更新标签", "skip":
 TOPIC_TYPES: Final = {"topic": "INTEGER", "label": "VARCHAR", "words": "VARCHAR[]", "weights": "DOUBLE[]"}
 DOC_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "topic": "INTEGER", "share": "DOUBLE"}
 SENTENCE_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "idx": "INTEGER", "topic": "INTEGER", "shared": "INTEGER"}
+# The co-occurrence network of every document with the page's default settings, so 探索 opens at once.
+NETWORK_EDGE_TYPES: Final = {"rank": "INTEGER", "source": "VARCHAR", "target": "VARCHAR", "cooccurrences": "INTEGER",
+                             "jaccard": "DOUBLE", "source_freq": "INTEGER", "target_freq": "INTEGER",
+                             "source_community": "INTEGER", "target_community": "INTEGER"}
 # HR's theme taxonomy versions (analysis/insight/taxonomy.py), carried into every new snapshot.
 TAXONOMY_TYPES: Final = {"version": "INTEGER", "saved_at": "VARCHAR", "user": "VARCHAR", "note": "VARCHAR",
                          "toml": "VARCHAR", "active": "BOOLEAN"}

@@ -56,7 +56,7 @@ if view == "共现网络":
     c1, c2, c3, c4 = st.columns(4)
     st.session_state.setdefault("ex_min_freq", 5)
     st.session_state.setdefault("ex_top", 60)
-    min_freq = c1.number_input("最少出现句数", 2, 200, key="ex_min_freq")
+    min_freq = c1.number_input("最少出现次数", 2, 200, key="ex_min_freq")
     top = c2.slider("显示最强的边数", 20, 200, key="ex_top", step=10)
     threshold = c3.number_input("或 Jaccard 阈值（0 = 按边数）", 0.0, 1.0, value=0.0, step=0.05, key="ex_threshold")
     departments = sorted(data.facets()["department"].unique())
@@ -66,7 +66,7 @@ if view == "共现网络":
     edges = data.cooccurrence(f, min_freq=int(min_freq), top_edges=int(top),
                               threshold=float(threshold) or None, highlight=highlight)
     if edges.empty:
-        st.info("所选范围内同句出现的词太少，画不出网络。可以降低“最少出现句数”或放宽筛选。")
+        st.info("所选范围内同句出现的词太少，画不出网络。可以降低“最少出现次数”或放宽筛选。")
     else:
         st.plotly_chart(
             charts.network(edges, by_lift=bool(highlight),

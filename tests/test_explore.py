@@ -121,7 +121,7 @@ def test_network_lift_marks_the_chosen_department(demo_store):
 @needs_demo
 @pytest.mark.parametrize(("word", "department"), [
     ("应收账款", "财务部"), ("凭证", "财务部"), ("测试用例", "研发部"), ("经销商", "市场部"),
-    ("装配", "生产部"), ("热线", "客服部"), ("签单", "销售部"),
+    ("装配", "生产部"), ("热线", "客服部"), ("报价", "销售部"),
 ])
 def test_correspondence_places_department_words_near_their_department(demo_store, word, department):
     ca = query.correspondence(demo_store, Filters(), by="department", top=60)
@@ -157,6 +157,16 @@ def test_word_trend_and_sentences(demo_store):
     sentences = query.word_sentences(demo_store, Filters(departments=("财务部",)), "回款", "核销")
     assert len(sentences) > 0 and sentences["text"].str.contains("回款").all()
     assert set(sentences["department"]) == {"财务部"}
+
+
+def test_stored_default_network_is_the_live_one(demo_store):
+    from analysis.store import snapshot
+
+    stored = query.cooccurrence(demo_store, Filters())
+    with snapshot.read(demo_store) as con:
+        live = explore.network(con)
+    assert stored.astype(str).to_dict("records") == live.astype(str).to_dict("records")
+    assert len(stored) == 60
 
 
 def test_viewer_scope_reaches_the_network(demo_store):

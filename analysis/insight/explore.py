@@ -32,44 +32,90 @@ def cooccurrence(sentences: list[list[str]], min_freq: int = 5, top_edges: int =
                  threshold: float | None = None, max_words: int = 150) -> pd.DataFrame:
     """The edges of the co-occurrence network of ``sentences`` (each a list of content words).
 
-    Words need ``min_freq`` sentences (the ``max_words`` most frequent of those take part). With a
+    Words need ``min_freq`` occurrences (the ``max_words`` most frequent of those take part). With a
     ``threshold`` every edge whose Jaccard reaches it is kept, else the ``top_edges`` strongest; ties
     are broken by co-occurrence count, then by the words, so the same corpus always gives the same map.
     """
-    freq = Counter(w for words in sentences for w in set(words))
-    vocab = set(vocabulary(freq, min_freq, max_words))
-    ids, words = [], []
+    freq = Counter(w for words in sentences for w in words)
+    vocab = sorted(vocabulary(freq, min_freq, max_words))
+    index = {w: i for i, w in enumerate(vocab)}
+    ids, codes = [], []
     for n, ws in enumerate(sentences):
-        for w in set(ws) & vocab:
-            ids.append(n)
-            words.append(w)
-    return edges_from_pairs(ids, words, top_edges, threshold)
+        for w in set(ws):
+            if w in index:
+                ids.append(n)
+                codes.append(index[w])
+    return edges_from_pairs(np.array(ids, dtype=np.int64), np.array(codes, dtype=np.int64), vocab,
+                            top_edges, threshold)
+
+
+DEFAULT_NETWORK = (5, 60, None, "", 150)
+"""min_freq, top_edges, threshold, highlight, max_words of the network the page opens with."""
+
+
+def network(con, where: str = "TRUE", params: list | None = None, min_freq: int = 5, top_edges: int = 60,
+            threshold: float | None = None, highlight: str = "", max_words: int = 150) -> pd.DataFrame:
+    """The co-occurrence network of the documents ``where`` selects (a condition over ``documents d``) in
+    a store's connection. The vocabulary (words occurring at least ``min_freq`` times, the ``max_words``
+    most frequent) comes from the per-document ``terms`` table, and only the (sentence, word) pairs of those
+    words leave DuckDB, as integers. With ``highlight`` (a department), every word's over-representation
+    there: ``source_lift``, ``target_lift`` = log2 of its share of that department's sentences over its
+    share of all the sentences."""
+    import pyarrow as pa
+
+    params = list(params or [])
+    vocab = sorted(r[0] for r in con.execute(
+        f"SELECT t.term FROM documents d JOIN terms t ON t.doc_id = d.doc_id WHERE {where} "
+        f"GROUP BY 1 HAVING SUM(t.n) >= ? ORDER BY SUM(t.n) DESC, t.term LIMIT {int(max_words)}",
+        [*params, int(min_freq)]).fetchall())
+    if len(vocab) < 2:
+        return edges_from_pairs(np.array([]), np.array([]), [])
+    con.register("_vocab", pa.table({"word": vocab, "code": list(range(len(vocab)))}))
+    try:
+        pairs = con.execute(
+            "WITH s AS (SELECT row_number() OVER () AS sid, d.department = ? AS mine, w.words "
+            f"FROM documents d JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}), "
+            "u AS (SELECT sid, mine, unnest(words) AS word FROM s) "
+            "SELECT u.sid, v.code, u.mine FROM u JOIN _vocab v USING (word)", [highlight, *params]).fetchnumpy()
+    finally:
+        con.unregister("_vocab")
+    codes = np.asarray(pairs["code"], dtype=np.int64)
+    edges = edges_from_pairs(np.asarray(pairs["sid"], dtype=np.int64), codes, vocab, top_edges, threshold)
+    if highlight and not edges.empty:
+        n, n_mine = con.execute(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE d.department = ?) FROM documents d "
+            f"JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}", [highlight, *params]).fetchall()[0]
+        mine_mask = np.asarray(pairs["mine"], dtype=bool)
+        counts = pd.Series(np.bincount(codes, minlength=len(vocab)), index=vocab, dtype=float)
+        mine = pd.Series(np.bincount(codes[mine_mask], minlength=len(vocab)), index=vocab, dtype=float)
+        value = lift(mine, counts, int(n_mine), int(n)).round(3)
+        edges["source_lift"] = edges["source"].map(value)
+        edges["target_lift"] = edges["target"].map(value)
+    return edges
 
 
 def vocabulary(freq: dict[str, int], min_freq: int, max_words: int) -> list[str]:
-    """The words of the network: at least ``min_freq`` sentences, the ``max_words`` most frequent (ties by
+    """The words of the network: at least ``min_freq`` occurrences, the ``max_words`` most frequent (ties by
     the word, in code-point order, as DuckDB sorts them)."""
     return sorted((w for w, n in freq.items() if n >= min_freq), key=lambda w: (-freq[w], w))[:max_words]
 
 
-def edges_from_pairs(sentence_ids, words, top_edges: int = 60, threshold: float | None = None) -> pd.DataFrame:
-    """The network from (sentence, word) pairs, one per distinct word of a sentence, already limited to the
-    network's vocabulary (the store's question does that in SQL)."""
+def edges_from_pairs(sentence_ids: np.ndarray, codes: np.ndarray, vocab: list[str], top_edges: int = 60,
+                     threshold: float | None = None) -> pd.DataFrame:
+    """The network from (sentence, word) pairs, one per distinct word of a sentence: ``codes`` index
+    ``vocab``, which is sorted (the store's question finds the pairs in SQL)."""
     from scipy import sparse
 
-    words = pd.Series(words, dtype=object)
-    if words.nunique() < 2:
+    if len(vocab) < 2 or len(codes) == 0:
         return pd.DataFrame(columns=list(EDGE_COLUMNS))
-    codes, uniques = pd.factorize(words, sort=True)
-    rows, _ = pd.factorize(pd.Series(sentence_ids))
-    x = sparse.csr_matrix((np.ones(len(codes)), (rows, codes)), shape=(rows.max() + 1, len(uniques)))
-    vocab = [str(u) for u in uniques]
+    rows, _ = pd.factorize(sentence_ids)
+    x = sparse.csr_matrix((np.ones(len(codes)), (rows, codes)), shape=(rows.max() + 1, len(vocab)))
     co = (x.T @ x).tocoo()
     f = np.asarray(x.sum(axis=0)).ravel()
     keep = co.row < co.col
     a, b, c = co.row[keep], co.col[keep], co.data[keep]
     jac = c / (f[a] + f[b] - c)
-    # each pair once, its more frequent word first (ties by the word)
+    # each pair once, its more frequent word first (ties: the word first in vocab, i.e. code-point order)
     first = (f[a] > f[b]) | ((f[a] == f[b]) & (a < b))
     src, dst = np.where(first, a, b), np.where(first, b, a)
     edges = pd.DataFrame({"source": [vocab[i] for i in src], "target": [vocab[i] for i in dst],

@@ -161,8 +161,18 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str,
     timings["follow_through"] = time.perf_counter() - t
     t = time.perf_counter()
     update_topics(con)
+    update_network(con)
     timings["topics"] = time.perf_counter() - t
     return timings
+
+
+def update_network(con: duckdb.DuckDBPyConnection) -> int:
+    """The co-occurrence network of every document with the 探索 page's default settings (issue 15)."""
+    con.execute("DELETE FROM network_edges")
+    edges = explore.network(con, "TRUE", [], *explore.DEFAULT_NETWORK)
+    rows = edges.assign(rank=range(len(edges))).to_dict("records")
+    snapshot.insert_rows(con, "network_edges", rows)
+    return len(rows)
 
 
 def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: int = explore.SEED) -> int:

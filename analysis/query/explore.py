@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from analysis.access.scope import Filters
 from analysis.insight import explore
@@ -22,30 +23,20 @@ CA_GROUPS = ("department", "year", "team", "section")
 
 def cooccurrence(store_path: Path, filters: Filters = Filters(), min_freq: int = 5, top_edges: int = 60,
                  threshold: float | None = None, highlight: str = "", max_words: int = 150) -> pd.DataFrame:
-    """The edge list of the co-occurrence network (``analysis.insight.explore``) of the filtered sentences.
-
-    The vocabulary (words in at least ``min_freq`` sentences, the ``max_words`` most frequent) and the
-    (sentence, word) pairs are found in SQL, so only those pairs leave DuckDB. With ``highlight`` (a
-    department), every word's over-representation there (``source_lift``, ``target_lift``: log2 of its share
-    of that department's sentences over its share of all filtered sentences)."""
+    """The edge list of the co-occurrence network (``analysis.insight.explore.network``) of the filtered
+    sentences. With ``highlight`` (a department), every word's over-representation there (``source_lift``,
+    ``target_lift``). The network of every document with the default settings was computed by the build
+    (``network_edges``) and is read as it is."""
     where, params = filters.where()
-    base = (f"WITH s AS (SELECT row_number() OVER () AS sid, d.department, w.words "
-            f"FROM documents d JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}), "
-            "u AS (SELECT sid, department, unnest(list_distinct(words)) AS word FROM s), "
-            "f AS (SELECT word, COUNT(*) AS n FROM u GROUP BY 1 HAVING COUNT(*) >= ? "
-            f"ORDER BY n DESC, word LIMIT {int(max_words)}) ")
-    pairs = fetch(store_path, base + "SELECT u.sid, u.word, u.department FROM u JOIN f USING (word)",
-                  [*params, int(min_freq)])
-    edges = explore.edges_from_pairs(pairs["sid"].to_numpy(), pairs["word"].to_numpy(), top_edges, threshold)
-    if highlight and not edges.empty:
-        sizes = fetch(store_path, base + "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE department = ?) AS mine "
-                      "FROM s", [*params, int(min_freq), highlight]).iloc[0]
-        all_counts = pairs.groupby("word").size().astype(float)
-        mine = pairs[pairs["department"] == highlight].groupby("word").size().astype(float)
-        lift = explore.lift(mine, all_counts, int(sizes["mine"]), int(sizes["n"])).round(3)
-        edges["source_lift"] = edges["source"].map(lift)
-        edges["target_lift"] = edges["target"].map(lift)
-    return edges
+    default = (filters == Filters() and (min_freq, top_edges, threshold, highlight, max_words)
+               == explore.DEFAULT_NETWORK)
+    with snapshot.read(store_path) as con:
+        if default and con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'network_edges'"
+                                   ).fetchall()[0][0]:
+            stored = con.execute("SELECT * FROM network_edges ORDER BY rank").df().drop(columns="rank")
+            if not stored.empty:
+                return stored
+        return explore.network(con, where, params, min_freq, top_edges, threshold, highlight, max_words)
 
 
 def correspondence(store_path: Path, filters: Filters = Filters(), by: str = "department", top: int = 60,
@@ -60,11 +51,16 @@ def correspondence(store_path: Path, filters: Filters = Filters(), by: str = "de
     if by != "section":
         safe_grouping(filters, (by,))
     where, params = filters.where()
-    group = "s.section" if by == "section" else f"CAST(d.{by} AS VARCHAR)"
-    sql = (f"SELECT {group} AS grp, t.w AS word, COUNT(*) AS n FROM documents d "
-           "JOIN sentence_words w ON w.doc_id = d.doc_id "
-           "JOIN sentences s ON s.doc_id = w.doc_id AND s.idx = w.idx, UNNEST(w.words) AS t(w) "
-           f"WHERE {where} AND {group} <> '' AND {group} <> '0' GROUP BY 1, 2")
+    if by == "section":  # a sentence's: count the stored words of each section's sentences
+        sql = ("SELECT s.section AS grp, t.w AS word, COUNT(*) AS n FROM documents d "
+               "JOIN sentence_words w ON w.doc_id = d.doc_id "
+               "JOIN sentences s ON s.doc_id = w.doc_id AND s.idx = w.idx, UNNEST(w.words) AS t(w) "
+               f"WHERE {where} GROUP BY 1, 2")
+    else:  # a document's: the per-document term counts are enough, and far cheaper
+        group = f"CAST(d.{by} AS VARCHAR)"
+        sql = (f"SELECT {group} AS grp, t.term AS word, SUM(t.n) AS n FROM documents d "
+               f"JOIN terms t ON t.doc_id = d.doc_id WHERE {where} AND {group} <> '' AND {group} <> '0' "
+               "GROUP BY 1, 2")
     long = fetch(store_path, sql, params)
     if long.empty:
         return pd.DataFrame(columns=cols)
@@ -101,22 +97,27 @@ def word_sentences(store_path: Path, filters: Filters = Filters(), word: str = "
 def collocates(store_path: Path, filters: Filters = Filters(), word: str = "", top: int = 20,
                min_count: int = 2) -> pd.DataFrame:
     """The words that share sentences with ``word`` in the filtered documents, with Jaccard and PMI
-    (``explore.collocate_scores``); counted in SQL."""
+    (``explore.collocate_scores``). The sentences with the word are few: their words are counted first, and
+    the sentence frequency of only the leading candidates is then looked up."""
     if not word:
         return explore.collocate_scores(pd.DataFrame(), 0, 0)
     where, params = filters.where()
-    base = (f"WITH s AS (SELECT list_distinct(w.words) AS words FROM documents d "
-            f"JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}), "
-            "t AS (SELECT x.word AS collocate, COUNT(*) AS cooccurrences FROM s, unnest(s.words) AS x(word) "
-            "WHERE list_contains(s.words, ?) AND x.word <> ? GROUP BY 1 HAVING COUNT(*) >= ?) ")
-    args = [*params, word, word, int(min_count)]
-    table = fetch(store_path, base + (
-        "SELECT t.collocate, t.cooccurrences, COUNT(*) AS frequency FROM t "
-        "JOIN (SELECT x.word FROM s, unnest(s.words) AS x(word)) u ON u.word = t.collocate "
-        "GROUP BY 1, 2"), args)
-    sizes = fetch(store_path, base + "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE list_contains(words, ?)) AS fa "
-                  "FROM s", [*args, word]).iloc[0]
-    return explore.collocate_scores(table, int(sizes["fa"]), int(sizes["n"]), top)
+    docs = f"SELECT w.words FROM documents d JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}"
+    with snapshot.read(store_path) as con:
+        n, fa = con.execute(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE list_contains(words, ?)) FROM ({docs})",
+                            [word, *params]).fetchall()[0]
+        table = con.execute(
+            f"WITH s AS (SELECT words FROM ({docs}) WHERE list_contains(words, ?)) "
+            "SELECT x.word AS collocate, COUNT(*) AS cooccurrences FROM s, unnest(s.words) AS x(word) "
+            "WHERE x.word <> ? GROUP BY 1 HAVING COUNT(*) >= ? "
+            f"ORDER BY 2 DESC, 1 LIMIT {int(top) * 5}", [*params, word, word, int(min_count)]).df()
+        if table.empty:
+            return explore.collocate_scores(table, 0, 0)
+        con.register("_cands", pa.table({"collocate": table["collocate"].tolist()}))
+        freq = con.execute(f"WITH u AS (SELECT unnest(words) AS collocate FROM ({docs})) "
+                           "SELECT u.collocate, COUNT(*) AS frequency FROM u JOIN _cands USING (collocate) "
+                           "GROUP BY 1", params).df()
+    return explore.collocate_scores(table.merge(freq, on="collocate"), int(fa), int(n), top)
 
 
 def word_trend(store_path: Path, filters: Filters = Filters(), word: str = "") -> pd.DataFrame:

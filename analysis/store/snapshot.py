@@ -25,6 +25,7 @@ from analysis.schema import (
     DOCUMENT_TYPES,
     FOLLOW_TYPES,
     MANAGED_TYPES,
+    NETWORK_EDGE_TYPES,
     SENTENCE_COLUMNS,
     SENTENCE_TOPIC_TYPES,
     SENTENCE_TYPES,
@@ -53,6 +54,7 @@ TABLES = {
     "doc_topics": DOC_TOPIC_TYPES,
     "sentence_topics": SENTENCE_TOPIC_TYPES,
     "taxonomies": TAXONOMY_TYPES,
+    "network_edges": NETWORK_EDGE_TYPES,
 }
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
