@@ -226,7 +226,7 @@ TOPICS = 16
 """Topics found in the corpus; measured on the demo corpus, where 16 separate the planted 数字化转型."""
 TOPIC_WORDS = 12
 SEED = 0
-MAX_FIT_DOCUMENTS = 5000
+MAX_FIT_DOCUMENTS = 2000
 """Documents the factorisation is fitted on (a deterministic sample beyond); the rest are projected."""
 
 
@@ -238,38 +238,57 @@ class Topics:
 
 
 def fit_topics(doc_words: dict[str, list[str]], k: int = TOPICS, seed: int = SEED) -> Topics:
-    """NMF of the documents' TF-IDF; deterministic for the same documents and seed."""
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
+    """NMF of the documents' TF-IDF (``fit_topic_counts`` on the documents' word counts)."""
     ids = sorted(doc_words)
-    if len(ids) < max(3, k):
+    rows = [(n, w) for n, d in enumerate(ids) for w in doc_words[d]]
+    if not rows:
         return Topics([], [], {})
-    vec = TfidfVectorizer(analyzer=lambda ws: ws, min_df=3, max_df=0.5, sublinear_tf=True)
-    fit_ids = ids
-    if len(ids) > MAX_FIT_DOCUMENTS:
-        rng = np.random.default_rng(seed)
-        fit_ids = [ids[i] for i in sorted(rng.choice(len(ids), MAX_FIT_DOCUMENTS, replace=False))]
-    try:
-        x_fit = vec.fit_transform([doc_words[i] for i in fit_ids])
-    except ValueError:  # no word in three documents
+    frame = pd.DataFrame(rows, columns=["doc", "word"]).value_counts().reset_index(name="n")
+    return fit_topic_counts(ids, frame["doc"].to_numpy(), frame["word"].to_numpy(), frame["n"].to_numpy(), k, seed)
+
+
+def fit_topic_counts(ids: list[str], docs, words, counts, k: int = TOPICS, seed: int = SEED) -> Topics:
+    """NMF of the documents' TF-IDF, from (document index into ``ids``, word, count) triples such as the
+    store's ``terms`` table; deterministic for the same counts and seed.
+
+    Words in fewer than three documents or in more than half of them are left out (TfidfVectorizer's
+    ``min_df=3, max_df=0.5``), term frequencies are sublinear (1 + log tf) and rows L2-normalised. The
+    factorisation is fitted on at most ``MAX_FIT_DOCUMENTS`` (a seeded sample) and every document
+    projected on it."""
+    from scipy import sparse
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    n_docs = len(ids)
+    if n_docs < max(3, k) or len(words) == 0:
         return Topics([], [], {})
+    codes, vocab = pd.factorize(pd.Series(words, dtype=object), sort=True)
+    x = sparse.csr_matrix((np.asarray(counts, dtype=float), (np.asarray(docs), codes)), shape=(n_docs, len(vocab)))
+    df = np.asarray((x > 0).sum(axis=0)).ravel()
+    keep = np.flatnonzero((df >= 3) & (df <= 0.5 * n_docs))
+    if len(keep) == 0:
+        return Topics([], [], {})
+    x, vocab = x[:, keep], np.asarray(vocab)[keep]
+    fit_rows = np.arange(n_docs)
+    if n_docs > MAX_FIT_DOCUMENTS:
+        fit_rows = np.sort(np.random.default_rng(seed).choice(n_docs, MAX_FIT_DOCUMENTS, replace=False))
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(x[fit_rows])
+    x_fit = tfidf.transform(x[fit_rows])
     k = min(k, x_fit.shape[1], x_fit.shape[0])
-    model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=500)
+    model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=300)
     model.fit(x_fit)
-    w = model.transform(vec.transform([doc_words[i] for i in ids]))
-    vocab = vec.get_feature_names_out()
-    words, weights, kept = [], [], []
+    w = model.transform(tfidf.transform(x))
+    words_out, weights, kept = [], [], []
     for t, h in enumerate(model.components_):
         order = [i for i in np.argsort(-h, kind="stable")[:TOPIC_WORDS] if h[i] > 0]
         if order:  # a factor the data left empty is no topic
             kept.append(t)
-            words.append([str(vocab[i]) for i in order])
+            words_out.append([str(vocab[i]) for i in order])
             weights.append([round(float(h[i]), 6) for i in order])
     w = w[:, kept]
     totals = w.sum(axis=1, keepdims=True)
     shares = np.divide(w, totals, out=np.zeros_like(w), where=totals > 0)
-    return Topics(words, weights, {d: [round(float(v), 6) for v in row] for d, row in zip(ids, shares)})
+    return Topics(words_out, weights, {d: [round(float(v), 6) for v in row] for d, row in zip(ids, shares)})
 
 
 def sentence_topic(words: list[str], topic_words: list[list[str]], min_shared: int = 2) -> tuple[int, int]:

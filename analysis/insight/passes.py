@@ -178,34 +178,36 @@ def update_network(con: duckdb.DuckDBPyConnection) -> int:
 def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: int = explore.SEED) -> int:
     """Topics found in the corpus itself (issue 15), once per snapshot: the explore page reads them.
 
-    NMF over every document's content words (``sentence_words``), then the topic of each body sentence.
-    Deterministic for a given corpus and seed. Returns the number of topics.
+    NMF over every document's content-word counts (``terms``), then, in SQL, the topic of each body
+    sentence: the one sharing most of its top words with the sentence's words (at least two; ties to the
+    lower number, as ``explore.sentence_topic``). Deterministic for a given corpus and seed. Returns the
+    number of topics.
     """
     for table in ("topics", "doc_topics", "sentence_topics"):
         con.execute(f"DELETE FROM {table}")
-    rows = con.execute(
-        "SELECT doc_id, flatten(list(words ORDER BY idx)) FROM sentence_words GROUP BY doc_id").fetchall()
-    found = explore.fit_topics(dict(rows), k, seed)
+    ids = [r[0] for r in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
+    counts = con.execute("SELECT i.n AS doc, t.term, t.n FROM terms t JOIN (SELECT doc_id, "
+                         "row_number() OVER (ORDER BY doc_id) - 1 AS n FROM documents) i USING (doc_id)").fetchnumpy()
+    found = explore.fit_topic_counts(ids, counts["doc"], counts["term"], counts["n"], k, seed)
     if not found.words:
         return 0
     snapshot.insert_rows(con, "topics", [
         {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
         for t, w in enumerate(found.words)])
-    doc_rows = {"doc_id": [], "topic": [], "share": []}
-    for doc_id, shares in found.documents.items():
-        for t, share in enumerate(shares):
-            if share >= 0.01:
-                doc_rows["doc_id"].append(doc_id)
-                doc_rows["topic"].append(t)
-                doc_rows["share"].append(share)
-    snapshot.insert_arrow(con, "doc_topics", [snapshot.record_batch("doc_topics", doc_rows)])
-    sent_rows = {"doc_id": [], "idx": [], "topic": [], "shared": []}
-    for doc_id, idx, words in con.execute("SELECT doc_id, idx, words FROM sentence_words").fetchall():
-        topic, shared = explore.sentence_topic(words, found.words)
-        if topic >= 0:
-            sent_rows["doc_id"].append(doc_id)
-            sent_rows["idx"].append(idx)
-            sent_rows["topic"].append(topic)
-            sent_rows["shared"].append(shared)
-    snapshot.insert_arrow(con, "sentence_topics", [snapshot.record_batch("sentence_topics", sent_rows)])
+    shares = np.array([found.documents[d] for d in ids])
+    doc_idx, topic_idx = np.nonzero(shares >= 0.01)
+    snapshot.insert_arrow(con, "doc_topics", [snapshot.record_batch("doc_topics", {
+        "doc_id": [ids[i] for i in doc_idx], "topic": topic_idx.tolist(),
+        "share": shares[doc_idx, topic_idx].tolist()})])
+    con.register("_topic_words", pa.table({
+        "topic": [t for t, w in enumerate(found.words) for _ in w], "word": [x for w in found.words for x in w]}))
+    try:
+        con.execute(
+            "INSERT INTO sentence_topics (doc_id, idx, topic, shared) "
+            "SELECT doc_id, idx, topic, shared FROM (SELECT s.doc_id, s.idx, tw.topic, COUNT(*) AS shared "
+            "FROM (SELECT doc_id, idx, unnest(words) AS word FROM sentence_words) s "
+            "JOIN _topic_words tw USING (word) GROUP BY 1, 2, 3 HAVING COUNT(*) >= 2) "
+            "QUALIFY row_number() OVER (PARTITION BY doc_id, idx ORDER BY shared DESC, topic) = 1")
+    finally:
+        con.unregister("_topic_words")
     return len(found.words)
