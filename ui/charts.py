@@ -131,15 +131,15 @@ def network(edges: pd.DataFrame, title: str = "", by_lift: bool = False, height:
                  zip(table["word"], table["freq"], table["lift"])]
     else:
         marker = dict(size=size, color=[PALETTE[c % len(PALETTE)] for c in table["community"]],
-                      line=dict(width=1, color="white"))
+                      line=dict(width=1, color="white"), opacity=0.85)
         hover = [f"{w}<br>句数 {f}<br>子图 {c + 1}"
                  for w, f, c in zip(table["word"], table["freq"], table["community"])]
     fig.add_trace(go.Scatter(
         x=[pos[w][0] for w in table["word"]], y=[pos[w][1] for w in table["word"]], mode="markers+text",
-        text=list(table["word"]), textposition="middle center", customdata=list(table["word"]),
+        text=list(table["word"]), textposition="top center", customdata=list(table["word"]),
         hovertext=hover, hoverinfo="text", marker=marker, showlegend=False, textfont=dict(size=13)))
-    fig.update_layout(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False), dragmode="pan",
-                      plot_bgcolor="white")
+    fig.update_layout(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"),
+                      dragmode="pan", plot_bgcolor="white")
     return _style(fig, height)
 
 

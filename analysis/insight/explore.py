@@ -308,16 +308,36 @@ def topic_label(words: list[str], n: int = 3) -> str:
 
 
 def layout(edges: pd.DataFrame, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Positions of the network's words (Fruchterman–Reingold, networkx's ``spring_layout``), fixed by
-    ``seed`` so the same network is drawn the same way every time."""
+    """Positions of the network's words, fixed by ``seed`` so the same network is drawn the same way.
+
+    Each connected part is laid out on its own (Fruchterman–Reingold, networkx) and the parts are set side by side
+    in rows, largest first, each in a cell sized to its number of words: laid out together, a dozen small
+    parts would be squeezed into the corners and their labels would overlap."""
     import networkx as nx
 
     if edges.empty:
         return {}
     graph = nx.Graph()
     graph.add_weighted_edges_from(edges[["source", "target", "jaccard"]].itertuples(index=False, name=None))
-    pos = nx.spring_layout(graph, weight="weight", seed=seed, k=1.5 / math.sqrt(graph.number_of_nodes()))
-    return {w: (float(x), float(y)) for w, (x, y) in pos.items()}
+    parts = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
+    cols = max(1, math.ceil(math.sqrt(len(parts))))
+    pos: dict[str, tuple[float, float]] = {}
+    x0 = y0 = row_height = 0.0
+    for n, part in enumerate(parts):
+        size = math.sqrt(len(part))  # the cell's side
+        if n and n % cols == 0:
+            x0, y0, row_height = 0.0, y0 - row_height - 0.8, 0.0
+        sub = graph.subgraph(part)
+        if len(part) == 2:
+            local = {part[0]: (-0.5, 0.0), part[1]: (0.5, 0.0)}
+        else:
+            local = nx.spring_layout(sub, weight=None, seed=seed, scale=0.5, center=(0, 0))
+        for w in part:
+            lx, ly = local[w]
+            pos[w] = (x0 + size / 2 + float(lx) * size, y0 - size / 2 + float(ly) * size)
+        x0 += size + 0.9
+        row_height = max(row_height, size)
+    return pos
 
 
 def nodes(edges: pd.DataFrame, lift_column: bool = False) -> pd.DataFrame:
