@@ -226,7 +226,7 @@ TOPICS = 16
 """Topics found in the corpus; measured on the demo corpus, where 16 separate the planted 数字化转型."""
 TOPIC_WORDS = 12
 SEED = 0
-MAX_FIT_DOCUMENTS = 2000
+MAX_FIT_DOCUMENTS = 1000
 """Documents the factorisation is fitted on (a deterministic sample beyond); the rest are projected."""
 
 
@@ -248,27 +248,35 @@ def fit_topics(doc_words: dict[str, list[str]], k: int = TOPICS, seed: int = SEE
 
 
 def fit_topic_counts(ids: list[str], docs, words, counts, k: int = TOPICS, seed: int = SEED) -> Topics:
-    """NMF of the documents' TF-IDF, from (document index into ``ids``, word, count) triples such as the
-    store's ``terms`` table; deterministic for the same counts and seed.
+    """``fit_topic_codes`` from (document index into ``ids``, word, count) triples: words in fewer than three
+    documents or in more than half of them are left out (TfidfVectorizer's ``min_df=3, max_df=0.5``)."""
+    n_docs = len(ids)
+    frame = pd.DataFrame({"doc": np.asarray(docs), "word": np.asarray(words, dtype=object),
+                          "n": np.asarray(counts)})
+    df = frame.groupby("word")["doc"].nunique()
+    vocab = sorted(df[(df >= 3) & (df <= n_docs / 2)].index)
+    frame = frame[frame["word"].isin(vocab)]
+    codes = pd.Categorical(frame["word"], categories=vocab).codes
+    return fit_topic_codes(ids, vocab, frame["doc"].to_numpy(), codes, frame["n"].to_numpy(), k, seed)
 
-    Words in fewer than three documents or in more than half of them are left out (TfidfVectorizer's
-    ``min_df=3, max_df=0.5``), term frequencies are sublinear (1 + log tf) and rows L2-normalised. The
-    factorisation is fitted on at most ``MAX_FIT_DOCUMENTS`` (a seeded sample) and every document
-    projected on it."""
+
+def fit_topic_codes(ids: list[str], vocab: list[str], docs, codes, counts, k: int = TOPICS,
+                    seed: int = SEED) -> Topics:
+    """NMF of the documents' TF-IDF from (document index, word code into ``vocab``, count) triples (the
+    store's ``terms`` table, vocabulary already chosen); deterministic for the same counts and seed.
+
+    Term frequencies are sublinear (1 + log tf), idf smoothed, rows L2-normalised (TfidfTransformer). The
+    factorisation is fitted on at most ``MAX_FIT_DOCUMENTS`` (a seeded sample); every document's weights
+    are then its TF-IDF row projected on the topics by non-negative least squares (NMF.transform)."""
     from scipy import sparse
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfTransformer
 
     n_docs = len(ids)
-    if n_docs < max(3, k) or len(words) == 0:
+    if n_docs < max(3, k) or len(vocab) < 2 or len(codes) == 0:
         return Topics([], [], {})
-    codes, vocab = pd.factorize(pd.Series(words, dtype=object), sort=True)
-    x = sparse.csr_matrix((np.asarray(counts, dtype=float), (np.asarray(docs), codes)), shape=(n_docs, len(vocab)))
-    df = np.asarray((x > 0).sum(axis=0)).ravel()
-    keep = np.flatnonzero((df >= 3) & (df <= 0.5 * n_docs))
-    if len(keep) == 0:
-        return Topics([], [], {})
-    x, vocab = x[:, keep], np.asarray(vocab)[keep]
+    x = sparse.csr_matrix((np.asarray(counts, dtype=float), (np.asarray(docs), np.asarray(codes))),
+                          shape=(n_docs, len(vocab)))
     fit_rows = np.arange(n_docs)
     if n_docs > MAX_FIT_DOCUMENTS:
         fit_rows = np.sort(np.random.default_rng(seed).choice(n_docs, MAX_FIT_DOCUMENTS, replace=False))
@@ -276,8 +284,9 @@ def fit_topic_counts(ids: list[str], docs, words, counts, k: int = TOPICS, seed:
     x_fit = tfidf.transform(x[fit_rows])
     k = min(k, x_fit.shape[1], x_fit.shape[0])
     model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=300)
-    model.fit(x_fit)
-    w = model.transform(tfidf.transform(x))
+    w = model.fit_transform(x_fit)
+    if n_docs > len(fit_rows):
+        w = model.transform(tfidf.transform(x))
     words_out, weights, kept = [], [], []
     for t, h in enumerate(model.components_):
         order = [i for i in np.argsort(-h, kind="stable")[:TOPIC_WORDS] if h[i] > 0]
@@ -287,8 +296,8 @@ def fit_topic_counts(ids: list[str], docs, words, counts, k: int = TOPICS, seed:
             weights.append([round(float(h[i]), 6) for i in order])
     w = w[:, kept]
     totals = w.sum(axis=1, keepdims=True)
-    shares = np.divide(w, totals, out=np.zeros_like(w), where=totals > 0)
-    return Topics(words_out, weights, {d: [round(float(v), 6) for v in row] for d, row in zip(ids, shares)})
+    shares = np.divide(w, totals, out=np.zeros_like(w), where=totals > 0).round(6)
+    return Topics(words_out, weights, dict(zip(ids, shares.tolist())))
 
 
 def sentence_topic(words: list[str], topic_words: list[list[str]], min_shared: int = 2) -> tuple[int, int]:

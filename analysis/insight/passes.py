@@ -186,9 +186,15 @@ def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed:
     for table in ("topics", "doc_topics", "sentence_topics"):
         con.execute(f"DELETE FROM {table}")
     ids = [r[0] for r in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
-    counts = con.execute("SELECT i.n AS doc, t.term, t.n FROM terms t JOIN (SELECT doc_id, "
-                         "row_number() OVER (ORDER BY doc_id) - 1 AS n FROM documents) i USING (doc_id)").fetchnumpy()
-    found = explore.fit_topic_counts(ids, counts["doc"], counts["term"], counts["n"], k, seed)
+    # the vocabulary (words in at least 3 documents and at most half of them) and integer codes, in SQL:
+    # only integers leave DuckDB
+    vocab_sql = ("SELECT term, row_number() OVER (ORDER BY term) - 1 AS code FROM terms GROUP BY term "
+                 "HAVING COUNT(*) >= 3 AND COUNT(*) <= (SELECT COUNT(*) FROM documents) / 2")
+    vocab = [r[0] for r in con.execute(f"SELECT term FROM ({vocab_sql}) ORDER BY code").fetchall()]
+    counts = con.execute(
+        f"WITH v AS ({vocab_sql}), i AS (SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS doc FROM documents) "
+        "SELECT i.doc, v.code, t.n FROM terms t JOIN i USING (doc_id) JOIN v USING (term)").fetchnumpy()
+    found = explore.fit_topic_codes(ids, vocab, counts["doc"], counts["code"], counts["n"], k, seed)
     if not found.words:
         return 0
     snapshot.insert_rows(con, "topics", [
