@@ -69,10 +69,10 @@ def suggestions(cues: tuple[str, ...], top: int = 15) -> pd.DataFrame:
     lists, frame = _word_lists(str(path), snapshot.data_version(path))
     out = taxonomy.suggest(lists, set(cues), top=top)
     cue_set = set(cues)
+    inside = [n for n, ws in enumerate(lists) if cue_set.intersection(ws)]  # the examples come from these
 
     def examples(word: str) -> list[str]:
-        hits = frame[[word in ws and bool(cue_set.intersection(ws)) for ws in lists]]
-        return list(hits["text"].head(2))
+        return [frame["text"].iat[n] for n in inside if word in lists[n]][:2]
 
     return out.assign(examples=out["word"].map(examples))
 
