@@ -149,3 +149,17 @@ CORRECTION_TYPES: Final = {
 assert tuple(CORRECTION_TYPES) == CORRECTION_COLUMNS
 CORRECTED_SENTIMENT: Final = {"pos": 1.0, "neu": 0.5, "neg": 0.0}
 """The sentence score (0..1) a corrected label stands for: HR's judgement is not a probability."""
+
+# ---------------------------------------------------------------- issue 15: topics found in the corpus
+# Computed once per snapshot by analysis/insight/passes.py (update_topics): the topics (top words and their
+# weights), each document's share of every topic, and the topic each body sentence speaks of.
+TOPIC_TYPES: Final = {"topic": "INTEGER", "label": "VARCHAR", "words": "VARCHAR[]", "weights": "DOUBLE[]"}
+DOC_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "topic": "INTEGER", "share": "DOUBLE"}
+SENTENCE_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "idx": "INTEGER", "topic": "INTEGER", "shared": "INTEGER"}
+# The co-occurrence network of every document with the page's default settings, so 探索 opens at once.
+NETWORK_EDGE_TYPES: Final = {"rank": "INTEGER", "source": "VARCHAR", "target": "VARCHAR", "cooccurrences": "INTEGER",
+                             "jaccard": "DOUBLE", "source_freq": "INTEGER", "target_freq": "INTEGER",
+                             "source_community": "INTEGER", "target_community": "INTEGER"}
+# HR's theme taxonomy versions (analysis/insight/taxonomy.py), carried into every new snapshot.
+TAXONOMY_TYPES: Final = {"version": "INTEGER", "saved_at": "VARCHAR", "user": "VARCHAR", "note": "VARCHAR",
+                         "toml": "VARCHAR", "active": "BOOLEAN"}

@@ -984,6 +984,53 @@ def _plant_patterns(planner: Planner, roster: list[Employee], docs: dict[tuple[s
     return {"follow": follow, "copies": copies, "selfs": selfs, "holders": holders}
 
 
+# g. an emerging topic that none of the ten themes covers: going digital (数字化转型), written in 2024 and
+# 2025 by about half of the eligible employees of five departments. Its own Random (a string seed is
+# hashed with SHA-512, independent of PYTHONHASHSEED), drawn after every other pattern, so the other
+# documents and patterns are exactly what they were before it was planted. Left out: 销售部 (pattern a
+# counts its sentences), 装配组 (pattern b) and every document of patterns c-f.
+EMERGING_TOPIC = "数字化转型"
+EMERGING_KEYWORDS = ("线上协同平台", "数据看板", "无纸化", "RPA机器人", "电子签章", "数字化转型")
+EMERGING_YEARS = (2024, 2025)
+EMERGING_DEPARTMENTS = ("市场部", "研发部", "客服部", "财务部", "生产部")
+EMERGING = {
+    "成绩": ("pos", (
+        "牵头把部门的纸质台账迁移到线上协同平台，实现了无纸化办公。",
+        "用低代码平台把部门台账做成了数据看板，周报不再靠手工汇总。",
+        "参与公司的数字化转型项目，纸质台账和常用单据全部搬上了线上平台。",
+        "引入RPA机器人把纸质台账自动录入线上平台，每月节省了约两天的重复劳动。",
+        "部门的电子签章和无纸化归档已经上线，纸质台账基本消失。",
+    )),
+    "不足": ("neg", (
+        "线上协同平台的新模块我用得还不顺手，台账的数据看板也常常更新滞后。",
+        "数字化转型推进得偏慢，不少台账仍停留在纸质和表格里，无纸化还没有做到位。",
+    )),
+    "计划": ("neu", (
+        "继续推进数字化转型，把更多台账接入数据看板和线上协同平台。",
+        "争取明年实现部门无纸化办公，让RPA机器人接手更多台账录入。",
+    )),
+}
+
+
+def _plant_emerging(docs: dict[tuple[str, int], Doc], planted: dict, seed: int) -> list[Doc]:
+    rng = Random(f"emerging-topic-{seed}")
+    busy = {id(d) for key in ("follow", "copies", "selfs") for c in planted[key] for d in c["_docs"]}
+    busy |= {id(h["_doc"]) for h in planted["holders"]}
+    eligible = [d for (_, y), d in sorted(docs.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+                if y in EMERGING_YEARS and d.emp.department in EMERGING_DEPARTMENTS
+                and (d.emp.department, d.emp.team) != DIP_TEAM and id(d) not in busy]
+    chosen = [d for d in eligible if rng.random() < 0.5]
+    for doc in chosen:
+        for section in ["成绩", *rng.sample(["不足", "计划"], rng.randint(0, 2))]:
+            tone, texts = EMERGING[section]
+            n = rng.randrange(len(texts))
+            tpl = Template(f"新话题/{EMERGING_TOPIC}/{section}/{n}", texts[n], (), tone, "", ())
+            body = doc.sections[section]
+            start = 1 if body and body[0].kind == "cue" else 0
+            body.insert(rng.randint(start, len(body)), Sent(tpl, {}, section, "planted"))
+    return chosen
+
+
 def _assign_formats(rng: Random, docs: list[Doc], scaled: bool) -> None:
     if scaled:
         return
@@ -1030,6 +1077,8 @@ def build_documents(n_docs: int | None = None, seed: int = DEFAULT_SEED) -> tupl
             _length_ok(planner, doc)
             docs[(emp.name, y)] = doc
     planted = None if scaled else _plant_patterns(planner, roster, docs)
+    if planted is not None:
+        planted["emerging"] = _plant_emerging(docs, planted, seed)
     ordered = sorted(docs.values(), key=lambda d: (d.year, d.emp.department, d.emp.name))
     for d in ordered:
         render(d)
@@ -1138,6 +1187,15 @@ def _planted_record(docs: list[Doc], planted: dict | None, seed: int, n_docs: in
             "cases": cases,
             "expect": "followed_through cases: the plan_file's 计划 names the target and the followup_file's 成绩 "
                       "reports it done; the others' followup_file never mentions any keyword",
+        }
+        emerging = planted["emerging"]
+        pats["g_emerging_topic"] = {
+            "topic": EMERGING_TOPIC, "keywords": list(EMERGING_KEYWORDS), "years": list(EMERGING_YEARS),
+            "departments": list(EMERGING_DEPARTMENTS), "themes": [],
+            "documents": sorted(d.file for d in emerging),
+            "sentences": sum(1 for d in emerging for x in d.sentences() if x.tpl.id.startswith("新话题/")),
+            "expect": "a topic found in the corpus itself, led by these keywords, in these years and departments "
+                      "only, and assigned to none of the ten themes",
         }
         rec["near_copies"] = near_copy_report(docs, planted_pairs)
         rec["near_copies"]["planted_min_jaccard5"] = min(

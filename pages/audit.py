@@ -11,7 +11,8 @@ from analysis.schema import ROLE_NAMES
 from ui import data, state
 
 FORMATS = {"csv": "CSV", "xlsx": "Excel", "pptx": "PowerPoint", "docx": "Word"}
-TABLES = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词", "report": "报告"}
+TABLES = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词", "report": "报告",
+          "explore_edges": "共现网络边表", "taxonomy": "主题词表（保存）"}
 FILTER_NAMES = {"departments": "部门", "teams": "班组", "years": "年份", "roles": "岗位", "search": "检索",
                 "allowed_departments": "权限范围", "min_group": "最小报告人数"}
 

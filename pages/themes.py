@@ -5,7 +5,6 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analysis.judge.themes import default_taxonomy
 from analysis.schema import SECTIONS, THEMES
 from ui import charts, data, state
 from ui.markdown import md
@@ -73,16 +72,18 @@ st.plotly_chart(
 st.caption(EXPLAIN)
 
 st.subheader("下钻：主题 × 部门 × 段落")
-if st.session_state.get(K_THEME) not in THEMES:
+taxonomy = data.taxonomy_themes()
+all_themes = [*THEMES, *(k for k in taxonomy if k not in THEMES)]  # HR's added themes (主题管理) after the ten
+if st.session_state.get(K_THEME) not in all_themes:
     st.session_state[K_THEME] = THEMES[0]
 if st.session_state.get(K_DEPT) not in [ALL_DEPTS, *departments]:
     st.session_state[K_DEPT] = ALL_DEPTS
 st.session_state.setdefault(K_SECTION, ALL_SECTIONS)
 c1, c2, c3 = st.columns(3)
-theme = c1.selectbox("主题", THEMES, key=K_THEME)
+theme = c1.selectbox("主题", all_themes, key=K_THEME)
 dept = c2.selectbox("部门", [ALL_DEPTS, *departments], key=K_DEPT)
 section = c3.selectbox("段落", [ALL_SECTIONS, *SECTIONS], key=K_SECTION)
-st.caption(f"**{theme}**：{default_taxonomy()[theme].description}")
+st.caption(f"**{theme}**：{taxonomy.get(theme, {}).get('description', '')}")
 
 scope = f if dept == ALL_DEPTS else replace(f, departments=("" if dept == UNKNOWN else dept,))
 
@@ -90,7 +91,9 @@ left, right = st.columns(2)
 with left:
     trend = data.groups(f, by=("department", "year"))
     trend = trend[trend["year"] > 0].assign(department=lambda t: t["department"].replace("", UNKNOWN))
-    if trend.empty:
+    if theme not in THEMES:
+        st.info(f"“{theme}”是 HR 新增的主题：它的句子见下方证据句和右侧的段落分布，也在导出的主题表中。")
+    elif trend.empty:
         st.info("文档没有年份信息，无法画出趋势。")
     else:
         trend_metric = "句子占比" if metric == LIFT else metric  # a ratio to the company is per filter, not per year

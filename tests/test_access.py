@@ -40,6 +40,12 @@ def as_reader(monkeypatch, username: str):
     return acc
 
 
+# 探索 shows the words of the reader's own sentences, and a 销售部 sentence may name another department
+# (配合市场部…): such a word is not that department's data. The network's scope is checked edge by edge in
+# tests/test_explore_page.py.
+WORD_CHARTS = ("ex_network", "ex_ca", "ex_word")
+
+
 def departments_on_page(at, everyone: set[str]) -> set[str]:
     """Every department name the page shows in a table's 部门 column, a chart or a choice list."""
     seen: set[str] = set()
@@ -48,10 +54,14 @@ def departments_on_page(at, everyone: set[str]) -> set[str]:
             if col in df.value.columns:
                 seen |= {v for v in df.value[col] if isinstance(v, str)}
     for el in at.get("plotly_chart"):
+        if el.proto.id.endswith(WORD_CHARTS):
+            continue
         spec = json.loads(el.proto.spec)
         text = json.dumps(spec["data"], ensure_ascii=False)
         seen |= {d for d in everyone if d in text}
     for widget in [*at.selectbox, *at.multiselect]:
+        if widget.key in WORD_CHARTS:
+            continue
         seen |= {o for o in widget.options if o in everyone}
     return seen & everyone
 
@@ -61,7 +71,7 @@ def test_department_head_sees_only_own_department_on_every_page(env):
     assert OWN in everyone and len(everyone) > 1
     at = sign_in(start(), "xiaoshou")
     visible = [p for p in PAGES if "dept_head" in p.roles]
-    assert ["总览", "主题", "情感", "关键词", "原创性", "计划落实", "员工", "对比", "文档", "报告", "方法与准确度", "导出"]
+    assert ["总览", "主题", "情感", "关键词", "探索", "原创性", "计划落实", "员工", "对比", "文档", "报告", "方法与准确度", "导出"]
     for spec in visible:
         at.switch_page(spec.path).run()
         assert not at.exception, (spec.title, [e.message for e in at.exception])

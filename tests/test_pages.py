@@ -20,7 +20,7 @@ from analysis.access.scope import Filters
 from analysis.query import export
 from analysis.read.normalize import to_simplified
 from analysis.schema import THEMES
-from ui.state import AUDIT_PAGE, METHOD_PAGE, PAGES, STORE_ENV
+from ui.state import AUDIT_PAGE, METHOD_PAGE, PAGES, STORE_ENV, TAXONOMY_PAGE
 from ui.widgets import num, pct, score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,9 +292,9 @@ def test_export_page_tables_follow_filters(store, department):
 def test_empty_result_is_explained_on_every_page(store):
     at = start()
     at.text_input(key="f_search").input("这句话不会出现在任何总结里zz").run()
-    # the audit log and the method panel are not about the filtered documents; 对比 chooses its own two
-    # groups, the sidebar does not apply
-    for page in [p.path for p in PAGES if p.path not in (AUDIT_PAGE, METHOD_PAGE, "pages/compare.py")]:
+    # the audit log, the method panel and the theme editor are not views of the filtered documents; 对比
+    # chooses its own two groups, the sidebar does not apply
+    for page in [p.path for p in PAGES if p.path not in (AUDIT_PAGE, METHOD_PAGE, TAXONOMY_PAGE, "pages/compare.py")]:
         at.switch_page(page).run()
         assert not at.exception, page
         assert any("没有文档" in i.value for i in at.info), page

@@ -125,3 +125,61 @@ def box(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: d
 
 
 SECTION_ORDER = {"section": list(SECTIONS)}
+
+
+def network(edges: pd.DataFrame, title: str = "", by_lift: bool = False, height: int = 620) -> go.Figure:
+    """The co-occurrence network: nodes sized by frequency, coloured by community (or by over-representation
+    in a group), edges as thin lines whose width follows the Jaccard coefficient; hover shows the figures."""
+    from analysis.insight.explore import layout, nodes
+
+    pos = layout(edges)
+    fig = go.Figure()
+    for width, part in ((1.0, edges[edges["jaccard"] < edges["jaccard"].median()]),
+                        (2.2, edges[edges["jaccard"] >= edges["jaccard"].median()])):
+        xs, ys = [], []
+        for s, t in zip(part["source"], part["target"]):
+            xs += [pos[s][0], pos[t][0], None]
+            ys += [pos[s][1], pos[t][1], None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(width=width, color="#B9BEC5"),
+                                 hoverinfo="skip", showlegend=False))
+    table = nodes(edges, lift_column=by_lift)
+    size = 12 + 30 * (table["freq"] / table["freq"].max()) ** 0.5 if len(table) else []
+    if by_lift and "lift" in table:
+        marker = dict(size=size, color=table["lift"], colorscale="RdBu_r", cmid=0, line=dict(width=1, color="white"),
+                      colorbar=dict(title="log2 比值", thickness=12))
+        hover = [f"{w}<br>句数 {f}<br>该部门相对比值 log2 = {v:.2f}" for w, f, v in
+                 zip(table["word"], table["freq"], table["lift"])]
+    else:
+        marker = dict(size=size, color=[PALETTE[c % len(PALETTE)] for c in table["community"]],
+                      line=dict(width=1, color="white"), opacity=0.85)
+        hover = [f"{w}<br>句数 {f}<br>子图 {c + 1}"
+                 for w, f, c in zip(table["word"], table["freq"], table["community"])]
+    fig.add_trace(go.Scatter(
+        x=[pos[w][0] for w in table["word"]], y=[pos[w][1] for w in table["word"]], mode="markers+text",
+        text=list(table["word"]), textposition="top center", customdata=list(table["word"]),
+        hovertext=hover, hoverinfo="text", marker=marker, showlegend=False, textfont=dict(size=13)))
+    fig.update_layout(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"),
+                      dragmode="pan", plot_bgcolor="white")
+    return _style(fig, height)
+
+
+def biplot(frame: pd.DataFrame, title: str = "", height: int = 620) -> go.Figure:
+    """A correspondence map: groups as large labelled squares, words as small labelled dots."""
+    fig = go.Figure()
+    words = frame[frame["kind"] == "word"]
+    groups = frame[frame["kind"] == "group"]
+    fig.add_trace(go.Scatter(x=words["x"], y=words["y"], mode="markers+text", text=words["label"],
+                             customdata=words["label"], textposition="top center", name="词",
+                             marker=dict(size=7, color="#7E8CB5"), textfont=dict(size=12, color="#4A5568"),
+                             hovertemplate="%{text}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=groups["x"], y=groups["y"], mode="markers+text", text=groups["label"],
+                             customdata=groups["label"], textposition="bottom center", name="分组",
+                             marker=dict(size=16, symbol="square", color="#D9A05B"),
+                             textfont=dict(size=15, color="#B5651D"), hovertemplate="%{text}<extra></extra>"))
+    if len(frame):
+        ix, iy = frame["inertia_x"].iloc[0], frame["inertia_y"].iloc[0]
+        fig.update_layout(xaxis_title=f"维度 1（{ix:.0%}）", yaxis_title=f"维度 2（{iy:.0%}）")
+    fig.update_layout(title=title, plot_bgcolor="white", dragmode="pan")
+    fig.add_hline(y=0, line_width=1, line_color="#E2E8F0")
+    fig.add_vline(x=0, line_width=1, line_color="#E2E8F0")
+    return _style(fig, height)

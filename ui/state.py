@@ -35,12 +35,14 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/themes.py", "主题", ":material/category:"),
     PageDef("pages/sentiment.py", "情感", ":material/mood:"),
     PageDef("pages/keywords.py", "关键词", ":material/match_word:"),
+    PageDef("pages/explore.py", "探索", ":material/hub:"),
     PageDef("pages/originality.py", "原创性", ":material/content_copy:"),
     PageDef("pages/followthrough.py", "计划落实", ":material/task_alt:"),
     PageDef("pages/person.py", "员工", ":material/person_search:", roles=("hr_admin", "dept_head")),
     PageDef("pages/compare.py", "对比", ":material/compare_arrows:"),
     PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),
     PageDef("pages/corpus.py", "语料管理", ":material/upload_file:", roles=("hr_admin",)),
+    PageDef("pages/taxonomy.py", "主题管理", ":material/tune:", roles=("hr_admin",)),
     PageDef("pages/audit.py", "审计日志", ":material/policy:", roles=("hr_admin",)),
     PageDef("pages/report.py", "报告", ":material/slideshow:"),
     PageDef("pages/method.py", "方法与准确度", ":material/fact_check:"),
@@ -48,6 +50,7 @@ PAGES: tuple[PageDef, ...] = (
 )
 CORPUS_PAGE = "pages/corpus.py"  # works on an empty store too: it is how the first documents arrive
 AUDIT_PAGE = "pages/audit.py"
+TAXONOMY_PAGE = "pages/taxonomy.py"  # HR's theme editor: not a view of the filtered documents
 DOCUMENTS_PAGE = "pages/documents.py"
 METHOD_PAGE = "pages/method.py"
 

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from analysis.insight import copies, corrections, followthrough
+from analysis.insight import copies, corrections, explore, followthrough, taxonomy
 from analysis.store import snapshot
 
 KNOWN_SHINGLES_LIMIT = 20_000
@@ -148,9 +148,15 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
 def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str, float]:
     """All corpus-wide passes over a new snapshot; returns their timings (seconds) for the report.
 
-    HR's corrections come first: they change sentence labels, which plan follow-through reads."""
+    HR's taxonomy and HR's corrections come first, in that order: they change sentence themes and labels,
+    which copies, plan follow-through and topics read."""
     timings = {}
     t = time.perf_counter()
+    taxonomy.carry(con)
+    taxonomy.apply_active(con, sorted(known.sentences) if known is not None else None)
+    timings["taxonomy"] = time.perf_counter() - t
+    t = time.perf_counter()
+    # HR's corrections after HR's taxonomy: a sentence HR corrected keeps HR's themes whatever the rules say
     corrected = corrections.apply(con)
     if known is not None:
         for doc_id in corrected:  # the build's in-memory labels are the model's: read these back
@@ -162,4 +168,61 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str,
     t = time.perf_counter()
     update_follow_through(con, known)
     timings["follow_through"] = time.perf_counter() - t
+    t = time.perf_counter()
+    update_topics(con)
+    update_network(con)
+    timings["topics"] = time.perf_counter() - t
     return timings
+
+
+def update_network(con: duckdb.DuckDBPyConnection) -> int:
+    """The co-occurrence network of every document with the 探索 page's default settings (issue 15)."""
+    con.execute("DELETE FROM network_edges")
+    edges = explore.network(con, "TRUE", [], *explore.DEFAULT_NETWORK)
+    rows = edges.assign(rank=range(len(edges))).to_dict("records")
+    snapshot.insert_rows(con, "network_edges", rows)
+    return len(rows)
+
+
+def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: int = explore.SEED) -> int:
+    """Topics found in the corpus itself (issue 15), once per snapshot: the explore page reads them.
+
+    NMF over every document's content-word counts (``terms``), then, in SQL, the topic of each body
+    sentence: the one sharing most of its top words with the sentence's words (at least two; ties to the
+    lower number, as ``explore.sentence_topic``). Deterministic for a given corpus and seed. Returns the
+    number of topics.
+    """
+    for table in ("topics", "doc_topics", "sentence_topics"):
+        con.execute(f"DELETE FROM {table}")
+    ids = [r[0] for r in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
+    # the vocabulary (words in at least 3 documents and at most half of them) and integer codes, in SQL:
+    # only integers leave DuckDB
+    vocab_sql = ("SELECT term, row_number() OVER (ORDER BY term) - 1 AS code FROM terms GROUP BY term "
+                 "HAVING COUNT(*) >= 3 AND COUNT(*) <= (SELECT COUNT(*) FROM documents) / 2")
+    vocab = [r[0] for r in con.execute(f"SELECT term FROM ({vocab_sql}) ORDER BY code").fetchall()]
+    counts = con.execute(
+        f"WITH v AS ({vocab_sql}), i AS (SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS doc FROM documents) "
+        "SELECT i.doc, v.code, t.n FROM terms t JOIN i USING (doc_id) JOIN v USING (term)").fetchnumpy()
+    found = explore.fit_topic_codes(ids, vocab, counts["doc"], counts["code"], counts["n"], k, seed)
+    if not found.words:
+        return 0
+    snapshot.insert_rows(con, "topics", [
+        {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
+        for t, w in enumerate(found.words)])
+    shares = np.array([found.documents[d] for d in ids])
+    doc_idx, topic_idx = np.nonzero(shares >= 0.01)
+    snapshot.insert_arrow(con, "doc_topics", [snapshot.record_batch("doc_topics", {
+        "doc_id": [ids[i] for i in doc_idx], "topic": topic_idx.tolist(),
+        "share": shares[doc_idx, topic_idx].tolist()})])
+    con.register("_topic_words", pa.table({
+        "topic": [t for t, w in enumerate(found.words) for _ in w], "word": [x for w in found.words for x in w]}))
+    try:
+        con.execute(
+            "INSERT INTO sentence_topics (doc_id, idx, topic, shared) "
+            "SELECT doc_id, idx, topic, shared FROM (SELECT s.doc_id, s.idx, tw.topic, COUNT(*) AS shared "
+            "FROM (SELECT doc_id, idx, unnest(words) AS word FROM sentence_words) s "
+            "JOIN _topic_words tw USING (word) GROUP BY 1, 2, 3 HAVING COUNT(*) >= 2) "
+            "QUALIFY row_number() OVER (PARTITION BY doc_id, idx ORDER BY shared DESC, topic) = 1")
+    finally:
+        con.unregister("_topic_words")
+    return len(found.words)

@@ -27,6 +27,16 @@ from analysis.query.documents import (
     sentences_of,
     store_info,
 )
+from analysis.query.explore import (
+    collocates,
+    cooccurrence,
+    correspondence,
+    topic_sentences,
+    topic_shares,
+    topics,
+    word_sentences,
+    word_trend,
+)
 from analysis.query.followthrough import follow_pairs, follow_rates
 from analysis.query.keywords import (
     keyword_counts,

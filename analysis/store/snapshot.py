@@ -21,15 +21,20 @@ import pyarrow as pa
 
 from analysis.schema import (
     CORRECTION_TYPES,
+    DOC_TOPIC_TYPES,
     DOCUMENT_COLUMNS,
     DOCUMENT_TYPES,
     FOLLOW_TYPES,
     MANAGED_TYPES,
+    NETWORK_EDGE_TYPES,
     SENTENCE_COLUMNS,
+    SENTENCE_TOPIC_TYPES,
     SENTENCE_TYPES,
     SENTENCE_WORD_TYPES,
     SIGNATURE_TYPES,
+    TAXONOMY_TYPES,
     TEMPLATE_TYPES,
+    TOPIC_TYPES,
 )
 
 TERM_TYPES = {"doc_id": "VARCHAR", "term": "VARCHAR", "n": "INTEGER"}
@@ -47,6 +52,11 @@ TABLES = {
     "templates": TEMPLATE_TYPES,
     "follow_through": FOLLOW_TYPES,
     "corrections": CORRECTION_TYPES,
+    "topics": TOPIC_TYPES,
+    "doc_topics": DOC_TOPIC_TYPES,
+    "sentence_topics": SENTENCE_TOPIC_TYPES,
+    "taxonomies": TAXONOMY_TYPES,
+    "network_edges": NETWORK_EDGE_TYPES,
 }
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
@@ -54,7 +64,7 @@ PER_DOCUMENT = ("documents", "sentences", "terms", "signatures", "sentence_words
 
 _ARROW = {
     "VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
-    "VARCHAR[]": pa.list_(pa.string()), "BLOB": pa.binary(),
+    "VARCHAR[]": pa.list_(pa.string()), "BLOB": pa.binary(), "DOUBLE[]": pa.list_(pa.float64()),
 }
 
 

@@ -21,7 +21,17 @@ from ui.data.documents import (
     sentences_of,
     store_info,
 )
-from ui.data.export import EXPORT_TITLES, audit_breaks, audit_log, download, export_table
+from ui.data.explore import (
+    collocates,
+    cooccurrence,
+    correspondence,
+    topic_sentences,
+    topic_shares,
+    topics,
+    word_sentences,
+    word_trend,
+)
+from ui.data.export import EXPORT_TITLES, audit_breaks, audit_log, download, download_frame, export_table
 from ui.data.followthrough import follow_pairs, follow_rates
 from ui.data.keywords import (
     keyword_counts,
@@ -47,4 +57,5 @@ from ui.data.originality import (
 from ui.data.person import people, person_filter, person_themes
 from ui.data.report import report, report_choices, report_download, report_min_group
 from ui.data.sentiment import section_sentiment
+from ui.data.taxonomy import themes as taxonomy_themes
 from ui.data.themes import theme_lift, theme_section_totals, theme_totals, year_changes

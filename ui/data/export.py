@@ -49,6 +49,27 @@ def download(name: str, f: Filters, fmt: str) -> tuple[str, Callable[[], bytes]]
     return file_name, make
 
 
+def download_frame(name: str, title: str, frame: pd.DataFrame, f: Filters,
+                   fmt: str = "csv") -> tuple[str, Callable[[], bytes]]:
+    """A table the page computed (the network's edge list…) as a download, the same way as ``download``:
+    from the reader's scoped ``f``, masked below hr_admin, formula-neutralised, and recorded in the audit
+    log (as ``name``) when the file is made."""
+    acc = auth.access()
+    path = store_path()
+    scoped = _scoped(acc, "export_table", (name, f))[1]
+    file_name = export.filename(title, scoped, fmt)
+    log = audit.audit_path(path)
+
+    def make() -> bytes:
+        out = mask_frame(frame) if acc.mask else frame
+        data = export.csv_bytes(out) if fmt == "csv" else export.xlsx_bytes(out, sheet=title)
+        audit.record(log, user=acc.user, name=acc.name, role=acc.role, table=name, fmt=fmt, filters=scoped,
+                     rows=len(out), file_name=file_name)
+        return data
+
+    return file_name, make
+
+
 def audit_log() -> pd.DataFrame:
     """The download audit log (HR admin's 审计 page); not cached, it grows with every download."""
     return audit.read(audit.audit_path(store_path()))

@@ -1,0 +1,203 @@
+"""The 探索 page's questions (issue 15): the co-occurrence network, the correspondence map, collocates and
+trends of a word, the topics found in the corpus, and the sentences behind each of them.
+
+Every question takes a ``Filters`` and puts ``filters.where()`` into its SQL, so department scope and the
+minimum reporting group hold here as everywhere. The figures are computed by ``analysis.insight.explore``
+from the content words the build stored per sentence (``sentence_words``); no tokenizer is loaded.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from analysis.access.scope import Filters
+from analysis.insight import explore
+from analysis.query.sql import fetch, safe_grouping
+from analysis.store import snapshot
+
+CA_GROUPS = ("department", "year", "team", "section")
+"""What the correspondence map may set words against (section is a sentence's, the others a document's)."""
+
+
+def cooccurrence(store_path: Path, filters: Filters = Filters(), min_freq: int = 5, top_edges: int = 60,
+                 threshold: float | None = None, highlight: str = "", max_words: int = 150) -> pd.DataFrame:
+    """The edge list of the co-occurrence network (``analysis.insight.explore.network``) of the filtered
+    sentences. With ``highlight`` (a department), every word's over-representation there (``source_lift``,
+    ``target_lift``). The network of every document with the default settings was computed by the build
+    (``network_edges``) and is read as it is."""
+    where, params = filters.where()
+    default = (filters == Filters() and (min_freq, top_edges, threshold, highlight, max_words)
+               == explore.DEFAULT_NETWORK)
+    with snapshot.read(store_path) as con:
+        if default and con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'network_edges'"
+                                   ).fetchall()[0][0]:
+            stored = con.execute("SELECT * FROM network_edges ORDER BY rank").df().drop(columns="rank")
+            if not stored.empty:
+                return stored
+        return explore.network(con, where, params, min_freq, top_edges, threshold, highlight, max_words)
+
+
+def correspondence(store_path: Path, filters: Filters = Filters(), by: str = "department", top: int = 60,
+                   min_count: int = 5) -> pd.DataFrame:
+    """Words × groups correspondence map: one row per word and per group, with its principal
+    coordinates (x, y), mass and count; ``kind`` says which. The words are the ``top`` whose spread over
+    the groups departs most from the groups' sizes (chi-square), among those used ``min_count`` times.
+    The share of inertia of each axis is in ``inertia_x`` and ``inertia_y``."""
+    cols = ["kind", "label", "x", "y", "mass", "count", "inertia_x", "inertia_y"]
+    if by not in CA_GROUPS:
+        raise ValueError(f"不能按 {by} 做对应分析（可选：{'、'.join(CA_GROUPS)}）")
+    if by != "section":
+        safe_grouping(filters, (by,))
+    where, params = filters.where()
+    if by == "section":  # a sentence's: count the stored words of each section's sentences
+        sql = ("SELECT s.section AS grp, t.w AS word, COUNT(*) AS n FROM documents d "
+               "JOIN sentence_words w ON w.doc_id = d.doc_id "
+               "JOIN sentences s ON s.doc_id = w.doc_id AND s.idx = w.idx, UNNEST(w.words) AS t(w) "
+               f"WHERE {where} GROUP BY 1, 2")
+    else:  # a document's: the per-document term counts are enough, and far cheaper
+        group = f"CAST(d.{by} AS VARCHAR)"
+        sql = (f"SELECT {group} AS grp, t.term AS word, SUM(t.n) AS n FROM documents d "
+               f"JOIN terms t ON t.doc_id = d.doc_id WHERE {where} AND {group} <> '' AND {group} <> '0' "
+               "GROUP BY 1, 2")
+    long = fetch(store_path, sql, params)
+    if long.empty:
+        return pd.DataFrame(columns=cols)
+    counts = long.pivot_table(index="word", columns="grp", values="n", aggfunc="sum", fill_value=0)
+    counts = counts[counts.sum(axis=1) >= min_count]
+    if counts.shape[0] < 3 or counts.shape[1] < 3:
+        return pd.DataFrame(columns=cols)  # two groups give one axis only; the page says so
+    chosen = explore.chi_square_words(counts, top)
+    ca = explore.correspondence(chosen)
+    words = ca.rows.assign(kind="word", count=chosen.sum(axis=1).reindex(ca.rows["label"]).to_numpy())
+    groups = ca.columns.assign(kind="group", count=chosen.sum(axis=0).reindex(ca.columns["label"]).to_numpy())
+    out = pd.concat([groups, words], ignore_index=True)
+    out["inertia_x"], out["inertia_y"] = ca.inertia
+    return out[cols]
+
+
+def word_sentences(store_path: Path, filters: Filters = Filters(), word: str = "", other: str = "",
+                   limit: int = 200) -> pd.DataFrame:
+    """The sentences whose content words include ``word`` (and ``other``, for an edge of the network)."""
+    where, params = filters.where()
+    cond, extra = "list_contains(w.words, ?)", [word]
+    if other:
+        cond += " AND list_contains(w.words, ?)"
+        extra.append(other)
+    sql = (
+        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, s.idx, s.section, s.text, s.sentiment, "
+        "s.label, s.themes FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
+        "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx "
+        f"WHERE {where} AND {cond} ORDER BY d.year DESC, d.department, d.employee, s.idx LIMIT {int(limit)}"
+    )
+    return fetch(store_path, sql, [*params, *extra])
+
+
+def collocates(store_path: Path, filters: Filters = Filters(), word: str = "", top: int = 20,
+               min_count: int = 2) -> pd.DataFrame:
+    """The words that share sentences with ``word`` in the filtered documents, with Jaccard and PMI
+    (``explore.collocate_scores``). The sentences with the word are few: their words are counted first, and
+    the sentence frequency of only the leading candidates is then looked up."""
+    if not word:
+        return explore.collocate_scores(pd.DataFrame(), 0, 0)
+    where, params = filters.where()
+    docs = f"SELECT w.words FROM documents d JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}"
+    with snapshot.read(store_path) as con:
+        n, fa = con.execute(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE list_contains(words, ?)) FROM ({docs})",
+                            [word, *params]).fetchall()[0]
+        table = con.execute(
+            f"WITH s AS (SELECT words FROM ({docs}) WHERE list_contains(words, ?)) "
+            "SELECT x.word AS collocate, COUNT(*) AS cooccurrences FROM s, unnest(s.words) AS x(word) "
+            "WHERE x.word <> ? GROUP BY 1 HAVING COUNT(*) >= ? "
+            f"ORDER BY 2 DESC, 1 LIMIT {int(top) * 5}", [*params, word, word, int(min_count)]).df()
+        if table.empty:
+            return explore.collocate_scores(table, 0, 0)
+        con.register("_cands", pa.table({"collocate": table["collocate"].tolist()}))
+        freq = con.execute(f"WITH u AS (SELECT unnest(words) AS collocate FROM ({docs})) "
+                           "SELECT u.collocate, COUNT(*) AS frequency FROM u JOIN _cands USING (collocate) "
+                           "GROUP BY 1", params).df()
+    return explore.collocate_scores(table.merge(freq, on="collocate"), int(fa), int(n), top)
+
+
+def word_trend(store_path: Path, filters: Filters = Filters(), word: str = "") -> pd.DataFrame:
+    """Per department and year: the sentences using ``word``, all sentences, and the rate per 1,000
+    sentences (groups differ in size)."""
+    where, params = filters.where()
+    sql = (
+        "SELECT d.department, d.year, COUNT(*) FILTER (WHERE list_contains(w.words, ?)) AS sentences, "
+        "COUNT(*) AS all_sentences, "
+        "COUNT(DISTINCT d.doc_id) FILTER (WHERE list_contains(w.words, ?)) AS documents "
+        "FROM documents d JOIN sentence_words w ON w.doc_id = d.doc_id "
+        f"WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    out = fetch(store_path, sql, [word, word, *params])
+    out["per_1000"] = (out["sentences"] * 1000.0 / out["all_sentences"]).round(2)
+    return out
+
+
+def _has_topics(store_path: Path) -> bool:
+    with snapshot.read(store_path) as con:
+        return bool(con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'topics'").fetchall()[0][0])
+
+
+def topics(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """The topics found in the corpus (computed once per snapshot), for the filtered documents: their top
+    words, the share of the documents' writing they take, the documents where they take at least 10%,
+    their sentences, and how much of those the ten themes already cover (``covered``: share of the
+    topic's sentences with any theme; ``main_theme`` the most frequent one and its share)."""
+    cols = ["topic", "label", "words", "share", "documents", "sentences", "covered", "main_theme",
+            "main_theme_share"]
+    if not _has_topics(store_path):
+        return pd.DataFrame(columns=cols)
+    where, params = filters.where()
+    sql = (
+        f"WITH docs AS (SELECT d.doc_id FROM documents d WHERE {where}), "
+        "n AS (SELECT COUNT(*) AS n FROM docs), "
+        "dt AS (SELECT t.topic, SUM(t.share) / (SELECT n FROM n) AS share, "
+        "COUNT(*) FILTER (WHERE t.share >= 0.1) AS documents FROM doc_topics t JOIN docs USING (doc_id) GROUP BY 1), "
+        "st AS (SELECT st.topic, COUNT(*) AS sentences, AVG((len(s.themes) > 0)::INT) AS covered "
+        "FROM sentence_topics st JOIN docs USING (doc_id) "
+        "JOIN sentences s ON s.doc_id = st.doc_id AND s.idx = st.idx GROUP BY 1), "
+        "th AS (SELECT st.topic, u.theme, COUNT(*) AS n FROM sentence_topics st JOIN docs USING (doc_id) "
+        "JOIN sentences s ON s.doc_id = st.doc_id AND s.idx = st.idx, UNNEST(s.themes) AS u(theme) GROUP BY 1, 2), "
+        "top_theme AS (SELECT topic, arg_max(theme, n) AS main_theme, max(n) AS main_n FROM th GROUP BY 1) "
+        "SELECT t.topic, t.label, t.words, COALESCE(dt.share, 0) AS share, COALESCE(dt.documents, 0) AS documents, "
+        "COALESCE(st.sentences, 0) AS sentences, st.covered, COALESCE(tt.main_theme, '') AS main_theme, "
+        "tt.main_n * 1.0 / st.sentences AS main_theme_share "
+        "FROM topics t LEFT JOIN dt USING (topic) LEFT JOIN st USING (topic) LEFT JOIN top_theme tt USING (topic) "
+        "ORDER BY t.topic"
+    )
+    return fetch(store_path, sql, params)[cols]
+
+
+def topic_shares(store_path: Path, filters: Filters = Filters(), by: str = "department") -> pd.DataFrame:
+    """Each topic's share of each group's writing (mean over the group's documents), by department or year."""
+    if by not in ("department", "year"):
+        raise ValueError(f"不能按 {by} 统计话题（可选：department、year）")
+    if not _has_topics(store_path):
+        return pd.DataFrame(columns=["topic", "label", "group", "share", "group_documents"])
+    where, params = filters.where()
+    sql = (
+        f"WITH docs AS (SELECT d.doc_id, d.{by} AS grp FROM documents d WHERE {where}), "
+        "sizes AS (SELECT grp, COUNT(*) AS group_documents FROM docs GROUP BY 1) "
+        "SELECT t.topic, t.label, z.grp AS \"group\", "
+        "COALESCE(SUM(dt.share), 0) / z.group_documents AS share, z.group_documents "
+        "FROM topics t CROSS JOIN sizes z LEFT JOIN (doc_topics dt JOIN docs USING (doc_id)) "
+        "ON dt.topic = t.topic AND docs.grp = z.grp "
+        "GROUP BY t.topic, t.label, z.grp, z.group_documents ORDER BY t.topic, z.grp"
+    )
+    return fetch(store_path, sql, params)
+
+
+def topic_sentences(store_path: Path, filters: Filters = Filters(), topic: int = 0, limit: int = 50) -> pd.DataFrame:
+    """The sentences that speak most plainly of a topic (most of its top words first)."""
+    where, params = filters.where()
+    sql = (
+        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, s.idx, s.section, s.text, s.sentiment, "
+        "s.label, s.themes, st.shared FROM documents d JOIN sentence_topics st ON st.doc_id = d.doc_id "
+        "JOIN sentences s ON s.doc_id = st.doc_id AND s.idx = st.idx "
+        f"WHERE {where} AND st.topic = ? ORDER BY st.shared DESC, d.year DESC, d.department, d.employee, s.idx "
+        f"LIMIT {int(limit)}"
+    )
+    return fetch(store_path, sql, [*params, int(topic)])
