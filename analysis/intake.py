@@ -13,6 +13,8 @@ counted twice (a document another writer added meanwhile is skipped, not inserte
 Uploaded documents, HR's re-tags and removals are recorded in the ``managed`` table; a folder build
 (``analysis.build``) keeps uploads, keeps HR's metadata and does not bring back what HR removed.
 Plain data in and out: the page (pages/corpus.py) only draws what these functions return.
+Slightly over the house's ~400 lines: preview and commit are the two halves of one upload and share its
+item model (``Upload``, ``Item``, ``Preview``); HR's later edits are in ``analysis.edits``.
 """
 from __future__ import annotations
 
