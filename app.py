@@ -23,8 +23,9 @@ st.set_option("client.showErrorDetails", "none")  # never a traceback with serve
 links.capture()  # the address this session was opened with, before the login page
 reader = auth.gate()  # the login page (and stop) until someone is signed in; single-user mode without users
 pages = [p for p in state.PAGES if reader.role in p.roles]
+# expanded: with sixteen pages Streamlit would otherwise fold everything past the tenth behind "View more"
 page = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0))
-                      for i, p in enumerate(pages)])
+                      for i, p in enumerate(pages)], expanded=True)
 stems = {Path(p.path).stem: p.path for p in pages}
 current = page.url_path or Path(pages[0].path).stem
 st.sidebar.markdown("### 年终洞察")

@@ -126,7 +126,10 @@ def test_upload_zip_in_the_browser(server, tmp_path):
                 except Exception:  # the bar is gone once the page reruns with the results
                     pass
                 page.wait_for_timeout(50)
-            assert any(t.startswith("正在分析") and t.endswith(f"/{GOOD + 1} 篇") for t in texts), texts
+            # the bar shows the stages it passes through; a warm server can analyse a handful of short
+            # summaries between two polls, so the analysis count is checked whenever it was caught
+            assert texts and all(t.startswith(("保存原件", "正在分析", "另一个写入", "写入数据库")) for t in texts), texts
+            assert all(t.endswith(f"/{GOOD + 1} 篇") for t in texts if t.startswith("正在分析")), texts
             page.get_by_text("入库完成").wait_for(timeout=30_000)
             _settle(page)
             done = page.locator("[data-testid='stAlertContentSuccess']").inner_text()

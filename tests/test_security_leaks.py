@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,7 @@ from analysis.access import users
 from analysis.access.scope import Access, Filters, full_access
 from analysis.build import build
 from analysis.insight import library
+from analysis.report.content import ReportError, Scope
 from analysis.schema import EXPORT_TABLES
 from tests.auth_helpers import APP, disable_pages_discovery, sign_in, write_users
 from tests.conftest import write_small_corpus
@@ -87,6 +89,10 @@ def _text(value) -> str:
     if isinstance(value, pd.DataFrame):
         return value.to_csv(index=False)
     if isinstance(value, bytes):
+        if value.startswith(b"PK"):  # .xlsx / .pptx / .docx: the text is in the zipped XML parts
+            with zipfile.ZipFile(io.BytesIO(value)) as z:
+                return " ".join(z.read(n).decode("utf-8", errors="replace") for n in z.namelist()
+                                if n.endswith(".xml"))
         return value.decode("utf-8-sig", errors="replace")
     if isinstance(value, dict):
         return " ".join(f"{k}={_text(v)}" for k, v in value.items())
@@ -106,7 +112,11 @@ def _every_read(planted: Path) -> dict[str, list]:
     doc_ids = query.documents(planted, Filters(departments=("销售部",)))["doc_id"].tolist()
     values = {"f": [Filters(), Filters(departments=("销售部",), search="客户")], "doc_id": doc_ids,
               "term": ["客户", "139000", PHONE, "回款"], "name": list(EXPORT_TABLES), "fmt": ["csv"],
-              "section": ["成绩", "不足", "计划"], "records": [False, True], "include_near": [True]}
+              "section": ["成绩", "不足", "计划"], "records": [False, True], "include_near": [True],
+              "word": ["客户", "回款"], "a": [Filters(departments=("销售部",))], "b": [Filters()],
+              "department": ["销售部"], "employee": ["钱多多"], "topic": [0, 1], "title": ["边表"],
+              "frame": [pd.DataFrame({"词": ["客户"], "句子": [f"有事打手机{PHONE}"]})],
+              "scope": [Scope("销售部", 2024)]}
     results: dict[str, list] = {}
     for name in sorted(n for n in dir(data) if not n.startswith("_")):
         fn = getattr(data, name)
@@ -114,16 +124,22 @@ def _every_read(planted: Path) -> dict[str, list]:
             continue
         calls = [{}]
         for param in inspect.signature(fn).parameters.values():
-            options = values.get(param.name)
+            options = {"fmt": ["pptx", "docx"]}.get(param.name) if name == "report_download" else None
+            options = options or values.get(param.name)
             if options is None:
                 assert param.default is not inspect.Parameter.empty, f"没有为 {name}({param.name}) 准备参数"
                 continue
             calls = [{**c, param.name: v} for c in calls for v in options]
         out = []
         for kwargs in calls:
-            result = fn(**kwargs)
-            if name == "download":
-                result = result[1]()  # the file itself
+            try:
+                result = fn(**kwargs)
+                if name in ("download", "download_frame"):
+                    result = result[1]()  # the file itself
+                elif name == "report_download":
+                    result = result[2]()
+            except ReportError as exc:  # a report refused (reporting minimum): its message is walked too
+                result = str(exc)
             out.append(result)
         results[name] = out
     return results

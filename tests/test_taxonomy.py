@@ -165,9 +165,11 @@ def test_theme_added_in_the_browser_reaches_every_page_and_the_export(browser, s
     at.switch_page("pages/themes.py").run()
     at.selectbox(key="theme_pick").set_value("数字化转型").run()
     assert not at.exception
-    evidence = query.evidence(store, Filters(), theme="数字化转型", limit=200)
+    evidence = query.evidence(store, Filters(), theme="数字化转型", limit=200, distinct=True)
     shown = next(df.value for df in at.dataframe if df.proto.id.endswith("theme_ev_table"))
-    assert len(shown) == len(evidence) > 0
+    assert len(shown) == len(evidence) > 0  # each distinct sentence once, with its occurrences
+    assert shown["出现次数"].sum() == evidence["occurrences"].sum() == len(
+        query.evidence(store, Filters(), theme="数字化转型", limit=1000))
     at.switch_page("pages/export.py").run()
     at.radio(key="export_table").set_value("themes").run()
     assert not at.exception
