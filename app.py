@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis import store
+from analysis.store import snapshot
 from ui import auth, data, state
 
 st.set_page_config(page_title="年终洞察 · YearEnd Insight", page_icon=":material/insights:", layout="wide",
@@ -28,7 +28,7 @@ path = state.store_path()
 
 def _empty(path) -> bool:
     try:
-        return not store.exists(path) or data.store_info()["documents"] == 0
+        return not snapshot.exists(path) or data.store_info()["documents"] == 0
     except Exception:  # a damaged file is explained below
         return False
 
@@ -40,7 +40,7 @@ if page.url_path == Path(state.CORPUS_PAGE).stem and _empty(path):
     finally:
         st.session_state[state.K_ROUTED] = False
     st.stop()
-if not store.exists(path):
+if not snapshot.exists(path):
     st.title("年终洞察 · YearEnd Insight")
     st.warning(
         f"还没有分析数据：找不到数据库文件 `{path}`。\n\n"

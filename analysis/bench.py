@@ -67,7 +67,8 @@ def timed_build(corpus: Path, store: Path, workers: int | None, memo: bool = Tru
 
 def repeated_share(texts: list[str]) -> float:
     """Share of the corpus's sentences that occur earlier in it, word for word (what the memo saves)."""
-    from analysis import normalize, sections
+    from analysis.read import normalize
+    from analysis.text import sections
 
     seen: set[tuple[str, bool]] = set()
     total = repeats = 0
@@ -81,7 +82,7 @@ def repeated_share(texts: list[str]) -> float:
 
 
 def run(docs: int, workers: int | None = None, repeat: int = 1, memo: bool = True) -> dict:
-    from analysis import ingest
+    from analysis.read import ingest
 
     generator = load_generator()
     root = Path(tempfile.mkdtemp(prefix="yearend-bench-"))

@@ -24,9 +24,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from analysis import ingest, passes, store
+from analysis.insight import passes
 from analysis.pipeline import Analysed, analyse_bytes, clear_memo, content_hash
+from analysis.read import ingest
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS
+from analysis.store import snapshot
 
 
 @dataclass
@@ -95,15 +97,15 @@ def pack(results: list[Analysed | tuple[str, str]]) -> Packed:
     sentences = [s for a in analysed for s in a.sentences]
     words = [w for a in analysed for w in a.words]
     batches = {
-        "documents": store.rows_batch("documents", [a.document for a in analysed]),
-        "sentences": store.rows_batch("sentences", sentences),
-        "terms": store.record_batch("terms", {
+        "documents": snapshot.rows_batch("documents", [a.document for a in analysed]),
+        "sentences": snapshot.rows_batch("sentences", sentences),
+        "terms": snapshot.record_batch("terms", {
             "doc_id": [a.document["doc_id"] for a in analysed for _ in a.terms],
             "term": [t for a in analysed for t in a.terms],
             "n": [n for a in analysed for n in a.terms.values()],
         }),
-        "signatures": store.rows_batch("signatures", [a.signature for a in analysed]),
-        "sentence_words": store.rows_batch("sentence_words", words),
+        "signatures": snapshot.rows_batch("signatures", [a.signature for a in analysed]),
+        "sentence_words": snapshot.rows_batch("sentence_words", words),
     }
     return Packed(
         batches=batches,
@@ -121,17 +123,17 @@ def _analyse_packed(jobs: list[Job]) -> Packed:
 
 def insert(con, packs: list[Packed]) -> None:
     """Insert the per-document tables of packed results, one statement per table."""
-    for table in store.PER_DOCUMENT:
-        store.insert_arrow(con, table, [p.batches[table] for p in packs if p.batches[table].num_rows])
+    for table in snapshot.PER_DOCUMENT:
+        snapshot.insert_arrow(con, table, [p.batches[table] for p in packs if p.batches[table].num_rows])
 
 
 def _warm_up() -> None:
     """Load what every worker needs once, before forking them: jieba's dictionary, the models, and
     pandas, which pyarrow imports on its first conversion of Python values (0.3 s per process)."""
-    from analysis.copies import shingles, signature
-    from analysis.segment import tokenizer
-    from analysis.sentiment import default_model
-    from analysis.themes import default_learned, default_taxonomy
+    from analysis.insight.copies import shingles, signature
+    from analysis.judge.sentiment import default_model
+    from analysis.judge.themes import default_learned, default_taxonomy
+    from analysis.text.segment import tokenizer
 
     tokenizer()
     default_model()
@@ -216,7 +218,7 @@ def build(
     """Bring the store in line with the corpus; see the module docstring for the rules.
 
     ``wait``: seconds to wait for another writer (an upload from the dashboard) to finish; 0 fails at
-    once with ``store.StoreBusy``.
+    once with ``snapshot.StoreBusy``.
     """
     started = time.perf_counter()
     corpus, store_path = Path(corpus), Path(store_path)
@@ -224,13 +226,13 @@ def build(
         raise FileNotFoundError(f"找不到语料文件夹：{corpus}")
     workers = workers or min(os.cpu_count() or 1, 8)
     report = BuildReport()
-    with store.write_lock(store_path, wait=wait, on_wait=on_wait):
+    with snapshot.write_lock(store_path, wait=wait, on_wait=on_wait):
         jobs, read_failures = collect(corpus)
         failures = [(s, r, "") for s, r in read_failures]
-        live = store.live_documents(store_path)
-        managed = store.live_managed(store_path)
+        live = snapshot.live_documents(store_path)
+        managed = snapshot.live_managed(store_path)
         same_version = _live_version(store_path) == ANALYSIS_VERSION
-        failed_before = {f[2]: f[1] for f in store.live_failures(store_path) if f[2]} if same_version else {}
+        failed_before = {f[2]: f[1] for f in snapshot.live_failures(store_path) if f[2]} if same_version else {}
         by_hash: dict[str, Job] = {}
         for job in jobs:
             key = content_hash(job.data)
@@ -256,7 +258,7 @@ def build(
 
         report.reused, report.removed = len(reuse), len(removed)
         if (store_path.exists() and not todo and not retag and not removed
-                and set(failures) == store.live_failures(store_path)):
+                and set(failures) == snapshot.live_failures(store_path)):
             report.failed, report.failures = len(failures), failures
             _report_failures(failures, on_failure)
             report.seconds = time.perf_counter() - started
@@ -264,11 +266,11 @@ def build(
         by_source = {j.source_file: j for j in todo}
         bar, tick = _progress_bar(len(todo), progress)
         try:
-            with store.new_snapshot(store_path) as con:
+            with snapshot.new_snapshot(store_path) as con:
                 if store_path.exists():
                     passes.carry_templates(con)
                 _copy_reused(con, reuse, retag)
-                store.copy_live(con, ("managed",))
+                snapshot.copy_live(con, ("managed",))
                 batch: list[Packed] = []
                 known = passes.Known()
                 for packed in analyse_many(todo, workers, tick, packed=True):
@@ -282,10 +284,10 @@ def build(
                         batch = []
                 insert(con, batch)
                 passes.run(con, known)
-                store.insert_rows(con, "failures", [
+                snapshot.insert_rows(con, "failures", [
                     {"source_file": s, "reason": r, "doc_id": h} for s, r, h in failures
                 ])
-                store.insert_rows(con, "meta", [
+                snapshot.insert_rows(con, "meta", [
                     {"key": "built_at", "value": time.strftime("%Y-%m-%d %H:%M:%S")},
                     {"key": "analysis_version", "value": ANALYSIS_VERSION},
                 ])
@@ -308,7 +310,7 @@ def _report_failures(failures: list[tuple[str, str, str]], on_failure: Callable[
 def _live_version(store_path: Path) -> str | None:
     if not store_path.exists():
         return None
-    with store.read(store_path) as con:
+    with snapshot.read(store_path) as con:
         row = con.execute("SELECT value FROM meta WHERE key = 'analysis_version'").fetchone()
     return row[0] if row else None
 
@@ -335,7 +337,7 @@ def _uploads_outside(managed: dict[str, dict], by_hash: dict[str, Job], live: di
             keep[key] = Job(row["source_file"], b"", {})
             continue
         try:
-            data = (store.originals_dir(store_path) / row["original"]).read_bytes()
+            data = (snapshot.originals_dir(store_path) / row["original"]).read_bytes()
         except OSError:
             lost.append((row["source_file"], f"上传的原件 {row['original']} 已丢失，无法重新分析", key))
             if key in live:
@@ -358,7 +360,7 @@ def _copy_reused(con, reuse: dict[str, Job], retag: dict[str, Job]) -> None:
     if not reuse:
         return
     con.register("_reuse", pa.table({"doc_id": list(reuse)}))
-    for table in store.PER_DOCUMENT:
+    for table in snapshot.PER_DOCUMENT:
         con.execute(f"INSERT INTO {table} SELECT * FROM live.{table} WHERE doc_id IN (SELECT doc_id FROM _reuse)")
     con.unregister("_reuse")
     for doc_id, job in retag.items():

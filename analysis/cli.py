@@ -15,7 +15,8 @@ from analysis.schema import EXPORT_TABLES, ROLES, SECTIONS, THEMES
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from analysis import build, store
+    from analysis import build
+    from analysis.store import snapshot
 
     def report(source: str, reason: str) -> None:
         print(f"失败 {source}: {reason}", file=sys.stderr)
@@ -26,7 +27,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         result = build.build(args.corpus, args.store, workers=args.workers,
                              progress=not args.quiet, on_failure=report, wait=args.wait, on_wait=waiting)
-    except (FileNotFoundError, store.StoreBusy) as exc:
+    except (FileNotFoundError, snapshot.StoreBusy) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         print("analysed 0, reused 0, failed 0")
         return 2
@@ -55,7 +56,7 @@ def document_json(a, include_sentences: bool = True) -> dict:
             "neg_share": round(labels["neg"] / len(part), 4),
             "themes": dict(Counter(t for r in part for t in r["themes"])),
         }
-    from analysis.normalize import find_placeholders
+    from analysis.read.normalize import find_placeholders
 
     placeholders = [p for r in rows for p in find_placeholders(r["text_simplified"])]
     out = {
@@ -82,8 +83,8 @@ def document_json(a, include_sentences: bool = True) -> dict:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from analysis import ingest
     from analysis.pipeline import analyse_bytes
+    from analysis.read import ingest
 
     failed = 0
     for raw in args.paths:
@@ -134,10 +135,10 @@ def _print_text(rec: dict) -> None:
 
 
 def _cmd_sentences(args: argparse.Namespace) -> int:
-    from analysis.normalize import to_simplified
-    from analysis.segment import cut
-    from analysis.sentiment import default_model
-    from analysis.themes import assign
+    from analysis.judge.sentiment import default_model
+    from analysis.judge.themes import assign
+    from analysis.read.normalize import to_simplified
+    from analysis.text.segment import cut
 
     model = default_model()
     out = sys.stdout
@@ -154,10 +155,11 @@ def _cmd_sentences(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from analysis import export, store
-    from analysis.query import Filters
+    from analysis.access.scope import Filters
+    from analysis.query import export
+    from analysis.store import snapshot
 
-    if not store.exists(args.store):
+    if not snapshot.exists(args.store):
         print(f"错误：找不到数据库 {args.store}，请先运行 python -m analysis build", file=sys.stderr)
         return 2
     years = (min(args.year), max(args.year)) if args.year else None
@@ -176,11 +178,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_template(args: argparse.Namespace) -> int:
     """The 范文 library: add files, list, remove (each change re-runs the copy pass)."""
-    from analysis import library, store
+    from analysis.insight import library
+    from analysis.store import snapshot
 
     try:
         if args.action == "list":
-            if not store.exists(args.store):
+            if not snapshot.exists(args.store):
                 raise library.LibraryError(f"找不到数据库 {args.store}，请先运行 python -m analysis build")
             table = library.templates(args.store)
             if table.empty:
@@ -203,7 +206,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
             name = args.name or path.stem
             copied = library.add_template(args.store, name, text, source=path.name)
             print(f"已添加范文“{name}”；现有 {copied} 篇文档被判为抄袭")
-    except (library.LibraryError, store.StoreBusy) as exc:
+    except (library.LibraryError, snapshot.StoreBusy) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     return 0
@@ -217,14 +220,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from analysis.evaluate import calibrate
+    from analysis.judge.evaluate import calibrate
 
     print(calibrate(folds=args.folds))
     return 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from analysis.evaluate import evaluate_file, format_report
+    from analysis.judge.evaluate import evaluate_file, format_report
 
     print(format_report(evaluate_file(args.file)))
     return 0
@@ -243,8 +246,8 @@ def _read_password(confirm: bool = True) -> str:
 
 
 def _cmd_users(args: argparse.Namespace) -> int:
-    """Maintain the dashboard's users file (analysis/users.py); passwords never on the command line."""
-    from analysis import users
+    """Maintain the dashboard's users file (analysis/access/users.py); passwords never on the command line."""
+    from analysis.access import users
 
     path = args.users or users.users_path()
     try:

@@ -5,7 +5,7 @@ safe. ``preview`` reads everything (decoding, zip safety, metadata) and says per
 happen — add, change (re-tag), skip (already stored) or reject (with the reason) — without touching
 the store. ``commit`` then saves the originals content-addressed (before any analysis, so nothing
 uploaded depends on the analysis succeeding), analyses the new documents outside the write lock,
-and only for the final write takes ``store.write_lock``: it starts from the snapshot that is live at
+and only for the final write takes ``snapshot.write_lock``: it starts from the snapshot that is live at
 that moment, so a folder build or another upload that finished in the meantime is neither lost nor
 counted twice (a document another writer added meanwhile is skipped, not inserted again).
 
@@ -26,8 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from analysis import ingest, passes, store
+from analysis.insight import passes
+from analysis.read import ingest
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS, UPLOAD_ACTION_NAMES
+from analysis.store import snapshot
 
 YEAR_MIN = 2000
 """Summaries older than this are not what the dashboard is for; a typo such as 1024 is caught."""
@@ -304,7 +306,7 @@ def preview(files: list[Upload], store_path: Path | str, manifest: Upload | None
         notes.append("表单中的员工姓名只适用于单个文件；本次上传有多个文件，已忽略员工姓名")
         form_meta.pop("employee")
 
-    live = store.live_documents(store_path)
+    live = snapshot.live_documents(store_path)
     items: list[Item] = []
     seen: dict[str, str] = {}
     rows = {id(c): matched.get(i, {}) for i, c in enumerate(candidates)}
@@ -318,8 +320,8 @@ def preview(files: list[Upload], store_path: Path | str, manifest: Upload | None
 
 def _classify(cand: _Candidate, manifest_meta: dict, form_meta: dict, live: dict[str, dict],
               seen: dict[str, str], limits: ingest.Limits) -> Item:
-    from analysis.normalize import to_simplified
     from analysis.pipeline import content_hash  # imports jieba: not on the dashboard's viewing path
+    from analysis.read.normalize import to_simplified
 
     sha = hashlib.sha256(cand.data).hexdigest()
     doc_id = content_hash(cand.data)
@@ -379,7 +381,7 @@ def save_original(store_path: Path | str, sha256: str, source_file: str, data: b
     Content-addressed, so the same bytes uploaded twice or by two sessions at once land in one file,
     and a half-written file is never seen under the final name.
     """
-    folder = store.originals_dir(store_path)
+    folder = snapshot.originals_dir(store_path)
     folder.mkdir(parents=True, exist_ok=True)
     suffix = PurePosixPath(source_file).suffix.lower()
     name = sha256 + (suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else "")
@@ -411,15 +413,15 @@ def _replace_managed(con, rows: list[dict]) -> None:
         return
     ids = [r["doc_id"] for r in rows]
     con.execute(f"DELETE FROM managed WHERE doc_id IN ({', '.join('?' * len(ids))})", ids)
-    store.insert_rows(con, "managed", rows)
+    snapshot.insert_rows(con, "managed", rows)
 
 
 def _touch_meta(con) -> None:
     """The sidebar's 'updated at'; a new store also records its analysis version."""
     con.execute("DELETE FROM meta WHERE key = 'built_at'")
-    store.insert_rows(con, "meta", [{"key": "built_at", "value": _now()}])
+    snapshot.insert_rows(con, "meta", [{"key": "built_at", "value": _now()}])
     if not con.execute("SELECT COUNT(*) FROM meta WHERE key = 'analysis_version'").fetchall()[0][0]:
-        store.insert_rows(con, "meta", [{"key": "analysis_version", "value": ANALYSIS_VERSION}])
+        snapshot.insert_rows(con, "meta", [{"key": "analysis_version", "value": ANALYSIS_VERSION}])
 
 
 def _set_meta(con, doc_id: str, meta: dict) -> None:
@@ -479,10 +481,10 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
         def waiting() -> None:
             tick("等待", 0, 1)
 
-        with store.write_lock(store_path, wait=wait, on_wait=waiting):
+        with snapshot.write_lock(store_path, wait=wait, on_wait=waiting):
             tick("写入", 0, 1)
-            live = store.live_documents(store_path)
-            managed = store.live_managed(store_path)
+            live = snapshot.live_documents(store_path)
+            managed = snapshot.live_managed(store_path)
             fresh = [(i, a) for i, a in analysed if a.document["doc_id"] not in live]
             for item, _ in analysed:
                 if item.doc_id in live:
@@ -494,8 +496,8 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
                     report.outcomes.append(Outcome(item.source_file, "已跳过", "文档已不在库中（在此期间被移除）",
                                                    item.doc_id))
             if fresh or retags:
-                with store.new_snapshot(store_path) as con:
-                    store.copy_live(con)
+                with snapshot.new_snapshot(store_path) as con:
+                    snapshot.copy_live(con)
                     insert(con, [pack([a for _, a in fresh])])
                     rows = [_managed_row(a.document["doc_id"], "upload", originals[i.doc_id], i.source_file,
                                          a.document) for i, a in fresh]
@@ -539,14 +541,14 @@ def retag(store_path: Path | str, doc_ids: list[str], changes: dict, wait: float
         raise ValueError("；".join(errors))
     if not meta:
         raise ValueError("没有要修改的字段：请至少填写一项")
-    with store.write_lock(store_path, wait=wait):
-        live = store.live_documents(store_path)
-        managed = store.live_managed(store_path)
+    with snapshot.write_lock(store_path, wait=wait):
+        live = snapshot.live_documents(store_path)
+        managed = snapshot.live_managed(store_path)
         ids = [d for d in dict.fromkeys(doc_ids) if d in live]
         if not ids:
             return 0
-        with store.new_snapshot(store_path) as con:
-            store.copy_live(con)
+        with snapshot.new_snapshot(store_path) as con:
+            snapshot.copy_live(con)
             rows = []
             for doc_id in ids:
                 _set_meta(con, doc_id, meta)
@@ -567,14 +569,14 @@ def remove(store_path: Path | str, doc_ids: list[str], wait: float = DEFAULT_WAI
     original is deleted once the new snapshot is live (HR removed it: no copy is kept).
     """
     store_path = Path(store_path)
-    with store.write_lock(store_path, wait=wait):
-        live = store.live_documents(store_path)
-        managed = store.live_managed(store_path)
+    with snapshot.write_lock(store_path, wait=wait):
+        live = snapshot.live_documents(store_path)
+        managed = snapshot.live_managed(store_path)
         ids = [d for d in dict.fromkeys(doc_ids) if d in live]
         if not ids:
             return 0
-        with store.new_snapshot(store_path) as con:
-            store.copy_live(con, exclude_doc_ids=ids)
+        with snapshot.new_snapshot(store_path) as con:
+            snapshot.copy_live(con, exclude_doc_ids=ids)
             _replace_managed(con, [
                 _managed_row(d, (managed.get(d) or {}).get("origin", "folder"), "", live[d]["source_file"],
                              live[d], removed=True) for d in ids])
@@ -583,5 +585,5 @@ def remove(store_path: Path | str, doc_ids: list[str], wait: float = DEFAULT_WAI
         for d in ids:
             original = (managed.get(d) or {}).get("original")
             if original:
-                (store.originals_dir(store_path) / original).unlink(missing_ok=True)
+                (snapshot.originals_dir(store_path) / original).unlink(missing_ok=True)
     return len(ids)

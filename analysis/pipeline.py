@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis import concreteness, copies, ingest, normalize, sections, segment, themes
+from analysis.insight import copies
+from analysis.judge import concreteness, themes
+from analysis.read import ingest, normalize
 from analysis.schema import ANALYSIS_VERSION, THEMES
+from analysis.text import sections, segment
 
 
 @dataclass
@@ -66,7 +69,7 @@ def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[Sen
     process and remembered (up to ``MEMO_LIMIT`` of them). The themes of a document's new sentences
     are scored in one batch.
     """
-    from analysis.sentiment import default_model
+    from analysis.judge.sentiment import default_model
 
     memo = _memo if model is None and MEMO_LIMIT > 0 else {}
     if len(memo) >= MEMO_LIMIT:
@@ -155,7 +158,7 @@ def analyse_bytes(source_file: str, data: bytes, meta: dict | None = None, model
         "themes_total": sum(theme_counts.get(t, 0) for t in THEMES),
         "placeholders": len(norm.placeholders),
         "concreteness": concreteness.score((r["idx"], r["text_simplified"]) for r in sentence_rows),
-        # corpus-wide figures: filled in for the whole snapshot by analysis.passes after the build
+        # corpus-wide figures: filled in for the whole snapshot by analysis.insight.passes after the build
         "copy_of": "", "copy_kind": "", "copy_similarity": None, "follow_through": None,
         "analysis_version": ANALYSIS_VERSION,
     }

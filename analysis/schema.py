@@ -35,13 +35,13 @@ EXPORT_TABLES: Final[tuple[str, ...]] = get_args(TableName)
 Role = Literal["hr_admin", "dept_head", "viewer"]
 ROLES: Final[tuple[str, ...]] = get_args(Role)
 ROLE_NAMES: Final = {"hr_admin": "HR 管理员", "dept_head": "部门负责人", "viewer": "只读（仅汇总）"}
-# Columns that carry a document's words; dropped from anything a viewer reads (ui/data.py), so a new
+# Columns that carry a document's words; dropped from anything a viewer reads (ui/data/cache.py), so a new
 # query that returns sentences cannot leak them even if it is not declared a record read.
 TEXT_COLUMNS: Final = ("text", "text_simplified", "left", "match", "right")
 DEFAULT_MIN_GROUP: Final = 5
 """Minimum reporting group: figures backed by fewer distinct employees are not shown below hr_admin."""
 
-# One line of the download audit log (analysis/audit.py), in this order.
+# One line of the download audit log (analysis/access/audit.py), in this order.
 AUDIT_COLUMNS: Final[tuple[str, ...]] = (
     "time", "user", "name", "role", "table", "format", "filters", "rows", "file_name",
 )
@@ -81,9 +81,9 @@ SENTENCE_TYPES: Final = {
 # ---------------------------------------------------------------- issue 5: originality and follow-through
 # copy_of: the closest earlier source found (a doc_id, or a template's name); copy_similarity: the share
 # of the document's shingles found in it; copy_kind: set only when that share reaches the copy threshold
-# (analysis/copies.py). follow_through: share of this summary's plans that next year's summary reports
-# (analysis/followthrough.py); NULL without a next-year summary. concreteness: 0–100, see
-# analysis/concreteness.py.
+# (analysis/insight/copies.py). follow_through: share of this summary's plans that next year's summary reports
+# (analysis/insight/followthrough.py); NULL without a next-year summary. concreteness: 0–100, see
+# analysis/judge/concreteness.py.
 CopyKind = Literal["他人", "本人往年", "范文"]
 COPY_KINDS: Final[tuple[str, ...]] = get_args(CopyKind)
 FollowStatus = Literal["落实", "部分落实", "未落实"]

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analysis import query  # noqa: E402
-from analysis.query import Filters  # noqa: E402
+from analysis.access.scope import Filters  # noqa: E402
 from analysis.schema import DEFAULT_MIN_GROUP  # noqa: E402
 
 READS = {

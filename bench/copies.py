@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis import copies  # noqa: E402
 from analysis.bench import load_generator  # noqa: E402
+from analysis.insight import copies  # noqa: E402
 
 
 def _rss_mb() -> float:
@@ -81,7 +81,7 @@ def child(args: argparse.Namespace) -> dict:
 
     templates: list[tuple[str, list[str]]] = []
     if args.seed_page and Path(args.seed_page).is_dir():
-        from analysis.normalize import to_simplified
+        from analysis.read.normalize import to_simplified
 
         for name, text in seed_templates(Path(args.seed_page)):
             templates.append((name, copies.template_lines(text)))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.evaluate import evaluate_file  # noqa: E402
-from analysis.sentiment import read_labelled  # noqa: E402
+from analysis.judge.evaluate import evaluate_file  # noqa: E402
+from analysis.judge.sentiment import read_labelled  # noqa: E402
 
 HELD_OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled_sentences.tsv"
 

@@ -60,7 +60,7 @@ PAYMENT = "货款回笼"
 # The kinds of placeholder each planted placeholder document shows at least once.
 PLACEHOLDER_KINDS: tuple[str, ...] = ("20xx年", "xx地市", "xxx万元", "**月份", "xx%", "xxx公司")
 
-# Same notion of a placeholder as the analysis (analysis/normalize.py), kept local so the generator
+# Same notion of a placeholder as the analysis (analysis/read/normalize.py), kept local so the generator
 # runs without the package.
 PLACEHOLDER_RE = re.compile(
     r"(?:19|20)[xX×Ｘｘ*＊]{2}|(?<![A-Za-z])[xX×Ｘｘ]{2,}(?![A-Za-z])|[*＊]{2,}"

@@ -1,6 +1,6 @@
 """审计日志: every file the dashboard handed out — who, when, which table, which filters, how many rows.
 
-HR admin only (ui/state.PAGES). The log is the append-only file ``analysis.audit`` writes beside the
+HR admin only (ui/state.PAGES). The log is the append-only file ``analysis.access.scope.audit`` writes beside the
 store; a rebuild of the store does not touch it.
 """
 from __future__ import annotations

@@ -13,9 +13,10 @@ import re
 import pandas as pd
 import streamlit as st
 
-from analysis import intake, store
-from analysis.ingest import human_size
+from analysis import intake
+from analysis.read.ingest import human_size
 from analysis.schema import META_FIELDS, ORIGIN_NAMES
+from analysis.store import snapshot
 from ui import data, state, upload
 from ui.widgets import COLUMN_NAMES
 
@@ -144,7 +145,7 @@ def _upload_section(opts: dict) -> None:
         bar = st.progress(0.0, text="准备中……")
         try:
             report = upload.commit(pre, _progress(bar))
-        except store.StoreBusy:
+        except snapshot.StoreBusy:
             st.error(f"数据库一直被另一个写入占用（已等待 {intake.DEFAULT_WAIT:.0f} 秒），本次没有入库；"
                      "已入库的文档不受影响，请稍后再点一次确认。")
             return
@@ -177,7 +178,7 @@ def _do_retag(doc_ids: list[str]) -> None:
     changes = {k: v for k, v in _meta_values("rt").items() if v not in ("", 0)}
     try:
         n = upload.retag(doc_ids, changes)
-    except (ValueError, store.StoreBusy) as exc:
+    except (ValueError, snapshot.StoreBusy) as exc:
         _say("error", f"没有修改：{exc}")
         return
     fields = "、".join(f"{intake.FIELD_NAMES[k]}为“{v}”" for k, v in changes.items())
@@ -189,7 +190,7 @@ def _do_retag(doc_ids: list[str]) -> None:
 def _do_remove(doc_ids: list[str]) -> None:
     try:
         n = upload.remove(doc_ids)
-    except store.StoreBusy as exc:
+    except snapshot.StoreBusy as exc:
         _say("error", f"没有移除：{exc}")
         return
     _say("success", f"已移除 {n} 篇文档；各页面和导出中都不再包含它们。")
@@ -204,7 +205,7 @@ def _label(row) -> str:
 
 def _manage_section(opts: dict) -> None:
     st.subheader("修改或移除已入库的文档")
-    if not store.exists(state.store_path()) or data.store_info()["documents"] == 0:
+    if not snapshot.exists(state.store_path()) or data.store_info()["documents"] == 0:
         st.info("库中还没有文档：上传并确认入库后，可以在这里修改标签或移除。")
         return
     f = state.filters()

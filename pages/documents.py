@@ -8,9 +8,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis.query import Filters
+from analysis.access.scope import Filters
 from analysis.schema import LABEL_NAMES, SECTIONS, THEMES
-from analysis.sections import is_heading
+from analysis.text.sections import is_heading
 from ui import data, state
 from ui.widgets import COLUMN_NAMES, filter_caption, num, pct, require_documents, score
 

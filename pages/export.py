@@ -1,6 +1,6 @@
 """导出: the documents, groups, themes and keywords tables of the current filters, as CSV and .xlsx.
 
-The tables are ``analysis.export.table`` — the same ones ``python -m analysis export`` writes — so a
+The tables are ``analysis.query.export.table`` — the same ones ``python -m analysis export`` writes — so a
 download matches the command line. CSV is UTF-8 with BOM and formula-like cells are neutralised.
 """
 from __future__ import annotations

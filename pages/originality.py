@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import store
-from analysis.library import LibraryError
+from analysis.insight.library import LibraryError
 from analysis.schema import COPY_KINDS
+from analysis.store import snapshot
 from ui import charts, data, state
 from ui.widgets import COLUMN_NAMES, evidence_table, filter_caption, num, pct, require_documents
 
@@ -157,7 +157,7 @@ with tab_lib:
             copied_now = data.add_template(name, text, source)
         except LibraryError as exc:
             st.error(f"没有加入范文库：{exc}", icon=":material/error:")
-        except store.StoreBusy as exc:
+        except snapshot.StoreBusy as exc:
             st.warning(f"没有加入范文库：{exc}", icon=":material/hourglass_top:")
         else:
             st.session_state[K_FLASH] = f"已加入范文“{name}”。重新检测后共有 {copied_now} 篇文档被判为疑似抄袭。"

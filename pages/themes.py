@@ -5,8 +5,8 @@ from dataclasses import replace
 
 import streamlit as st
 
+from analysis.judge.themes import default_taxonomy
 from analysis.schema import SECTIONS, THEMES
-from analysis.themes import default_taxonomy
 from ui import charts, data, state
 from ui.widgets import evidence_table, filter_caption, require_documents
 

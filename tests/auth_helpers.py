@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from analysis import users
+from analysis.access import users
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

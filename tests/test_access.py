@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from analysis import audit, query, users
-from analysis.access import for_user
-from analysis.query import Filters
+from analysis import query
+from analysis.access import audit, users
+from analysis.access.scope import Filters, for_user
 from tests.auth_helpers import PASSWORD, disable_pages_discovery, sign_in, start, titles, write_users
 from ui.state import AUDIT_PAGE, PAGES, STORE_ENV
 
@@ -295,8 +295,9 @@ def test_masking_can_be_switched_off_in_the_policy(private_env, tmp_path, monkey
 def test_viewer_never_gets_text_columns_even_from_a_figure_read(env, monkeypatch):
     """A read not declared a record read (as a page added later might be) still loses its text."""
     from ui import data
+    from ui.data import cache
 
     as_reader(monkeypatch, "guest")
-    monkeypatch.setattr(data, "RECORD_READS", frozenset())
+    monkeypatch.setattr(cache, "RECORD_READS", frozenset())
     frame = data.evidence(Filters(departments=(OWN,)))
     assert "text" not in frame.columns

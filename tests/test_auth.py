@@ -11,7 +11,7 @@ import tomllib
 import pytest
 from streamlit import config as st_config
 
-from analysis import users
+from analysis.access import users
 from tests.auth_helpers import PASSWORD, ROOT, disable_pages_discovery, sign_in, start, titles, write_users
 from ui.state import PAGES, STORE_ENV
 

@@ -14,8 +14,9 @@ import urllib.request
 
 import pytest
 
-from analysis import audit, query
-from analysis.query import Filters
+from analysis import query
+from analysis.access import audit
+from analysis.access.scope import Filters
 from tests.auth_helpers import PASSWORD, ROOT, write_users
 from tests.test_browser import ARGS, CHROMIUM, _free_port, _settle
 

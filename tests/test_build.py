@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis import build, query, store
+from analysis import build, query
+from analysis.store import snapshot
 from tests.conftest import write_small_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,10 +91,10 @@ def test_incremental_rebuild_reuses_and_mirrors(tmp_path):
     write_corpus(corpus)
     first = build.build(corpus, db, workers=1, progress=False)
     assert (first.analysed, first.reused, first.failed) == (2, 0, 0)
-    version = store.data_version(db)
+    version = snapshot.data_version(db)
     again = build.build(corpus, db, workers=1, progress=False)
     assert (again.analysed, again.reused, again.written) == (0, 2, False)
-    assert store.data_version(db) == version  # an unchanged corpus leaves the store untouched
+    assert snapshot.data_version(db) == version  # an unchanged corpus leaves the store untouched
 
     (corpus / "2024" / "销售部" / "林晓雨_华东组.txt").write_text(GOOD_A + "全年新签合同十八份。\n", encoding="utf-8")
     (corpus / "2024" / "生产部" / "周建国_质检组.txt").rename(corpus / "2024" / "生产部" / "周建国_装配组.txt")
@@ -105,8 +106,8 @@ def test_incremental_rebuild_reuses_and_mirrors(tmp_path):
 
 
 def _tables(db: Path) -> dict[str, list[tuple]]:
-    with store.read(db) as con:
-        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in store.TABLES
+    with snapshot.read(db) as con:
+        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in snapshot.TABLES
                 if t != "meta"}
 
 
@@ -174,9 +175,9 @@ def test_reader_works_while_build_writes(tmp_path):
 
 def test_second_build_is_refused_while_one_runs(tmp_path):
     db = tmp_path / "s.duckdb"
-    with store.write_lock(db):
-        with pytest.raises(store.StoreBusy):
-            with store.write_lock(db):
+    with snapshot.write_lock(db):
+        with pytest.raises(snapshot.StoreBusy):
+            with snapshot.write_lock(db):
                 pass
 
 

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from analysis import concreteness, query
+from analysis import query
+from analysis.access.scope import Filters
+from analysis.judge import concreteness
 from analysis.paths import DEFAULT_CORPUS
-from analysis.query import Filters
 
 PLANTED = json.loads((DEFAULT_CORPUS / "planted.json").read_text(encoding="utf-8"))["patterns"]
 

@@ -11,10 +11,12 @@ import numpy as np
 import opencc
 import pytest
 
-from analysis import copies, library, query, store
+from analysis import query
+from analysis.access.scope import Filters
 from analysis.build import build
+from analysis.insight import copies, library
 from analysis.paths import DEFAULT_CORPUS
-from analysis.query import Filters
+from analysis.store import snapshot
 from tests.conftest import write_small_corpus
 
 PLANTED = json.loads((DEFAULT_CORPUS / "planted.json").read_text(encoding="utf-8"))["patterns"]
@@ -156,7 +158,7 @@ def test_a_copy_inside_a_longer_page_is_found_by_containment():
 def test_banding_finds_the_candidates_datasketch_lsh_finds(demo_store):
     from datasketch import LeanMinHash, MinHashLSH
 
-    with store.read(demo_store) as con:
+    with snapshot.read(demo_store) as con:
         rows = con.execute("SELECT doc_id, minhash FROM signatures ORDER BY doc_id").fetchall()
     signatures = np.stack([np.frombuffer(blob, dtype=np.uint32) for _, blob in rows])
     index = MinHashLSH(threshold=copies.LSH_JACCARD, num_perm=copies.NUM_PERM)

@@ -8,7 +8,7 @@ import pytest
 
 from analysis import query
 from analysis.paths import DEFAULT_CORPUS
-from analysis.sections import is_heading
+from analysis.text.sections import is_heading
 
 PLANTED = json.loads((DEFAULT_CORPUS / "planted.json").read_text(encoding="utf-8"))
 

@@ -4,8 +4,8 @@ import io
 import pandas as pd
 import pytest
 
-from analysis import export
-from analysis.query import Filters
+from analysis.access.scope import Filters
+from analysis.query import export
 
 
 @pytest.mark.parametrize("value, expected", [

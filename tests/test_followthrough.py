@@ -7,11 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-from analysis import followthrough as ft
 from analysis import query
-from analysis.normalize import to_simplified
+from analysis.access.scope import Filters
+from analysis.insight import followthrough as ft
 from analysis.paths import DEFAULT_CORPUS
-from analysis.query import Filters
+from analysis.read.normalize import to_simplified
 
 PLANTED = json.loads((DEFAULT_CORPUS / "planted.json").read_text(encoding="utf-8"))["patterns"]
 CASES = PLANTED["f_plan_follow_through"]["cases"]

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from analysis import ingest
+from analysis.read import ingest
 
 SUMMARY = "2024年个人年终工作总结\n部门：销售部\n姓名：林晓雨\n岗位：销售代表\n今年我负责华东区域的客户开发与维护，全年新增意向客户三十五家，回款率达到百分之九十六。\n"
 

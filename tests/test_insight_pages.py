@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from analysis import query
+from analysis.access.scope import Filters
 from analysis.paths import DEFAULT_CORPUS
-from analysis.query import Filters
 from tests.test_pages import (
     choose_department,
     frame_of,

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build, export, ingest, intake, query, store
+from analysis import build, intake, query
 from analysis.intake import Upload
 from analysis.pipeline import content_hash
+from analysis.query import export
+from analysis.read import ingest
+from analysis.store import snapshot
 from tests.uploads import base_store, blank_pdf, copy_store, summary, zip_bytes
 
 
@@ -27,7 +30,7 @@ def db(base, tmp_path) -> Path:
 
 def snapshot_of(db: Path) -> dict:
     """Everything stored, to compare before and after: documents, sentence and term counts."""
-    with store.read(db) as con:
+    with snapshot.read(db) as con:
         docs = con.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
         sentences = con.execute("SELECT doc_id, COUNT(*) FROM sentences GROUP BY 1 ORDER BY 1").fetchall()
         terms = con.execute("SELECT doc_id, SUM(n) FROM terms GROUP BY 1 ORDER BY 1").fetchall()
@@ -46,7 +49,7 @@ FORM = {"department": "法务部", "year": 2024}
 def test_preview_proposes_add_change_skip_reject_and_reads_only(base, db):
     stored = query.documents(db).set_index("employee")
     known_text = (Path(base).parents[1] / "base_corpus" / "2024" / "客服部" / "冯涛_售后组.txt").read_bytes()
-    version = store.data_version(db)
+    version = snapshot.data_version(db)
     pre = intake.preview([
         Upload("林静_合同组.txt", summary(1).encode()),
         Upload("冯涛_售后组.txt", known_text),                      # stored, same metadata
@@ -61,7 +64,7 @@ def test_preview_proposes_add_change_skip_reject_and_reads_only(base, db):
     assert new.meta == {"employee": "林静", "department": "法务部", "team": "合同组", "role": "", "year": 2024}
     assert new.sources == "表单、文件名"
     assert new.doc_id == content_hash(summary(1).encode())
-    assert store.data_version(db) == version  # the preview only reads
+    assert snapshot.data_version(db) == version  # the preview only reads
     assert stored.loc["冯涛", "department"] == "客服部"
 
     same = intake.preview([Upload("冯涛.txt", known_text)], db)
@@ -240,7 +243,7 @@ def test_odd_file_names_are_cleaned_and_never_reach_the_file_system(db, raw, sho
         return
     assert item.action == "add"
     intake.commit(pre, db, workers=1)
-    saved = list(store.originals_dir(db).iterdir())
+    saved = list(snapshot.originals_dir(db).iterdir())
     assert [p.name for p in saved] == [item.sha256 + ".txt"]
     assert query.documents(db, query.Filters(doc_ids=(item.doc_id,)))["source_file"].tolist() == [shown]
 
@@ -382,7 +385,7 @@ def test_originals_are_saved_before_analysis(db, monkeypatch):
     with pytest.raises(RuntimeError):
         intake.commit(pre, db, workers=1)
     (item,) = pre.items
-    assert (store.originals_dir(db) / f"{item.sha256}.txt").read_bytes() == summary(46).encode()
+    assert (snapshot.originals_dir(db) / f"{item.sha256}.txt").read_bytes() == summary(46).encode()
     assert snapshot_of(db) == before  # nothing half-written
 
 
@@ -413,12 +416,12 @@ def test_retag_and_remove_reach_every_table_and_export(db):
     assert ids["任磊.txt"] not in set(query.documents(db)["doc_id"])
     exported = export.table(db, "documents")
     assert folder_doc["doc_id"] not in set(exported["doc_id"]) and ids["辛悦_合同组.txt"] in set(exported["doc_id"])
-    with store.read(db) as con:
+    with snapshot.read(db) as con:
         left = con.execute("SELECT COUNT(*) FROM sentences WHERE doc_id IN (?, ?)",
                            [ids["任磊.txt"], folder_doc["doc_id"]]).fetchall()[0][0]
     assert left == 0
     removed_sha = next(i.sha256 for i in pre.items if i.source_file == "任磊.txt")
-    assert not (store.originals_dir(db) / f"{removed_sha}.txt").exists()  # HR removed it: no copy kept
+    assert not (snapshot.originals_dir(db) / f"{removed_sha}.txt").exists()  # HR removed it: no copy kept
 
     with pytest.raises(ValueError, match="年份 1800 不在"):
         intake.retag(db, [ids["辛悦_合同组.txt"]], {"year": 1800})
@@ -468,4 +471,4 @@ def test_reupload_of_a_removed_document_brings_it_back(db):
     assert actions(again) == {"子.txt": ("add", "新文档")}
     intake.commit(again, db, workers=1)
     assert pre.items[0].doc_id in set(query.documents(db)["doc_id"])
-    assert store.live_managed(db)[pre.items[0].doc_id]["removed"] is False
+    assert snapshot.live_managed(db)[pre.items[0].doc_id]["removed"] is False

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build, intake, query, store
+from analysis import build, intake, query
 from analysis.intake import Upload
+from analysis.store import snapshot
 from tests.uploads import base_store, copy_store, summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +40,7 @@ UPLOADER = textwrap.dedent("""
 def integrity(db: Path) -> dict:
     """Documents, and rows that would show double counting (a sentence or term stored twice, or rows
     without their document)."""
-    with store.read(db) as con:
+    with snapshot.read(db) as con:
         one = lambda sql: con.execute(sql).fetchall()[0][0]  # noqa: E731
         return {
             "documents": one("SELECT COUNT(*) FROM documents"),
@@ -131,8 +132,8 @@ def test_two_sessions_of_one_server_commit_at_once(base, tmp_path):
     assert sum(r.count("已跳过") for r in reports) == 10
     assert integrity(db) == {"documents": before + 50, "distinct": before + 50, "double_sentences": 0, "orphans": 0,
                              "managed_uploads": 50}
-    assert len(list(store.originals_dir(db).glob("*.txt"))) == 50
-    assert not list(store.originals_dir(db).glob(".*.tmp"))
+    assert len(list(snapshot.originals_dir(db).glob("*.txt"))) == 50
+    assert not list(snapshot.originals_dir(db).glob(".*.tmp"))
 
 
 def test_cli_build_during_an_upload(base, tmp_path):
@@ -183,7 +184,7 @@ def test_cli_build_during_an_upload(base, tmp_path):
 def test_cli_build_waits_for_an_upload_that_is_writing(base, tmp_path):
     db = copy_store(base, tmp_path / "store")
     corpus = Path(base).parents[1] / "base_corpus"
-    with store.write_lock(db):  # an upload writing its snapshot
+    with snapshot.write_lock(db):  # an upload writing its snapshot
         proc = subprocess.Popen([sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store",
                                  str(db), "--workers", "1", "--quiet", "--wait", "120"], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -194,7 +195,7 @@ def test_cli_build_waits_for_an_upload_that_is_writing(base, tmp_path):
     assert "另一个写入（看板上传或另一个构建）正在进行，最多等待 120 秒……" in err
     assert out.strip().splitlines()[-1] == "analysed 0, reused 11, failed 0"
 
-    with store.write_lock(db):
+    with snapshot.write_lock(db):
         refused = subprocess.run([sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store",
                                   str(db), "--quiet", "--wait", "0"], cwd=ROOT, capture_output=True, text=True,
                                  timeout=120)

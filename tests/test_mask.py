@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from analysis.mask import find, mask_frame, mask_text
+from analysis.access.mask import find, mask_frame, mask_text
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,6 +1,6 @@
 import pytest
 
-from analysis.normalize import find_placeholders, normalize, to_simplified
+from analysis.read.normalize import find_placeholders, normalize, to_simplified
 
 
 @pytest.mark.parametrize("traditional, simplified", [

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import export, query, store
-from analysis.query import Filters
+from analysis import query
+from analysis.access.scope import Filters
+from analysis.query import export
+from analysis.store import snapshot
 from tests.test_pages import APP, navigation_as_on_a_running_server  # noqa: F401  (autouse fixture)
 from tests.uploads import summary, zip_bytes
 from ui.state import STORE_ENV
@@ -68,7 +70,7 @@ UPLOAD_ZIP = zip_bytes({
 
 def test_upload_preview_commit_results_and_new_documents_everywhere(live):
     before = query.overview(live)["documents"]
-    version = store.data_version(live)
+    version = snapshot.data_version(live)
     at = open_page()
     at.file_uploader(key="up_files_0").set_value([
         ("法务部总结.zip", UPLOAD_ZIP, "application/zip"),
@@ -92,7 +94,7 @@ def test_upload_preview_commit_results_and_new_documents_everywhere(live):
         "- **法务部总结.zip/里面还有.zip**：不支持嵌套的压缩包，请解压后再上传\n"
         "- **English.txt**：文件几乎不含中文，不是中文工作总结"
     ]
-    assert store.data_version(live) == version  # nothing written by the preview
+    assert snapshot.data_version(live) == version  # nothing written by the preview
     assert query.overview(live)["documents"] == before
 
     at.button(key="up_commit").click().run()
@@ -182,7 +184,7 @@ def test_first_upload_into_an_empty_store(tmp_path, monkeypatch):
     assert {m.label: m.value for m in at.metric}["新增"] == "2"
     at.button(key="up_commit").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert store.exists(db)
+    assert snapshot.exists(db)
     assert sorted(query.documents(db)["employee"]) == ["许诺", "钱程"]
     at.switch_page("pages/overview.py").run()
     assert next(m.value for m in at.metric if m.label == "文档数") == "2"

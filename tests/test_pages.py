@@ -14,9 +14,10 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import export, query
-from analysis.normalize import to_simplified
-from analysis.query import Filters
+from analysis import query
+from analysis.access.scope import Filters
+from analysis.query import export
+from analysis.read.normalize import to_simplified
 from analysis.schema import THEMES
 from ui.state import AUDIT_PAGE, PAGES, STORE_ENV
 from ui.widgets import num, pct, score

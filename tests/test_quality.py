@@ -5,7 +5,7 @@ were set (see README), so a change that makes quality worse fails here.
 """
 from pathlib import Path
 
-from analysis.evaluate import evaluate_file
+from analysis.judge.evaluate import evaluate_file
 
 HELD_OUT = Path(__file__).parent / "data" / "labelled_sentences.tsv"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analysis import query
+from analysis.access.scope import Filters
 from analysis.build import build
-from analysis.query import Filters
 from analysis.schema import ANALYSIS_VERSION, SECTIONS, THEMES
 from tests.conftest import write_small_corpus
 

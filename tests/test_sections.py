@@ -1,6 +1,6 @@
 import pytest
 
-from analysis.sections import heading_section, is_heading, split_document, split_sentences
+from analysis.text.sections import heading_section, is_heading, split_document, split_sentences
 
 
 @pytest.mark.parametrize("line, section", [

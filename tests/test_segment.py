@@ -1,6 +1,6 @@
 import pytest
 
-from analysis.segment import content_words, cut
+from analysis.text.segment import content_words, cut
 
 
 @pytest.mark.parametrize("sentence, tokens", [
@@ -38,8 +38,8 @@ SENTENCES = ["对于浅意向客户，自己的跟进可能不够及时", "今�
 def test_the_cached_tokenizer_cuts_exactly_as_jieba_with_the_user_dictionary(tmp_path, monkeypatch):
     import jieba
 
-    from analysis import segment
     from analysis.paths import data_path
+    from analysis.text import segment
 
     plain = jieba.Tokenizer()
     plain.load_userdict(str(data_path("userdict.txt")))

@@ -1,9 +1,9 @@
 """Workplace sentiment: mild self-criticism is negative, plans and headings neutral, results positive."""
 import pytest
 
-from analysis.normalize import to_simplified
-from analysis.segment import cut
-from analysis.sentiment import cues, default_model, looks_like_heading
+from analysis.judge.sentiment import cues, default_model, looks_like_heading
+from analysis.read.normalize import to_simplified
+from analysis.text.segment import cut
 
 
 def label(text: str) -> str:
@@ -59,7 +59,7 @@ def test_headings(text, heading):
     ("明年计划新开发客户20家。", "neu"),  # a target is a plan, not a result
 ])
 def test_results_with_figures(sentence, label):
-    from analysis.segment import cut
-    from analysis.sentiment import default_model
+    from analysis.judge.sentiment import default_model
+    from analysis.text.segment import cut
 
     assert default_model().score(sentence, cut(sentence)).label == label

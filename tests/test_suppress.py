@@ -9,9 +9,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis import query, store
-from analysis.query import Filters
+from analysis import query
+from analysis.access.scope import Filters
 from analysis.schema import DOCUMENT_COLUMNS, THEMES
+from analysis.store import snapshot
 
 K = 5
 # (year, department, team, employees): the shapes the rule has to handle
@@ -50,9 +51,9 @@ def shaped(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("suppress") / "insights.duckdb"
     docs, sentences = _rows()
     with duckdb.connect(str(path)) as con:
-        store.create_tables(con)
-        store.insert_rows(con, "documents", docs)
-        store.insert_rows(con, "sentences", sentences)
+        snapshot.create_tables(con)
+        snapshot.insert_rows(con, "documents", docs)
+        snapshot.insert_rows(con, "sentences", sentences)
     return path
 
 
@@ -61,9 +62,9 @@ def published(path: Path, f: Filters) -> set[str]:
 
 
 def test_cells(shaped):
-    from analysis.suppress import cells_sql
+    from analysis.access.suppress import cells_sql
 
-    with store.read(shaped) as con:
+    with snapshot.read(shaped) as con:
         cells = con.execute(f"SELECT d.year, d.department, d.team, c.kind, COUNT(*) FROM ({cells_sql(K)}) c "
                             "JOIN documents d USING (doc_id) GROUP BY ALL ORDER BY ALL").fetchall()
     assert cells == [
@@ -150,7 +151,7 @@ def test_other_queries_follow_the_rule(shaped):
 
 
 def test_suppress_rows_blanks_figures_and_keeps_keys():
-    from analysis.suppress import suppress_rows
+    from analysis.access.suppress import suppress_rows
 
     frame = pd.DataFrame({"team": ["甲组", "乙组"], "employees": [6, 3], "sentiment_mean": [0.6, 0.4],
                           f"{THEMES[0]}_覆盖率": [0.5, 1.0], "_whole": [True, True]})

@@ -1,8 +1,8 @@
 """Themes on Chinese sentences, Simplified and Traditional, including passing words that must not count."""
 import pytest
 
-from analysis.normalize import to_simplified
-from analysis.themes import assign, load_taxonomy
+from analysis.judge.themes import assign, load_taxonomy
+from analysis.read.normalize import to_simplified
 
 
 @pytest.mark.parametrize("sentence, expected", [
@@ -48,8 +48,8 @@ def test_hr_can_add_a_theme(tmp_path):
 
 
 def test_learned_model_reads_unknown_compounds_through_known_parts():
-    from analysis.segment import cut
-    from analysis.themes import Learned
+    from analysis.judge.themes import Learned
+    from analysis.text.segment import cut
 
     rows = [
         {"text": "本月回款三百万元。", "themes": ["货款回笼"]},
@@ -71,8 +71,8 @@ def test_learned_model_reads_unknown_compounds_through_known_parts():
 def test_a_words_row_does_not_depend_on_the_words_looked_up_before_it():
     # the stored analysis of a document must be a function of the document: 回款率高 once borrowed the row
     # 回款率 had been given by an earlier look-up, and 2340 the row of whatever number came first
-    from analysis.segment import cut
-    from analysis.themes import Learned
+    from analysis.judge.themes import Learned
+    from analysis.text.segment import cut
 
     rows = [{"text": "本月回款三百万元。", "themes": ["货款回笼"]}, {"text": "我每周拜访客户23次。", "themes": ["客户跟进"]},
             {"text": "今天开了部门例会。", "themes": []}]
@@ -86,8 +86,8 @@ def test_a_words_row_does_not_depend_on_the_words_looked_up_before_it():
 
 
 def test_a_document_is_scored_the_same_alone_or_in_a_batch():
-    from analysis.segment import cut
-    from analysis.themes import assign, assign_many
+    from analysis.judge.themes import assign, assign_many
+    from analysis.text.segment import cut
 
     sentences = ["全年回款率达到百分之九十五。", "节前拜访了二十家老客户。", "窗外下着小雨。"]
     tokens = [cut(s) for s in sentences]
@@ -101,7 +101,7 @@ def test_a_strong_cue_in_one_clause_of_a_long_sentence_still_counts():
 
 
 def test_combine_rules_and_model():
-    from analysis.themes import combine
+    from analysis.judge.themes import combine
 
     order = ["客户跟进", "货款回笼", "安全生产"]
     p = {"客户跟进": 0.1, "货款回笼": 0.9}
@@ -113,8 +113,8 @@ def test_combine_rules_and_model():
 
 
 def test_trained_weights_survive_the_cache(tmp_path):
-    from analysis.segment import cut
-    from analysis.themes import Learned
+    from analysis.judge.themes import Learned
+    from analysis.text.segment import cut
 
     rows = [{"text": "本月回款三百万元。", "themes": ["货款回笼"]}, {"text": "我每周拜访客户。", "themes": ["客户跟进"]},
             {"text": "今天开了部门例会。", "themes": []}]

@@ -6,7 +6,7 @@ file, or Streamlit's OIDC login (``st.login``) where an ``[auth]`` section is co
 ``.streamlit/secrets.toml`` and the identity's e-mail is listed in the users file. The login lasts
 for the browser session (a reload asks again): nothing is kept in a cookie.
 
-``access()`` is what ``ui/data.py`` narrows every read with; when nobody is signed in it returns an
+``access()`` is what ``ui/data/cache.py`` narrows every read with; when nobody is signed in it returns an
 access that sees nothing, so a page that somehow runs outside the router still shows no data.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis import users
-from analysis.access import Access, for_user, full_access
+from analysis.access import users
+from analysis.access.scope import Access, for_user, full_access
 from analysis.schema import ROLE_NAMES
 
 K_USER = "_auth_user"  # the user name signed in with a password

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.access.scope import Filters
 from analysis.paths import DEFAULT_STORE
-from analysis.query import Filters
 from analysis.schema import ROLES
 
 STORE_ENV = "YEAREND_STORE"

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from analysis import ingest, intake, store
+from analysis import intake
 from analysis.intake import Upload
+from analysis.read import ingest
+from analysis.store import snapshot
 from ui import data, state
 
 K_PREVIEW = "up_preview"
@@ -38,7 +40,7 @@ def next_round() -> None:
 def choices() -> dict[str, list]:
     """Departments, teams, roles and years already in the store: the form offers these first."""
     path = state.store_path()
-    if not store.exists(path):
+    if not snapshot.exists(path):
         return {"department": [], "team": [], "role": [], "year": []}
     facets = data.facets()
     return {col: sorted({v for v in facets[col] if v not in ("", 0, None)}) for col in ("department", "team", "role",
@@ -49,7 +51,7 @@ def preview(files: Sequence, manifest, form: dict) -> intake.Preview:
     """The preview of these uploaded files (``UploadedFile``s), computed once per distinct input."""
     path = state.store_path()
     key = (tuple((f.file_id, f.name, f.size) for f in files), manifest.file_id if manifest else None,
-           tuple(sorted(form.items())), store.data_version(path))
+           tuple(sorted(form.items())), snapshot.data_version(path))
     kept = st.session_state.get(K_PREVIEW)
     if kept and kept[0] == key:
         return kept[1]

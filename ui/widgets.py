@@ -6,7 +6,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis.query import Filters
+from analysis.access.scope import Filters
 from analysis.schema import LABEL_NAMES
 from ui import auth, data, state
 

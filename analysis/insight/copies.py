@@ -40,9 +40,9 @@ from typing import Final
 
 import numpy as np
 
-from analysis.ingest import is_metadata_line
-from analysis.normalize import PLACEHOLDER_RE, find_placeholders
-from analysis.sections import is_heading, split_sentences
+from analysis.read.ingest import is_metadata_line
+from analysis.read.normalize import PLACEHOLDER_RE, find_placeholders
+from analysis.text.sections import is_heading, split_sentences
 
 SHINGLE: Final = 5
 NUM_PERM: Final = 128
@@ -172,7 +172,7 @@ def lsh_neighbours(signatures: np.ndarray) -> list[set[int]]:
 
 def template_lines(text: str) -> list[str]:
     """A 范文 as the lines a document would have (Simplified), so both are shingled alike."""
-    from analysis.normalize import to_simplified
+    from analysis.read.normalize import to_simplified
 
     out: list[str] = []
     for line in to_simplified(text).split("\n"):

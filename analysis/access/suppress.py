@@ -20,7 +20,7 @@ each have at least k employees, so the difference of any two figures is again su
 
 Employees are counted as distinct non-empty names: an unsigned summary does not count towards k.
 Per-document records (a department head's own documents, evidence sentences) are not group figures
-and are scoped by department instead (see ``ui/data.py``).
+and are scoped by department instead (see ``ui/data/cache.py``).
 """
 from __future__ import annotations
 

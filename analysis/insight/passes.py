@@ -17,7 +17,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from analysis import copies, followthrough, store
+from analysis.insight import copies, followthrough
+from analysis.store import snapshot
 
 KNOWN_SHINGLES_LIMIT = 20_000
 """Documents whose shingle sets a build keeps for the copy pass (~4 KB each); beyond, they are recomputed."""
@@ -52,7 +53,7 @@ def _has_live_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 def carry_templates(con: duckdb.DuckDBPyConnection) -> None:
     """Keep the template library of the live snapshot (attached as ``live``) in the new one."""
     if _has_live_table(con, "templates"):
-        cols = ", ".join(f'"{c}"' for c in store.TABLES["templates"])
+        cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["templates"])
         con.execute(f"INSERT INTO templates ({cols}) SELECT {cols} FROM live.templates")
 
 
@@ -130,7 +131,7 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
             sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
     results, rates = followthrough.follow_through(docs, sentences, doc_freq, n_docs)
     con.execute("DELETE FROM follow_through")
-    store.insert_rows(con, "follow_through", [
+    snapshot.insert_rows(con, "follow_through", [
         {"doc_id": r.doc_id, "idx": r.idx, "next_doc_id": r.next_doc_id, "status": r.status, "score": r.score,
          "evidence_idx": r.evidence_idx, "targets": list(r.targets), "shared": list(r.shared)} for r in results
     ])

@@ -20,10 +20,10 @@ def evaluate_rows(rows: list[dict], model=None, themes_of=None) -> dict:
     """Scores of ``model`` (a sentiment model) and ``themes_of(simplified, tokens)`` (default: the
     product's theme assignment) against ``rows``; a row whose ``label`` is None is not scored for
     sentiment, and its ``unscored_themes`` are ignored whether predicted or not."""
-    from analysis.normalize import to_simplified
-    from analysis.segment import cut
-    from analysis.sentiment import default_model
-    from analysis.themes import assign
+    from analysis.judge.sentiment import default_model
+    from analysis.judge.themes import assign
+    from analysis.read.normalize import to_simplified
+    from analysis.text.segment import cut
 
     model = model or default_model()
     confusion: Counter[tuple[str, str]] = Counter()
@@ -118,7 +118,7 @@ def read_any(path: Path) -> list[dict]:
         header = fh.readline()
     if "sentiment_a" in header and "sentiment_b" in header:
         return read_two_annotator_csv(path)
-    from analysis.sentiment import read_labelled
+    from analysis.judge.sentiment import read_labelled
 
     return read_labelled(path)
 
@@ -152,9 +152,9 @@ def cross_validate(rows: list[dict], grid: list, folds: int = 5) -> list[tuple[o
     The naive-Bayes part is retrained on each fold's training part; the cues and tokens do not depend
     on the fold and are computed once, so a large grid costs little more than one pass.
     """
-    from analysis.normalize import to_simplified
-    from analysis.segment import cut
-    from analysis.sentiment import LogOdds, combine, cues, features, looks_like_heading, train_bayes
+    from analysis.judge.sentiment import LogOdds, combine, cues, features, looks_like_heading, train_bayes
+    from analysis.read.normalize import to_simplified
+    from analysis.text.segment import cut
 
     simple = [to_simplified(r["text"]) for r in rows]
     tokens = [features(cut(s)) for s in simple]
@@ -180,7 +180,7 @@ def cross_validate(rows: list[dict], grid: list, folds: int = 5) -> list[tuple[o
 def calibration_grid() -> list:
     from itertools import product
 
-    from analysis.sentiment import Params
+    from analysis.judge.sentiment import Params
 
     return [Params(nb_weight=w, pos_threshold=pt, neg_threshold=nt, plan_pos_factor=f, plan_floor=fl)
             for w, pt, nt, f, fl in product((0.3, 0.4, 0.5, 0.6, 0.8), (0.6, 0.75, 0.9, 1.0, 1.2),
@@ -193,7 +193,7 @@ def calibrate(folds: int = 5, top: int = 10) -> str:
     Ranked by the mean of three-way and polar accuracy, since a model that calls everything neutral
     scores well on three-way accuracy alone and is useless to HR.
     """
-    from analysis.sentiment import PARAMS, training_rows
+    from analysis.judge.sentiment import PARAMS, training_rows
 
     rows = training_rows()
     grid = calibration_grid()
@@ -210,7 +210,7 @@ def calibrate(folds: int = 5, top: int = 10) -> str:
     current = dict(results)[PARAMS]
     lines.append(f"当前参数 {PARAMS}：三分类 {current['accuracy']:.1%}，正负句 {current['polar_accuracy']:.1%}")
 
-    from analysis import themes
+    from analysis.judge import themes
 
     theme_results = sorted(cross_validate_themes(rows, folds), key=lambda x: -x[1])
     lines += ["", "主题：       C  confirm  alone  confirm_strong  micro-F1"]
@@ -229,9 +229,9 @@ def cross_validate_themes(rows: list[dict], folds: int = 5, cs=(2.0, 4.0, 8.0), 
     """Theme micro-F1 of every (C, confirm, alone, confirm_strong) by cross-validation on ``rows``."""
     from itertools import product
 
-    from analysis.normalize import to_simplified
-    from analysis.segment import cut
-    from analysis.themes import Learned, combine, default_taxonomy
+    from analysis.judge.themes import Learned, combine, default_taxonomy
+    from analysis.read.normalize import to_simplified
+    from analysis.text.segment import cut
 
     taxonomy = default_taxonomy()
     simple = [to_simplified(r["text"]) for r in rows]

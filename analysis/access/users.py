@@ -5,8 +5,8 @@ only by ``python -m analysis users add|remove`` so that no plain password is eve
 a command line. Without the file, or with no user in it, the dashboard is a single-user local mode.
 
     [policy]
-    min_group = 5          # minimum reporting group below hr_admin (analysis.suppress)
-    mask = true            # mask phone / ID / e-mail / card numbers below hr_admin (analysis.mask)
+    min_group = 5          # minimum reporting group below hr_admin (analysis.access.suppress)
+    mask = true            # mask phone / ID / e-mail / card numbers below hr_admin (analysis.access.mask)
 
     [users.zhou]
     name = "周主管"

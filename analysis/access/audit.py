@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.query import Filters
+from analysis.access.scope import Filters
 from analysis.schema import AUDIT_COLUMNS
 
 AUDIT_ENV = "YEAREND_AUDIT"

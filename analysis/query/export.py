@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import query
+from analysis.access.scope import Filters
+from analysis.query.documents import documents, groups
+from analysis.query.keywords import keywords
+from analysis.query.themes import theme_sections
 from analysis.schema import EXPORT_TABLES
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,16 +36,16 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table(store_path: Path, name: str, filters: query.Filters = query.Filters()) -> pd.DataFrame:
+def table(store_path: Path, name: str, filters: Filters = Filters()) -> pd.DataFrame:
     """One of the export tables (schema.EXPORT_TABLES) for the filters."""
     if name == "documents":
-        return query.documents(store_path, filters)
+        return documents(store_path, filters)
     if name == "groups":
-        return query.groups(store_path, filters)
+        return groups(store_path, filters)
     if name == "themes":
-        return query.theme_sections(store_path, filters)
+        return theme_sections(store_path, filters)
     if name == "keywords":
-        return query.keywords(store_path, filters)
+        return keywords(store_path, filters)
     raise ValueError(f"未知的表：{name}（可选：{'、'.join(EXPORT_TABLES)}）")
 
 
@@ -69,7 +72,7 @@ def write(frame: pd.DataFrame, out: Path) -> None:
     out.write_bytes(data)
 
 
-def filename(name: str, filters: query.Filters, suffix: str) -> str:
+def filename(name: str, filters: Filters, suffix: str) -> str:
     """A Chinese file name that says what the table holds: 年终洞察_文档_销售部_2022-2024.csv"""
     titles = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词"}
     parts = ["年终洞察", titles.get(name, name)]

@@ -231,7 +231,7 @@ def train_bayes(rows: list[dict], tokenize) -> object:
 
     Bayes = submodule("snownlp.classification.bayes").Bayes  # not snownlp/__init__, which loads every model
 
-    from analysis.normalize import to_simplified
+    from analysis.read.normalize import to_simplified
 
     model = Bayes()
     model.train([(features(tokenize(to_simplified(r["text"]))), r["label"]) for r in rows])
@@ -383,7 +383,7 @@ class Polarity:
 
 def train(rows: list[dict], tokenize, folds: int = 5, c: float = C_POLARITY) -> tuple[LogOdds, Polarity]:
     """snownlp's naive Bayes on all ``rows``, and the regression on top of its out-of-fold log-odds."""
-    from analysis.normalize import to_simplified
+    from analysis.read.normalize import to_simplified
 
     simple = [to_simplified(r["text"]) for r in rows]
     tokens = [features(tokenize(s)) for s in simple]
@@ -403,7 +403,7 @@ class SentimentModel:
 
     def __init__(self, rows: list[dict] | None = None, params: Params = PARAMS, log_odds: LogOdds | None = None,
                  polarity: Polarity | None = None):
-        from analysis.segment import cut
+        from analysis.text.segment import cut
 
         self.params = params
         if log_odds is None or polarity is None:

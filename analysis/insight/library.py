@@ -2,7 +2,7 @@
 
 Templates live in the store's ``templates`` table, which every build carries over into its new
 snapshot (a rebuild of the corpus folder does not lose them). Adding or removing one changes which
-documents are copies, so it writes a new snapshot like a build does: under ``store.write_lock``, a
+documents are copies, so it writes a new snapshot like a build does: under ``snapshot.write_lock``, a
 copy of the live snapshot with the library changed and the copy pass re-run, swapped in atomically.
 The live file is never written in place, so the dashboard can keep reading while this runs.
 """
@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import copies, ingest, passes, store
+from analysis.insight import copies, passes
+from analysis.read import ingest
 from analysis.schema import ANALYSIS_VERSION
+from analysis.store import snapshot
 
 MIN_CHARS = 30
 
@@ -49,16 +51,17 @@ def _rewrite(store_path: Path, change) -> int:
     store_path = Path(store_path)
     if not store_path.exists():
         raise LibraryError(f"找不到数据库 {store_path}：请先运行 python -m analysis build")
-    with store.read(store_path) as con:
+    with snapshot.read(store_path) as con:
         row = con.execute("SELECT value FROM meta WHERE key = 'analysis_version'").fetchone()
     if not row or row[0] != ANALYSIS_VERSION:
         raise LibraryError("数据库由旧版本的分析生成，请先运行 python -m analysis build 重新分析，再添加范文")
-    with store.write_lock(store_path), store.new_snapshot(store_path) as con:
-        store.copy_live(con)
+    with snapshot.write_lock(store_path), snapshot.new_snapshot(store_path) as con:
+        snapshot.copy_live(con)
         change(con)
         copied = passes.update_copies(con)
         con.execute("DELETE FROM meta WHERE key = 'templates_changed_at'")
-        store.insert_rows(con, "meta", [{"key": "templates_changed_at", "value": time.strftime("%Y-%m-%d %H:%M:%S")}])
+        snapshot.insert_rows(con, "meta", [{"key": "templates_changed_at",
+                                            "value": time.strftime("%Y-%m-%d %H:%M:%S")}])
     return copied
 
 
@@ -68,7 +71,7 @@ def add_template(store_path: Path, name: str, text: str, source: str = "") -> in
 
     def change(con) -> None:
         con.execute("DELETE FROM templates WHERE name = ?", [name])
-        store.insert_rows(con, "templates", [{"name": name, "text": text, "source": source,
+        snapshot.insert_rows(con, "templates", [{"name": name, "text": text, "source": source,
                                               "added_at": time.strftime("%Y-%m-%d %H:%M:%S")}])
 
     return _rewrite(store_path, change)
@@ -82,7 +85,7 @@ def remove_template(store_path: Path, name: str) -> int:
 
 def templates(store_path: Path) -> pd.DataFrame:
     """The library, with how many documents were copied from each template."""
-    with store.read(store_path) as con:
+    with snapshot.read(store_path) as con:
         return con.execute(
             "SELECT t.name, t.source, t.added_at, length(t.text) AS chars, "
             "COUNT(d.doc_id) FILTER (WHERE d.copy_kind = '范文') AS copied_documents "

@@ -111,7 +111,7 @@ class Learned:
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import normalize
 
-        from analysis.normalize import to_simplified
+        from analysis.read.normalize import to_simplified
 
         self.themes = tuple(t for t in THEMES if any(t in r["themes"] for r in rows))
         docs = [words(tokenize(to_simplified(r["text"]))) for r in rows]
@@ -238,9 +238,9 @@ def default_learned() -> Learned:
     server process otherwise; the cached weights load in milliseconds. The cache is keyed by everything
     the weights depend on, and an unwritable or damaged cache only means training again.
     """
+    from analysis.judge.sentiment import training_key, training_rows
     from analysis.paths import CACHE_DIR
-    from analysis.segment import cut
-    from analysis.sentiment import training_key, training_rows
+    from analysis.text.segment import cut
 
     path = CACHE_DIR / f"themes-{training_key(Path(__file__), f'{C}')}.npz"
     try:
@@ -284,7 +284,7 @@ def assign(text_simplified: str, taxonomy: dict[str, Theme] | None = None, token
     ``tokens`` are the sentence's jieba words when the caller already has them (the pipeline does).
     """
     if tokens is None:
-        from analysis.segment import cut
+        from analysis.text.segment import cut
 
         tokens = cut(text_simplified)
     return assign_many([text_simplified], [tokens], taxonomy, learned)[0]

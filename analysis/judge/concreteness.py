@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis.normalize import PLACEHOLDER_RE
 from analysis.paths import data_path
-from analysis.sections import is_heading
+from analysis.read.normalize import PLACEHOLDER_RE
+from analysis.text.sections import is_heading
 
 FIGURE, PERIOD, OUTCOME, GENERIC, PLACEHOLDER = "数字", "时间", "成果", "套话", "占位符"
 REASON_KINDS = (FIGURE, PERIOD, OUTCOME, GENERIC, PLACEHOLDER)

@@ -1,0 +1,160 @@
+"""Documents and their evidence: the filtered documents table, group aggregates (department ×
+team × year), headline figures, the sentences behind a number, filter options, and the documents HR
+manages from the browser."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.access import suppress
+from analysis.access.scope import Filters
+from analysis.query.sql import fetch
+from analysis.schema import DOCUMENT_COLUMNS, THEMES
+from analysis.store import snapshot
+
+
+def documents(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """The documents table (schema.DOCUMENT_COLUMNS) for the filters, newest year first."""
+    where, params = filters.where()
+    cols = ", ".join(f'd."{c}"' for c in DOCUMENT_COLUMNS)
+    return fetch(store_path, f"SELECT {cols} FROM documents d WHERE {where} "
+                  "ORDER BY d.year DESC, d.department, d.team, d.employee", params)
+
+
+def options(store_path: Path) -> dict[str, list]:
+    """Distinct values for the filter widgets."""
+    with snapshot.read(store_path) as con:
+        out = {}
+        for col in ("department", "team", "role", "year"):
+            rows = con.execute(f"SELECT DISTINCT {col} FROM documents WHERE {col} IS NOT NULL ORDER BY 1").fetchall()
+            out[col] = [r[0] for r in rows if r[0] not in ("", 0)]
+        return out
+
+
+GROUP_KEYS = ("department", "team", "year")
+
+
+def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] = GROUP_KEYS) -> pd.DataFrame:
+    """Per group: documents, employees, characters, sentiment, and per theme the share of documents
+    mentioning it (``<theme>_覆盖率``) and its rate per 1,000 characters (``<theme>_千字``).
+
+    With ``filters.min_group`` a group that is not a union of whole publication cells keeps its keys
+    but loses its figures, and a ``suppressed`` column says so (``analysis.access.suppress``)."""
+    where, params = filters.where()
+    keys = ", ".join(f"d.{k}" for k in by)
+    theme_cols = ", ".join(
+        f'AVG(CASE WHEN d."{t}" > 0 THEN 1.0 ELSE 0.0 END) AS "{t}_覆盖率", '
+        f'1000.0 * SUM(d."{t}") / NULLIF(SUM(d.chars), 0) AS "{t}_千字"'
+        for t in THEMES
+    )
+    k = filters.min_group
+    cells = f"LEFT JOIN ({suppress.cells_sql(k)}) c ON c.doc_id = d.doc_id " if k > 0 else ""
+    whole = f", {suppress.whole_sql(by)} AS _whole" if k > 0 else ""
+    sql = (
+        f"SELECT {keys}, COUNT(*) AS documents, COUNT(DISTINCT d.employee) AS employees, "
+        "SUM(d.chars) AS chars, AVG(d.sentiment_mean) AS sentiment_mean, AVG(d.pos_share) AS pos_share, "
+        f"AVG(d.neg_share) AS neg_share, SUM(d.placeholders) AS placeholders, {theme_cols}{whole} "
+        f"FROM documents d {cells}WHERE {where} GROUP BY {keys} ORDER BY {keys}"
+    )
+    frame = fetch(store_path, sql, params)
+    return suppress.suppress_rows(frame, tuple(by), k) if k > 0 else frame
+
+
+def evidence(store_path: Path, filters: Filters = Filters(), theme: str | None = None,
+             section: str | None = None, label: str | None = None, order: str = "idx",
+             limit: int = 200) -> pd.DataFrame:
+    """The sentences behind a number, with the document they come from."""
+    where, params = filters.where()
+    cond = []
+    if theme:
+        cond.append("list_contains(s.themes, ?)")
+        params.append(theme)
+    if section:
+        cond.append("s.section = ?")
+        params.append(section)
+    if label:
+        cond.append("s.label = ?")
+        params.append(label)
+    extra = "".join(f" AND {c}" for c in cond)
+    orders = {"idx": "d.year DESC, d.department, d.employee, s.idx", "pos": "s.sentiment DESC",
+              "neg": "s.sentiment ASC"}
+    sql = (
+        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, d.source_file, s.idx, s.section, "
+        "s.text, s.sentiment, s.label, s.themes FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
+        f"WHERE {where}{extra} ORDER BY {orders[order]} LIMIT {int(limit)}"
+    )
+    return fetch(store_path, sql, params)
+
+
+def sentences_of(store_path: Path, doc_id: str) -> pd.DataFrame:
+    return fetch(store_path, "SELECT * FROM sentences WHERE doc_id = ? ORDER BY idx", [doc_id])
+
+
+def failures(store_path: Path) -> pd.DataFrame:
+    return fetch(store_path, "SELECT source_file, reason FROM failures ORDER BY source_file", [])
+
+
+def facets(store_path: Path) -> pd.DataFrame:
+    """Distinct (department, team, role, year) with their document counts.
+
+    The sidebar offers only the teams of the chosen departments; the flat lists of ``options`` cannot
+    say which team belongs where.
+    """
+    return fetch(store_path, "SELECT department, team, role, year, COUNT(*) AS documents FROM documents "
+                  "GROUP BY ALL ORDER BY department, team, role, year", [])
+
+
+def store_info(store_path: Path) -> dict:
+    """What the sidebar says about the data: when it was built, with which version, how many files."""
+    with snapshot.read(store_path) as con:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        failed = con.execute("SELECT COUNT(*) FROM failures").fetchone()[0]
+    return {"built_at": meta.get("built_at", ""), "analysis_version": meta.get("analysis_version", ""),
+            "documents": int(docs), "failures": int(failed)}
+
+
+def overview(store_path: Path, filters: Filters = Filters()) -> dict:
+    """The headline figures of the filtered documents.
+
+    Employees are counted as distinct (department, name) pairs: names repeat across a large company,
+    and the per-department figures of ``groups`` count names within a department the same way.
+    A document with template placeholders (20xx, xx地市, xxx万元) left in is a template flag.
+    """
+    where, params = filters.where()
+    sql = (
+        "SELECT COUNT(*), COUNT(DISTINCT CASE WHEN d.employee <> '' THEN d.department || '\x1f' || d.employee END), "
+        "COUNT(DISTINCT NULLIF(d.department, '')), COUNT(DISTINCT NULLIF(d.team, '')), "
+        "COUNT(DISTINCT NULLIF(d.year, 0)), MIN(NULLIF(d.year, 0)), MAX(NULLIF(d.year, 0)), "
+        "COALESCE(SUM(d.chars), 0), COALESCE(SUM(d.sentences), 0), AVG(d.sentiment_mean), AVG(d.pos_share), "
+        "AVG(d.neg_share), COUNT(*) FILTER (WHERE d.placeholders > 0) "
+        f"FROM documents d WHERE {where}"
+    )
+    with snapshot.read(store_path) as con:
+        row = con.execute(sql, params).fetchone()
+    names = ("documents", "employees", "departments", "teams", "years", "year_min", "year_max", "chars",
+             "sentences", "sentiment_mean", "pos_share", "neg_share", "template_documents")
+    out = dict(zip(names, row))
+    for k in ("documents", "employees", "departments", "teams", "years", "chars", "sentences",
+              "template_documents"):
+        out[k] = int(out[k] or 0)
+    out["template_share"] = out["template_documents"] / out["documents"] if out["documents"] else None
+    return out
+
+
+def managed_documents(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """The filtered documents with where each came from (上传 or the corpus folder) and when HR last
+    changed it, for the page that re-tags and removes documents."""
+    where, params = filters.where()
+    with snapshot.read(store_path) as con:
+        has = con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'managed'").fetchall()[0][0]
+        joined = ("LEFT JOIN managed m ON m.doc_id = d.doc_id AND NOT m.removed" if has
+                  else "LEFT JOIN (SELECT NULL AS doc_id, NULL AS origin, NULL AS updated_at) m ON FALSE")
+        sql = (
+            "SELECT d.doc_id, d.employee, d.department, d.team, d.role, d.year, d.source_file, d.chars, "
+            "COALESCE(m.origin, 'folder') AS origin, COALESCE(m.updated_at, '') AS updated_at "
+            f"FROM documents d {joined} WHERE {where} "
+            "ORDER BY d.year DESC, d.department, d.team, d.employee, d.source_file"
+        )
+        return con.execute(sql, params).df()

@@ -1,0 +1,51 @@
+"""Plan follow-through: rates per group and the plan sentences beside the sentence of the next year
+that reports them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.access.scope import Filters
+from analysis.query.sql import fetch
+from analysis.schema import FOLLOW_STATUSES
+
+
+def follow_rates(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] = ("department",)) -> pd.DataFrame:
+    """Per group of plan documents (year N): plans with targets, carried out, partly, not, and the
+    follow-through rate (落实 + ½ 部分落实) / plans."""
+    where, params = filters.where()
+    keys = ", ".join(f"d.{k}" for k in by)
+    counts = ", ".join(f"COUNT(*) FILTER (WHERE f.status = '{s}') AS \"{s}\"" for s in FOLLOW_STATUSES)
+    sql = (
+        f"SELECT {keys}, COUNT(DISTINCT f.doc_id) AS documents, COUNT(*) AS plans, {counts}, "
+        "(COUNT(*) FILTER (WHERE f.status = '落实') + 0.5 * COUNT(*) FILTER (WHERE f.status = '部分落实')) "
+        "/ COUNT(*) AS rate "
+        f"FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id WHERE {where} "
+        f"GROUP BY {keys} ORDER BY {keys}"
+    )
+    return fetch(store_path, sql, params)
+
+
+def follow_pairs(store_path: Path, filters: Filters = Filters(), status: str | None = None,
+                 department: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """Plan sentences of year N beside the sentence of year N+1 that reports them (the evidence)."""
+    where, params = filters.where()
+    extra = ""
+    if status:
+        extra += " AND f.status = ?"
+        params = [*params, status]
+    if department:
+        extra += " AND d.department = ?"
+        params = [*params, department]
+    sql = (
+        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text AS plan_text, p.themes, "
+        "f.status, f.score, f.targets, f.shared, f.next_doc_id, n.year AS next_year, f.evidence_idx, "
+        "e.text AS evidence_text, e.section AS evidence_section "
+        "FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id "
+        "JOIN sentences p ON p.doc_id = f.doc_id AND p.idx = f.idx "
+        "JOIN documents n ON n.doc_id = f.next_doc_id "
+        "LEFT JOIN sentences e ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx "
+        f"WHERE {where}{extra} ORDER BY d.year DESC, d.department, d.employee, f.idx LIMIT {int(limit)}"
+    )
+    return fetch(store_path, sql, params)

@@ -1,0 +1,181 @@
+"""Words: distinctive terms per group, word-cloud frequencies, keyword in context and its counts,
+and the words of one section (不足, 计划) with their sentences."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.access.scope import Filters
+from analysis.query.sql import fetch, safe_grouping
+from analysis.store import snapshot
+
+
+def keywords(store_path: Path, filters: Filters = Filters(), by: str = "department",
+             top: int = 30, min_count: int = 3) -> pd.DataFrame:
+    """Distinctive terms of each group against the rest of the filtered documents.
+
+    Scores are weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn
+    2008): they rank terms a group uses more than the others, and their z-scores do not reward
+    frequent terms merely for being frequent the way raw differences do. TF-IDF (term count × log of
+    inverse document frequency within the filtered documents) is given beside them.
+    """
+    safe_grouping(filters, (by,))
+    where, params = filters.where()
+    # terms holds one row per (document, term), so COUNT(*) counts documents: far cheaper than
+    # COUNT(DISTINCT doc_id) on 10,000 documents (0.3 s → 0.05 s)
+    sql = (
+        f"SELECT d.{by} AS grp, t.term, SUM(t.n) AS n, COUNT(*) AS docs "
+        f"FROM documents d JOIN terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY 1, 2"
+    )
+    counts = fetch(store_path, sql, params)
+    if counts.empty:
+        return pd.DataFrame(columns=["group", "term", "count", "documents", "tfidf", "log_odds_z"])
+    with snapshot.read(store_path) as con:
+        n_docs = con.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", params).fetchone()[0]
+    term_total = counts.groupby("term")["n"].sum()
+    term_docs = counts.groupby("term")["docs"].sum()
+    alpha0 = 1000.0
+    prior = term_total / term_total.sum() * alpha0
+    out = []
+    all_n = term_total.sum()
+    for grp, g in counts.groupby("grp"):
+        g = g.set_index("term")
+        y_i = g["n"]
+        n_i = y_i.sum()
+        y_j = term_total.loc[y_i.index] - y_i
+        n_j = all_n - n_i
+        a = prior.loc[y_i.index]
+        delta = (
+            np.log((y_i + a) / (n_i + alpha0 - y_i - a))
+            - np.log((y_j + a) / (n_j + alpha0 - y_j - a))
+        )
+        var = 1.0 / (y_i + a) + 1.0 / (y_j + a)
+        z = delta / np.sqrt(var)
+        idf = np.log(n_docs / term_docs.loc[y_i.index]) + 1.0
+        frame = pd.DataFrame({
+            "group": grp, "term": y_i.index, "count": y_i.values, "documents": g["docs"].values,
+            "tfidf": (y_i * idf).round(2).values, "log_odds_z": z.round(3).values,
+        })
+        frame = frame[frame["count"] >= min_count].sort_values("log_odds_z", ascending=False).head(top)
+        out.append(frame)
+    return pd.concat(out, ignore_index=True) if out else counts.iloc[0:0]
+
+
+def term_frequencies(store_path: Path, filters: Filters = Filters(), top: int = 200) -> pd.DataFrame:
+    """The most frequent content words of the filtered documents (word cloud input)."""
+    where, params = filters.where()
+    sql = (f"SELECT t.term, SUM(t.n) AS count, COUNT(*) AS documents FROM documents d "
+           f"JOIN terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY 1 ORDER BY 2 DESC LIMIT {int(top)}")
+    return fetch(store_path, sql, params)
+
+
+def _simplified_term(term: str) -> str:
+    from analysis.read.normalize import to_simplified
+
+    return to_simplified(term.strip())
+
+
+def keyword_hits(store_path: Path, filters: Filters = Filters(), term: str = "", limit: int = 200,
+                 width: int = 18, mask: bool = False) -> pd.DataFrame:
+    """Keyword in context: sentences whose text contains ``term``, cut into left / match / right.
+
+    A plain substring match on the simplified text (so 回款 also finds 回款率 and Traditional input),
+    not a segmentation: it shows the term the way HR typed it, and needs no tokenizer at view time.
+    With ``mask`` the sentences are masked (``analysis.access.mask``) before they are cut, so no fragment of a
+    phone number survives at the edge of the context, and a term found only inside masked data is
+    not found at all.
+    """
+    cols = ["doc_id", "employee", "department", "team", "year", "idx", "section", "left", "match", "right",
+            "text", "sentiment", "label"]
+    needle = _simplified_term(term)
+    if not needle:
+        return pd.DataFrame(columns=cols)
+    where, params = filters.where()
+    sql = (
+        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, s.idx, s.section, s.text, "
+        "s.text_simplified, s.sentiment, s.label FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
+        f"WHERE {where} AND contains(s.text_simplified, ?) "
+        f"ORDER BY d.year DESC, d.department, d.employee, s.idx LIMIT {int(limit)}"
+    )
+    frame = fetch(store_path, sql, [*params, needle])
+    if mask and not frame.empty:
+        from analysis.access.mask import mask_text
+
+        frame["text"] = frame["text"].map(mask_text)
+        frame["text_simplified"] = frame["text_simplified"].map(mask_text)
+        frame = frame[frame["text_simplified"].str.contains(needle, regex=False)].reset_index(drop=True)
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+
+    def cut(row) -> tuple[str, str, str]:
+        # OpenCC keeps lengths, so the offset in the simplified text is the offset in the original
+        shown = row["text"] if len(row["text"]) == len(row["text_simplified"]) else row["text_simplified"]
+        pos = row["text_simplified"].find(needle)
+        end = pos + len(needle)
+        left = shown[max(0, pos - width):pos]
+        right = shown[end:end + width]
+        return ("…" if pos > width else "") + left, shown[pos:end], right + ("…" if len(shown) > end + width else "")
+
+    frame[["left", "match", "right"]] = pd.DataFrame(frame.apply(cut, axis=1).tolist(), index=frame.index)
+    return frame[cols]
+
+
+def keyword_counts(store_path: Path, filters: Filters = Filters(), term: str = "") -> pd.DataFrame:
+    """Per department and year: occurrences of ``term``, sentences and documents containing it, and
+    the share of that group's documents that mention it (groups differ in size)."""
+    cols = ["department", "year", "occurrences", "sentences", "documents", "group_documents", "document_share"]
+    needle = _simplified_term(term)
+    if not needle:
+        return pd.DataFrame(columns=cols)
+    where, params = filters.where()
+    sql = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+        "sizes AS (SELECT department, year, COUNT(*) AS group_documents FROM docs GROUP BY 1, 2), "
+        "hits AS (SELECT d.department, d.year, "
+        "CAST(SUM((length(s.text_simplified) - length(replace(s.text_simplified, ?, ''))) // length(?)) AS BIGINT) "
+        "AS occurrences, "
+        "COUNT(*) AS sentences, COUNT(DISTINCT s.doc_id) AS documents "
+        "FROM docs d JOIN sentences s ON s.doc_id = d.doc_id WHERE contains(s.text_simplified, ?) GROUP BY 1, 2) "
+        "SELECT h.department, h.year, h.occurrences, h.sentences, h.documents, z.group_documents, "
+        "h.documents * 1.0 / z.group_documents AS document_share "
+        "FROM hits h JOIN sizes z USING (department, year) ORDER BY h.department, h.year"
+    )
+    return fetch(store_path, sql, [*params, needle, needle, needle])
+
+
+def section_terms(store_path: Path, filters: Filters = Filters(), section: str = "不足", top: int = 20) -> pd.DataFrame:
+    """The words people use most in one section (不足: what they list as shortcomings; 计划: as plans):
+    documents using the word there, their share of the filtered documents, and occurrences."""
+    import tomllib
+
+    from analysis.paths import data_path
+
+    genre = tomllib.loads(data_path("genre.toml").read_text(encoding="utf-8"))
+    ignore = sorted({*genre["sections"]["ignore"], *genre["follow_through"]["plan_words"]})
+    where, params = filters.where()
+    sql = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}) "
+        "SELECT t.term, COUNT(DISTINCT s.doc_id) AS documents, "
+        "COUNT(DISTINCT s.doc_id) * 1.0 / (SELECT COUNT(*) FROM docs) AS document_share, COUNT(*) AS sentences "
+        "FROM docs d JOIN sentences s ON s.doc_id = d.doc_id "
+        "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx, UNNEST(w.words) AS t(term) "
+        f"WHERE s.section = ? AND NOT list_contains(?, t.term) GROUP BY 1 ORDER BY 2 DESC, 4 DESC, 1 "
+        f"LIMIT {int(top)}"
+    )
+    return fetch(store_path, sql, [*params, section, ignore])
+
+
+def section_term_evidence(store_path: Path, filters: Filters = Filters(), section: str = "不足", term: str = "",
+                          limit: int = 200) -> pd.DataFrame:
+    """The sentences of one section that use a word (the evidence behind ``section_terms``)."""
+    where, params = filters.where()
+    sql = (
+        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, s.idx, s.section, s.text, s.sentiment, "
+        "s.label, s.themes FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
+        "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx "
+        f"WHERE {where} AND s.section = ? AND list_contains(w.words, ?) "
+        f"ORDER BY d.year DESC, d.department, d.employee, s.idx LIMIT {int(limit)}"
+    )
+    return fetch(store_path, sql, [*params, section, term])

@@ -1,0 +1,88 @@
+"""Themes across groups: per group, section and theme; totals; the change since the year before."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.access.scope import Filters
+from analysis.query.documents import groups
+from analysis.query.sql import fetch, safe_grouping
+from analysis.schema import THEMES
+
+
+def theme_sections(store_path: Path, filters: Filters = Filters(),
+                   by: tuple[str, ...] = ("department", "year")) -> pd.DataFrame:
+    """Per group, section and theme: sentences carrying the theme and documents mentioning it."""
+    safe_grouping(filters, by)
+    where, params = filters.where()
+    keys = ", ".join(f"d.{k}" for k in by)
+    sql = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+        "totals AS (SELECT " + ", ".join(by) + ", COUNT(*) AS group_documents FROM docs GROUP BY "
+        + ", ".join(by) + ") "
+        f"SELECT {keys}, s.section, t.theme, COUNT(*) AS sentences, COUNT(DISTINCT s.doc_id) AS documents, "
+        "ANY_VALUE(tt.group_documents) AS group_documents, "
+        "COUNT(DISTINCT s.doc_id) * 1.0 / ANY_VALUE(tt.group_documents) AS document_share "
+        "FROM docs d JOIN sentences s ON s.doc_id = d.doc_id, UNNEST(s.themes) AS t(theme) "
+        "JOIN totals tt ON " + " AND ".join(f"tt.{k} = d.{k}" for k in by) + " "
+        f"GROUP BY {keys}, s.section, t.theme ORDER BY {keys}, s.section, t.theme"
+    )
+    return fetch(store_path, sql, params)
+
+
+def theme_totals(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per theme over all filtered documents: sentences carrying it, documents mentioning it, their
+    share, and sentences per 1,000 characters; the most widespread theme first."""
+    where, params = filters.where()
+    parts = [
+        f"SELECT {i} AS pos, '{t}' AS theme, CAST(COALESCE(SUM(\"{t}\"), 0) AS BIGINT) AS sentences, "
+        f"COUNT(*) FILTER (WHERE \"{t}\" > 0) AS documents FROM docs"
+        for i, t in enumerate(THEMES)
+    ]
+    sql = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+        "total AS (SELECT COUNT(*) AS n, SUM(chars) AS chars FROM docs) "
+        "SELECT x.theme, x.sentences, x.documents, x.documents * 1.0 / NULLIF(total.n, 0) AS document_share, "
+        "1000.0 * x.sentences / NULLIF(total.chars, 0) AS per_1000_chars "
+        f"FROM ({' UNION ALL '.join(parts)}) x, total "
+        "ORDER BY document_share DESC NULLS LAST, x.sentences DESC, x.pos"
+    )
+    return fetch(store_path, sql, params)
+
+
+def year_changes(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """The latest year of the filtered documents against the year before it that has documents.
+
+    One row per figure (documents, employees, mean sentiment, share of negative sentences, and each
+    theme's share of documents), with ``previous``, ``latest`` and ``change``; empty when the filtered
+    documents span fewer than two years.
+    """
+    per_year = groups(store_path, filters, by=("year",))
+    per_year = per_year[per_year["year"] > 0].sort_values("year")
+    cols = ["kind", "metric", "previous_year", "latest_year", "previous", "latest", "change"]
+    if len(per_year) < 2:
+        return pd.DataFrame(columns=cols)
+    prev, last = per_year.iloc[-2], per_year.iloc[-1]
+    figures = [("概况", "文档数", "documents"), ("概况", "员工数", "employees"),
+               ("概况", "平均情感", "sentiment_mean"), ("概况", "负面句占比", "neg_share"),
+               *(("主题覆盖率", t, f"{t}_覆盖率") for t in THEMES)]
+    rows = [{
+        "kind": kind, "metric": metric, "previous_year": int(prev["year"]), "latest_year": int(last["year"]),
+        "previous": float(prev[col]), "latest": float(last[col]), "change": float(last[col] - prev[col]),
+    } for kind, metric, col in figures]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def theme_section_totals(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per section and theme over all filtered documents: sentences carrying the theme, documents
+    mentioning it there, and that share of the filtered documents."""
+    where, params = filters.where()
+    sql = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}) "
+        "SELECT s.section, t.theme, COUNT(*) AS sentences, COUNT(DISTINCT s.doc_id) AS documents, "
+        "COUNT(DISTINCT s.doc_id) * 1.0 / (SELECT COUNT(*) FROM docs) AS document_share "
+        "FROM docs d JOIN sentences s ON s.doc_id = d.doc_id, UNNEST(s.themes) AS t(theme) "
+        "GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    return fetch(store_path, sql, params)

@@ -1,0 +1,44 @@
+"""Cached reads of the store for the pages: one module per subject, mirroring ``analysis.query``.
+
+``cache`` holds the one read every other module goes through (cached by data version, scoped to the
+reader, masked below hr_admin); ``documents``, ``themes``, ``sentiment``, ``keywords``,
+``originality``, ``followthrough`` and ``export`` each answer the pages about one subject. The reads
+are re-exported here, so a page calls ``data.groups(f)`` wherever the read lives.
+"""
+from ui.data.cache import DOCUMENT_READS, RECORD_READS
+from ui.data.documents import (
+    document,
+    documents,
+    evidence,
+    facets,
+    failures,
+    groups,
+    managed_documents,
+    overview,
+    sentences_of,
+    store_info,
+)
+from ui.data.export import EXPORT_TITLES, audit_log, download, export_table
+from ui.data.followthrough import follow_pairs, follow_rates
+from ui.data.keywords import (
+    keyword_counts,
+    keyword_hits,
+    keywords,
+    section_term_evidence,
+    section_terms,
+    term_frequencies,
+)
+from ui.data.originality import (
+    add_template,
+    concreteness_reasons,
+    copied_documents,
+    copy_passages,
+    may_edit_library,
+    originality,
+    placeholder_sentences,
+    remove_template,
+    template_library,
+    template_text,
+)
+from ui.data.sentiment import section_sentiment
+from ui.data.themes import theme_section_totals, theme_totals, year_changes

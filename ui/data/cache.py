@@ -1,0 +1,73 @@
+"""The one cached, scoped, masked read every page's data goes through.
+
+Every read goes through one ``st.cache_data`` function keyed by the question's name, its arguments (the
+``Filters`` value among them), the store path and ``snapshot.data_version``: a rebuild swaps in a new
+snapshot file, the version changes, and the next run reads the new data at once without clearing any
+cache by hand. The questions themselves live in ``analysis.query`` (no Streamlit there).
+
+Access is enforced here, once for every page (issue 6): each ``Filters`` is narrowed by the reader's
+``Access.scope`` (departments; the minimum reporting group for figures; nothing for a viewer's record
+reads), a document outside the scope has no sentences, and below hr_admin every text cell is masked
+before it leaves this module.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis import query
+from analysis.access.mask import mask_frame
+from analysis.access.scope import Access, Filters
+from analysis.query import export
+from analysis.schema import TEXT_COLUMNS
+from analysis.store import snapshot
+from ui import auth
+from ui.state import store_path
+
+_CACHE_ENTRIES = 128
+
+
+# Reads that return single documents or sentences rather than group figures: scoped by department
+# (nothing for a viewer) instead of by the minimum reporting group.
+RECORD_READS = frozenset({"documents", "sentences_of", "evidence", "keyword_hits", "copied_documents",
+                          "placeholder_sentences", "section_term_evidence", "follow_pairs"})
+
+
+# Reads of one document by doc_id: empty for a document outside the reader's scope.
+DOCUMENT_READS = frozenset({"sentences_of", "copy_passages", "concreteness_reasons"})
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def _cached(name: str, path: str, version: str, args: tuple, kwargs: tuple, mask: bool = False) -> Any:
+    """``version`` is not read here: it is part of the cache key. Masked results are cached apart."""
+    if name == "export_table":
+        out = export.table(Path(path), *args, **dict(kwargs))
+    else:
+        out = getattr(query, name)(Path(path), *args, **dict(kwargs))
+    return mask_frame(out) if mask and isinstance(out, pd.DataFrame) else out
+
+
+def _is_record(name: str, args: tuple) -> bool:
+    return name in RECORD_READS or (name == "export_table" and args[:1] == ("documents",))
+
+
+def _scoped(acc: Access, name: str, args: tuple) -> tuple:
+    record = _is_record(name, args)
+    return tuple(acc.scope(a, record=record or bool(a.doc_ids)) if isinstance(a, Filters) else a for a in args)
+
+
+def _read(name: str, *args, **kwargs) -> Any:
+    path = store_path()
+    acc = auth.access()
+    args = _scoped(acc, name, args)
+    if name in DOCUMENT_READS and _read("documents", Filters(doc_ids=(args[0],))).empty:
+        args = ("",)  # a document outside the reader's scope has nothing to show
+    if name == "keyword_hits" and acc.mask:
+        kwargs["mask"] = True  # masked before the context is cut (analysis.query.keyword_hits)
+    out = _cached(name, str(path), snapshot.data_version(path), args, tuple(sorted(kwargs.items())), acc.mask)
+    if not acc.may_read_text and isinstance(out, pd.DataFrame):
+        out = out.drop(columns=[c for c in TEXT_COLUMNS if c in out.columns])
+    return out

@@ -1,0 +1,74 @@
+"""Documents, their sentences, group figures and evidence, for the pages (``analysis.query.documents``)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from analysis import query
+from analysis.access.scope import Filters
+from analysis.store import snapshot
+from ui import auth
+from ui.data.cache import _cached, _read
+from ui.state import store_path
+
+
+def facets() -> pd.DataFrame:
+    """The sidebar's choices: only the reader's departments, and no per-group counts below hr_admin."""
+    frame = _read("facets")
+    acc = auth.access()
+    if acc.departments is not None:
+        frame = frame[frame["department"].isin(acc.departments)]
+    return frame.drop(columns="documents") if acc.restricted else frame
+
+
+def store_info() -> dict:
+    return _read("store_info")
+
+
+def failures() -> pd.DataFrame:
+    """Files that could not be analysed: their paths name departments and people, so HR admin only."""
+    frame = _read("failures")
+    return frame if not auth.access().restricted else frame.iloc[0:0]
+
+
+def overview(f: Filters, records: bool = False) -> dict:
+    """The headline figures. ``records``: over the documents the reader may open (the 文档 page), not
+    over the publication cells. Below hr_admin, ``suppressed`` says whether documents of the filtered
+    range were left out of the figures because their group is too small (a yes/no, never a count)."""
+    acc = auth.access()
+    path = str(store_path())
+    version = snapshot.data_version(path)
+    if records:
+        return _cached("overview", path, version, (acc.scope(f, record=True),), ())
+    figures = dict(_read("overview", f))
+    if acc.min_group:
+        unsuppressed = replace(acc.scope(f), min_group=0)
+        figures["suppressed"] = _cached("overview", path, version, (unsuppressed,), ())["documents"] > figures[
+            "documents"]
+    return figures
+
+
+def documents(f: Filters) -> pd.DataFrame:
+    return _read("documents", f)
+
+
+def document(doc_id: str) -> pd.DataFrame:
+    return _read("documents", Filters(doc_ids=(doc_id,)))
+
+
+def sentences_of(doc_id: str) -> pd.DataFrame:
+    return _read("sentences_of", doc_id)
+
+
+def groups(f: Filters, by: tuple[str, ...] = query.GROUP_KEYS) -> pd.DataFrame:
+    return _read("groups", f, by=tuple(by))
+
+
+def evidence(f: Filters, theme: str | None = None, section: str | None = None, label: str | None = None,
+             order: str = "idx", limit: int = 200) -> pd.DataFrame:
+    return _read("evidence", f, theme=theme, section=section, label=label, order=order, limit=limit)
+
+
+def managed_documents(f: Filters) -> pd.DataFrame:
+    return _read("managed_documents", f)

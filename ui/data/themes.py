@@ -1,0 +1,19 @@
+"""Theme figures for the pages (``analysis.query.themes``)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.access.scope import Filters
+from ui.data.cache import _read
+
+
+def theme_totals(f: Filters) -> pd.DataFrame:
+    return _read("theme_totals", f)
+
+
+def theme_section_totals(f: Filters) -> pd.DataFrame:
+    return _read("theme_section_totals", f)
+
+
+def year_changes(f: Filters) -> pd.DataFrame:
+    return _read("year_changes", f)
