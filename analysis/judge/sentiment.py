@@ -155,7 +155,7 @@ def cues(text: str) -> Cues:
         if not free(*m.span()):
             continue
         spans.append(m.span())
-        if lex.reverse.search(_clause_before(text, m.start())):
+        if lex.reverse.search(_clause_before(text, m.start(), 16)):  # 解决下载文件失败的问题
             pos += weight(m.start())
         else:
             neg += weight(m.start())
