@@ -177,6 +177,31 @@ def cross_validate(rows: list[dict], grid: list, folds: int = 5) -> list[tuple[o
     return results
 
 
+def cross_validate_polarity(rows: list[dict], cs=(1.0, 3.0, 10.0), folds: int = 5) -> list[tuple[float, dict]]:
+    """Three-way accuracy and polar recall of the current sentiment model (naive Bayes + regression) for
+    each regularisation ``c``, by ``folds``-fold cross-validation on ``rows``: each fold's model is
+    trained on the other folds only, naive Bayes and regression alike."""
+    from analysis.judge.sentiment import SentimentModel, train
+    from analysis.read.normalize import to_simplified
+    from analysis.text.segment import cut
+
+    simple = [to_simplified(r["text"]) for r in rows]
+    tokens = [cut(s) for s in simple]
+    out = []
+    for c in cs:
+        labels = [""] * len(rows)
+        for k in range(folds):
+            log_odds, polarity = train([r for i, r in enumerate(rows) if i % folds != k], cut, c=c)
+            model = SentimentModel(log_odds=log_odds, polarity=polarity)
+            for i in range(k, len(rows), folds):
+                labels[i] = model.score(simple[i], tokens[i]).label
+        gold = [r["label"] for r in rows]
+        polar = [(g, p) for g, p in zip(gold, labels) if g != "neu"]
+        out.append((c, {"accuracy": sum(g == p for g, p in zip(gold, labels)) / len(rows),
+                        "polar_accuracy": sum(g == p for g, p in polar) / len(polar) if polar else 0.0}))
+    return out
+
+
 def calibration_grid() -> list:
     from itertools import product
 
@@ -193,16 +218,22 @@ def calibrate(folds: int = 5, top: int = 10) -> str:
     Ranked by the mean of three-way and polar accuracy, since a model that calls everything neutral
     scores well on three-way accuracy alone and is useless to HR.
     """
-    from analysis.judge.sentiment import PARAMS, training_rows
+    from analysis.judge.sentiment import C_POLARITY, PARAMS, training_rows
 
     rows = training_rows()
+    lines = [f"训练句 {len(rows)}，{folds} 折交叉验证：情感模型（朴素贝叶斯 + 三分类回归）",
+             "C        三分类    正负句"]
+    for c, m in cross_validate_polarity(rows, folds=folds):
+        mark = "  ← 当前" if c == C_POLARITY else ""
+        lines.append(f"{c:<7}  {m['accuracy']:.1%}  {m['polar_accuracy']:.1%}{mark}")
+    lines.append("")
     grid = calibration_grid()
     if PARAMS not in grid:
         grid.append(PARAMS)
     results = cross_validate(rows, grid, folds)
     ranked = sorted(results, key=lambda x: -(x[1]["accuracy"] + x[1]["polar_accuracy"]))
-    lines = [f"训练句 {len(rows)}，{folds} 折交叉验证，{len(grid)} 组参数",
-             "nb_weight  pos_thr  neg_thr  plan_pos  plan_floor  三分类    正负句"]
+    lines += [f"（旧的线性组合，仅作对照）训练句 {len(rows)}，{folds} 折交叉验证，{len(grid)} 组参数",
+              "nb_weight  pos_thr  neg_thr  plan_pos  plan_floor  三分类    正负句"]
     for params, m in ranked[:top]:
         lines.append(f"{params.nb_weight:>9}  {params.pos_threshold:>7}  {params.neg_threshold:>7}  "
                      f"{params.plan_pos_factor:>8}  {params.plan_floor!s:>10}  "
