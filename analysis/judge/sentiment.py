@@ -56,6 +56,9 @@ class Lexicon:
     down: re.Pattern
     up: re.Pattern
     reverse: re.Pattern
+    resolved: re.Pattern
+    hedge: re.Pattern
+    advice: re.Pattern
     plan: re.Pattern
     past: re.Pattern
     result: re.Pattern
@@ -80,6 +83,9 @@ def lexicon() -> Lexicon:
         down=_alt(raw["decrease"]["down"]),
         up=_alt(raw["increase"]["up"]),
         reverse=_alt(raw["reverse"]["words"]),
+        resolved=re.compile(".*?(?:" + "|".join(re.escape(w) for w in raw["resolved"]["words"]) + ")"),
+        hedge=_alt(raw["hedge"]["words"]),
+        advice=_alt(raw["advice"]["markers"]),
         plan=_alt(raw["plan"]["markers"]),
         past=_alt(raw["plan"]["past"]),
         result=re.compile("|".join(raw["result"]["patterns"])),
@@ -96,17 +102,34 @@ class Cues:
     duty: bool = False  # describes the writer's remit (我负责…): neutral unless a cue says otherwise
 
 
+# A short unpunctuated line that names an award or counts results is a list item of achievements
+# (研三，国家奖学金 / 2篇专利), not a heading; numbered headings (三、2024年工作计划) count no results.
+_ACHIEVEMENT_ITEM = re.compile(
+    r"\d+\s*(?:篇|项|件|本|张|万|亿|元|家|单|台|套|名|%|％)|奖学金|[一二三特]等奖|获奖|专利|论文|证书|荣誉|冠军|第一名|offer|录用")
+
+
 def looks_like_heading(text: str) -> bool:
     """Short and unpunctuated, or short and numbered: LABELS.md calls every heading neutral."""
     s = text.strip()
     if not s:
         return True
+    if _ACHIEVEMENT_ITEM.search(s) and not _HEADING_NUM.match(s):
+        return False
     if len(s) <= 22 and s[-1] not in "。！？!?；;，,":
         return True
     return bool(_HEADING_NUM.match(s)) and len(s) <= 16 and s[-1] not in "。；;"
 
 
 _CLAUSE_BREAK = re.compile(r"[，。；！？,;!?]")
+
+
+_RESOLVED_WITHIN = 14
+_WIDE_NEGATORS = ("没有", "没", "未", "从未", "并未")  # reach over a few words (没有被客户投诉); 不 does not (不断投诉)
+
+
+def _clause_after(text: str, pos: int, width: int = _RESOLVED_WITHIN) -> str:
+    """Up to ``width`` characters after ``pos``, not reaching past a clause break."""
+    return _CLAUSE_BREAK.split(text[pos:pos + width])[0]
 
 
 def _clause_before(text: str, pos: int, width: int = 10) -> str:
@@ -155,8 +178,14 @@ def cues(text: str) -> Cues:
         if not free(*m.span()):
             continue
         spans.append(m.span())
-        if lex.reverse.search(_clause_before(text, m.start(), 16)):  # 解决下载文件失败的问题
-            pos += weight(m.start())
+        before = _clause_before(text, m.start(), 16)
+        if lex.reverse.search(before) or lex.resolved.match(_clause_after(text, m.end())):
+            pos += weight(m.start())  # 解决下载文件失败的问题 / 投诉都在一周内妥善解决
+        elif lex.hedge.search(before[-6:]):
+            continue  # 谈不上什么低落: neither way
+        elif (any(before.endswith(n) or before[:-1].endswith(n) for n in lex.negators)
+              or any(n in before[-6:] for n in _WIDE_NEGATORS)):
+            pos += 0.5 * weight(m.start())  # 客户没有流失 / 没有被客户投诉: a bad thing that did not happen
         else:
             neg += weight(m.start())
     for m in lex.pos.finditer(text):
@@ -174,7 +203,8 @@ def cues(text: str) -> Cues:
             neg += weight(m.start()) if (m.group("only") or value < 90) else 0.0
         elif value >= 100:
             pos += weight(m.start())
-    plan = bool(lex.plan.search(text)) and not lex.past.search(text)
+    # a prohibition (决不能, 千万不要) is advice even when the sentence looks back (已经谈好的合作决不能丢)
+    plan = (bool(lex.plan.search(text)) and not lex.past.search(text)) or bool(lex.advice.search(text))
     if not plan:
         for m in lex.result.finditer(text):
             pos += lex.result_weight * weight(m.start())
@@ -358,12 +388,16 @@ def lexicon_counts(tokens: list[str]) -> tuple[int, int]:
     """HowNet positive and negative words among ``tokens``; one after a negator (within two words) counts
     for the other side: 不满意 is negative, 不难 positive."""
     pos_words, neg_words, deny = hownet()
+    hedges = lexicon().hedge
     pos = neg = 0
     for i, w in enumerate(tokens):
         sign = (w in pos_words) - (w in neg_words)
         if not sign:
             continue
-        if any(t in deny for t in tokens[max(0, i - 2):i]):
+        before = tokens[max(0, i - 2):i]
+        if any(hedges.fullmatch(t) for t in before):
+            continue  # 谈不上什么低落
+        if any(t in deny for t in before):
             sign = -sign
         if sign > 0:
             pos += 1
@@ -398,7 +432,7 @@ class Polarity:
 
         vectorizer = CountVectorizer(analyzer=lambda ks: ks, binary=True)
         x = hstack([normalize(vectorizer.fit_transform(keys).astype(float)), csr_matrix(dense)]).tocsr()
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(x, labels)
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=500).fit(x, labels)
         order = [list(model.classes_).index(lab) for lab in LABEL_ORDER]
         coef = model.coef_[order]
         n = len(vectorizer.vocabulary_)
