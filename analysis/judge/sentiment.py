@@ -257,14 +257,18 @@ def features(tokens: list[str]) -> list[str]:
 
 def train_bayes(rows: list[dict], tokenize) -> object:
     """snownlp's naive-Bayes classifier trained on (tokens, label) for the three labels."""
-    from analysis.imports import submodule
-
-    Bayes = submodule("snownlp.classification.bayes").Bayes  # not snownlp/__init__, which loads every model
-
     from analysis.read.normalize import to_simplified
 
-    model = Bayes()
-    model.train([(features(tokenize(to_simplified(r["text"]))), r["label"]) for r in rows])
+    return _bayes([(features(tokenize(to_simplified(r["text"]))), r["label"]) for r in rows])
+
+
+def _bayes(pairs: list[tuple[list[str], str]]) -> object:
+    """snownlp's ``Bayes`` trained on already cut (words, label) pairs: the cross-fitting in ``train``
+    cuts each sentence once, not once per fold."""
+    from analysis.imports import submodule
+
+    model = submodule("snownlp.classification.bayes").Bayes()  # not snownlp/__init__, which loads every model
+    model.train(pairs)
     return model
 
 
@@ -469,14 +473,15 @@ def train(rows: list[dict], tokenize, folds: int = 5, c: float = C_POLARITY) -> 
     simple = [to_simplified(r["text"]) for r in rows]
     tokens = [features(tokenize(s)) for s in simple]
     nb = [0.0] * len(rows)
+    labels = [r["label"] for r in rows]
     for k in range(folds):
-        log_odds = LogOdds(train_bayes([r for i, r in enumerate(rows) if i % folds != k], tokenize))
+        log_odds = LogOdds(_bayes([(tokens[i], labels[i]) for i in range(len(rows)) if i % folds != k]))
         for i in range(k, len(rows), folds):
             nb[i] = log_odds(tokens[i])
     dense = np.array([dense_features(cues(s), looks_like_heading(s), nb[i], tokens[i]) for i, s in enumerate(simple)])
     keys = [sparse_keys(s, t) for s, t in zip(simple, tokens)]
-    polarity = Polarity(keys, dense, [r["label"] for r in rows], c=c)
-    return LogOdds(train_bayes(rows, tokenize)), polarity
+    polarity = Polarity(keys, dense, labels, c=c)
+    return LogOdds(_bayes(list(zip(tokens, labels)))), polarity
 
 
 class SentimentModel:
