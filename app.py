@@ -12,11 +12,14 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.store import snapshot
-from ui import auth, data, state
+from ui import auth, data, downloads, state
 
 st.set_page_config(page_title="年终洞察 · YearEnd Insight", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="expanded")
 
+auth.guard_clear_cache()  # a browser's clear-cache request empties every user's caches: HR admin only
+downloads.guard()  # no unlogged table-toolbar CSV; a generated file is served briefly, then dropped
+st.set_option("client.showErrorDetails", "none")  # never a traceback with server paths in the page
 reader = auth.gate()  # the login page (and stop) until someone is signed in; single-user mode without users
 pages = [p for p in state.PAGES if reader.role in p.roles]
 page = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0))

@@ -270,7 +270,7 @@ def build(
                 if store_path.exists():
                     passes.carry_templates(con)
                 _copy_reused(con, reuse, retag)
-                snapshot.copy_live(con, ("managed",))
+                snapshot.copy_live(con, ("managed", "corrections"))
                 batch: list[Packed] = []
                 known = passes.Known()
                 for packed in analyse_many(todo, workers, tick, packed=True):
@@ -295,6 +295,7 @@ def build(
             if bar is not None:
                 bar.close()
         report.written = True
+        snapshot.clean_orphans(store_path)  # originals of an upload that crashed before its snapshot
         report.failed, report.failures = len(failures), failures
         _report_failures(failures, on_failure)
     report.seconds = time.perf_counter() - started

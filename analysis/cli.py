@@ -1,10 +1,11 @@
-"""``python -m analysis``: build, analyze, sentences, export, bench (DESIGN §4); evaluate, calibrate.
+"""``python -m analysis``: build, analyze, sentences, export, bench (DESIGN §4); evaluate, calibrate, corrections.
 
 The command names and options are a contract that scripts outside the app rely on; keep them stable.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections import Counter
@@ -14,7 +15,22 @@ from analysis.paths import DEFAULT_CORPUS, DEFAULT_STORE
 from analysis.schema import EXPORT_TABLES, ROLES, SECTIONS, THEMES
 
 
+def write_failure(exc: BaseException, store_path: Path) -> str:
+    """Why a new snapshot could not be written, in words for whoever runs the build."""
+    text = str(exc)
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in text:
+        why = "磁盘空间不足"
+    elif getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "没有写入权限（或磁盘只读）"
+    else:
+        why = f"写入失败（{getattr(exc, 'strerror', None) or text}）"
+    return (f"{why}，无法写入新的数据库快照 {store_path}。原有数据库没有改动；"
+            "请腾出磁盘空间或修正权限后重新运行 build。")
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
+    import duckdb
+
     from analysis import build
     from analysis.store import snapshot
 
@@ -31,13 +47,33 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         print("analysed 0, reused 0, failed 0")
         return 2
+    except (OSError, duckdb.IOException) as exc:  # disk full, read-only disk: the live store is untouched
+        print(f"错误：{write_failure(exc, args.store)}", file=sys.stderr)
+        print("analysed 0, reused 0, failed 0")
+        return 2
     if result.removed:
         print(f"已移除语料中不再存在的文档 {result.removed} 篇", file=sys.stderr)
     if result.skipped:
         print(f"已跳过在看板中移除的文档 {result.skipped} 篇", file=sys.stderr)
+    _report_unapplied(args.store)
     print(result.summary())
     nothing = result.analysed == 0 and result.reused == 0 and result.failed > 0
     return 1 if nothing else 0
+
+
+def _report_unapplied(store: Path) -> None:
+    """HR corrections the new snapshot could not apply (their sentence is gone): said, never hidden."""
+    from analysis.store import snapshot
+
+    if not snapshot.exists(store):
+        return
+    with snapshot.read(store) as con:
+        if not con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'corrections'").fetchone()[0]:
+            return
+        lost = con.execute("SELECT doc_id, idx, text, status FROM corrections WHERE COALESCE(status, '') <> '' "
+                           "ORDER BY doc_id, idx").fetchall()
+    for doc_id, idx, text, status in lost:
+        print(f"人工纠正未能应用 {doc_id}#{idx}“{text}”：{status}", file=sys.stderr)
 
 
 def document_json(a, include_sentences: bool = True) -> dict:
@@ -172,6 +208,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # disk full, no permission: a reason, not a traceback
+        why = "磁盘空间不足" if exc.errno == errno.ENOSPC else f"写入失败（{exc.strerror or exc}）"
+        print(f"错误：{why}，没有写出 {args.out}。", file=sys.stderr)
+        return 2
     print(f"已导出 {len(frame)} 行 → {args.out}")
     return 0
 
@@ -229,7 +269,43 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from analysis.judge.evaluate import evaluate_file, format_report
 
-    print(format_report(evaluate_file(args.file)))
+    report = evaluate_file(args.file)
+    print(format_report(report))
+    if args.record:
+        from analysis.judge import quality
+
+        entry = quality.entry(args.record, args.file, report)
+        quality.record(entry, args.quality_file)
+        print(f"已记录“{args.record}”到 {args.quality_file}"
+              f"（{entry['measured']}，分析版本 {entry['analysis_version']}）")
+    return 0
+
+
+def _cmd_corrections(args: argparse.Namespace) -> int:
+    """List HR's corrections, or export the corrected sentences as training data."""
+    import pandas as pd
+
+    from analysis.insight import corrections
+    from analysis.store import snapshot
+
+    if not snapshot.exists(args.store):
+        print(f"找不到数据库：{args.store}", file=sys.stderr)
+        return 1
+    with snapshot.read(args.store) as con:
+        has = con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'corrections'").fetchone()[0]
+        rows = corrections.rows(con) if has else []
+        training = corrections.training_rows(con) if has else None
+    if args.action == "list":
+        for c in rows:
+            print(f"{c['created_at']}\t{c['name']}\t{c['doc_id']}#{c['idx']}\t{c['text']}\t"
+                  f"{corrections.describe(c['label'] or None, c['themes'])}\t{c['status'] or '已应用'}")
+        print(f"共 {len(rows)} 条纠正，未能应用 {sum(1 for c in rows if c['status'])} 条", file=sys.stderr)
+        return 0
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame = training if training is not None else pd.DataFrame(columns=list(corrections.TRAINING_COLUMNS))
+    frame.to_csv(out, sep="\t", index=False, quoting=3, lineterminator="\n")  # csv.QUOTE_NONE, as the trainer reads
+    print(f"已导出 {len(frame)} 句纠正后的句子到 {out}")
     return 0
 
 
@@ -334,7 +410,16 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("evaluate", help="在标注句子上测量情感准确率与主题 P/R/F1")
     labelled = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_sentences.tsv"
     v.add_argument("file", type=Path, nargs="?", default=labelled)
+    v.add_argument("--record", metavar="NAME", default=None,
+                   help="把结果记入 analysis/data/quality.json 的 NAME 条目（看板“方法与准确度”页读它）")
+    v.add_argument("--quality-file", type=Path, default=None, help=argparse.SUPPRESS)
     v.set_defaults(func=_cmd_evaluate)
+    r = sub.add_parser("corrections", help="HR 对句子情感/主题的纠正：列出，或导出为训练句（TSV）")
+    r.add_argument("action", choices=["list", "export"])
+    r.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    r.add_argument("--out", type=Path, default=None,
+                   help="export 的输出文件，例如 analysis/data/sentiment_train_corrections.tsv（训练时自动读入）")
+    r.set_defaults(func=_cmd_corrections)
     c = sub.add_parser("calibrate", help="在训练句上交叉验证，选择情感的组合权重与阈值")
     c.add_argument("--folds", type=int, default=5)
     c.set_defaults(func=_cmd_calibrate)
@@ -346,4 +431,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.command == "users" and args.action in ("add", "remove") and not args.username:
         p.error(f"users {args.action} 需要用户名")
+    if args.command == "corrections" and args.action == "export" and not args.out:
+        p.error("corrections export 需要 --out 文件")
+    if args.command == "evaluate" and args.quality_file is None:
+        from analysis.judge.quality import QUALITY_FILE
+
+        args.quality_file = QUALITY_FILE
     return args.func(args)

@@ -15,13 +15,11 @@ Plain data in and out: the page (pages/corpus.py) only draws what these function
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import re
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -31,12 +29,11 @@ from analysis.read import ingest
 from analysis.schema import ANALYSIS_VERSION, META_FIELDS, UPLOAD_ACTION_NAMES
 from analysis.store import snapshot
 
-YEAR_MIN = 2000
-"""Summaries older than this are not what the dashboard is for; a typo such as 1024 is caught."""
-MAX_META_CHARS = 40
-MAX_NAME_CHARS = 160
+YEAR_MIN = ingest.YEAR_MIN
+MAX_META_CHARS = ingest.MAX_META_CHARS
+MAX_NAME_CHARS = ingest.MAX_NAME_CHARS
 MANIFEST_FILE_NAMES = frozenset({"manifest.csv", "manifest.xlsx", "清单.csv", "清单.xlsx"})
-FIELD_NAMES = {"employee": "员工", "department": "部门", "team": "班组", "role": "岗位", "year": "年份"}
+FIELD_NAMES = ingest.FIELD_NAMES
 REQUIRED = ("department", "year")
 """Every document needs these: every chart groups by department and year."""
 DEFAULT_WAIT = 600.0
@@ -46,9 +43,7 @@ Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; stages: 保存原件, 分析, 等待, 写入."""
 
 
-def year_max() -> int:
-    """Next year: a summary of this year is often written in January of the next."""
-    return dt.date.today().year + 1
+year_max = ingest.year_max
 
 
 @dataclass(frozen=True)
@@ -119,58 +114,9 @@ class CommitReport:
 
 # ---------------------------------------------------------------- names and metadata
 
-_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
-
-
-def clean_name(name: str) -> str:
-    """A file name safe to show and store: no control or bidi-override characters, no runs of
-    whitespace, not absurdly long (the extension is kept). Originals are saved under their content
-    hash, so a name never reaches the file system."""
-    name = unicodedata.normalize("NFC", name.replace("\\", "/"))
-    name = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in name)
-    name = "/".join(re.sub(r"\s+", " ", part).strip() for part in name.split("/"))
-    name = re.sub(r"/{2,}", "/", name).strip("/ ") or "未命名文件"
-    if len(name) > MAX_NAME_CHARS:
-        suffix = PurePosixPath(name).suffix[:10]
-        name = name[: MAX_NAME_CHARS - len(suffix) - 1] + "…" + suffix
-    return name
-
-
-def validate_meta(meta: dict) -> tuple[dict, list[str]]:
-    """Cleaned metadata (only the fields given) and the problems, one Chinese sentence each.
-
-    Used for the form, for re-tagging and for every manifest row, so the same rules hold everywhere.
-    """
-    out: dict = {}
-    errors: list[str] = []
-    for key in META_FIELDS:
-        value = meta.get(key)
-        if value in (None, ""):
-            continue
-        name = FIELD_NAMES[key]
-        if key == "year":
-            try:
-                year = int(str(value).strip().removesuffix("年"))
-            except ValueError:
-                errors.append(f"{name}“{value}”不是数字")
-                continue
-            if not YEAR_MIN <= year <= year_max():
-                errors.append(f"{name} {year} 不在 {YEAR_MIN}–{year_max()} 之间")
-                continue
-            out[key] = year
-            continue
-        text = re.sub(r"\s+", " ", "".join(ch for ch in str(value) if unicodedata.category(ch) not in _INVISIBLE))
-        text = text.strip()
-        if not text:
-            continue
-        if len(text) > MAX_META_CHARS:
-            errors.append(f"{name}“{text[:12]}…”太长（最多 {MAX_META_CHARS} 个字）")
-            continue
-        if "/" in text or "\\" in text:
-            errors.append(f"{name}“{text}”不能含有斜杠")
-            continue
-        out[key] = text
-    return out, errors
+# One cleaning for every way a name or a label comes in (upload, folder build, headings): see ingest.
+clean_name = ingest.clean_name
+validate_meta = ingest.validate_meta
 
 
 _STEM_NAME = re.compile(r"^([\u4e00-\u9fff·]{2,4})(?:_([^_]{1,20}))?$")
@@ -375,16 +321,20 @@ def _classify(cand: _Candidate, manifest_meta: dict, form_meta: dict, live: dict
 
 # ---------------------------------------------------------------- commit
 
+def original_name(sha256: str, source_file: str) -> str:
+    """The file name an original is saved under: its content hash and a plain extension."""
+    suffix = PurePosixPath(source_file).suffix.lower()
+    return sha256 + (suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else "")
+
+
 def save_original(store_path: Path | str, sha256: str, source_file: str, data: bytes) -> str:
     """Write the original under its content hash (temp file, then ``os.replace``); returns its name.
 
     Content-addressed, so the same bytes uploaded twice or by two sessions at once land in one file,
     and a half-written file is never seen under the final name.
     """
-    folder = snapshot.originals_dir(store_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = PurePosixPath(source_file).suffix.lower()
-    name = sha256 + (suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else "")
+    folder = snapshot.private_dir(snapshot.originals_dir(store_path))
+    name = original_name(sha256, source_file)
     final = folder / name
     if final.is_file() and final.stat().st_size == len(data):
         return name
@@ -438,9 +388,6 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
     Returns one outcome per file of the preview (rejected files included), so the page can list
     every file with what became of it.
     """
-    from analysis.build import Job, analyse_many, insert, pack
-    from analysis.pipeline import Analysed
-
     started = time.perf_counter()
     store_path = Path(store_path)
     tick = progress or (lambda stage, done, total: None)
@@ -452,6 +399,20 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
             report.outcomes.append(Outcome(item.source_file, "已跳过", item.reason, item.doc_id))
         elif item.action == "reject":
             report.outcomes.append(Outcome(item.source_file, "失败", item.reason, item.doc_id))
+
+    with snapshot.pending_originals(store_path, [original_name(i.sha256, i.source_file) for i in adds]):
+        _store_items(store_path, adds, changes, report, tick, workers, wait)
+    order = {i.source_file: n for n, i in enumerate(pre.items)}
+    report.outcomes.sort(key=lambda o: order.get(o.source_file, len(order)))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _store_items(store_path: Path, adds: list[Item], changes: list[Item], report: CommitReport,
+                 tick: Progress, workers: int | None, wait: float) -> None:
+    """``commit``'s work while its originals are announced (``snapshot.pending_originals``)."""
+    from analysis.build import Job, analyse_many, insert, pack
+    from analysis.pipeline import Analysed
 
     originals: dict[str, str] = {}
     for n, item in enumerate(adds, start=1):
@@ -510,16 +471,13 @@ def commit(pre: Preview, store_path: Path | str, progress: Progress | None = Non
                     passes.run(con)  # new documents can be copies, or sources, of stored ones
                     _touch_meta(con)
                 report.written = True
+                snapshot.clean_orphans(store_path)
             for item, a in fresh:
                 report.outcomes.append(Outcome(item.source_file, "已新增", _describe(a.document), item.doc_id))
             for item in retags:
                 report.outcomes.append(Outcome(item.source_file, "已更新标签", item.reason.split("，", 1)[-1],
                                                item.doc_id))
             tick("写入", 1, 1)
-    order = {i.source_file: n for n, i in enumerate(pre.items)}
-    report.outcomes.sort(key=lambda o: order.get(o.source_file, len(order)))
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _describe(doc: dict) -> str:
@@ -559,6 +517,7 @@ def retag(store_path: Path | str, doc_ids: list[str], changes: dict, wait: float
             _replace_managed(con, rows)
             passes.run(con)  # employee and year decide self-copies and plan follow-through
             _touch_meta(con)
+        snapshot.clean_orphans(store_path)
     return len(ids)
 
 
@@ -586,4 +545,110 @@ def remove(store_path: Path | str, doc_ids: list[str], wait: float = DEFAULT_WAI
             original = (managed.get(d) or {}).get("original")
             if original:
                 (snapshot.originals_dir(store_path) / original).unlink(missing_ok=True)
+        snapshot.clean_orphans(store_path)
     return len(ids)
+
+
+# ---------------------------------------------------------------- corrections of sentence judgements
+
+def _may_correct(actor) -> None:
+    """Only an HR admin corrects the data; a department head sees corrections but makes none."""
+    if actor is None or getattr(actor, "role", None) != "hr_admin":
+        raise PermissionError("只有 HR 管理员可以纠正句子的情感或主题")
+
+
+def _check_judgement(label: str | None, themes: list[str] | None) -> tuple[str, list[str] | None]:
+    from analysis.judge.themes import default_taxonomy
+    from analysis.schema import LABELS
+
+    if label not in (None, "") and label not in LABELS:
+        raise ValueError(f"情感只能是 {'、'.join(LABELS)}，不是“{label}”")
+    if themes is not None:
+        known = set(default_taxonomy())
+        unknown = [t for t in themes if t not in known]
+        if unknown:
+            raise ValueError(f"没有这些主题：{'、'.join(unknown)}")
+        themes = sorted(set(themes), key=list(default_taxonomy()).index)
+    if not label and themes is None:
+        raise ValueError("没有要纠正的内容：请给出正确的情感或主题")
+    return label or "", themes
+
+
+def correct(store_path: Path | str, doc_id: str, idx: int, *, label: str | None = None,
+            themes: list[str] | None = None, actor=None, wait: float = DEFAULT_WAIT) -> dict:
+    """Record HR's judgement of one sentence and write a snapshot with it applied everywhere.
+
+    ``label``: pos/neu/neg or None to keep the sentiment; ``themes``: the sentence's right themes (an empty
+    list: none) or None to keep them. ``actor`` is the ``analysis.access.scope.Access`` of the person
+    correcting: only an hr_admin may (``PermissionError`` otherwise). The correction replaces an earlier
+    one of the same sentence, survives rebuilds (``analysis.insight.corrections``) and is written to the
+    audit log. Returns the stored correction.
+    """
+    from analysis.access import audit
+    from analysis.insight import corrections
+
+    _may_correct(actor)
+    label, themes = _check_judgement(label, themes)
+    store_path = Path(store_path)
+    with snapshot.write_lock(store_path, wait=wait):
+        with snapshot.read(store_path) as con:
+            found = con.execute(
+                "SELECT s.text_simplified, s.sentiment, s.label, s.themes, d.analysis_version FROM sentences s "
+                "JOIN documents d ON d.doc_id = s.doc_id WHERE s.doc_id = ? AND s.idx = ?", [doc_id, idx]).fetchone()
+            if found is None:
+                raise ValueError("库中没有这句话（文档可能已被移除或重新分析），请刷新页面后再试")
+            text, sentiment, current_label, current_themes, version = found
+            key = corrections.text_hash(text)
+            earlier = con.execute(
+                "SELECT model_sentiment, model_label, model_themes, model_version FROM corrections "
+                "WHERE doc_id = ? AND idx = ? AND text_hash = ?", [doc_id, idx, key]).fetchone()
+        model = earlier or (sentiment, current_label, list(current_themes or []), version)
+        same_label = (label or model[1]) == model[1]
+        same_themes = themes is None or set(themes) == set(model[2] or [])
+        if earlier is None and same_label and same_themes:
+            raise ValueError("与模型的判断相同，无需纠正")
+        row = {"doc_id": doc_id, "idx": idx, "text_hash": key, "text": text, "label": label, "themes": themes,
+               "model_sentiment": model[0], "model_label": model[1], "model_themes": list(model[2] or []),
+               "model_version": model[3], "user": actor.user, "name": actor.name, "created_at": _now(),
+               "status": ""}
+        with snapshot.new_snapshot(store_path) as con:
+            snapshot.copy_live(con)
+            con.execute("DELETE FROM corrections WHERE doc_id = ? AND idx = ? AND text_hash = ?", [doc_id, idx, key])
+            snapshot.insert_rows(con, "corrections", [row])
+            passes.run(con)  # applies every correction, then copies and follow-through (labels changed)
+            _touch_meta(con)
+    before = corrections.describe(model[1], list(model[2] or []))
+    audit.record_change(audit.audit_path(store_path), user=actor.user, name=actor.name, role=actor.role,
+                        action="纠正", detail=f"{doc_id} 第 {idx} 句“{text}”：{before} → "
+                                           f"{corrections.describe(label or None, themes)}")
+    return row
+
+
+def undo_correction(store_path: Path | str, doc_id: str, idx: int, text_hash: str, *, actor=None,
+                    wait: float = DEFAULT_WAIT) -> bool:
+    """Withdraw a correction: the sentence gets the model's judgement back, in a new snapshot.
+
+    Only an hr_admin may; recorded in the audit log. False if there was no such correction."""
+    from analysis.access import audit
+    from analysis.insight import corrections
+
+    _may_correct(actor)
+    store_path = Path(store_path)
+    with snapshot.write_lock(store_path, wait=wait):
+        with snapshot.read(store_path) as con:
+            found = [c for c in corrections.rows(con)
+                     if (c["doc_id"], c["idx"], c["text_hash"]) == (doc_id, idx, text_hash)]
+        if not found:
+            return False
+        c = found[0]
+        with snapshot.new_snapshot(store_path) as con:
+            snapshot.copy_live(con)
+            con.execute("DELETE FROM corrections WHERE doc_id = ? AND idx = ? AND text_hash = ?",
+                        [doc_id, idx, text_hash])
+            corrections.restore(con, c)
+            passes.run(con)
+            _touch_meta(con)
+    audit.record_change(audit.audit_path(store_path), user=actor.user, name=actor.name, role=actor.role,
+                        action="撤销纠正", detail=f"{doc_id} 第 {c['idx']} 句“{c['text']}”：恢复模型判断 "
+                                             f"{corrections.describe(c['model_label'], list(c['model_themes'] or []))}")
+    return True

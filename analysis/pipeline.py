@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analysis.insight import copies
-from analysis.judge import concreteness, themes
+from analysis.judge import aggregate, concreteness, themes
 from analysis.read import ingest, normalize
-from analysis.schema import ANALYSIS_VERSION, THEMES
+from analysis.schema import ANALYSIS_VERSION
 from analysis.text import sections, segment
 
 
@@ -106,6 +106,8 @@ def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], nor
     rows: list[dict] = []
     terms = Counter(itertools.chain.from_iterable(r.words for r in results))
     for idx, (sent, result) in enumerate(zip(split, results)):
+        # a heading or a sentence of stock phrases carries no theme for its document (aggregate.substantive)
+        carried = list(result.themes) if result.themes and aggregate.substantive(sent.text) else []
         rows.append({
             "idx": idx,
             "section": sent.section,
@@ -113,7 +115,7 @@ def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], nor
             "text_simplified": sent.text,
             "sentiment": result.sentiment,
             "label": result.label,
-            "themes": list(result.themes),
+            "themes": carried,
             "words": list(result.distinct),
         })
     return rows, dict(terms), norm
@@ -139,9 +141,6 @@ def analyse_bytes(source_file: str, data: bytes, meta: dict | None = None, model
     for row in sentence_rows:
         row["doc_id"] = doc_id
     shingles = copies.shingles(copies.canonical(r["text_simplified"] for r in sentence_rows))
-    body = [r for r in sentence_rows if not sections.is_heading(r["text_simplified"])] or sentence_rows
-    labels = Counter(r["label"] for r in body)
-    theme_counts = Counter(t for r in sentence_rows for t in r["themes"])
     document = {
         "doc_id": doc_id,
         **merged,
@@ -151,11 +150,7 @@ def analyse_bytes(source_file: str, data: bytes, meta: dict | None = None, model
         "traditional": norm.traditional,
         "chars": sum(len(r["text_simplified"]) for r in sentence_rows),
         "sentences": len(sentence_rows),
-        "sentiment_mean": round(sum(r["sentiment"] for r in body) / len(body), 4),
-        "pos_share": round(labels["pos"] / len(body), 4),
-        "neg_share": round(labels["neg"] / len(body), 4),
-        **{t: theme_counts.get(t, 0) for t in THEMES},
-        "themes_total": sum(theme_counts.get(t, 0) for t in THEMES),
+        **aggregate.document_figures(sentence_rows),
         "placeholders": len(norm.placeholders),
         "concreteness": concreteness.score((r["idx"], r["text_simplified"]) for r in sentence_rows),
         # corpus-wide figures: filled in for the whole snapshot by analysis.insight.passes after the build

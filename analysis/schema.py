@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-ANALYSIS_VERSION: Final = "5"
+ANALYSIS_VERSION: Final = "6"
 """Bump when a change to the pipeline alters any stored figure: the store re-analyses every document
 whose stored version differs, and reuses the rest."""
 
@@ -43,8 +43,9 @@ DEFAULT_MIN_GROUP: Final = 5
 
 # One line of the download audit log (analysis/access/audit.py), in this order.
 AUDIT_COLUMNS: Final[tuple[str, ...]] = (
-    "time", "user", "name", "role", "table", "format", "filters", "rows", "file_name",
+    "time", "user", "name", "role", "table", "format", "filters", "rows", "file_name", "detail",
 )
+"""``detail``: what an HR edit changed (a sentence correction, its undo); empty for downloads."""
 
 # Metadata every document carries; unknown values are empty strings / 0, never None, so that
 # group-bys keep the row.
@@ -127,3 +128,24 @@ assert tuple(MANAGED_TYPES) == MANAGED_COLUMNS
 UploadAction = Literal["add", "change", "skip", "reject"]
 UPLOAD_ACTIONS: Final[tuple[str, ...]] = get_args(UploadAction)
 UPLOAD_ACTION_NAMES: Final = {"add": "新增", "change": "更新标签", "skip": "跳过", "reject": "拒绝"}
+
+# ---------------------------------------------------------------- HR corrections of sentence judgements
+# An HR admin says a sentence's sentiment and/or themes are wrong and gives the right ones. The correction
+# is keyed by the document's content hash (doc_id, which does not depend on ANALYSIS_VERSION), the
+# sentence's index and the hash of its simplified text: after a re-analysis the sentence is found again by
+# index and text, or by its text alone if the split moved it; otherwise the correction is reported in
+# ``status`` and applied nowhere. ``label`` '' and ``themes`` NULL mean "not corrected". ``model_*`` keep
+# the model's own judgement (for undo and for the list), refreshed whenever the document is re-analysed
+# (``model_version`` is the analysis version they come from).
+CORRECTION_COLUMNS: Final[tuple[str, ...]] = (
+    "doc_id", "idx", "text_hash", "text", "label", "themes", "model_sentiment", "model_label", "model_themes",
+    "model_version", "user", "name", "created_at", "status",
+)
+CORRECTION_TYPES: Final = {
+    "doc_id": "VARCHAR", "idx": "INTEGER", "text_hash": "VARCHAR", "text": "VARCHAR", "label": "VARCHAR",
+    "themes": "VARCHAR[]", "model_sentiment": "DOUBLE", "model_label": "VARCHAR", "model_themes": "VARCHAR[]",
+    "model_version": "VARCHAR", "user": "VARCHAR", "name": "VARCHAR", "created_at": "VARCHAR", "status": "VARCHAR",
+}
+assert tuple(CORRECTION_TYPES) == CORRECTION_COLUMNS
+CORRECTED_SENTIMENT: Final = {"pos": 1.0, "neu": 0.5, "neg": 0.0}
+"""The sentence score (0..1) a corrected label stands for: HR's judgement is not a probability."""

@@ -17,9 +17,15 @@ FILTER_NAMES = {"departments": "部门", "teams": "班组", "years": "年份", "
 
 st.title("审计日志")
 state.filters()
-st.caption("每一次下载（CSV 或 Excel）都记录在这里：谁、什么时候、下载了哪张表、用了什么筛选条件、多少行。"
+st.caption("每一次下载（CSV 或 Excel）都记录在这里：谁、什么时候、下载了哪张表、用了什么筛选条件、多少行；"
+           "HR 对句子情感或主题的纠正及撤销也记录在这里（表为“句子纠正”，“内容”列写明改了什么）。"
            "日志是数据库旁的只追加文件，重新构建数据库不会清除它。")
 
+breaks = data.audit_breaks()
+if breaks:
+    st.warning("审计日志的校验链断开：日志在写入之后被删除、修改或插入过记录，以下内容可能不完整或不真实。"
+               "请从备份核对，并检查谁有权写入该文件。\n\n" + "\n".join(f"- {b}" for b in breaks),
+               icon=":material/gpp_bad:")
 log = data.audit_log()
 if log.empty:
     st.info("还没有任何下载记录。", icon=":material/inbox:")
@@ -37,13 +43,15 @@ users = sorted(log["user"].unique())
 st.session_state.setdefault("audit_user", [])
 chosen = st.multiselect("用户", users, key="audit_user", placeholder="全部用户")
 shown = log[log["user"].isin(chosen)] if chosen else log
-st.caption(f"共 {len(shown):,} 次下载，最新的在前。")
+st.caption(f"共 {len(shown):,} 条记录，最新的在前。")
 table = shown.assign(
     role=shown["role"].map(lambda r: ROLE_NAMES.get(r, r)), table=shown["table"].map(lambda t: TABLES.get(t, t)),
     format=shown["format"].map(lambda f: FORMATS.get(f, f)), filters=shown["filters"].map(_filters),
+    detail=shown["detail"].fillna(""),
 )
 st.dataframe(
     table.rename(columns={"time": "时间", "user": "用户", "name": "姓名", "role": "角色", "table": "表",
-                          "format": "格式", "filters": "筛选条件", "rows": "行数", "file_name": "文件名"}),
+                          "format": "格式", "filters": "筛选条件", "rows": "行数", "file_name": "文件名",
+                          "detail": "内容"}),
     key="audit_table", hide_index=True, width="stretch",
 )

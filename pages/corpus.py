@@ -2,22 +2,22 @@
 
 Upload files or zips (with an optional manifest and metadata typed once for the whole upload), see
 per file what will be added, re-tagged, skipped or rejected and why, confirm, watch the analysis
-progress, and read what became of every file. Below, stored documents can be re-tagged or removed.
+progress, and read what became of every file. Below, stored documents can be re-tagged or removed,
+and HR's sentence corrections listed and undone.
 Everything here goes through ``ui.upload`` → ``analysis.intake``; other pages show the new data on
 their next run because the store's data version changes.
 """
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 import streamlit as st
 
 from analysis import intake
 from analysis.read.ingest import human_size
-from analysis.schema import META_FIELDS, ORIGIN_NAMES
+from analysis.schema import LABEL_NAMES, META_FIELDS, ORIGIN_NAMES
 from analysis.store import snapshot
-from ui import data, state, upload
+from ui import correct, data, state, upload
+from ui.markdown import md
 from ui.widgets import COLUMN_NAMES
 
 MAX_CHOICES = 2000
@@ -28,13 +28,8 @@ PREVIEW_COLUMNS = {"source_file": "文件", "action": "处理", "reason": "说�
                    **{k: COLUMN_NAMES[k] for k in META_FIELDS}, "sources": "元数据来源"}
 
 
-def _md(text: str) -> str:
-    """A file name or reason inside markdown: its * _ ` [ ] characters are text, not formatting."""
-    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", str(text))
-
-
 def _listing(title: str, rows: list[tuple[str, str]]) -> str:
-    lines = [f"- **{_md(name)}**：{_md(reason)}" for name, reason in rows[:MAX_LISTED]]
+    lines = [f"- **{md(name)}**：{md(reason)}" for name, reason in rows[:MAX_LISTED]]
     if len(rows) > MAX_LISTED:
         lines.append(f"- ……另有 {len(rows) - MAX_LISTED} 个，见上表")
     return f"{title}\n\n" + "\n".join(lines)
@@ -119,7 +114,7 @@ def _upload_section(opts: dict) -> None:
     form = _meta_values(upload.round_key("up"))
     _, errors = intake.validate_meta(form)
     for error in errors:
-        st.error(f"表单：{error}")
+        st.error(f"表单：{md(error)}")
     if not files:
         st.info("还没有选择文件。", icon=":material/upload_file:")
         return
@@ -150,7 +145,7 @@ def _upload_section(opts: dict) -> None:
                      "已入库的文档不受影响，请稍后再点一次确认。")
             return
         except Exception as exc:  # the store is untouched: a commit writes one snapshot or nothing
-            st.error(f"入库失败：{type(exc).__name__}: {exc}。已入库的文档不受影响，请重试。")
+            st.error(f"入库失败：{type(exc).__name__}: {md(exc)}。已入库的文档不受影响，请重试。")
             return
         st.session_state[upload.K_RESULT] = report
         upload.next_round()
@@ -179,9 +174,9 @@ def _do_retag(doc_ids: list[str]) -> None:
     try:
         n = upload.retag(doc_ids, changes)
     except (ValueError, snapshot.StoreBusy) as exc:
-        _say("error", f"没有修改：{exc}")
+        _say("error", f"没有修改：{md(exc)}")
         return
-    fields = "、".join(f"{intake.FIELD_NAMES[k]}为“{v}”" for k, v in changes.items())
+    fields = "、".join(f"{intake.FIELD_NAMES[k]}为“{md(v)}”" for k, v in changes.items())
     _say("success", f"已把 {n} 篇文档的{fields}。")
     for k in META_FIELDS:
         st.session_state.pop(f"rt_{k}", None)
@@ -191,7 +186,7 @@ def _do_remove(doc_ids: list[str]) -> None:
     try:
         n = upload.remove(doc_ids)
     except snapshot.StoreBusy as exc:
-        _say("error", f"没有移除：{exc}")
+        _say("error", f"没有移除：{md(exc)}")
         return
     _say("success", f"已移除 {n} 篇文档；各页面和导出中都不再包含它们。")
     st.session_state["up_pick"] = []
@@ -241,6 +236,60 @@ def _manage_section(opts: dict) -> None:
               icon=":material/delete:")
 
 
+# ---------------------------------------------------------------- HR corrections of sentence judgements
+
+def _do_undo(doc_id: str, idx: int, text_hash: str) -> None:
+    try:
+        done = correct.undo(doc_id, idx, text_hash)
+    except (PermissionError, snapshot.StoreBusy) as exc:
+        _say("error", f"没有撤销：{exc}")
+        return
+    _say("success" if done else "info", "已撤销纠正，这句话恢复为模型的判断。" if done else "这条纠正已不存在。")
+
+
+def _missing(value) -> bool:
+    """A NULL list cell: None, or pandas' NA (a list is never missing, even when empty)."""
+    return value is None or (not hasattr(value, "__len__") and pd.isna(value))
+
+
+def _themes_text(value) -> str:
+    return "—" if _missing(value) else ("、".join(value) if len(value) else "无")
+
+
+def _corrections_section() -> None:
+    st.subheader("人工纠正")
+    st.caption("HR 管理员在证据句表或文档页的句子表下方纠正的情感与主题。纠正立即反映到所有页面和导出，"
+               "重新构建（包括分析版本升级后的全部重新分析）后仍然保留；找不到原句的纠正不会套用到别处，"
+               "会在“状态”中说明。导出为训练句：`python -m analysis corrections export "
+               "--out analysis/data/sentiment_train_corrections.tsv`，下次训练模型时自动读入。")
+    if not snapshot.exists(state.store_path()):
+        return
+    f = state.filters()
+    fixes = data.corrections(f)
+    if fixes.empty:
+        st.info("还没有纠正。", icon=":material/inbox:")
+        return
+    table = pd.DataFrame({
+        "员工": fixes["employee"].fillna(""), "部门": fixes["department"].fillna(""), "句子": fixes["text"],
+        "模型情感": fixes["model_label"].map(lambda v: LABEL_NAMES.get(v, "—")),
+        "纠正情感": fixes["label"].map(lambda v: LABEL_NAMES.get(v, "不改") if isinstance(v, str) else "不改"),
+        "模型主题": fixes["model_themes"].map(_themes_text),
+        "纠正主题": fixes["themes"].map(lambda v: "不改" if _missing(v) else _themes_text(v)),
+        "纠正人": fixes["name"], "时间": fixes["created_at"],
+        "状态": fixes["status"].map(lambda v: v or "已应用"),
+    })
+    st.dataframe(table, key="fix_table", hide_index=True, width="stretch", height=min(38 + 35 * len(table), 320),
+                 column_config={"句子": st.column_config.TextColumn(width="large")})
+    keys = [(r.doc_id, int(r.idx), r.text_hash) for r in fixes.itertuples()]
+    labels = {k: f"{r.text[:40]}（{r.name}，{r.created_at}）" for k, r in zip(keys, fixes.itertuples())}
+    if st.session_state.get("fix_pick") not in labels:
+        st.session_state["fix_pick"] = keys[0]
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    picked = left.selectbox("选择一条纠正", keys, key="fix_pick", format_func=labels.get)
+    right.button("撤销纠正", key="fix_undo", on_click=_do_undo, args=picked, icon=":material/undo:",
+                 width="stretch")
+
+
 st.title("语料管理")
 state.require_router()
 choices = upload.choices()
@@ -249,3 +298,5 @@ _result_section()
 _upload_section(choices)
 st.divider()
 _manage_section(choices)
+st.divider()
+_corrections_section()

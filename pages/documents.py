@@ -12,6 +12,8 @@ from analysis.access.scope import Filters
 from analysis.schema import LABEL_NAMES, SECTIONS, THEMES
 from analysis.text.sections import is_heading
 from ui import data, state
+from ui.correct import correction_form
+from ui.markdown import md
 from ui.widgets import COLUMN_NAMES, filter_caption, num, pct, require_documents, score
 
 TABLE_COLUMNS = ["employee", "department", "team", "role", "year", "chars", "sentences", "sentiment_mean",
@@ -100,11 +102,12 @@ if current not in set(ids):
     st.caption("这篇文档不在当前筛选范围内（从其他页面的证据句打开）。")
 
 st.divider()
-st.subheader(f"{meta['employee'] or '未署名'} · {meta['department'] or '未知部门'} · {meta['year'] or '年份不详'}")
+st.subheader(f"{md(meta['employee'] or '未署名')} · {md(meta['department'] or '未知部门')} · "
+             f"{meta['year'] or '年份不详'}")
 source = [meta["file_format"]] + ([meta["encoding"]] if meta["encoding"] != meta["file_format"] else [])
 source += ["繁体原文"] if meta["traditional"] else []
-details = [f"班组：{meta['team']}" if meta["team"] else "", f"岗位：{meta['role']}" if meta["role"] else "",
-           f"文件：{meta['source_file']}（{'，'.join(source)}）"]
+details = [f"班组：{md(meta['team'])}" if meta["team"] else "", f"岗位：{md(meta['role'])}" if meta["role"] else "",
+           f"文件：{md(meta['source_file'])}（{md('，'.join(source))}）"]
 st.caption(" · ".join(d for d in details if d))
 c = st.columns(5)
 c[0].metric("字数", num(meta["chars"]))
@@ -146,3 +149,4 @@ with tab_table:
     table["themes"] = table["themes"].map(lambda v: "、".join(v) if v is not None else "")
     st.dataframe(table.rename(columns={**COLUMN_NAMES, "idx": "序号"}), hide_index=True, width="stretch",
                  column_config={"情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")})
+    correction_form(sentences, "doc_sent")

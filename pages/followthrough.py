@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis.schema import FOLLOW_STATUSES, LABEL_NAMES
 from ui import charts, data, state
+from ui.markdown import md
 from ui.widgets import COLUMN_NAMES, evidence_table, filter_caption, num, pct, require_documents, score
 
 K_SECTION, K_WORD, K_DEPT, K_STATUS, K_PAIR = "ft_section", "ft_word", "ft_dept", "ft_status", "ft_pair"
@@ -65,7 +66,7 @@ else:
     chosen = st.session_state[K_STATUS]
     pairs = data.follow_pairs(f, status=None if chosen == ALL else chosen, department=st.session_state[K_DEPT])
     if pairs.empty:
-        st.info(f"{st.session_state[K_DEPT]}没有{'' if chosen == ALL else '“' + chosen + '”的'}计划。")
+        st.info(f"{md(st.session_state[K_DEPT])}没有{'' if chosen == ALL else '“' + chosen + '”的'}计划。")
     else:
         shown = pairs.assign(
             years=[f"{r.year}→{r.next_year}" for r in pairs.itertuples()],
@@ -132,5 +133,5 @@ if not words.empty:
         st.session_state[K_WORD] = terms[0]
     st.selectbox(f"“{section}”里用到这个词的句子", terms, key=K_WORD)
     evidence = data.section_term_evidence(f, section, st.session_state[K_WORD])
-    evidence_table(evidence, "ft_ev", f"没有“{section}”段落的句子用到“{st.session_state[K_WORD]}”。",
+    evidence_table(evidence, "ft_ev", f"没有“{section}”段落的句子用到“{md(st.session_state[K_WORD])}”。",
                    columns=["employee", "department", "year", "text", "label", "themes"])

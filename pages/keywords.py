@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import charts, cloud, data, state
+from ui.markdown import md
 from ui.widgets import COLUMN_NAMES, evidence_table, filter_caption, require_documents
 
 st.title("关键词")
@@ -57,9 +58,9 @@ if not term:
 else:
     counts = data.keyword_counts(f, term)
     if counts.empty:
-        st.info(f"所选范围内没有句子包含“{term}”。")
+        st.info(f"所选范围内没有句子包含“{md(term)}”。")
     else:
-        st.caption(f"“{term}”共出现 {int(counts['occurrences'].sum()):,} 次，"
+        st.caption(f"“{md(term)}”共出现 {int(counts['occurrences'].sum()):,} 次，"
                    f"在 {int(counts['sentences'].sum()):,} 个句子、{int(counts['documents'].sum()):,} 篇文档中。")
         counts = counts.assign(year=counts["year"].map(lambda y: str(y) if y else "年份不详"))
         left, right = st.columns([3, 2])
@@ -75,8 +76,8 @@ else:
         )
         hits = data.keyword_hits(f, term, limit=200)
         more = "（只列出前 200 句）" if len(hits) >= 200 else ""
-        st.caption(f"包含“{term}”的句子{more}。选中一行即可打开所在文档。")
-        evidence_table(hits, "kw_hits", empty=f"没有句子包含“{term}”。",
+        st.caption(f"包含“{md(term)}”的句子{more}。选中一行即可打开所在文档。")
+        evidence_table(hits, "kw_hits", empty=f"没有句子包含“{md(term)}”。",
                        columns=["employee", "department", "year", "section", "left", "match", "right"],
                        column_config={"前文": st.column_config.TextColumn(alignment="right"),
                                       "关键词": st.column_config.TextColumn(width="small")})

@@ -7,7 +7,8 @@ import streamlit as st
 from analysis.insight.library import LibraryError
 from analysis.schema import COPY_KINDS
 from analysis.store import snapshot
-from ui import charts, data, state
+from ui import auth, charts, data, state
+from ui.markdown import md
 from ui.widgets import COLUMN_NAMES, evidence_table, filter_caption, num, pct, require_documents
 
 K_KIND, K_DOC, K_CONC_DOC = "orig_kind", "orig_doc", "orig_conc_doc"
@@ -86,7 +87,7 @@ with tab_copy:
             state.open_document(st.session_state[K_DOC])
         row = copies.set_index("doc_id").loc[st.session_state[K_DOC]]
         passages = data.copy_passages(st.session_state[K_DOC])
-        st.caption(f"左边是这篇总结，右边是来源（{sources[st.session_state[K_DOC]]}）："
+        st.caption(f"左边是这篇总结，右边是来源（{md(sources[st.session_state[K_DOC]])}）："
                    f"共 {len(passages)} 句重合，重合度 {pct(row['copy_similarity'])}。"
                    "相似度 1.00 表示除数字外完全相同。")
         st.dataframe(passages[["text", "source_text", "ratio"]].rename(
@@ -105,26 +106,33 @@ with tab_hold:
 with tab_conc:
     st.caption("具体度 = 具体句（有带单位的数字、具体时间或明确成果）减去只有套话的句子，占正文句子的百分比。"
                "有占位符的句子不算具体。词表在 analysis/data/genre.toml，可以修改。")
-    docs = data.documents(f).sort_values(["concreteness", "year"], ascending=[True, False], na_position="last")
-    st.dataframe(docs[["employee", "department", "year", "concreteness", "placeholders", "sentences", "source_file"]]
-                 .rename(columns=NAMES).head(200), hide_index=True, width="stretch", key="orig_conc_table",
-                 column_config={"具体度": st.column_config.ProgressColumn(min_value=0.0, max_value=100.0,
-                                                                         format="%.1f"),
-                                "年份": st.column_config.NumberColumn(format="%d")})
-    labels = {r.doc_id: f"{_doc_label(r)} · 具体度 {r.concreteness:.1f}" for r in docs.head(1000).itertuples()}
-    if st.session_state.get(K_CONC_DOC) not in labels:
-        st.session_state[K_CONC_DOC] = next(iter(labels))
-    st.selectbox("查看得分理由（按具体度从低到高）", list(labels), key=K_CONC_DOC, format_func=labels.get)
-    summary, reasons = data.concreteness_reasons(st.session_state[K_CONC_DOC])
-    st.markdown(f"**具体度 {summary['score']:.1f}**：正文 {summary['body']} 句，其中具体句 {summary['concrete']} 句，"
-                f"只有套话的句子 {summary['generic_only']} 句。")
-    if reasons.empty:
-        st.info("这篇文档里既没有具体信息，也没有套话。")
+    docs = data.documents(f)
+    if not auth.access().may_read_text:
+        st.info("你的账号只能查看汇总数据，不显示逐篇文档的具体度及其理由。", icon=":material/visibility_off:")
+    elif docs.empty:
+        st.info(f"当前筛选范围（{state.describe(f)}）内没有可以查看的文档。")
     else:
-        st.dataframe(reasons[["idx", "text", "kind", "words", "verdict"]].rename(
-            columns={"idx": "序号", "text": "句子", "kind": "依据", "words": "匹配到的词", "verdict": "判为"}),
-            hide_index=True, width="stretch", key="orig_reasons",
-            column_config={"句子": st.column_config.TextColumn(width="large")})
+        docs = docs.sort_values(["concreteness", "year"], ascending=[True, False], na_position="last")
+        conc_columns = ["employee", "department", "year", "concreteness", "placeholders", "sentences", "source_file"]
+        st.dataframe(docs[conc_columns]
+                     .rename(columns=NAMES).head(200), hide_index=True, width="stretch", key="orig_conc_table",
+                     column_config={"具体度": st.column_config.ProgressColumn(min_value=0.0, max_value=100.0,
+                                                                             format="%.1f"),
+                                    "年份": st.column_config.NumberColumn(format="%d")})
+        labels = {r.doc_id: f"{_doc_label(r)} · 具体度 {r.concreteness:.1f}" for r in docs.head(1000).itertuples()}
+        if st.session_state.get(K_CONC_DOC) not in labels:
+            st.session_state[K_CONC_DOC] = next(iter(labels))
+        st.selectbox("查看得分理由（按具体度从低到高）", list(labels), key=K_CONC_DOC, format_func=labels.get)
+        summary, reasons = data.concreteness_reasons(st.session_state[K_CONC_DOC])
+        st.markdown(f"**具体度 {summary['score']:.1f}**：正文 {summary['body']} 句，"
+                    f"其中具体句 {summary['concrete']} 句，只有套话的句子 {summary['generic_only']} 句。")
+        if reasons.empty:
+            st.info("这篇文档里既没有具体信息，也没有套话。")
+        else:
+            st.dataframe(reasons[["idx", "text", "kind", "words", "verdict"]].rename(
+                columns={"idx": "序号", "text": "句子", "kind": "依据", "words": "匹配到的词", "verdict": "判为"}),
+                hide_index=True, width="stretch", key="orig_reasons",
+                column_config={"句子": st.column_config.TextColumn(width="large")})
 
 with tab_lib:
     if K_FLASH in st.session_state:
@@ -156,9 +164,9 @@ with tab_lib:
                 name = name or upload.name.rsplit(".", 1)[0]
             copied_now = data.add_template(name, text, source)
         except LibraryError as exc:
-            st.error(f"没有加入范文库：{exc}", icon=":material/error:")
+            st.error(f"没有加入范文库：{md(exc)}", icon=":material/error:")
         except snapshot.StoreBusy as exc:
-            st.warning(f"没有加入范文库：{exc}", icon=":material/hourglass_top:")
+            st.warning(f"没有加入范文库：{md(exc)}", icon=":material/hourglass_top:")
         else:
             st.session_state[K_FLASH] = f"已加入范文“{name}”。重新检测后共有 {copied_now} 篇文档被判为疑似抄袭。"
             st.rerun()  # redraw every figure above from the new snapshot

@@ -8,12 +8,26 @@ import streamlit as st
 from analysis.judge.themes import default_taxonomy
 from analysis.schema import SECTIONS, THEMES
 from ui import charts, data, state
+from ui.markdown import md
 from ui.widgets import evidence_table, filter_caption, require_documents
 
+# label → (column suffix in data.groups, number format, what the colour means). The first is the default:
+# the one that shows where departments differ (issue 12); the others stay selectable.
+LIFT = "相对全公司"
 METRICS = {
+    LIFT: ("句占比", ".2f", "该部门谈到此主题的句子占比是全公司的几倍"),
+    "句子占比": ("句占比", ".1%", "该部门的句子中谈到此主题的占比"),
     "文档覆盖率": ("覆盖率", ".0%", "提及该主题的文档占比"),
     "千字提及率": ("千字", ".1f", "每千字中提及该主题的句子数"),
 }
+EXPLAIN = (
+    "**怎么读这张图**：默认的“相对全公司”是 该部门句子中谈到此主题的占比 ÷ 全公司（你有权查看的全部部门，"
+    "年份、岗位、检索条件与当前筛选相同；侧边栏选了部门也仍与全公司比较）"
+    "的同一占比。1.0 表示和全公司一样常谈，2.0 表示是全公司的两倍（蓝色越深越多），0.5 表示只有一半（橙色越深越少）。"
+    "几乎每份年终总结都会在某处提到团队、学习和制度，所以“文档覆盖率”在各部门都接近 100%，看不出差别；"
+    "比较的是每个部门写的内容里有多大比重在谈这个主题。只有实质谈到主题的句子才算："
+    "标题（如“三、团队建设”）和只有套话的句子不计入。"
+)
 ALL_DEPTS, ALL_SECTIONS = "全部部门", "全部段落"
 UNKNOWN = "（未填部门）"
 K_HEAT, K_THEME, K_DEPT, K_SECTION, K_METRIC = "theme_heat", "theme_pick", "theme_dept", "theme_section", "theme_metric"
@@ -32,23 +46,31 @@ f = state.filters()
 figures = require_documents(f)
 filter_caption(f, figures)
 
-st.session_state.setdefault(K_METRIC, "文档覆盖率")
+if st.session_state.get(K_METRIC) not in METRICS:
+    st.session_state[K_METRIC] = LIFT
 metric = st.radio("热力图指标", list(METRICS), key=K_METRIC, horizontal=True,
-                  help="文档覆盖率：提及该主题的文档占比；千字提及率：每千字中提及该主题的句子数")
+                  help="相对全公司：句子占比 ÷ 全公司的句子占比；句子占比：谈到该主题的句子占全部句子的比例；"
+                       "文档覆盖率：提及该主题的文档占比；千字提及率：每千字中提及该主题的句子数")
 suffix, fmt, meaning = METRICS[metric]
 
 per_dept = data.groups(f, by=("department",))
 per_dept = per_dept.assign(department=per_dept["department"].replace("", UNKNOWN))
 departments = list(per_dept["department"])
-long = per_dept.melt(id_vars=["department"], value_vars=[f"{t}_{suffix}" for t in THEMES],
-                     var_name="theme", value_name="value")
-long["theme"] = long["theme"].str.removesuffix(f"_{suffix}")
+if metric == LIFT:
+    long = data.theme_lift(f)[["department", "theme", "ratio"]].rename(columns={"ratio": "value"})
+    long = long.assign(department=long["department"].replace("", UNKNOWN))
+else:
+    long = per_dept.melt(id_vars=["department"], value_vars=[f"{t}_{suffix}" for t in THEMES],
+                         var_name="theme", value_name="value")
+    long["theme"] = long["theme"].str.removesuffix(f"_{suffix}")
 st.plotly_chart(
     charts.heat_grid(long, x="theme", y="department", z="value", x_order=list(THEMES), y_order=departments,
                      value_format=fmt, title=f"部门 × 主题：{meaning}（点击格子查看证据句）",
-                     labels={"theme": "主题", "department": "部门", "value": metric}),
+                     labels={"theme": "主题", "department": "部门", "value": metric},
+                     midpoint=1.0 if metric == LIFT else None),
     key=K_HEAT, on_select=_from_heat, selection_mode="points",
 )
+st.caption(EXPLAIN)
 
 st.subheader("下钻：主题 × 部门 × 段落")
 if st.session_state.get(K_THEME) not in THEMES:
@@ -71,10 +93,12 @@ with left:
     if trend.empty:
         st.info("文档没有年份信息，无法画出趋势。")
     else:
+        trend_metric = "句子占比" if metric == LIFT else metric  # a ratio to the company is per filter, not per year
         st.plotly_chart(
-            charts.line(trend, x="year", y=f"{theme}_{suffix}", color="department", percent=fmt.endswith("%"),
-                        title=f"“{theme}”逐年趋势（{metric}）",
-                        labels={"year": "年份", f"{theme}_{suffix}": metric, "department": "部门"}),
+            charts.line(trend, x="year", y=f"{theme}_{suffix}", color="department",
+                        percent=METRICS[trend_metric][1].endswith("%"),
+                        title=f"“{theme}”逐年趋势（{trend_metric}）",
+                        labels={"year": "年份", f"{theme}_{suffix}": trend_metric, "department": "部门"}),
             key="theme_trend",
         )
 with right:
@@ -93,7 +117,7 @@ with right:
 
 st.subheader("证据句")
 evidence = data.evidence(scope, theme=theme, section=None if section == ALL_SECTIONS else section, limit=200)
-where = f"{dept}" + ("" if section == ALL_SECTIONS else f"的“{section}”段落")
+where = md(dept) + ("" if section == ALL_SECTIONS else f"的“{section}”段落")
 if len(evidence):
     more = "（只列出前 200 句，可缩小筛选范围）" if len(evidence) >= 200 else ""
     st.caption(f"{where}中谈到“{theme}”的句子：{len(evidence)} 句{more}。选中一行即可打开所在文档。")

@@ -61,7 +61,7 @@ def test_department_head_sees_only_own_department_on_every_page(env):
     assert OWN in everyone and len(everyone) > 1
     at = sign_in(start(), "xiaoshou")
     visible = [p for p in PAGES if "dept_head" in p.roles]
-    assert [p.title for p in visible] == ["总览", "主题", "情感", "关键词", "原创性", "计划落实", "文档", "导出"]
+    assert [p.title for p in visible] == ["总览", "主题", "情感", "关键词", "原创性", "计划落实", "文档", "方法与准确度", "导出"]
     for spec in visible:
         at.switch_page(spec.path).run()
         assert not at.exception, (spec.title, [e.message for e in at.exception])
@@ -98,7 +98,7 @@ def test_small_team_figures_are_withheld_on_the_page(env):
     at = sign_in(start(), "xiaoshou")
     at.multiselect(key="f_team").set_value(["大客户组"]).run()  # 2 to 3 people a year
     assert not at.exception
-    assert any("统计不予显示" in i.value and "不足 5 人" in i.value for i in at.info)
+    assert any("没有可以显示的统计" in i.value and "不少于 5 人" in i.value for i in at.info)
     assert not at.metric and not at.get("plotly_chart")
     # the documents themselves stay readable for their department head
     at.switch_page("pages/documents.py").run()

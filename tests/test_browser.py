@@ -55,6 +55,7 @@ _RENDERED = {
     "sentiment": ("[data-testid='stPlotlyChart']",),
     "keywords": ("[data-testid='stImage'] img",),
     "documents": ("[data-testid='stDataFrame']",),
+    "method": ("[data-testid='stMetric']", "[data-testid='stDataFrame']"),
     "export": (".st-key-export_csv button",),
 }
 

@@ -109,7 +109,7 @@ def test_department_head_logs_in_and_sees_only_their_department(server, demo_sto
             # who is signed in, and the pages their role opens: no audit log
             sidebar = page.locator("[data-testid='stSidebar']").inner_text()
             assert "销售部周经理" in sidebar and "部门负责人" in sidebar
-            assert _nav(page) == ["总览", "主题", "情感", "关键词", "原创性", "计划落实", "文档", "导出"]
+            assert _nav(page) == ["总览", "主题", "情感", "关键词", "原创性", "计划落实", "文档", "方法与准确度", "导出"]
             metric = page.locator("[data-testid='stMetric']").filter(has_text="文档数").first
             assert metric.locator("[data-testid='stMetricValue']").inner_text().strip() == f"{len(expected):,}"
 

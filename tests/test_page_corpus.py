@@ -51,7 +51,7 @@ def live(demo_store, tmp_path, monkeypatch) -> Path:
 def test_page_renders_with_choices_from_the_store(live):
     at = open_page()
     assert [t.value for t in at.title] == ["语料管理"]
-    assert [s.value for s in at.subheader] == ["上传年终总结", "修改或移除已入库的文档"]
+    assert [s.value for s in at.subheader] == ["上传年终总结", "修改或移除已入库的文档", "人工纠正"]
     options = query.options(live)
     assert at.selectbox(key="up_0_department").options == options["department"]
     assert at.selectbox(key="up_0_role").options == options["role"]
@@ -174,7 +174,7 @@ def test_first_upload_into_an_empty_store(tmp_path, monkeypatch):
     db = tmp_path / "new" / "insights.duckdb"
     monkeypatch.setenv(STORE_ENV, str(db))
     at = open_page()
-    assert [s.value for s in at.subheader] == ["上传年终总结", "修改或移除已入库的文档"]
+    assert [s.value for s in at.subheader] == ["上传年终总结", "修改或移除已入库的文档", "人工纠正"]
     assert "库中还没有文档：上传并确认入库后，可以在这里修改标签或移除。" in [i.value for i in at.info]
     assert at.selectbox(key="up_0_department").options == []  # nothing to offer yet: a department is typed
     at.file_uploader(key="up_files_0").set_value(("首批.zip", zip_bytes({

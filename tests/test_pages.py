@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,7 +20,7 @@ from analysis.access.scope import Filters
 from analysis.query import export
 from analysis.read.normalize import to_simplified
 from analysis.schema import THEMES
-from ui.state import AUDIT_PAGE, PAGES, STORE_ENV
+from ui.state import AUDIT_PAGE, METHOD_PAGE, PAGES, STORE_ENV
 from ui.widgets import num, pct, score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,6 +171,13 @@ def test_themes_heat_map_and_drill_down_to_document(store, department):
     only = Filters(departments=(department,))
     heat = next(s for k, s in charts(at).items() if k.endswith("theme_heat"))["data"][0]
     assert set(values(heat["y"])) == {department}
+    # the default measure: the department's sentence share over that of everything in the filters (itself)
+    lift = query.theme_lift(store, only).set_index("theme")
+    got = dict(zip(values(heat["x"]), values(heat["customdata"]), strict=True))
+    assert got == pytest.approx({t: lift.loc[t, "ratio"] for t in THEMES}, nan_ok=True)
+    # the other measures stay selectable
+    at.radio(key="theme_metric").set_value("文档覆盖率").run()
+    heat = next(s for k, s in charts(at).items() if k.endswith("theme_heat"))["data"][0]
     expected = query.groups(store, only, by=("department",)).iloc[0]
     got = dict(zip(values(heat["x"]), values(heat["marker"]["color"]), strict=True))
     assert got == pytest.approx({t: expected[f"{t}_覆盖率"] for t in THEMES})
@@ -193,6 +201,31 @@ def test_themes_heat_map_and_drill_down_to_document(store, department):
     record = query.documents(store, Filters(doc_ids=(doc_id,))).iloc[0]
     assert at.subheader[0].value.startswith(record["employee"] or "未署名")
     assert metric(at, "句数") == num(record["sentences"])
+
+
+def test_default_heat_map_tells_departments_apart(store):
+    """Nearly every summary mentions teamwork, learning and rules somewhere: their document coverage is
+    high in every department and cannot tell departments apart; the default measure (sentence share
+    relative to the company) can."""
+    at = start("pages/themes.py")
+    assert at.radio(key="theme_metric").value == "相对全公司"
+    heat = next(s for k, s in charts(at).items() if k.endswith("theme_heat"))["data"][0]
+    cells = pd.DataFrame({"department": values(heat["y"]), "theme": values(heat["x"]),
+                          "value": values(heat["customdata"])})
+    ratio = cells.pivot(index="department", columns="theme", values="value")
+    coverage = query.groups(store, by=("department",)).set_index("department")
+    for theme in ("团队协作", "学习成长"):
+        assert coverage[f"{theme}_覆盖率"].min() >= 0.9  # 90 %+ of the documents in every department …
+        assert ratio[theme].max() / ratio[theme].min() >= 1.25  # … but not the same share of what they write
+    assert coverage["管理与制度_覆盖率"].max() - coverage["管理与制度_覆盖率"].min() <= 0.3
+    assert ratio["管理与制度"].max() >= 1.5 and ratio["管理与制度"].min() <= 0.5
+    assert ratio.loc["财务部", "货款回笼"] >= 3 and ratio.loc["生产部", "货款回笼"] == 0
+    # every theme is over-represented somewhere and under-represented somewhere else
+    assert (ratio.max() >= 1.1).all() and (ratio.min() <= 0.9).all()
+    assert "1.0 表示和全公司一样常谈" in " ".join(c.value for c in at.caption)
+    # a department picked in the sidebar is still compared with the company, not with itself
+    alone = query.theme_lift(store, Filters(departments=("财务部",))).set_index("theme")["ratio"]
+    assert alone.to_dict() == pytest.approx(ratio.loc["财务部"].to_dict())
 
 
 def test_sentiment_page_follows_department(store, department):
@@ -256,7 +289,8 @@ def test_export_page_tables_follow_filters(store, department):
 def test_empty_result_is_explained_on_every_page(store):
     at = start()
     at.text_input(key="f_search").input("这句话不会出现在任何总结里zz").run()
-    for page in [p.path for p in PAGES if p.path != AUDIT_PAGE]:  # the audit log is not filtered documents
+    # the audit log and the method panel are not about the filtered documents
+    for page in [p.path for p in PAGES if p.path not in (AUDIT_PAGE, METHOD_PAGE)]:
         at.switch_page(page).run()
         assert not at.exception, page
         assert any("没有文档" in i.value for i in at.info), page

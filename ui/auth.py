@@ -11,20 +11,19 @@ access that sees nothing, so a page that somehow runs outside the router still s
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import streamlit as st
 
-from analysis.access import users
+from analysis.access import lockout, users
 from analysis.access.scope import Access, for_user, full_access
 from analysis.schema import ROLE_NAMES
+from ui.markdown import md
 
 K_USER = "_auth_user"  # the user name signed in with a password
 K_ACCESS = "_access"  # the Access the router computed for this run
 NO_ACCESS = Access(user="", name="", role="viewer", departments=(), min_group=1 << 30, mask=True)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-MAX_FAILURES, LOCKOUT_SECONDS = 5, 60
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -76,34 +75,58 @@ def access() -> Access:
     return acc if isinstance(acc, Access) else (current() or NO_ACCESS)
 
 
-@st.cache_resource
-def _failures() -> dict[str, list[float]]:
-    """Failed password attempts per user name, shared by all sessions of this server."""
-    return {}
+def _lockout() -> lockout.Lockout:
+    """Failed attempts live in a file beside the users file, not in a Streamlit cache: any browser
+    can empty those caches with Streamlit's clear-cache message, and a restart would forget them."""
+    return lockout.Lockout(lockout.attempts_path(users.users_path()))
 
 
-def _locked(username: str) -> float:
-    recent = [t for t in _failures().get(username, []) if time.time() - t < LOCKOUT_SECONDS]
-    _failures()[username] = recent
-    return LOCKOUT_SECONDS - (time.time() - recent[0]) if len(recent) >= MAX_FAILURES else 0.0
+def client_address() -> str | None:
+    """The address the connection comes from (None from this machine). Behind a reverse proxy this is
+    the proxy's address unless the proxy forwards the client's: see the README (安全)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # outside a browser session (AppTest)
+        return None
+    return ip if isinstance(ip, str) and ip else None
 
 
 def _submit() -> None:
     username = st.session_state.get("login_user", "").strip()
     password = st.session_state.get("login_password", "")
     st.session_state["login_password"] = ""
-    wait = _locked(username)
-    if wait > 0:
-        st.session_state["_login_error"] = f"连续输错密码次数过多，请 {wait:.0f} 秒后再试。"
-        return
-    user = users.authenticate(config(), username, password)
+    user, error = lockout.sign_in(_lockout(), lambda n, p: users.authenticate(config(), n, p), username, password,
+                                  client_address())
     if user is None:
-        _failures().setdefault(username, []).append(time.time())
-        st.session_state["_login_error"] = "用户名或密码不正确。"
+        st.session_state["_login_error"] = error
         return
-    _failures().pop(username, None)
     st.session_state.pop("_login_error", None)
     st.session_state[K_USER] = user.username
+
+
+def guard_clear_cache() -> None:
+    """Make Streamlit's clear-cache request (a message any connected browser can send, menu or not)
+    do nothing unless an HR admin sends it: it empties every cache of every user at once (a cheap
+    denial of service) and, before the lockout moved to a file, reset the password lockout.
+
+    Streamlit has no option for this, so ``AppSession``'s handler is wrapped, once per process."""
+    from streamlit.runtime.app_session import AppSession
+
+    original = AppSession._handle_clear_cache_request
+    if getattr(original, "_yearend_guarded", False):
+        return
+
+    def guarded(self) -> None:
+        acc = None
+        try:
+            acc = self._session_state[K_ACCESS] if K_ACCESS in self._session_state else None
+        except Exception:
+            acc = None
+        if isinstance(acc, Access) and not acc.restricted:
+            original(self)
+
+    guarded._yearend_guarded = True  # type: ignore[attr-defined]
+    AppSession._handle_clear_cache_request = guarded
 
 
 def login_page() -> None:
@@ -111,7 +134,7 @@ def login_page() -> None:
     st.caption("年终工作总结属于员工人事资料，请使用 HR 分配的账号登录后查看。")
     email = _oidc_email()
     if email:
-        st.error(f"单点登录账号 {email} 没有被授权访问本看板，请联系 HR 管理员在用户文件中登记该邮箱。")
+        st.error(f"单点登录账号 {md(email)} 没有被授权访问本看板，请联系 HR 管理员在用户文件中登记该邮箱。")
         st.button("退出单点登录", key="oidc_logout", on_click=st.logout)
     elif oidc_configured():
         st.button("使用单位账号登录（单点登录）", key="oidc_login", on_click=st.login, type="primary")
@@ -171,8 +194,8 @@ def sidebar(acc: Access) -> None:
         side.caption(":material/lock: 本机单用户模式：没有配置用户，拥有全部权限，服务只在本机（127.0.0.1）"
                      "可以访问。要让同事登录查看，请用 `python -m analysis users add` 创建用户。")
         return
-    scope = "、".join(acc.departments) if acc.departments is not None else "全部部门"
-    side.markdown(f"**{acc.name}** · {ROLE_NAMES.get(acc.role, acc.role)}")
+    scope = "、".join(map(md, acc.departments)) if acc.departments is not None else "全部部门"
+    side.markdown(f"**{md(acc.name)}** · {ROLE_NAMES.get(acc.role, acc.role)}")
     notes = [f"可查看：{scope}"]
     if acc.restricted:
         notes.append(f"不足 {acc.min_group} 人的分组不显示统计")

@@ -4,6 +4,7 @@ Figures take the DataFrames of ``analysis.query`` and only draw them: no countin
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -15,6 +16,7 @@ PALETTE = ["#3E6E8E", "#7FB3A4", "#D9A05B", "#B86B77", "#7E8CB5", "#A7B76B", "#6
 SECTION_COLORS = {"成绩": "#7FB3A4", "不足": "#D9A05B", "计划": "#6FA3C7", "其他": "#B9BEC5"}
 LABEL_COLORS = {LABEL_NAMES["pos"]: "#6BAF92", LABEL_NAMES["neu"]: "#C9CED4", LABEL_NAMES["neg"]: "#D07C6E"}
 HEAT_SCALE = [[0.0, "#F4F7F9"], [0.5, "#8DB6CD"], [1.0, "#2F5D7C"]]
+DIVERGING_SCALE = [[0.0, "#C0612B"], [0.25, "#EDB98F"], [0.5, "#FFFFFF"], [0.75, "#8DB6CD"], [1.0, "#2F5D7C"]]
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 
 
@@ -51,29 +53,39 @@ def line(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: 
                   color_discrete_sequence=PALETTE)
     fig.update_xaxes(type="category")
     if percent:
-        fig.update_yaxes(tickformat=".0%")
+        small = len(frame) and frame[y].max() < 0.1  # 2.5 % and 3 % must not both read "3%"
+        fig.update_yaxes(tickformat=".1%" if small else ".0%")
     return _style(fig, height)
 
 
 def heat_grid(frame: pd.DataFrame, x: str, y: str, z: str, x_order: list, y_order: list, title: str = "",
-              value_format: str = ".1f", labels: dict | None = None) -> go.Figure:
+              value_format: str = ".1f", labels: dict | None = None, midpoint: float | None = None) -> go.Figure:
     """A heat map drawn as square markers, one per cell.
 
     Plotly heat-map traces report no selection to Streamlit; scatter points do, so each cell is a
-    point that can be clicked (``on_select``) to list the evidence behind it.
+    point that can be clicked (``on_select``) to list the evidence behind it. With ``midpoint`` (1.0 for
+    a ratio to the company) the colours diverge: above it one hue, below it the other, at it white.
     """
     labels = labels or {}
     zmax = float(frame[z].max()) if len(frame) and frame[z].max() > 0 else 1.0
     pct = value_format.endswith("%")
     text = frame[z].map(lambda v: format(v, value_format) if pd.notna(v) else "")
+    color = frame[z]
+    scale = dict(colorscale=HEAT_SCALE, cmin=0, cmax=zmax)
+    dark = [v > 0.6 * zmax for v in frame[z].fillna(0)]
+    if midpoint is not None:
+        # a ratio: half as often and twice as often are equally far from the middle (log scale, ±3 = 8×)
+        color = np.log2(frame[z].astype("float64").clip(lower=midpoint / 8) / midpoint).clip(-3, 3)
+        scale = dict(colorscale=DIVERGING_SCALE, cmin=-3, cmax=3, cmid=0)
+        dark = [abs(v) > 1.5 for v in color.fillna(0)]
     fig = go.Figure(go.Scatter(
-        x=frame[x], y=frame[y], mode="markers+text", text=text,
-        textfont=dict(size=11, color=["#FFFFFF" if v > 0.6 * zmax else "#1F2A36" for v in frame[z].fillna(0)]),
-        marker=dict(symbol="square", size=42, color=frame[z], colorscale=HEAT_SCALE, cmin=0, cmax=zmax,
+        x=frame[x], y=frame[y], mode="markers+text", text=text, customdata=frame[z],
+        textfont=dict(size=11, color=["#FFFFFF" if d else "#1F2A36" for d in dark]),
+        marker=dict(symbol="square", size=42, color=color, **scale,
                     line=dict(width=1, color="#FFFFFF"),
-                    colorbar=dict(title=labels.get(z, z), tickformat=".0%" if pct else None, thickness=12)),
+                    colorbar=_colorbar(labels.get(z, z), pct, midpoint)),
         hovertemplate=f"{labels.get(y, y)}：%{{y}}<br>{labels.get(x, x)}：%{{x}}<br>"
-                      f"{labels.get(z, z)}：%{{marker.color:{value_format}}}<extra>点击查看证据句</extra>",
+                      f"{labels.get(z, z)}：%{{customdata:{value_format}}}<extra>点击查看证据句</extra>",
         selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=0.7)),
     ))
     fig.update_xaxes(categoryorder="array", categoryarray=x_order, side="top", showgrid=False, title="")
@@ -81,6 +93,14 @@ def heat_grid(frame: pd.DataFrame, x: str, y: str, z: str, x_order: list, y_orde
     fig.update_layout(clickmode="event+select", dragmode=False, plot_bgcolor="#FFFFFF",
                       title=dict(text=title, y=0.99))
     return _style(fig, height=max(260, 70 + 50 * len(y_order)))
+
+
+def _colorbar(title: str, pct: bool, midpoint: float | None) -> dict:
+    if midpoint is None:
+        return dict(title=title, tickformat=".0%" if pct else None, thickness=12)
+    ticks = [-3, -2, -1, 0, 1, 2, 3]
+    return dict(title=title, thickness=12, tickvals=ticks,
+                ticktext=[f"{midpoint * 2.0 ** t:g}" for t in ticks])
 
 
 def stacked_shares(frame: pd.DataFrame, x: str, shares: dict[str, str], title: str = "",

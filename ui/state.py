@@ -15,6 +15,7 @@ import streamlit as st
 from analysis.access.scope import Filters
 from analysis.paths import DEFAULT_STORE
 from analysis.schema import ROLES
+from ui.markdown import md
 
 STORE_ENV = "YEAREND_STORE"
 
@@ -39,11 +40,13 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/documents.py", "文档", ":material/description:", roles=("hr_admin", "dept_head")),
     PageDef("pages/corpus.py", "语料管理", ":material/upload_file:", roles=("hr_admin",)),
     PageDef("pages/audit.py", "审计日志", ":material/policy:", roles=("hr_admin",)),
+    PageDef("pages/method.py", "方法与准确度", ":material/fact_check:"),
     PageDef("pages/export.py", "导出", ":material/download:"),
 )
 CORPUS_PAGE = "pages/corpus.py"  # works on an empty store too: it is how the first documents arrive
 AUDIT_PAGE = "pages/audit.py"
 DOCUMENTS_PAGE = "pages/documents.py"
+METHOD_PAGE = "pages/method.py"
 
 # Widget keys of the sidebar filters (tests drive the widgets by these keys).
 K_DEPARTMENT, K_TEAM, K_YEARS, K_ROLE, K_SEARCH = "f_department", "f_team", "f_years", "f_role", "f_search"
@@ -146,19 +149,19 @@ def filters() -> Filters:
 
 
 def describe(f: Filters) -> str:
-    """The filters in words, for captions and for explaining an empty result."""
+    """The filters in words, for captions and for explaining an empty result (Markdown-escaped)."""
     parts = []
     if f.departments:
-        parts.append("部门：" + "、".join(f.departments))
+        parts.append("部门：" + "、".join(map(md, f.departments)))
     if f.teams:
-        parts.append("班组：" + "、".join(f.teams))
+        parts.append("班组：" + "、".join(map(md, f.teams)))
     if f.years:
         a, b = f.years
         parts.append(f"年份：{a}" if a == b else f"年份：{a}–{b}")
     if f.roles:
-        parts.append("岗位：" + "、".join(f.roles))
+        parts.append("岗位：" + "、".join(map(md, f.roles)))
     if f.search:
-        parts.append(f"含“{f.search}”")
+        parts.append(f"含“{md(f.search)}”")
     return "；".join(parts) if parts else "全部文档"
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 from analysis.access.scope import Filters
 from analysis.schema import LABEL_NAMES
 from ui import auth, data, state
+from ui.correct import correction_form
 
 # Column headings in Chinese for the tables on screen (exports keep the schema's names).
 COLUMN_NAMES = {
@@ -40,14 +41,17 @@ def require_documents(f: Filters, records: bool = False) -> dict:
     ``records``: the page lists documents rather than group figures (the 文档 page)."""
     figures = data.overview(f, records=records)
     if figures.get("suppressed"):
+        # one message whether nothing matched or what matched lies in groups too small to report: the
+        # difference would tell a reader whether one person's summary contains the search text
         min_group = auth.access().min_group
-        note = (f"为保护个人隐私，人数不足 {min_group} 人的分组不单独统计，"
-                "只按班组、岗位或检索词切出一个分组的一部分时也不统计（否则可以用总数减去其余部分推算出来）。")
+        note = (f"为保护个人隐私，统计只来自人数不少于 {min_group} 人的完整分组；只按班组、岗位或检索词切出一个分组的"
+                "一部分时也不统计（否则可以用总数减去其余部分推算出来）。")
         if figures["documents"] == 0:
-            st.info(f"当前筛选范围（{state.describe(f)}）内的统计不予显示：{note}请放宽筛选条件，例如只按部门和年份筛选。",
+            st.info(f"当前筛选范围（{state.describe(f)}）内没有可以显示的统计：可能没有符合条件的文档，"
+                    f"也可能符合条件的文档所在分组人数太少。{note}请放宽筛选条件，例如只按部门和年份筛选。",
                     icon=":material/visibility_off:")
             st.stop()
-        st.caption(f":material/visibility_off: 部分文档未计入本页统计：{note}")
+        st.caption(f":material/visibility_off: {note}")
     if figures["documents"] == 0:
         st.info(f"当前筛选条件下没有文档（{state.describe(f)}）。请在左侧放宽筛选条件，或点击“清除筛选”。",
                 icon=":material/filter_alt_off:")
@@ -67,7 +71,8 @@ def _select_from_table(table_key: str, pick_key: str, doc_ids: list[str]) -> Non
 
 def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str] | None = None,
                    column_config: dict | None = None) -> None:
-    """Sentences with their documents; a row (or the list below it) opens the document on the 文档 page."""
+    """Sentences with their documents; a row (or the list below it) opens the document on the 文档 page.
+    Below it, an HR admin can correct a sentence's sentiment or themes (``ui.correct``)."""
     if not auth.access().may_read_text:
         st.info("你的账号只能查看汇总数据，不显示原文句子。", icon=":material/visibility_off:")
         return
@@ -103,3 +108,4 @@ def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str]
     left.selectbox("证据所在文档（点表格中的行也可以选中）", options, key=pick_key, format_func=labels.get)
     if right.button("打开文档", key=f"{key}_open", icon=":material/open_in_new:", width="stretch"):
         state.open_document(st.session_state[pick_key])
+    correction_form(frame, key)

@@ -5,10 +5,17 @@ It is an append-only JSONL file beside the store (``audit.jsonl``, or ``$YEAREND
 inside the DuckDB snapshot: every build swaps the snapshot file for a new one, which would drop the
 log, and the dashboard opens the snapshot read-only. Appends take an exclusive ``flock`` so lines from
 two sessions or processes never interleave.
+
+The log is tamper-evident: every entry carries ``prev``, the SHA-256 of the line before it (a fixed
+value for the first), so deleting, editing or inserting a line breaks the chain at that point, and
+``verify`` says where. The file is created readable by its owner only: it names who downloaded what.
+Whoever can write the file can also rewrite the whole chain; the chain makes a quiet edit visible,
+it is no substitute for shipping the log to a machine the dashboard's account cannot write.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 from dataclasses import asdict
@@ -21,6 +28,8 @@ from analysis.access.scope import Filters
 from analysis.schema import AUDIT_COLUMNS
 
 AUDIT_ENV = "YEAREND_AUDIT"
+GENESIS = "0" * 64
+"""``prev`` of the first entry."""
 
 
 def audit_path(store_path: Path) -> Path:
@@ -32,25 +41,99 @@ def describe_filters(f: Filters) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(f).items() if v not in ((), None, "", 0)}
 
 
+def line_hash(line: bytes) -> str:
+    """The hash the next entry's ``prev`` carries: of the line's bytes without its newline."""
+    return hashlib.sha256(line.rstrip(b"\n")).hexdigest()
+
+
+def _last_line(fh) -> bytes:
+    """The last complete line of a file opened for reading and appending (b"" for an empty file)."""
+    end = fh.seek(0, os.SEEK_END)
+    block, tail = 4096, b""
+    pos = end
+    while pos > 0:
+        step = min(block, pos)
+        pos -= step
+        fh.seek(pos)
+        tail = fh.read(step) + tail
+        if tail.rstrip(b"\n").count(b"\n") >= 1:
+            break
+    return tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+
+
 def record(path: Path, *, user: str, name: str, role: str, table: str, fmt: str, filters: Filters, rows: int,
            file_name: str, now: datetime | None = None) -> dict:
-    """Append one entry and return it."""
+    """Append one entry, chained to the one before it, and return it."""
     entry = {
         "time": (now or datetime.now()).astimezone().isoformat(timespec="seconds"), "user": user, "name": name,
         "role": role, "table": table, "format": fmt, "filters": describe_filters(filters), "rows": int(rows),
-        "file_name": file_name,
+        "file_name": file_name, "detail": "",
     }
-    line = json.dumps(entry, ensure_ascii=False) + "\n"
+    return _append(path, entry)
+
+
+CORRECTIONS_TABLE = "句子纠正"
+
+
+def record_change(path: Path, *, user: str, name: str, role: str, action: str, detail: str, rows: int = 1,
+                  now: datetime | None = None) -> dict:
+    """Append one HR edit of the data (a sentence correction or its undo): who, when, what."""
+    entry = {
+        "time": (now or datetime.now()).astimezone().isoformat(timespec="seconds"), "user": user, "name": name,
+        "role": role, "table": CORRECTIONS_TABLE, "format": action, "filters": {}, "rows": int(rows),
+        "file_name": "", "detail": detail,
+    }
+    return _append(path, entry)
+
+
+def _append(path: Path, entry: dict) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)  # a log created before this rule was world-readable
+    with os.fdopen(fd, "a+b") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
-            fh.write(line)
+            last = _last_line(fh)
+            entry["prev"] = line_hash(last) if last else GENESIS
+            fh.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
     return entry
+
+
+def verify(path: Path) -> list[str]:
+    """Where the chain is broken, one Chinese sentence per place (empty: intact).
+
+    Entries written before the chain existed (no ``prev``) at the start of the file are accepted;
+    an entry without ``prev`` after a chained one, or whose ``prev`` is not the hash of the line
+    before it, is a break.
+    """
+    if not path.is_file():
+        return []
+    problems: list[str] = []
+    previous: bytes | None = None
+    chained = False
+    for number, line in enumerate(path.read_bytes().split(b"\n"), start=1):
+        if not line:
+            continue
+        try:
+            prev = json.loads(line).get("prev")
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            problems.append(f"第 {number} 行不是有效的日志记录")
+            previous, chained = line, True
+            continue
+        if prev is None:
+            if chained:
+                problems.append(f"第 {number} 行没有链接到上一条记录（可能是后来插入的）")
+        else:
+            expected = line_hash(previous) if previous is not None else GENESIS
+            if prev != expected:
+                problems.append(f"第 {number} 行与上一条记录对不上（之前的记录被删除、修改或插入过）")
+            chained = True
+        previous = line
+    return problems
 
 
 def read(path: Path) -> pd.DataFrame:

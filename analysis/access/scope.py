@@ -33,6 +33,10 @@ class Filters:
     min_group: int = 0
     """Above 0, figures come only from the publication cells wholly inside these filters, each of at
     least this many employees (``analysis.access.scope.suppress``)."""
+    search_hits: tuple[str, ...] | None = None
+    """For a masked reader: the documents whose *masked* text contains ``search`` (``ui/data/cache.py``
+    sets it from ``analysis.query.masked_search``). The search then never looks inside a phone or ID
+    number the reader cannot see, so typing one digit after another cannot recover it."""
 
     def where(self, alias: str = "d") -> tuple[str, list]:
         """A SQL condition over the documents table and its parameters."""
@@ -59,7 +63,13 @@ class Filters:
         if self.years:
             parts.append(f"{alias}.year BETWEEN ? AND ?")
             params.extend(self.years)
-        if self.search.strip():
+        if self.search.strip() and self.search_hits is not None:
+            if not self.search_hits:
+                parts.append("FALSE")
+            else:
+                parts.append(f"{alias}.doc_id IN ({', '.join('?' * len(self.search_hits))})")
+                params.extend(self.search_hits)
+        elif self.search.strip():
             parts.append(
                 f"EXISTS (SELECT 1 FROM sentences s WHERE s.doc_id = {alias}.doc_id "
                 "AND (contains(s.text_simplified, ?) OR contains(s.text, ?)))"

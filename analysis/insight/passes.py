@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from analysis.insight import copies, followthrough
+from analysis.insight import copies, corrections, followthrough
 from analysis.store import snapshot
 
 KNOWN_SHINGLES_LIMIT = 20_000
@@ -147,8 +147,16 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
 
 
 def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str, float]:
-    """All corpus-wide passes over a new snapshot; returns their timings (seconds) for the report."""
+    """All corpus-wide passes over a new snapshot; returns their timings (seconds) for the report.
+
+    HR's corrections come first: they change sentence labels, which plan follow-through reads."""
     timings = {}
+    t = time.perf_counter()
+    corrected = corrections.apply(con)
+    if known is not None:
+        for doc_id in corrected:  # the build's in-memory labels are the model's: read these back
+            known.sentences.pop(doc_id, None)
+    timings["corrections"] = time.perf_counter() - t
     t = time.perf_counter()
     update_copies(con, known)
     timings["copies"] = time.perf_counter() - t

@@ -8,5 +8,7 @@ labelled sentences.
 - ``sentiment``: snownlp's naive Bayes on jieba tokens plus workplace features, calibrated thresholds.
 - ``themes``: the editable rules of ``data/themes.toml`` checked by a learned model.
 - ``concreteness``: checkable facts against stock phrases (套话).
+- ``aggregate``: which sentences are substantive, and a document's figures from its judged sentences.
 - ``evaluate``: accuracy, per-class and per-theme figures on a labelled file.
+- ``quality``: the recorded evaluations (``data/quality.json``) the dashboard's method page shows.
 """

@@ -7,10 +7,11 @@ read-only connection (``analysis.store.snapshot``).
 Both the dashboard (``ui/data``) and ``python -m analysis export`` call these, so a downloaded table is
 exactly the table on screen. One module per subject, mirrored by ``ui/data``: ``documents``
 (documents, groups, evidence), ``themes``, ``sentiment``, ``keywords``, ``originality``,
-``followthrough``; ``export`` turns the downloadable tables into CSV and Excel. The questions are
+``followthrough``, ``corrections``; ``export`` turns the downloadable tables into CSV and Excel. The questions are
 re-exported here so that ``query.groups(...)`` reads the same from every caller.
 """
 from analysis.access.scope import Filters
+from analysis.query.corrections import corrections
 from analysis.query.documents import (
     GROUP_KEYS,
     documents,
@@ -29,6 +30,7 @@ from analysis.query.keywords import (
     keyword_counts,
     keyword_hits,
     keywords,
+    masked_search,
     section_term_evidence,
     section_terms,
     term_frequencies,
@@ -42,4 +44,4 @@ from analysis.query.originality import (
     template_library,
 )
 from analysis.query.sentiment import section_sentiment
-from analysis.query.themes import theme_section_totals, theme_sections, theme_totals, year_changes
+from analysis.query.themes import theme_lift, theme_section_totals, theme_sections, theme_totals, year_changes

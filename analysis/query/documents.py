@@ -36,8 +36,9 @@ GROUP_KEYS = ("department", "team", "year")
 
 
 def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] = GROUP_KEYS) -> pd.DataFrame:
-    """Per group: documents, employees, characters, sentiment, and per theme the share of documents
-    mentioning it (``<theme>_覆盖率``) and its rate per 1,000 characters (``<theme>_千字``).
+    """Per group: documents, employees, characters, sentences, sentiment, and per theme the share of
+    documents mentioning it (``<theme>_覆盖率``), its rate per 1,000 characters (``<theme>_千字``) and the
+    share of the group's sentences that carry it (``<theme>_句占比``).
 
     With ``filters.min_group`` a group that is not a union of whole publication cells keeps its keys
     but loses its figures, and a ``suppressed`` column says so (``analysis.access.suppress``)."""
@@ -45,7 +46,8 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
     keys = ", ".join(f"d.{k}" for k in by)
     theme_cols = ", ".join(
         f'AVG(CASE WHEN d."{t}" > 0 THEN 1.0 ELSE 0.0 END) AS "{t}_覆盖率", '
-        f'1000.0 * SUM(d."{t}") / NULLIF(SUM(d.chars), 0) AS "{t}_千字"'
+        f'1000.0 * SUM(d."{t}") / NULLIF(SUM(d.chars), 0) AS "{t}_千字", '
+        f'SUM(d."{t}") * 1.0 / NULLIF(SUM(d.sentences), 0) AS "{t}_句占比"'
         for t in THEMES
     )
     k = filters.min_group
@@ -53,7 +55,8 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
     whole = f", {suppress.whole_sql(by)} AS _whole" if k > 0 else ""
     sql = (
         f"SELECT {keys}, COUNT(*) AS documents, COUNT(DISTINCT d.employee) AS employees, "
-        "SUM(d.chars) AS chars, AVG(d.sentiment_mean) AS sentiment_mean, AVG(d.pos_share) AS pos_share, "
+        "SUM(d.chars) AS chars, SUM(d.sentences) AS sentence_count, AVG(d.sentiment_mean) AS sentiment_mean, "
+        "AVG(d.pos_share) AS pos_share, "
         f"AVG(d.neg_share) AS neg_share, SUM(d.placeholders) AS placeholders, {theme_cols}{whole} "
         f"FROM documents d {cells}WHERE {where} GROUP BY {keys} ORDER BY {keys}"
     )

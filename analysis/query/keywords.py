@@ -122,13 +122,19 @@ def keyword_hits(store_path: Path, filters: Filters = Filters(), term: str = "",
     return frame[cols]
 
 
-def keyword_counts(store_path: Path, filters: Filters = Filters(), term: str = "") -> pd.DataFrame:
+def keyword_counts(store_path: Path, filters: Filters = Filters(), term: str = "", mask: bool = False) -> pd.DataFrame:
     """Per department and year: occurrences of ``term``, sentences and documents containing it, and
-    the share of that group's documents that mention it (groups differ in size)."""
+    the share of that group's documents that mention it (groups differ in size).
+
+    With ``mask`` the counting runs on the masked sentences, as ``keyword_hits`` does: counts on the raw
+    text beside masked hits told whether "13812" begins a masked phone number. A term that is itself
+    personal data finds nothing."""
     cols = ["department", "year", "occurrences", "sentences", "documents", "group_documents", "document_share"]
     needle = _simplified_term(term)
     if not needle:
         return pd.DataFrame(columns=cols)
+    if mask:
+        return _masked_counts(store_path, filters, needle, cols)
     where, params = filters.where()
     sql = (
         f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
@@ -143,6 +149,49 @@ def keyword_counts(store_path: Path, filters: Filters = Filters(), term: str = "
         "FROM hits h JOIN sizes z USING (department, year) ORDER BY h.department, h.year"
     )
     return fetch(store_path, sql, [*params, needle, needle, needle])
+
+
+def _masked_counts(store_path: Path, filters: Filters, needle: str, cols: list[str]) -> pd.DataFrame:
+    import re
+
+    from analysis.access.mask import mask_text
+
+    if mask_text(needle) != needle:
+        return pd.DataFrame(columns=cols)
+    where, params = filters.where()
+    sentences = fetch(store_path, (
+        f"SELECT d.department, d.year, s.doc_id, s.text_simplified FROM documents d "
+        f"JOIN sentences s ON s.doc_id = d.doc_id WHERE {where} AND contains(s.text_simplified, ?)"
+    ), [*params, needle])
+    sentences["occurrences"] = sentences["text_simplified"].map(mask_text).str.count(re.escape(needle))
+    sentences = sentences[sentences["occurrences"] > 0]
+    if sentences.empty:
+        return pd.DataFrame(columns=cols)
+    hits = sentences.groupby(["department", "year"], as_index=False).agg(
+        occurrences=("occurrences", "sum"), sentences=("doc_id", "size"), documents=("doc_id", "nunique"))
+    sizes = fetch(store_path, f"SELECT department, year, COUNT(*) AS group_documents FROM documents d "
+                              f"WHERE {where} GROUP BY 1, 2", params)
+    out = hits.merge(sizes, on=["department", "year"])
+    out["document_share"] = out["documents"] / out["group_documents"]
+    return out[cols].sort_values(["department", "year"]).reset_index(drop=True)
+
+
+def masked_search(store_path: Path, term: str) -> tuple[str, ...]:
+    """The documents whose masked text contains ``term`` (the sidebar search for a masked reader).
+
+    Searching the raw text told a masked reader, one digit at a time, how a hidden phone number goes
+    on; searching the masked text cannot. A term that is itself personal data finds nothing."""
+    from analysis.access.mask import mask_text
+
+    raw = term.strip()
+    needle = _simplified_term(raw)
+    if not needle or mask_text(raw) != raw or mask_text(needle) != needle:
+        return ()
+    rows = fetch(store_path, "SELECT doc_id, text, text_simplified FROM sentences "
+                             "WHERE contains(text_simplified, ?) OR contains(text, ?)", [needle, raw])
+    keep = (rows["text_simplified"].map(mask_text).str.contains(needle, regex=False)
+            | rows["text"].map(mask_text).str.contains(raw, regex=False))
+    return tuple(sorted(set(rows.loc[keep, "doc_id"])))
 
 
 def section_terms(store_path: Path, filters: Filters = Filters(), section: str = "不足", top: int = 20) -> pd.DataFrame:

@@ -81,10 +81,18 @@ def copy_passages(store_path: Path, doc_id: str) -> pd.DataFrame:
                           "source_text": theirs[j][1], "ratio": r} for i, j, r in pairs], columns=cols)
 
 
-def template_library(store_path: Path) -> pd.DataFrame:
-    from analysis.insight.library import templates
+def template_library(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """The 范文 library, with how many of the filtered documents were copied from each template.
 
-    return templates(store_path)
+    The count is a group figure like any other: for a department head only their departments, and
+    below hr_admin only publication cells of at least the minimum group (``filters.where``)."""
+    where, params = filters.where()
+    return fetch(store_path, (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}) "
+        "SELECT t.name, t.source, t.added_at, length(t.text) AS chars, "
+        "COUNT(d.doc_id) FILTER (WHERE d.copy_kind = '范文') AS copied_documents "
+        "FROM templates t LEFT JOIN docs d ON d.copy_of = t.name GROUP BY ALL ORDER BY t.added_at, t.name"
+    ), params)
 
 
 def placeholder_sentences(store_path: Path, filters: Filters = Filters(), limit: int = 500) -> pd.DataFrame:

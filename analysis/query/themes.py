@@ -1,6 +1,7 @@
 """Themes across groups: per group, section and theme; totals; the change since the year before."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -86,3 +87,41 @@ def theme_section_totals(store_path: Path, filters: Filters = Filters()) -> pd.D
         "GROUP BY 1, 2 ORDER BY 1, 2"
     )
     return fetch(store_path, sql, params)
+
+
+def theme_lift(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per department and theme: where departments differ (the 主题 page's default heat map).
+
+    In a genre where nearly every summary mentions teamwork, learning and rules somewhere, the share of
+    documents mentioning a theme is 90–100 % everywhere and tells departments apart no more than it
+    tells them from the company. What differs is how much of what a department writes is about the
+    theme: ``share`` is the share of its sentences that carry the theme, ``overall`` the same share over
+    the company: every department the reader may see, with the filters other than department and team
+    (a department head who sees one department compares it with itself: 1.0 throughout),
+    ``ratio`` = share / overall (1.0: as often as the company; 2.0: twice as often) and ``diff`` =
+    share − overall (in fractions; ×100 for percentage points). Built on ``groups`` so the minimum
+    reporting group applies: a withheld department has no figures and does not enter ``overall``.
+    """
+    per = groups(store_path, filters, by=("department",))
+    cols = ["department", "theme", "sentences", "share", "overall", "ratio", "diff"]
+    if per.empty:
+        return pd.DataFrame(columns=cols)
+    # the company: every department the reader may see, under the same years, roles and search — so a
+    # department picked in the sidebar is still compared with the company rather than with itself
+    company = (groups(store_path, replace(filters, departments=(), teams=()), by=("department",))
+               if filters.departments or filters.teams else per)
+    shown = company[company["sentence_count"].notna()]
+    total = float(shown["sentence_count"].sum())
+    rows = []
+    records = per.to_dict("records")
+    for t in THEMES:
+        carried = float((shown[f"{t}_句占比"] * shown["sentence_count"]).sum())
+        overall = carried / total if total else None
+        for r in records:
+            share = r[f"{t}_句占比"]
+            known = overall is not None and share is not None and pd.notna(share)
+            rows.append({"department": r["department"], "theme": t, "sentences": r["sentence_count"],
+                         "share": share, "overall": overall,
+                         "ratio": share / overall if known and overall else None,
+                         "diff": share - overall if known else None})
+    return pd.DataFrame(rows, columns=cols)

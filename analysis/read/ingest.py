@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import itertools
 import os
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +34,11 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ZIP_TOTAL_BYTES = 500 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 MAX_ZIP_MEMBERS = 5000
+MAX_INFLATED_BYTES = 20 * 1024 * 1024
+"""What a .docx (itself a zip) may inflate to: a .docx of 1 MB can hold gigabytes of XML."""
+MAX_TEXT_CHARS = 1_000_000
+"""Characters one document may have: about 500 pages; a year-end summary has a few thousand."""
+MAX_PDF_PAGES = 1000
 """Defaults of ``Limits``; ``Limits.from_env`` lets an installation raise or lower them."""
 MIN_CJK_CHARS = 20
 """A text with fewer Chinese characters than this is not a Chinese work summary (e.g. Latin-only)."""
@@ -48,6 +55,8 @@ LIMIT_ENV = {
     "max_zip_total_bytes": ("YEAREND_MAX_ZIP_MB", 1024 * 1024),
     "max_zip_ratio": ("YEAREND_MAX_ZIP_RATIO", 1),
     "max_zip_members": ("YEAREND_MAX_ZIP_FILES", 1),
+    "max_inflated_bytes": ("YEAREND_MAX_INFLATED_MB", 1024 * 1024),
+    "max_chars": ("YEAREND_MAX_CHARS", 1),
 }
 """Environment variables that override the limits (MB for sizes), e.g. ``YEAREND_MAX_FILE_MB=50``."""
 
@@ -63,10 +72,13 @@ class Limits:
     max_zip_total_bytes: int = 0
     max_zip_ratio: float = 0
     max_zip_members: int = 0
+    max_inflated_bytes: int = 0
+    max_chars: int = 0
 
     def __post_init__(self) -> None:
         defaults = {"max_file_bytes": MAX_FILE_BYTES, "max_zip_total_bytes": MAX_ZIP_TOTAL_BYTES,
-                    "max_zip_ratio": MAX_ZIP_RATIO, "max_zip_members": MAX_ZIP_MEMBERS}
+                    "max_zip_ratio": MAX_ZIP_RATIO, "max_zip_members": MAX_ZIP_MEMBERS,
+                    "max_inflated_bytes": MAX_INFLATED_BYTES, "max_chars": MAX_TEXT_CHARS}
         for name, value in defaults.items():
             if not getattr(self, name):
                 object.__setattr__(self, name, value)
@@ -198,21 +210,47 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 # ---------------------------------------------------------------- formats
 
-def _read_docx(data: bytes) -> str:
+def _check_docx_package(label: str, data: bytes, limits: Limits) -> None:
+    """Refuse a .docx whose parts would inflate beyond the limit, before python-docx inflates them.
+
+    zipfile never inflates a part beyond its declared size (it stops there and fails the CRC check),
+    so the declared sizes bound what parsing can take."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise IngestError("Word 文件已损坏或不是有效的 .docx") from exc
+    declared = sum(i.file_size for i in infos)
+    if len(infos) > limits.max_zip_members or declared > limits.max_inflated_bytes:
+        raise IngestError(f"“{label}”解压后共 {human_size(declared)}，超过上限 "
+                          f"{human_size(limits.max_inflated_bytes)}（疑似压缩炸弹），已拒绝")
+
+
+def _read_docx(data: bytes, label: str = "", limits: Limits | None = None) -> str:
     from docx import Document  # python-docx; imported here so text-only work does not pay for lxml
 
+    limits = limits or Limits.from_env()
+    _check_docx_package(label, data, limits)
     try:
         doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for a broken package
         raise IngestError("Word 文件已损坏或不是有效的 .docx") from exc
-    lines = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            lines.append("　".join(cell.text for cell in row.cells))
+    lines: list[str] = []
+    chars = 0
+    for text in itertools.chain((p.text for p in doc.paragraphs),
+                                ("　".join(cell.text for cell in row.cells) for table in doc.tables
+                                 for row in table.rows)):
+        chars += len(text) + 1
+        if chars > limits.max_chars:
+            raise _too_long(label, limits)
+        lines.append(text)
     return "\n".join(lines)
 
 
-def _read_pdf(data: bytes) -> str:
+def _too_long(label: str, limits: Limits) -> IngestError:
+    return IngestError(f"“{label}”的文字超过 {limits.max_chars:,} 字的上限（年终总结通常只有几千字），已拒绝")
+
+
+def _read_pdf(data: bytes, label: str = "", limits: Limits | None = None) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -225,7 +263,15 @@ def _read_pdf(data: bytes) -> str:
                 raise IngestError("PDF 已加密，无法读取") from exc
             if not ok:
                 raise IngestError("PDF 已加密，需要密码才能读取")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        limits = limits or Limits.from_env()
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise IngestError(f"“{label}”有 {len(reader.pages):,} 页，超过 {MAX_PDF_PAGES:,} 页的上限，已拒绝")
+        pages, chars = [], 0
+        for page in reader.pages:  # page by page: a page's text is counted before the next is read
+            pages.append(page.extract_text() or "")
+            chars += len(pages[-1]) + 1
+            if chars > limits.max_chars:
+                raise _too_long(label, limits)
     except IngestError:
         raise
     except (PdfReadError, Exception) as exc:
@@ -239,14 +285,18 @@ def _read_pdf(data: bytes) -> str:
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
 
 
-def read_bytes(name: str, data: bytes, max_bytes: int | None = None) -> tuple[str, str, str]:
+def read_bytes(name: str, data: bytes, max_bytes: int | None = None,
+               limits: Limits | None = None) -> tuple[str, str, str]:
     """Decode one file's bytes by its name; returns (text, file_format, encoding).
 
     The text is checked to be a Chinese document so that a Latin-only file or a decoded binary is
-    reported instead of being analysed into meaningless figures.
+    reported instead of being analysed into meaningless figures. Every format is held to the same
+    limits before it is parsed: the bytes, what a .docx inflates to, the characters of the text.
     """
     suffix = PurePosixPath(name).suffix.lower()
-    limit = max_bytes or Limits.from_env().max_file_bytes
+    label = PurePosixPath(name).name
+    limits = limits or Limits.from_env()
+    limit = max_bytes or limits.max_file_bytes
     if len(data) > limit:
         raise IngestError(f"文件过大（{human_size(len(data))}，上限 {human_size(limit)}）")
     if not data:
@@ -254,11 +304,13 @@ def read_bytes(name: str, data: bytes, max_bytes: int | None = None) -> tuple[st
     if suffix in IMAGE_SUFFIXES or (suffix not in SUPPORTED_SUFFIXES and data.startswith(_IMAGE_MAGIC)):
         raise IngestError("图片文件，不含可读文字（本系统不做 OCR）")
     if suffix == ".docx":
-        text, fmt, enc = _read_docx(data), "docx", "docx"
+        text, fmt, enc = _read_docx(data, label, limits), "docx", "docx"
     elif suffix == ".pdf":
-        text, fmt, enc = _read_pdf(data), "pdf", "pdf"
+        text, fmt, enc = _read_pdf(data, label, limits), "pdf", "pdf"
     elif suffix in TEXT_SUFFIXES:
         text, enc = decode_text(data)
+        if len(text) > limits.max_chars:
+            raise _too_long(label, limits)
         fmt = suffix.lstrip(".")
     else:
         raise IngestError(f"不支持的文件类型“{suffix or '无扩展名'}”（支持 .txt .md .docx .pdf .zip）")
@@ -268,6 +320,86 @@ def read_bytes(name: str, data: bytes, max_bytes: int | None = None) -> tuple[st
     if sum(1 for _ in itertools.islice(_CJK.finditer(text), MIN_CJK_CHARS)) < MIN_CJK_CHARS:
         raise IngestError("文件几乎不含中文，不是中文工作总结")
     return text, fmt, enc
+
+
+# ---------------------------------------------------------------- names and metadata values
+
+YEAR_MIN = 2000
+"""Summaries older than this are not what the dashboard is for; a typo such as 1024 is caught."""
+MAX_META_CHARS = 40
+MAX_NAME_CHARS = 160
+FIELD_NAMES = {"employee": "员工", "department": "部门", "team": "班组", "role": "岗位", "year": "年份"}
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+"""Control, format (incl. the right-to-left overrides U+202E, U+2066–2069), private-use, surrogates."""
+_MARKUP = re.compile(r"[<>\[\]`]")
+"""Characters that make a label Markdown or HTML (``![](http://…)``, ``<img>``): no name needs them."""
+
+
+def year_max() -> int:
+    """Next year: a summary of this year is often written in January of the next."""
+    return dt.date.today().year + 1
+
+
+def clean_name(name: str) -> str:
+    """A file name safe to show and store: no control or bidi-override characters, no runs of
+    whitespace, not absurdly long (the extension is kept). Uploads and the folder build both pass
+    every file name through here; originals are saved under their content hash, so a name never
+    reaches the file system."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/"))
+    name = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in name)
+    name = "/".join(re.sub(r"\s+", " ", part).strip() for part in name.split("/"))
+    name = re.sub(r"/{2,}", "/", name).strip("/ ") or "未命名文件"
+    if len(name) > MAX_NAME_CHARS:
+        suffix = PurePosixPath(name).suffix[:10]
+        name = name[: MAX_NAME_CHARS - len(suffix) - 1] + "…" + suffix
+    return name
+
+
+def validate_meta(meta: dict) -> tuple[dict, list[str]]:
+    """Cleaned metadata (only the fields given) and the problems, one Chinese sentence each.
+
+    Used for the upload form, for re-tagging, for every manifest row, and for what the folder build
+    reads from paths and headings, so the same rules hold everywhere.
+    """
+    out: dict = {}
+    errors: list[str] = []
+    for key in META_FIELDS:
+        value = meta.get(key)
+        if value in (None, ""):
+            continue
+        name = FIELD_NAMES[key]
+        if key == "year":
+            try:
+                year = int(str(value).strip().removesuffix("年"))
+            except ValueError:
+                errors.append(f"{name}“{value}”不是数字")
+                continue
+            if not YEAR_MIN <= year <= year_max():
+                errors.append(f"{name} {year} 不在 {YEAR_MIN}–{year_max()} 之间")
+                continue
+            out[key] = year
+            continue
+        text = re.sub(r"\s+", " ", "".join(ch for ch in str(value) if unicodedata.category(ch) not in _INVISIBLE))
+        text = unicodedata.normalize("NFC", text).strip()
+        if not text:
+            continue
+        if len(text) > MAX_META_CHARS:
+            errors.append(f"{name}“{text[:12]}…”太长（最多 {MAX_META_CHARS} 个字）")
+            continue
+        if "/" in text or "\\" in text:
+            errors.append(f"{name}“{text}”不能含有斜杠")
+            continue
+        if _MARKUP.search(text):
+            errors.append(f"{name}“{text}”不能含有 < > [ ] ` 等标记符号")
+            continue
+        out[key] = text
+    return out, errors
+
+
+def clean_meta(meta: dict) -> dict:
+    """``meta`` with every value cleaned as ``validate_meta`` does, and the invalid ones left out
+    (a file keeps its other fields; an invalid heading is no heading)."""
+    return validate_meta({k: v for k, v in meta.items() if v not in (None, "", 0)})[0]
 
 
 # ---------------------------------------------------------------- metadata
@@ -310,7 +442,7 @@ def meta_from_text(text: str) -> dict:
         if m:
             found["year"] = int(m.group(1))
             break
-    return found
+    return clean_meta(found)  # headings are typed by anybody: the rules of uploaded metadata hold
 
 
 def meta_from_path(rel: PurePosixPath) -> dict:
@@ -513,6 +645,15 @@ def iter_corpus(root: Path) -> Iterator[tuple[str, bytes, dict] | FileFailure]:
                 manifest = read_manifest(root / mname)
             except IngestError as exc:
                 yield FileFailure(mname, f"清单无法读取：{exc}")
+    for item in _iter_corpus(root, manifest):
+        if isinstance(item, FileFailure):
+            yield FileFailure(clean_name(item.source_file), item.reason)
+        else:  # the same cleaning as an upload's: no control or right-to-left characters in names
+            rel, data, meta = item
+            yield clean_name(rel), data, clean_meta(meta)
+
+
+def _iter_corpus(root: Path, manifest: dict[str, dict]) -> Iterator[tuple[str, bytes, dict] | FileFailure]:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = PurePosixPath(path.relative_to(root).as_posix())
         if rel.name in MANIFEST_NAMES or rel.name.lower() == "readme.md" or any(

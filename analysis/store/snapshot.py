@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from analysis.schema import (
+    CORRECTION_TYPES,
     DOCUMENT_COLUMNS,
     DOCUMENT_TYPES,
     FOLLOW_TYPES,
@@ -45,6 +46,7 @@ TABLES = {
     "sentence_words": SENTENCE_WORD_TYPES,
     "templates": TEMPLATE_TYPES,
     "follow_through": FOLLOW_TYPES,
+    "corrections": CORRECTION_TYPES,
 }
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
@@ -61,6 +63,12 @@ def _arrow_schema(types: dict[str, str]) -> pa.Schema:
 
 
 ARROW_SCHEMAS = {name: _arrow_schema(types) for name, types in TABLES.items()}
+
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+"""The store, the audit log and the uploaded originals are personnel files: readable by the service's
+own account only, never by every user of the machine (0644 / 0755 under the usual umask)."""
 
 
 class StoreBusy(RuntimeError):
@@ -137,7 +145,8 @@ def write_lock(store: Path, wait: float = 0.0, on_wait: Callable[[], None] | Non
     """
     store = Path(store)
     store.parent.mkdir(parents=True, exist_ok=True)
-    with open(store.with_name(store.name + ".lock"), "w") as fh:
+    fd = os.open(store.with_name(store.name + ".lock"), os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
+    with os.fdopen(fd, "w") as fh:
         deadline = time.monotonic() + wait
         told = False
         while True:
@@ -181,6 +190,7 @@ def new_snapshot(store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     finally:
         con.close()
         if ok:
+            os.chmod(tmp, PRIVATE_FILE)  # named employees' summaries: the owner only, whatever the umask
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, store)
@@ -223,6 +233,80 @@ def live_failures(store: Path) -> set[tuple[str, str, str]]:
 def originals_dir(store: Path | str) -> Path:
     """Where uploaded originals are kept, content-addressed: ``<store dir>/originals/<sha256>.<ext>``."""
     return Path(store).parent / "originals"
+
+
+def private_dir(folder: Path) -> Path:
+    """``folder`` created if missing, and owner-only (0700) either way."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, PRIVATE_DIR)
+    return folder
+
+
+PENDING_PREFIX = ".pending-"
+
+
+@contextlib.contextmanager
+def pending_originals(store: Path | str, names: list[str]) -> Iterator[None]:
+    """Announce originals an upload has saved but not yet recorded in a snapshot.
+
+    An upload saves its originals before it analyses them, outside the write lock, so another writer
+    that cleans orphans meanwhile must leave them alone. The announcement is a file listing the names,
+    locked for as long as the upload runs: a crashed upload's lock is gone with its process, and its
+    originals become orphans that the next write removes.
+    """
+    folder = private_dir(originals_dir(store))
+    marker = folder / f"{PENDING_PREFIX}{os.getpid()}-{time.monotonic_ns()}"
+    fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with os.fdopen(fd, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.write("\n".join(names))
+        fh.flush()
+        try:
+            yield
+        finally:
+            marker.unlink(missing_ok=True)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _announced(folder: Path) -> set[str]:
+    """Names listed by uploads still running; the markers of crashed ones are removed."""
+    names: set[str] = set()
+    for marker in folder.glob(PENDING_PREFIX + "*"):
+        try:
+            fh = open(marker)
+        except OSError:
+            continue
+        with fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:  # its upload is running
+                names.update(line for line in fh.read().splitlines() if line)
+                continue
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            marker.unlink(missing_ok=True)
+    return names
+
+
+def clean_orphans(store: Path | str) -> list[str]:
+    """Remove saved originals that no document of the live snapshot refers to and no running upload
+    has announced (an upload that crashed between saving and writing); returns their names.
+
+    Call under ``write_lock``, after the new snapshot is live.
+    """
+    folder = originals_dir(store)
+    if not folder.is_dir():
+        return []
+    kept = {row.get("original") for row in live_managed(Path(store)).values()} | _announced(folder)
+    removed = []
+    for path in folder.iterdir():
+        name = path.name
+        if name.startswith(".") and name.endswith(".tmp"):  # save_original's temporary ".<name>.<random>.tmp"
+            name = name[1:].removesuffix(".tmp").rsplit(".", 1)[0]
+        if path.name.startswith(PENDING_PREFIX) or not path.is_file() or name in kept:
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return sorted(removed)
 
 
 def live_has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -276,5 +360,5 @@ def live_managed(store: Path) -> dict[str, dict]:
 __all__ = [
     "DOCUMENT_COLUMNS", "SENTENCE_COLUMNS", "TABLES", "StoreBusy", "create_tables", "insert_rows",
     "read", "exists", "data_version", "write_lock", "new_snapshot", "live_documents", "live_failures",
-    "originals_dir", "copy_live", "live_managed",
+    "originals_dir", "copy_live", "live_managed", "private_dir", "pending_originals", "clean_orphans",
 ]

@@ -2,10 +2,11 @@
 
 ``cache`` holds the one read every other module goes through (cached by data version, scoped to the
 reader, masked below hr_admin); ``documents``, ``themes``, ``sentiment``, ``keywords``,
-``originality``, ``followthrough`` and ``export`` each answer the pages about one subject. The reads
+``originality``, ``followthrough``, ``corrections`` and ``export`` each answer the pages about one subject. The reads
 are re-exported here, so a page calls ``data.groups(f)`` wherever the read lives.
 """
 from ui.data.cache import DOCUMENT_READS, RECORD_READS
+from ui.data.corrections import corrections
 from ui.data.documents import (
     document,
     documents,
@@ -18,7 +19,7 @@ from ui.data.documents import (
     sentences_of,
     store_info,
 )
-from ui.data.export import EXPORT_TITLES, audit_log, download, export_table
+from ui.data.export import EXPORT_TITLES, audit_breaks, audit_log, download, export_table
 from ui.data.followthrough import follow_pairs, follow_rates
 from ui.data.keywords import (
     keyword_counts,
@@ -28,6 +29,7 @@ from ui.data.keywords import (
     section_terms,
     term_frequencies,
 )
+from ui.data.method import quality_entries
 from ui.data.originality import (
     add_template,
     concreteness_reasons,
@@ -41,4 +43,4 @@ from ui.data.originality import (
     template_text,
 )
 from ui.data.sentiment import section_sentiment
-from ui.data.themes import theme_section_totals, theme_totals, year_changes
+from ui.data.themes import theme_lift, theme_section_totals, theme_totals, year_changes

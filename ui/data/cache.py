@@ -12,6 +12,7 @@ before it leaves this module.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import query
-from analysis.access.mask import mask_frame
+from analysis.access.mask import mask_value
 from analysis.access.scope import Access, Filters
 from analysis.query import export
 from analysis.schema import TEXT_COLUMNS
@@ -33,7 +34,8 @@ _CACHE_ENTRIES = 128
 # Reads that return single documents or sentences rather than group figures: scoped by department
 # (nothing for a viewer) instead of by the minimum reporting group.
 RECORD_READS = frozenset({"documents", "sentences_of", "evidence", "keyword_hits", "copied_documents",
-                          "placeholder_sentences", "section_term_evidence", "follow_pairs"})
+                          "placeholder_sentences", "section_term_evidence", "follow_pairs",
+                          "corrections"})
 
 
 # Reads of one document by doc_id: empty for a document outside the reader's scope.
@@ -42,12 +44,25 @@ DOCUMENT_READS = frozenset({"sentences_of", "copy_passages", "concreteness_reaso
 
 @st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
 def _cached(name: str, path: str, version: str, args: tuple, kwargs: tuple, mask: bool = False) -> Any:
-    """``version`` is not read here: it is part of the cache key. Masked results are cached apart."""
+    """``version`` is not read here: it is part of the cache key. Masked results are cached apart.
+
+    The mask is structural (``mask_value``): whatever a read returns — a table, a dict of figures, a
+    (summary, reasons) pair — every string in it is masked before any page can receive it."""
     if name == "export_table":
         out = export.table(Path(path), *args, **dict(kwargs))
     else:
         out = getattr(query, name)(Path(path), *args, **dict(kwargs))
-    return mask_frame(out) if mask and isinstance(out, pd.DataFrame) else out
+    return mask_value(out) if mask else out
+
+
+def scope(acc: Access, f: Filters, record: bool = False) -> Filters:
+    """``f`` narrowed to the reader; for a masked reader the search runs on masked text."""
+    scoped = acc.scope(f, record=record)
+    if acc.mask and scoped.search.strip():
+        path = store_path()
+        hits = _cached("masked_search", str(path), snapshot.data_version(path), (scoped.search,), ())
+        scoped = replace(scoped, search_hits=hits)
+    return scoped
 
 
 def _is_record(name: str, args: tuple) -> bool:
@@ -56,7 +71,7 @@ def _is_record(name: str, args: tuple) -> bool:
 
 def _scoped(acc: Access, name: str, args: tuple) -> tuple:
     record = _is_record(name, args)
-    return tuple(acc.scope(a, record=record or bool(a.doc_ids)) if isinstance(a, Filters) else a for a in args)
+    return tuple(scope(acc, a, record=record or bool(a.doc_ids)) if isinstance(a, Filters) else a for a in args)
 
 
 def _read(name: str, *args, **kwargs) -> Any:
@@ -65,8 +80,8 @@ def _read(name: str, *args, **kwargs) -> Any:
     args = _scoped(acc, name, args)
     if name in DOCUMENT_READS and _read("documents", Filters(doc_ids=(args[0],))).empty:
         args = ("",)  # a document outside the reader's scope has nothing to show
-    if name == "keyword_hits" and acc.mask:
-        kwargs["mask"] = True  # masked before the context is cut (analysis.query.keyword_hits)
+    if name in ("keyword_hits", "keyword_counts") and acc.mask:
+        kwargs["mask"] = True  # masked before the context is cut and before counting (analysis.query.keywords)
     out = _cached(name, str(path), snapshot.data_version(path), args, tuple(sorted(kwargs.items())), acc.mask)
     if not acc.may_read_text and isinstance(out, pd.DataFrame):
         out = out.drop(columns=[c for c in TEXT_COLUMNS if c in out.columns])

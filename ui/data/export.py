@@ -52,3 +52,10 @@ def download(name: str, f: Filters, fmt: str) -> tuple[str, Callable[[], bytes]]
 def audit_log() -> pd.DataFrame:
     """The download audit log (HR admin's 审计 page); not cached, it grows with every download."""
     return audit.read(audit.audit_path(store_path()))
+
+
+def audit_breaks() -> list[str]:
+    """Where the audit log's hash chain is broken (empty when intact): HR admin only, like the log."""
+    if auth.access().restricted:
+        return []
+    return audit.verify(audit.audit_path(store_path()))

@@ -55,7 +55,8 @@ def _is_document(doc_id: str) -> bool:
 
 
 def template_library() -> pd.DataFrame:
-    return _read("template_library")
+    """The library with its copy counts over what the reader may see (departments, minimum group)."""
+    return _read("template_library", Filters())
 
 
 def placeholder_sentences(f: Filters) -> pd.DataFrame:

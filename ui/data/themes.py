@@ -17,3 +17,7 @@ def theme_section_totals(f: Filters) -> pd.DataFrame:
 
 def year_changes(f: Filters) -> pd.DataFrame:
     return _read("year_changes", f)
+
+
+def theme_lift(f: Filters) -> pd.DataFrame:
+    return _read("theme_lift", f)
