@@ -63,3 +63,70 @@ def test_results_with_figures(sentence, label):
     from analysis.text.segment import cut
 
     assert default_model().score(sentence, cut(sentence)).label == label
+
+
+# Kinds of real writing the first model misread (issue 12). Each row is a sentence written here, not
+# taken from any real summary; the comment names the kind.
+@pytest.mark.parametrize("sentence, expected", [
+    # achievements stated as plain facts or list items
+    ("研三，国家奖学金", "pos"),
+    ("3篇论文", "pos"),
+    ("全年完成项目交付11个。", "pos"),
+    ("今年带的两个徒弟都已经能独立上岗了。", "pos"),
+    ("這一年交付了兩百多個需求，全部按時上線。", "pos"),  # Traditional
+    # casual praise and colloquial complaints outside the workplace word list
+    ("这个月过得还不错。", "pos"),
+    ("收到转正通知，超开心！", "pos"),
+    ("需求又改了一遍，真是无力吐槽。", "neg"),
+    ("原本轻松的周末变成了噩梦。", "neg"),
+    ("連續加班一個月，整個人都快崩潰了。", "neg"),  # Traditional
+    # neutral advice containing a problem word or a prohibition
+    ("碰到服务器报警时，先看监控，再找原因。", "neu"),
+    ("已经谈好的合作决不能因为拖延而丢掉。", "neu"),
+    ("发现数据不一致时要先备份，再动手修改。", "neu"),
+    # negation both ways
+    ("今年没有完成全年目标。", "neg"),
+    ("全年经手的凭证没有出过一次错。", "pos"),
+    ("新流程推行半年，没有达到预期的目的。", "neg"),
+    ("整个旺季一次都没有被客户投诉。", "pos"),
+    # resolved problems
+    ("去年的三起质量投诉都在一周内妥善解决，客户没有流失。", "pos"),
+    ("修复了考勤机偶尔重复打卡的问题。", "pos"),
+    ("解决了仓库扫码枪经常掉线的问题。", "pos"),
+    # plans with targets and no named shortcoming
+    ("明年个人回款目标定为925万元，回款率不低于95.0%。", "neu"),
+    ("2024年计划完成销售额700万元，新签客户不少于12家。", "neu"),
+    # a plan that names a shortcoming is negative
+    ("由于对产品不熟，讲解时常常卡壳，明年要多学习。", "neg"),
+    # duties described in upbeat words
+    ("我负责积极热情地接待每一位来访客户。", "neu"),
+    ("主要负责确保车间生产有序高效地进行。", "neu"),
+    # polite closings
+    ("以上总结不够全面，请各位领导审阅。", "neu"),
+    ("不当之处，敬请批评指正。", "neu"),
+])
+def test_kinds_of_real_writing(sentence, expected):
+    assert label(sentence) == expected
+
+
+@pytest.mark.parametrize("text, heading", [
+    ("研三，国家奖学金", False),  # an award listed without punctuation is an achievement, not a heading
+    ("2篇专利", False),
+    ("三、2024年工作计划", True),
+    ("工作中存在的问题", True),
+])
+def test_achievement_items_are_not_headings(text, heading):
+    assert looks_like_heading(text) is heading
+
+
+def test_resolved_and_hedged_cues():
+    assert cues("投诉都在一周内妥善解决").pos > 0 and cues("投诉都在一周内妥善解决").neg == 0
+    assert cues("也谈不上什么低落").neg == 0
+    assert cues("客户没有流失").neg == 0
+
+
+def test_hownet_words_are_read_with_their_negator():
+    from analysis.judge.sentiment import lexicon_counts
+
+    assert lexicon_counts(["我", "很", "满意"]) == (1, 0)
+    assert lexicon_counts(["我", "不", "满意"]) == (0, 1)

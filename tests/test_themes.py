@@ -124,3 +124,26 @@ def test_trained_weights_survive_the_cache(tmp_path):
     assert again.themes == learned.themes
     tokens = ["回款率", "拜访", "例会"]
     assert again.probabilities(tokens) == learned.probabilities(tokens)
+
+
+# Kinds of real writing the first rules misread (issue 12): paraphrases that were missed and passing
+# words that were counted. Sentences written here.
+@pytest.mark.parametrize("sentence, present, absent", [
+    ("下班后坚持看书，一年读完了十五本。", "学习成长", None),
+    ("博客更新了四十多篇，主要写踩过的坑。", "学习成长", None),
+    ("月底前要把三家经销商的尾款催回来。", "货款回笼", None),
+    ("給拖欠的客戶逐一打電話催款。", "货款回笼", None),  # Traditional
+    ("今年系统地学了一遍Kafka的原理。", "产品知识", None),
+    ("修复了安卓端偶发闪退的bug。", "质量与交付", None),
+    ("和产品经理一起把需求过了一遍。", None, "产品知识"),
+    ("体脂率从百分之三十降到了百分之二十二，手机电量常年低于20%。", None, "销售业绩"),
+    ("祝大家新年快乐，一切顺利！", None, "团队协作"),
+    ("大家都顺利到家了。", None, "团队协作"),
+    ("组里开发了一套用户管理系统。", None, "管理与制度"),
+])
+def test_kinds_of_real_writing(sentence, present, absent):
+    got = assign(to_simplified(sentence))
+    if present:
+        assert present in got
+    if absent:
+        assert absent not in got

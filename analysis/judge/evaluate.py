@@ -1,17 +1,25 @@
 """Quality against labelled sentences: three-way sentiment accuracy and per-theme precision/recall.
 
 The numbers the README quotes come from ``python -m analysis evaluate`` on the held-out file
-``tests/data/labelled_sentences.tsv``, which nothing is trained or tuned on.
+``tests/data/labelled_sentences.tsv``, which nothing is trained or tuned on, and from
+``python -m analysis evaluate dev.csv`` on real sentences labelled by two annotators. The second
+format has no single truth: a sentence's sentiment is scored only where the two agree, and a theme
+only where they agree about it for that sentence (a theme one annotator gave and the other did not
+is neither rewarded nor punished), so disagreement never counts as a model error.
 """
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from pathlib import Path
 
-from analysis.schema import THEMES
+from analysis.schema import LABELS, THEMES
 
 
-def evaluate_rows(rows: list[dict], model=None) -> dict:
+def evaluate_rows(rows: list[dict], model=None, themes_of=None) -> dict:
+    """Scores of ``model`` (a sentiment model) and ``themes_of(simplified, tokens)`` (default: the
+    product's theme assignment) against ``rows``; a row whose ``label`` is None is not scored for
+    sentiment, and its ``unscored_themes`` are ignored whether predicted or not."""
     from analysis.judge.sentiment import default_model
     from analysis.judge.themes import assign
     from analysis.read.normalize import to_simplified
@@ -27,19 +35,29 @@ def evaluate_rows(rows: list[dict], model=None) -> dict:
         simple = to_simplified(row["text"])
         tokens = cut(simple)
         label = model.score(simple, tokens).label
-        confusion[(row["label"], label)] += 1
-        got, want = set(assign(simple, tokens=tokens)), set(row["themes"])
+        if row["label"] is not None:
+            confusion[(row["label"], label)] += 1
+        got = set(themes_of(simple, tokens) if themes_of else assign(simple, tokens=tokens))
+        want = set(row["themes"])
+        got -= set(row.get("unscored_themes", ()))
         for t in got & want:
             tp[t] += 1
         for t in got - want:
             fp[t] += 1
         for t in want - got:
             fn[t] += 1
-        if label != row["label"] or got != want:
+        if (row["label"] is not None and label != row["label"]) or got != want:
             errors.append({"text": row["text"], "label": row["label"], "got": label,
                            "themes": sorted(want), "got_themes": sorted(got)})
     n = sum(confusion.values())
     polar = [(g, p) for (g, p) in confusion.elements() if g != "neu"]
+    per_class = {}
+    for c in LABELS:
+        predicted = sum(v for (_, p), v in confusion.items() if p == c)
+        actual = sum(v for (g, _), v in confusion.items() if g == c)
+        hit = confusion[(c, c)]
+        per_class[c] = {"precision": hit / predicted if predicted else 0.0,
+                        "recall": hit / actual if actual else 0.0, "support": actual}
     per_theme = {}
     for t in THEMES:
         p = tp[t] / (tp[t] + fp[t]) if tp[t] + fp[t] else 0.0
@@ -50,7 +68,9 @@ def evaluate_rows(rows: list[dict], model=None) -> dict:
     micro_p = stp / (stp + sfp) if stp + sfp else 0.0
     micro_r = stp / (stp + sfn) if stp + sfn else 0.0
     return {
+        "rows": len(rows),
         "sentences": n,
+        "per_class": per_class,
         "accuracy": sum(v for (g, p), v in confusion.items() if g == p) / n if n else 0.0,
         "polar_accuracy": sum(1 for g, p in polar if g == p) / len(polar) if polar else 0.0,
         "always_neu": sum(v for (g, _), v in confusion.items() if g == "neu") / n if n else 0.0,
@@ -63,17 +83,60 @@ def evaluate_rows(rows: list[dict], model=None) -> dict:
     }
 
 
-def evaluate_file(path: Path) -> dict:
+DEV_COLUMNS = ("text", "sentiment_a", "themes_a", "sentiment_b", "themes_b")
+
+
+def _theme_set(cell: str | None) -> set[str]:
+    """Themes of one annotator's cell: ``|``-separated in the dev format (commas accepted too)."""
+    return {t.strip() for t in (cell or "").replace(",", "|").replace("，", "|").split("|") if t.strip()}
+
+
+def read_two_annotator_csv(path: Path) -> list[dict]:
+    """Rows of a CSV labelled by two annotators (id,source,sha1,text,sentiment_a,themes_a,sentiment_b,
+    themes_b), as the rows ``evaluate_rows`` reads: ``label`` is the agreed sentiment or None,
+    ``themes`` the themes both gave, ``unscored_themes`` those only one of them gave."""
+    rows = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in DEV_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise ValueError(f"{path.name} 缺少列：{', '.join(missing)}")
+        for row in reader:
+            text = (row["text"] or "").strip()
+            if not text:
+                continue
+            a, b = (row["sentiment_a"] or "").strip(), (row["sentiment_b"] or "").strip()
+            ta, tb = _theme_set(row["themes_a"]), _theme_set(row["themes_b"])
+            rows.append({"text": text, "label": a if a == b and a in LABELS else None,
+                         "themes": sorted(ta & tb), "unscored_themes": sorted(ta ^ tb)})
+    return rows
+
+
+def read_any(path: Path) -> list[dict]:
+    """The project's TSV (label, themes, text) or the two-annotator CSV, told apart by the header."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = fh.readline()
+    if "sentiment_a" in header and "sentiment_b" in header:
+        return read_two_annotator_csv(path)
     from analysis.judge.sentiment import read_labelled
 
-    return evaluate_rows(read_labelled(path))
+    return read_labelled(path)
+
+
+def evaluate_file(path: Path) -> dict:
+    return evaluate_rows(read_any(path))
 
 
 def format_report(r: dict) -> str:
     lines = [
-        f"句子 {r['sentences']}",
+        f"句子 {r['rows']}，情感计分 {r['sentences']}（两位标注者一致的句子；单一标注文件即全部）",
         f"情感三分类准确率 {r['accuracy']:.1%}（全答中性的基线 {r['always_neu']:.1%}）",
-        f"正负句准确率 {r['polar_accuracy']:.1%}",
+        f"正负句召回率（polar recall）{r['polar_accuracy']:.1%}",
+        "情感类别      P      R    支持数",
+    ]
+    for c, m in r["per_class"].items():
+        lines.append(f"{c:<8}  {m['precision']:.3f}  {m['recall']:.3f}  {m['support']:>5}")
+    lines += [
         f"主题 micro P {r['micro_precision']:.3f} R {r['micro_recall']:.3f} F1 {r['micro_f1']:.3f}",
         "主题          P      R      F1    支持数",
     ]
@@ -114,6 +177,31 @@ def cross_validate(rows: list[dict], grid: list, folds: int = 5) -> list[tuple[o
     return results
 
 
+def cross_validate_polarity(rows: list[dict], cs=(1.0, 3.0, 10.0), folds: int = 5) -> list[tuple[float, dict]]:
+    """Three-way accuracy and polar recall of the current sentiment model (naive Bayes + regression) for
+    each regularisation ``c``, by ``folds``-fold cross-validation on ``rows``: each fold's model is
+    trained on the other folds only, naive Bayes and regression alike."""
+    from analysis.judge.sentiment import SentimentModel, train
+    from analysis.read.normalize import to_simplified
+    from analysis.text.segment import cut
+
+    simple = [to_simplified(r["text"]) for r in rows]
+    tokens = [cut(s) for s in simple]
+    out = []
+    for c in cs:
+        labels = [""] * len(rows)
+        for k in range(folds):
+            log_odds, polarity = train([r for i, r in enumerate(rows) if i % folds != k], cut, c=c)
+            model = SentimentModel(log_odds=log_odds, polarity=polarity)
+            for i in range(k, len(rows), folds):
+                labels[i] = model.score(simple[i], tokens[i]).label
+        gold = [r["label"] for r in rows]
+        polar = [(g, p) for g, p in zip(gold, labels) if g != "neu"]
+        out.append((c, {"accuracy": sum(g == p for g, p in zip(gold, labels)) / len(rows),
+                        "polar_accuracy": sum(g == p for g, p in polar) / len(polar) if polar else 0.0}))
+    return out
+
+
 def calibration_grid() -> list:
     from itertools import product
 
@@ -130,16 +218,22 @@ def calibrate(folds: int = 5, top: int = 10) -> str:
     Ranked by the mean of three-way and polar accuracy, since a model that calls everything neutral
     scores well on three-way accuracy alone and is useless to HR.
     """
-    from analysis.judge.sentiment import PARAMS, training_rows
+    from analysis.judge.sentiment import C_POLARITY, PARAMS, training_rows
 
     rows = training_rows()
+    lines = [f"训练句 {len(rows)}，{folds} 折交叉验证：情感模型（朴素贝叶斯 + 三分类回归）",
+             "C        三分类    正负句"]
+    for c, m in cross_validate_polarity(rows, folds=folds):
+        mark = "  ← 当前" if c == C_POLARITY else ""
+        lines.append(f"{c:<7}  {m['accuracy']:.1%}  {m['polar_accuracy']:.1%}{mark}")
+    lines.append("")
     grid = calibration_grid()
     if PARAMS not in grid:
         grid.append(PARAMS)
     results = cross_validate(rows, grid, folds)
     ranked = sorted(results, key=lambda x: -(x[1]["accuracy"] + x[1]["polar_accuracy"]))
-    lines = [f"训练句 {len(rows)}，{folds} 折交叉验证，{len(grid)} 组参数",
-             "nb_weight  pos_thr  neg_thr  plan_pos  plan_floor  三分类    正负句"]
+    lines += [f"（旧的线性组合，仅作对照）训练句 {len(rows)}，{folds} 折交叉验证，{len(grid)} 组参数",
+              "nb_weight  pos_thr  neg_thr  plan_pos  plan_floor  三分类    正负句"]
     for params, m in ranked[:top]:
         lines.append(f"{params.nb_weight:>9}  {params.pos_threshold:>7}  {params.neg_threshold:>7}  "
                      f"{params.plan_pos_factor:>8}  {params.plan_floor!s:>10}  "

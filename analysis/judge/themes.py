@@ -114,7 +114,7 @@ class Learned:
         from analysis.read.normalize import to_simplified
 
         self.themes = tuple(t for t in THEMES if any(t in r["themes"] for r in rows))
-        docs = [words(tokenize(to_simplified(r["text"]))) for r in rows]
+        docs = [learned_features(tokenize(to_simplified(r["text"]))) for r in rows]
         vectorizer = CountVectorizer(analyzer=lambda ws: ws, binary=True)
         x = normalize(vectorizer.fit_transform(docs).astype(float))
         coef = np.zeros((len(vectorizer.vocabulary_), len(self.themes)))
@@ -153,7 +153,7 @@ class Learned:
         return found
 
     def _z(self, tokens: list[str]) -> np.ndarray | None:
-        rows = {r for r in map(self._row, words(tokens)) if r is not None}
+        rows = {r for r in map(self._row, learned_features(tokens)) if r is not None}
         if not rows:
             return None
         return self.bias + self.coef[list(rows)].sum(axis=0) / math.sqrt(len(rows))
@@ -171,7 +171,7 @@ class Learned:
         sizes: list[int] = []
         known: list[int] = []
         for n, tokens in enumerate(token_lists):
-            rows = {r for r in map(self._row, words(tokens)) if r is not None}
+            rows = {r for r in map(self._row, learned_features(tokens)) if r is not None}
             if rows:
                 known.append(n)
                 starts.append(len(flat))
@@ -228,6 +228,14 @@ class Learned:
 
 def words(tokens: list[str]) -> list[str]:
     return [t for t in tokens if not _PUNCT.match(t)]
+
+
+def learned_features(tokens: list[str]) -> list[str]:
+    """Words and the character bigrams of the sentence they spell: 催回来 and 催款 share 催, 看书 and 读书 share
+    书, however jieba cut them, so a paraphrase of a theme's wording still carries its evidence."""
+    from analysis.judge.sentiment import char_bigrams
+
+    return [*words(tokens), *("\x01" + g for g in char_bigrams("".join(tokens)))]
 
 
 @lru_cache(maxsize=1)
