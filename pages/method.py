@@ -53,7 +53,9 @@ if not entries:
 for entry in entries:
     held_out = entry["name"] == HELD_OUT
     st.markdown(f"#### {entry['name']}（{entry['sentences']:,} 句，文件 `{entry['file']}`）")
-    st.caption(("本项目按标注规则撰写、从不用于训练或调参的句子。" if held_out else "")
+    st.caption(("本项目按标注规则撰写、从不用于训练或调参的句子（写法比真实总结规整，数字偏乐观）。" if held_out else
+                "真实的、公开的工作总结中的句子，由两位标注者各自标注，只计两人一致的判断；项目从不用它训练："
+                "这是看板在真实文本上的准确度。")
                + f"测量于 {entry['measured']}，分析版本 {entry['analysis_version']}。")
     if str(entry["analysis_version"]) != ANALYSIS_VERSION:
         st.warning(f"这组数字是分析版本 {entry['analysis_version']} 的结果，当前版本为 {ANALYSIS_VERSION}："

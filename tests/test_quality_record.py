@@ -89,10 +89,13 @@ def test_method_page_shows_the_recorded_figures_to_every_role(username, demo_sto
     at.switch_page(METHOD_PAGE).run()
     assert not at.exception, [e.message for e in at.exception]
     assert [t.value for t in at.title] == ["方法与准确度"]
-    shown = {m.label: m.value for m in at.metric}
-    assert shown == {"情感三分类准确率": pct(measured["accuracy"], 1), "正负句召回": pct(measured["polar_recall"], 1),
-                     "主题 micro-F1": f"{measured['theme_micro_f1']:.3f}", "评测句数": "420"}
-    assert shown["情感三分类准确率"] == pct(recorded()["accuracy"], 1)
+    # one row of four figures per recorded set; the held-out set's are what evaluate computes now
+    figures = [m.value for m in at.metric]
+    rows = [tuple(figures[i:i + 4]) for i in range(0, len(figures), 4)]
+    assert [m.label for m in at.metric][:4] == ["情感三分类准确率", "正负句召回", "主题 micro-F1", "评测句数"]
+    assert (pct(measured["accuracy"], 1), pct(measured["polar_recall"], 1),
+            f"{measured['theme_micro_f1']:.3f}", "420") in rows
+    assert len(rows) == len(quality.load())
     assert any(c.value == recorded()["command"] for c in at.code)
     text = " ".join(m.value for m in at.markdown)
     assert "已知的薄弱之处" in " ".join(s.value for s in at.subheader)

@@ -35,10 +35,12 @@ def per_class(confusion: dict[str, int]) -> dict[str, dict[str, float]]:
 def _shown_path(path: Path) -> str:
     """The file as the command should name it: relative to the project when inside it."""
     path = Path(path).resolve()
-    try:
-        return str(path.relative_to(PROJECT_DIR))
-    except ValueError:
-        return str(path)
+    for base, prefix in ((PROJECT_DIR, ""), (PROJECT_DIR.parent, "../")):  # ../shared/devset beside a clone
+        try:
+            return prefix + str(path.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
 
 
 def entry(name: str, path: Path, report: dict, today: dt.date | None = None) -> dict:
