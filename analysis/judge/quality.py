@@ -35,7 +35,7 @@ def per_class(confusion: dict[str, int]) -> dict[str, dict[str, float]]:
 def _shown_path(path: Path) -> str:
     """The file as the command should name it: relative to the project when inside it."""
     path = Path(path).resolve()
-    for base, prefix in ((PROJECT_DIR, ""), (PROJECT_DIR.parent, "../")):  # ../shared/devset beside a clone
+    for base, prefix in ((PROJECT_DIR, ""), (PROJECT_DIR.parent, "../")):  # a labelled file beside the clone
         try:
             return prefix + str(path.relative_to(base))
         except ValueError:
