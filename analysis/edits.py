@@ -44,7 +44,7 @@ def retag(store_path: Path | str, doc_ids: list[str], changes: dict, wait: float
                 old = kept.get(doc_id) or {}
                 full = {**{k: live[doc_id][k] for k in META_FIELDS}, **meta}
                 rows.append(managed.managed_row(doc_id, old.get("origin", "folder"), old.get("original", ""),
-                                         live[doc_id]["source_file"], full))
+                                                live[doc_id]["source_file"], full))
             managed.replace_managed(con, rows)
             passes.run(con)  # employee and year decide self-copies and plan follow-through
             managed.touch_meta(con)
@@ -69,7 +69,7 @@ def remove(store_path: Path | str, doc_ids: list[str], wait: float = DEFAULT_WAI
             snapshot.copy_live(con, exclude_doc_ids=ids)
             managed.replace_managed(con, [
                 managed.managed_row(d, (kept.get(d) or {}).get("origin", "folder"), "", live[d]["source_file"],
-                             live[d], removed=True) for d in ids])
+                                    live[d], removed=True) for d in ids])
             passes.run(con)  # a removed document can no longer be anybody's source
             managed.touch_meta(con)
         for d in ids:

@@ -430,7 +430,7 @@ def _store_items(store_path: Path, adds: list[Item], changes: list[Item], report
                     snapshot.copy_live(con)
                     insert(con, [pack([a for _, a in fresh])])
                     rows = [managed.managed_row(a.document["doc_id"], "upload", originals[i.doc_id], i.source_file,
-                                         a.document) for i, a in fresh]
+                                                a.document) for i, a in fresh]
                     for item in retags:
                         managed.set_meta(con, item.doc_id, item.meta)
                         old = kept.get(item.doc_id) or {}
