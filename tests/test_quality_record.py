@@ -72,7 +72,10 @@ def test_evaluate_record_writes_and_updates_an_entry(tmp_path):
     assert [e["name"] for e in entries] == ["三句", "别的评测"]
     entry = entries[0]
     assert entry["file"] == "几句.tsv" and entry["sentences"] == 3
-    assert entry["command"] == f"python -m analysis evaluate {labelled.resolve()} --record 三句"
+    # the command names the file as seen from the project (where it is run): it must lead back to it
+    prefix, suffix = "python -m analysis evaluate ", " --record 三句"
+    assert entry["command"].startswith(prefix) and entry["command"].endswith(suffix)
+    assert (ROOT / entry["command"][len(prefix):-len(suffix)]).resolve() == labelled.resolve()
     expected = quality.entry("三句", labelled, evaluate_file(labelled))
     assert {k: entry[k] for k in ("accuracy", "polar_recall", "theme_micro_f1", "per_class")} == {
         k: expected[k] for k in ("accuracy", "polar_recall", "theme_micro_f1", "per_class")}
@@ -100,3 +103,11 @@ def test_method_page_shows_the_recorded_figures_to_every_role(username, demo_sto
     text = " ".join(m.value for m in at.markdown)
     assert "已知的薄弱之处" in " ".join(s.value for s in at.subheader)
     assert "学习成长与团队协作的边界" in text
+
+
+@pytest.mark.parametrize(("where", "shown"), [
+    ("tests/data/labelled_sentences.tsv", "tests/data/labelled_sentences.tsv"),  # inside the project
+    ("../labelled/dev.csv", "../labelled/dev.csv"),  # a folder beside the project
+])
+def test_a_recorded_file_is_named_as_seen_from_the_project(where, shown):
+    assert quality._shown_path(ROOT / where) == shown
