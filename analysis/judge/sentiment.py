@@ -158,6 +158,9 @@ def cues(text: str) -> Cues:
 
     pos = neg = 0.0
     spans: list[tuple[int, int]] = []
+    if fixes_a_problem(text):
+        pos += 1.0
+        spans.append((0, len(text)))  # the problem words name what was fixed: none of them is a cue
 
     def free(a: int, b: int) -> bool:
         return not any(a < e and s < b for s, e in spans)
@@ -209,6 +212,19 @@ def cues(text: str) -> Cues:
         for m in lex.result.finditer(text):
             pos += lex.result_weight * weight(m.start())
     return Cues(pos, neg, plan, bool(lex.duty.search(text)))
+
+
+# A work-log item that fixes a problem (解决…报错的问题 / 修改…内存溢出的问题 / 排除…故障) is an
+# achievement however many problem words its object holds: the object names what was fixed, not what is
+# wrong. Only where the fix verb opens the item and a problem noun closes it; 这个工具主要解决…的问题
+# (what a tool is for) opens with its subject and stays with the ordinary cues.
+_FIX_OPEN = re.compile(r"^[\s\d.、．()（）*#\-]*(?:排查|定位|协助|独立|负责|及时|成功|彻底)?(?:并|和|与)?"
+                       r"(?:解决|修复|修正|修改|处理|排除|攻克|规避|根治|消除)")
+_FIX_CLOSE = re.compile(r"(?:问题|bug|故障|缺陷|漏洞|隐患|报错|错误|异常|难题)[\s。；;！!）)]*$", re.IGNORECASE)
+
+
+def fixes_a_problem(text: str) -> bool:
+    return bool(_FIX_OPEN.match(text) and _FIX_CLOSE.search(text))
 
 
 _COMPLETION = re.compile(
