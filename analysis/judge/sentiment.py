@@ -106,6 +106,10 @@ class Cues:
 # (研三，国家奖学金 / 2篇专利), not a heading; numbered headings (三、2024年工作计划) count no results.
 _ACHIEVEMENT_ITEM = re.compile(
     r"\d+\s*(?:篇|项|件|本|张|万|亿|元|家|单|台|套|名|%|％)|奖学金|[一二三特]等奖|获奖|专利|论文|证书|荣誉|冠军|第一名|offer|录用")
+# Headings are noun phrases (工作中的不足, 2024年工作计划). A line that reports a finished event with the
+# aspect particle 了 (学会了写单元测试) or states a status after a colon (完成情况：基本完成) is a
+# sentence that happens to be short, and is read like any other.
+_STATEMENT = re.compile(r"(?<![为除])了(?![解如不得])|[:：][^:：]*(?:完成|达成|上线|交付|通过)")
 
 
 def looks_like_heading(text: str) -> bool:
@@ -113,7 +117,7 @@ def looks_like_heading(text: str) -> bool:
     s = text.strip()
     if not s:
         return True
-    if _ACHIEVEMENT_ITEM.search(s) and not _HEADING_NUM.match(s):
+    if (_ACHIEVEMENT_ITEM.search(s) or _STATEMENT.search(s)) and not _HEADING_NUM.match(s):
         return False
     if len(s) <= 22 and s[-1] not in "。！？!?；;，,":
         return True
@@ -220,7 +224,8 @@ def cues(text: str) -> Cues:
 # (what a tool is for) opens with its subject and stays with the ordinary cues.
 _FIX_OPEN = re.compile(r"^[\s\d.、．()（）*#\-]*(?:排查|定位|协助|独立|负责|及时|成功|彻底)?(?:并|和|与)?"
                        r"(?:解决|修复|修正|修改|处理|排除|攻克|规避|根治|消除)")
-_FIX_CLOSE = re.compile(r"(?:问题|bug|故障|缺陷|漏洞|隐患|报错|错误|异常|难题)[\s。；;！!）)]*$", re.IGNORECASE)
+_FIX_CLOSE = re.compile(r"(?:问题|bug|故障|缺陷|漏洞|隐患|报错|错误|异常|难题)\s*(?:[（(][^（()）]*[）)])?[\s。；;！!]*$",
+                        re.IGNORECASE)
 
 
 def fixes_a_problem(text: str) -> bool:
