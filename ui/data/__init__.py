@@ -58,4 +58,4 @@ from ui.data.person import people, person_filter, person_themes
 from ui.data.report import report, report_choices, report_download, report_min_group
 from ui.data.sentiment import section_sentiment
 from ui.data.taxonomy import themes as taxonomy_themes
-from ui.data.themes import theme_lift, theme_section_totals, theme_totals, year_changes
+from ui.data.themes import theme_keys, theme_lift, theme_section_totals, theme_totals, year_changes
