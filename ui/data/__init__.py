@@ -6,6 +6,7 @@ reader, masked below hr_admin); ``documents``, ``themes``, ``sentiment``, ``keyw
 each answer the pages about one subject. The reads are re-exported here, so a page calls
 ``data.groups(f)`` wherever the read lives.
 """
+from ui.data.alerts import document_alerts, group_alerts
 from ui.data.cache import DOCUMENT_READS, RECORD_READS
 from ui.data.compare import compare_themes, distinctive_terms
 from ui.data.corrections import corrections
