@@ -3,6 +3,7 @@ the year before, and unusual documents, from ``analysis.query.alerts`` (shared w
 the test and the false-discovery-rate control against hand-computed values; the page as every role."""
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from analysis import query
@@ -10,10 +11,10 @@ from analysis.access import audit, users
 from analysis.access.scope import Access, Filters
 from analysis.query import alerts
 from analysis.report.content import Scope, gather
+from analysis.schema import DOCUMENT_COLUMNS
+from analysis.store import snapshot
 from tests.auth_helpers import PASSWORD, disable_pages_discovery, sign_in, start, titles, write_users
 from ui.state import STORE_ENV
-
-THEMES_ZERO = {"货款回笼": 0}
 
 
 # ---------------------------------------------------------------- by hand
@@ -47,17 +48,67 @@ def test_benjamini_hochberg_and_the_size_floor():
     assert alerts.adjust(tested, alpha=0.035)["alert"].tolist() == [True, False, False]
 
 
-def test_unusual_documents_by_hand():
-    import pandas as pd
+def _written_store(path):
+    """Two departments of 8 people (one team each), 2023 and 2024, one sentence per summary. 销售部 goes from
+    no summary on 货款回笼 to all 8; 客服部 from 4 to 5. In 2024 one 客服部 summary is short (300 characters
+    against 1,000), one negative, one keeps 4 placeholders."""
+    docs, sentences = [], []
+    for year in (2023, 2024):
+        for dept, team, with_theme in (("销售部", "华东组", 0 if year == 2023 else 8), ("客服部", "热线组", 4 + year - 2023)):
+            for i in range(8):
+                doc_id = f"{dept}{year}{i}"
+                row = {c: 0 for c in DOCUMENT_COLUMNS}
+                themed = i < with_theme
+                row.update(doc_id=doc_id, employee=f"{dept}员工{i + 1}", department=dept, team=team, role="专员",
+                           year=year, source_file=f"{year}/{dept}/{i}.txt", file_format="txt", encoding="utf-8",
+                           traditional=False, chars=1000, sentences=1, sentiment_mean=0.6, pos_share=1.0, neg_share=0.0,
+                           themes_total=int(themed), analysis_version="t", copy_of="", copy_kind="",
+                           copy_similarity=None, follow_through=None)
+                row["货款回笼"] = int(themed)
+                if (dept, year) == ("客服部", 2024):
+                    row.update({0: {"chars": 300}, 1: {"neg_share": 0.5}, 2: {"placeholders": 4}}.get(i, {}))
+                docs.append(row)
+                text = "今年按月和客户对账，回款及时。" if themed else "今年认真完成了本职工作。"
+                sentences.append({"doc_id": doc_id, "idx": 0, "section": "成绩", "text": text, "text_simplified": text,
+                                  "sentiment": 0.8, "label": "pos", "themes": ["货款回笼"] if themed else []})
+    with duckdb.connect(str(path)) as con:
+        snapshot.create_tables(con)
+        snapshot.insert_rows(con, "documents", docs)
+        snapshot.insert_rows(con, "sentences", sentences)
+    return path
 
-    docs = pd.DataFrame({"doc_id": ["a", "b", "c", "d", "e"], "year": [2024, 2024, 2024, 2024, 2023],
-                         "chars": [1000, 1200, 400, 1100, 300], "neg_share": [0.1, 0.45, 0.2, 0.0, 0.0],
-                         "placeholders": [0, 0, 3, 2, 0]})
-    out = alerts.unusual_documents(docs).set_index("doc_id")
-    # 2024's median is 1,050 characters: 400 is short; 2023's only document is its own median
-    assert list(out.index) == ["b", "c"]
-    assert out.loc["b", "reasons"] == "负面句占 45%"
-    assert out.loc["c", "reasons"] == "只有 400 字，不足同年中位数 1,050 字的一半；留有 3 处范文占位符"
+
+def test_which_groups_alert_on_a_written_store(tmp_path):
+    store = _written_store(tmp_path / "insights.duckdb")
+    every = alerts.group_alerts(store, Filters(), min_group=8, alerts_only=False)
+    # 2 departments + their 2 teams, 12 measures each (2 sentiment shares, 10 themes) = 48 tests
+    assert len(every) == 48
+    found = alerts.group_alerts(store, Filters(), min_group=8)
+    assert [(r.level, r.department, r.team, r.measure) for r in found.itertuples()] == [
+        ("部门", "销售部", "", "“货款回笼”的提及文档占比"), ("班组", "销售部", "华东组", "“货款回笼”的提及文档占比")]
+    # 0/8 against 8/8: expected counts of 4, so Fisher's exact test; only the two most extreme tables of the
+    # 12,870 = C(16, 8) with these margins: p = 2/12,870. Two such p-values among 48 tests: BH gives both
+    # q = p · 48 / 2 = 0.0037296
+    assert found["method"].tolist() == ["fisher", "fisher"]
+    assert found["p_value"].tolist() == pytest.approx([2 / 12870] * 2)
+    assert found["q_value"].tolist() == pytest.approx([2 / 12870 * 48 / 2] * 2)
+    assert found["summary"].iloc[0] == ("销售部：“货款回笼”的提及文档占比从 2023 年的 0%（0/8 篇文档）升至 2024 年的 100%"
+                                        "（8/8 篇文档），+100 个百分点（Fisher 精确检验，校正后 q = 0.00373）")
+    # 客服部's 4/8 → 5/8 is chance; at a reporting minimum of 9 no group is tested at all
+    assert "客服部" not in set(found["department"])
+    assert alerts.group_alerts(store, Filters(), min_group=9, alerts_only=False).empty
+
+
+def test_unusual_documents_on_a_written_store(tmp_path):
+    store = _written_store(tmp_path / "insights.duckdb")
+    found = alerts.document_alerts(store, Filters())
+    # 2024's median length is 1,000 characters (15 of 16 summaries): 300 is short
+    assert list(zip(found["doc_id"], found["reasons"])) == [
+        ("客服部20240", "只有 300 字，不足同年中位数 1,000 字的一半"),
+        ("客服部20241", "负面句占 50%"),
+        ("客服部20242", "留有 4 处范文占位符")]
+    assert alerts.document_alerts(store, Filters(years=(2023, 2023))).empty
+    assert alerts.document_alerts(store, Filters(allowed_departments=("销售部",))).empty
 
 
 # ---------------------------------------------------------------- on the demo corpus

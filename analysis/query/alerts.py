@@ -18,7 +18,7 @@ the minimum, or a team that is not a publication cell of its own — has no aler
 the same year's documents in the scope, when at least ``NEGATIVE_DOC`` of its sentences are negative, or when
 it keeps ``PLACEHOLDER_DOC`` or more template placeholders (XX, ××, ___, 20xx; ``read.normalize``). These
 are records, not figures: the dashboard reads them with the record scope (no viewer, a department head only
-their department). The department report counts the same documents (``unusual_documents``).
+their department). The department report counts the same documents (``document_alerts``).
 """
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ import pandas as pd
 from analysis.access import suppress
 from analysis.access.scope import Filters
 from analysis.query.compare import proportion_test
-from analysis.query.documents import documents
 from analysis.query.sql import fetch
 from analysis.query.taxonomy import documents_relation, theme_keys
 
@@ -177,38 +176,39 @@ def group_alerts(store_path: Path, filters: Filters = Filters(), min_group: int 
     return out.drop(columns="_size")[GROUP_COLUMNS].reset_index(drop=True)
 
 
-def unusual_documents(docs: pd.DataFrame) -> pd.DataFrame:
-    """The unusual documents of a documents frame (``query.documents`` columns): ``short``, ``negative``,
-    ``placeholder`` flags, the median length of their year (``median_chars``) and the reasons in Chinese."""
-    cols = [*docs.columns, "median_chars", "short", "negative", "placeholder", "reasons"]
-    if docs.empty:
-        return pd.DataFrame(columns=cols)
-    out = docs.copy()
-    out["median_chars"] = out.groupby("year")["chars"].transform("median").astype(float)
-    out["short"] = out["chars"] < SHORT_RATIO * out["median_chars"]
-    out["negative"] = out["neg_share"] >= NEGATIVE_DOC
-    out["placeholder"] = out["placeholders"] >= PLACEHOLDER_DOC
-    out = out[out["short"] | out["negative"] | out["placeholder"]].copy()
-
-    def reasons(r) -> str:
-        parts = []
-        if r.short:
-            parts.append(f"只有 {int(r.chars):,} 字，不足同年中位数 {r.median_chars:,.0f} 字的一半")
-        if r.negative:
-            parts.append(f"负面句占 {_pct(r.neg_share)}")
-        if r.placeholder:
-            parts.append(f"留有 {int(r.placeholders)} 处范文占位符")
-        return "；".join(parts)
-
-    out["reasons"] = [reasons(r) for r in out.itertuples()]
-    return out[cols].reset_index(drop=True)
+def _reasons(r) -> str:
+    parts = []
+    if r.short:
+        parts.append(f"只有 {int(r.chars):,} 字，不足同年中位数 {r.median_chars:,.0f} 字的一半")
+    if r.negative:
+        parts.append(f"负面句占 {_pct(r.neg_share)}")
+    if r.placeholder:
+        parts.append(f"留有 {int(r.placeholders)} 处范文占位符")
+    return "；".join(parts)
 
 
-def document_alerts(store_path: Path, filters: Filters = Filters(), limit: int = DOCUMENT_LIMIT) -> pd.DataFrame:
-    """The unusual documents of the filters (see the module): most reasons first, then newest."""
-    docs = documents(store_path, filters)
-    keep = ["doc_id", "employee", "department", "team", "year", "source_file", "chars", "neg_share", "placeholders"]
-    out = unusual_documents(docs[keep])
-    n = out[["short", "negative", "placeholder"]].sum(axis=1)
-    out = out.assign(_n=-n).sort_values(["_n", "year", "department", "employee"], ascending=[True, False, True, True])
-    return out.drop(columns="_n").head(int(limit)).reset_index(drop=True)
+DOCUMENT_COLUMNS = ["doc_id", "employee", "department", "team", "year", "source_file", "chars", "neg_share",
+                    "placeholders", "median_chars", "short", "negative", "placeholder", "reasons"]
+
+
+def document_alerts(store_path: Path, filters: Filters = Filters(), limit: int | None = DOCUMENT_LIMIT) -> pd.DataFrame:
+    """The unusual documents of the filters (see the module), with the median length of their year in the
+    filters (``median_chars``), which rules they break (``short``, ``negative``, ``placeholder``) and why in
+    Chinese (``reasons``): most reasons first, then newest. One SQL pass: no document is read into Python
+    unless it is unusual."""
+    where, params = filters.where()
+    sql = (
+        "WITH docs AS (SELECT d.doc_id, d.employee, d.department, d.team, d.year, d.source_file, d.chars, "
+        f"d.neg_share, d.placeholders FROM documents d WHERE {where}), "
+        "m AS (SELECT year, median(chars) AS median_chars FROM docs GROUP BY year), "
+        "flagged AS (SELECT docs.*, CAST(m.median_chars AS DOUBLE) AS median_chars, "
+        f"docs.chars < {SHORT_RATIO} * m.median_chars AS short, "
+        f"COALESCE(docs.neg_share >= {NEGATIVE_DOC}, FALSE) AS negative, "
+        f"COALESCE(docs.placeholders >= {int(PLACEHOLDER_DOC)}, FALSE) AS placeholder FROM docs JOIN m USING (year)) "
+        "SELECT * FROM flagged WHERE short OR negative OR placeholder "
+        "ORDER BY CAST(short AS INT) + CAST(negative AS INT) + CAST(placeholder AS INT) DESC, year DESC, "
+        "department, employee, doc_id" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    )
+    out = fetch(store_path, sql, params)
+    out["reasons"] = [_reasons(r) for r in out.itertuples()] if len(out) else pd.Series(dtype=str)
+    return out[DOCUMENT_COLUMNS]

@@ -179,7 +179,7 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
         return replace(access.scope(f), doc_ids=tuple(docs["doc_id"]), min_group=0), docs
 
     mask = access.mask
-    this, docs = pinned(scope.filters())
+    this, _ = pinned(scope.filters())
     last, _ = pinned(scope.filters(prev_year))
     now = query.overview(store_path, this or figures(scope.filters()))
     # the same scope without the minimum: whether documents were left out, never how many
@@ -231,7 +231,8 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
 
     key = _key_figures(now, previous, originality, follow, scope)
     changes = _changes(store_path, this, last, scope) if last else []
-    alerts = _alerts(changes, sentiment, previous, originality, follow, docs, scope)
+    unusual = query_alerts.document_alerts(store_path, this, limit=None)  # the overview's unusual documents
+    alerts = _alerts(changes, sentiment, previous, originality, follow, unusual, scope)
 
     mask_words = (lambda t: mask_text(t)) if mask else (lambda t: t)
     for v in voices:
@@ -379,7 +380,7 @@ def _changes(store_path: Path, this: Filters, last: Filters, scope: Scope) -> li
     return [query_alerts.describe(r) for r in rows]
 
 
-def _alerts(changes, sentiment, prev, orig, follow, docs, scope) -> list[str]:
+def _alerts(changes, sentiment, prev, orig, follow, unusual, scope) -> list[str]:
     out = list(changes)
     py = scope.year - 1
     if prev:
@@ -393,11 +394,10 @@ def _alerts(changes, sentiment, prev, orig, follow, docs, scope) -> list[str]:
     rates = follow.set_index("plan_year")["rate"] if len(follow) else pd.Series(dtype=float)
     if py in rates and py - 1 in rates and abs(rates[py] - rates[py - 1]) >= FOLLOW_SHIFT:
         out.append(f"上一年计划的落实率从 {_pct(rates[py - 1])} 变为 {_pct(rates[py])}")
-    if len(docs):
-        unusual = query_alerts.unusual_documents(docs)
+    if len(unusual):
         short, negative, heavy = (int(unusual[c].sum()) for c in ("short", "negative", "placeholder"))
         if short:
-            out.append(f"{short} 篇总结不足同年字数中位数（{float(docs['chars'].median()):,.0f} 字）的一半")
+            out.append(f"{short} 篇总结不足同年字数中位数（{float(unusual['median_chars'].iloc[0]):,.0f} 字）的一半")
         if negative:
             out.append(f"{negative} 篇总结的负面句占比达 {query_alerts.NEGATIVE_DOC:.0%} 以上")
         if heavy:
