@@ -55,42 +55,40 @@ def _pct(v: float) -> str:
     return f"{v:.0%}"
 
 
-def years_compared(store_path: Path, filters: Filters) -> tuple[int, int] | None:
-    """(previous, latest): the latest year of the filtered documents and the latest year before it."""
-    where, params = filters.where()
-    years = fetch(store_path, f"SELECT DISTINCT d.year FROM documents d WHERE {where} AND d.year > 0 "
-                              "ORDER BY 1 DESC LIMIT 2", params)["year"].tolist()
-    return (int(years[1]), int(years[0])) if len(years) == 2 else None
+LEVELS = (("部门", ("department",)), ("班组", ("department", "team")))
 
 
-def change_counts(store_path: Path, filters: Filters, by: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Per group of ``by`` and year: documents, employees, sentences, positive and negative sentences, and
-    per theme the documents mentioning it (a column named after the theme). With ``filters.min_group`` the
-    groups that are not whole publication cells or have fewer employees are dropped."""
+def change_counts(store_path: Path, filters: Filters,
+                  sets: tuple[tuple[str, ...], ...] = ((),)) -> pd.DataFrame:
+    """Per group and year, for each grouping of ``sets`` (of department and/or team; one query with grouping
+    sets): documents, employees, sentences, positive and negative sentences, and per theme the documents
+    mentioning it (a column named after the theme). A key a row is not grouped by is NULL. With
+    ``filters.min_group`` the groups that are not whole publication cells or have fewer employees are
+    dropped (``analysis.access.suppress``: department and year never cut a cell, a team must be its own)."""
     themes = theme_keys(store_path)
     where, params = filters.where()
-    keys = [*by, "year"]
-    cols = ", ".join(f"d.{k}" for k in keys)
+    keys = [key for key in ("department", "team") if any(key in s for s in sets)] + ["year"]
+    cols = ", ".join(f"d.{key}" for key in keys)
+    grouping = ", ".join("(" + ", ".join(f"d.{key}" for key in (*s, "year")) + ")" for s in sets)
     k = filters.min_group
     cells = f"LEFT JOIN ({suppress.cells_sql(k)}) c ON c.doc_id = d.doc_id " if k > 0 else ""
-    whole = f", {suppress.whole_sql(tuple(keys))} AS _whole" if k > 0 else ""
+    team_cells = "bool_and(c.kind = 'team')" if k > 0 else "TRUE"
+    whole = f"CASE WHEN GROUPING(d.team) = 1 THEN TRUE ELSE {team_cells} END" if "team" in keys else "TRUE"
     theme_cols = ", ".join(f'COUNT(*) FILTER (WHERE d."{t}" > 0) AS "{t}"' for t in themes)
     sql = (
-        f"WITH docs AS (SELECT d.doc_id FROM documents d WHERE {where}), "
+        f"WITH docs AS (SELECT d.doc_id FROM documents d WHERE {where} AND d.year > 0), "
         "s AS (SELECT doc_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE label = 'pos') AS pos, "
         "COUNT(*) FILTER (WHERE label = 'neg') AS neg FROM sentences "
         "WHERE doc_id IN (SELECT doc_id FROM docs) GROUP BY doc_id) "
         f"SELECT {cols}, COUNT(*) AS documents, COUNT(DISTINCT d.employee) AS employees, "
         "CAST(COALESCE(SUM(s.n), 0) AS BIGINT) AS sentences, CAST(COALESCE(SUM(s.pos), 0) AS BIGINT) AS pos, "
-        f"CAST(COALESCE(SUM(s.neg), 0) AS BIGINT) AS neg, {theme_cols}{whole} "
+        f"CAST(COALESCE(SUM(s.neg), 0) AS BIGINT) AS neg, {theme_cols}, {whole} AS _whole "
         f"FROM {documents_relation(store_path)} d {cells}LEFT JOIN s ON s.doc_id = d.doc_id "
-        f"WHERE d.doc_id IN (SELECT doc_id FROM docs) GROUP BY {cols} ORDER BY {cols}"
+        f"WHERE d.doc_id IN (SELECT doc_id FROM docs) GROUP BY GROUPING SETS ({grouping}) ORDER BY {cols}"
     )
     frame = fetch(store_path, sql, params)
-    if k > 0:
-        frame = suppress.suppress_rows(frame, tuple(keys), k)
-        frame = frame[~frame["suppressed"]].drop(columns="suppressed")
-    return frame.reset_index(drop=True)
+    frame = suppress.suppress_rows(frame, tuple(keys), k)
+    return frame[~frame["suppressed"]].drop(columns="suppressed").reset_index(drop=True)
 
 
 def _name(department: str, team: str) -> str:
@@ -146,18 +144,19 @@ def group_alerts(store_path: Path, filters: Filters = Filters(), min_group: int 
     """The group alerts of the filters' latest year against the year before (see the module), strongest
     evidence first; ``alerts_only=False`` returns every test with its q-value and ``alert`` flag."""
     f = replace(filters, min_group=max(int(filters.min_group), int(min_group)))
-    years = years_compared(store_path, f)
-    if years is None:
+    counts = change_counts(store_path, f, tuple(by for _, by in LEVELS))
+    # the years of the filtered documents (every one is in a department row; with a minimum, every
+    # department-year that feeds a figure is a whole cell of at least the minimum)
+    years = sorted(counts.loc[counts["team"].isna(), "year"].astype(int).unique())
+    if len(years) < 2:
         return pd.DataFrame(columns=GROUP_COLUMNS)
-    previous, latest = years
-    f = replace(f, years=(previous, latest))
+    previous, latest = years[-2], years[-1]
     themes = theme_keys(store_path)
     rows = []
-    for level, by in (("部门", ("department",)), ("班组", ("department", "team"))):
-        counts = change_counts(store_path, f, by)
-        if level == "班组":
-            counts = counts[counts["team"] != ""]
-        table = {(tuple(r[k] for k in by), int(r["year"])): r for r in counts.to_dict("records")}
+    for level, by in LEVELS:
+        teams = counts["team"].notna() & (counts["team"] != "")
+        part = counts[counts["team"].isna()] if level == "部门" else counts[teams]
+        table = {(tuple(r[k] for k in by), int(r["year"])): r for r in part.to_dict("records")}
         for (key, year), now in table.items():
             before = table.get((key, previous))
             if year != latest or before is None:

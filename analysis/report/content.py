@@ -367,7 +367,7 @@ def _key_figures(now: dict, prev: dict | None, orig: dict, follow: pd.DataFrame,
 def _changes(store_path: Path, this: Filters, last: Filters, scope: Scope) -> list[str]:
     """The scope's theme rates and sentiment shares that moved beyond chance since last year: the
     dashboard's group alerts (``query.alerts``: the same test, false discovery rate and size floor)."""
-    now = query_alerts.change_counts(store_path, this)
+    now = query_alerts.change_counts(store_path, this)  # one row: the scope's year
     before = query_alerts.change_counts(store_path, last)
     if now.empty or before.empty:
         return []
