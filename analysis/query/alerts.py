@@ -46,6 +46,7 @@ PLACEHOLDER_DOC = 3
 DOCUMENT_LIMIT = 500
 
 SENTIMENT_MEASURES = (("正面句占比", "pos"), ("负面句占比", "neg"))
+# ``summary``, not ``text``: a viewer's reads lose every column named like document text (schema.TEXT_COLUMNS)
 GROUP_COLUMNS = ["level", "department", "team", "kind", "measure", "label", "theme", "previous_year", "year",
                  "previous_count", "previous_total", "count", "total", "previous_share", "share", "change",
                  "p_value", "method", "q_value", "alert", "summary"]
