@@ -12,7 +12,7 @@ import streamlit as st
 
 from analysis.access.scope import Filters
 from analysis.query.compare import ALPHA
-from analysis.schema import SECTIONS, THEMES
+from analysis.schema import SECTIONS
 from ui import charts, data, state
 from ui.markdown import md
 from ui.widgets import chart_point, evidence_table, num, pct, score
@@ -98,7 +98,8 @@ long = pd.concat([themes.assign(group=SIDES["a"], share=themes["a_share"]),
                   themes.assign(group=SIDES["b"], share=themes["b_share"])])
 fig = charts.bar(long, x="theme", y="share", color="group", percent=True, color_map=COLORS,
                  title="两组提及各主题的文档占比（点击柱子查看两组的证据句）",
-                 labels={"theme": "", "share": "文档占比", "group": ""}, category_orders={"theme": list(THEMES)})
+                 labels={"theme": "", "share": "文档占比", "group": ""},
+                 category_orders={"theme": list(themes["theme"])})
 st.plotly_chart(fig, key=K_THEMES, on_select=lambda: _drill(K_THEMES, "theme", "x"), selection_mode="points")
 table = themes.assign(
     甲组=[f"{pct(r.a_share)}（{r.a_documents}/{r.a_total}）" for r in themes.itertuples()],

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.access.scope import Filters
-from analysis.schema import LABEL_NAMES, SECTIONS, THEMES
+from analysis.schema import LABEL_NAMES, SECTIONS
 from analysis.text.sections import is_heading
 from ui import data, state
 from ui.correct import correction_form
@@ -131,7 +131,7 @@ c[2].metric("平均情感", score(meta["sentiment_mean"]))
 c[3].metric("负面句占比", pct(meta["neg_share"]))
 c[4].metric("模板占位符", num(meta["placeholders"]), help="未替换的范文占位符（20xx、xx地市、xxx万元等）个数")
 
-present = sorted((t for t in THEMES if meta[t] > 0), key=lambda t: -int(meta[t]))
+present = sorted((t for t in data.theme_keys() if meta.get(t, 0) > 0), key=lambda t: -int(meta[t]))
 st.markdown("**主题**：" + ("、".join(f"{t} ×{int(meta[t])}" for t in present) if present else "未识别到主题"))
 if st.session_state.get(K_HIGHLIGHT) is None or any(t not in present for t in st.session_state[K_HIGHLIGHT]):
     st.session_state[K_HIGHLIGHT] = present[:1]  # the document's most frequent theme

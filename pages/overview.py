@@ -1,15 +1,21 @@
-"""总览: headline figures, documents per department and year, leading themes, change since last year."""
+"""总览: headline figures, documents per department and year, leading themes, change since last year, and
+alerts (groups that moved beyond chance, unusual documents) that open their evidence."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
+import pandas as pd
 import streamlit as st
 
-from ui import charts, data, state
+from analysis.query.alerts import ALPHA, MIN_SHIFT, NEGATIVE_DOC, PLACEHOLDER_DOC
+from ui import auth, charts, data, state
 from ui.markdown import md
 from ui.widgets import COLUMN_NAMES, chart_point, evidence_table, num, pct, require_documents, score
 
 K_DRILL = "overview_drill"  # what the last click on a chart asked to see
+K_ALERTS, K_ALERT_PICK = "group_alerts_table", "alerts_pick"
+K_DOC_ALERTS, K_DOC_PICK = "doc_alerts_table", "doc_alerts_pick"
 
 
 def _drill(chart: str) -> None:
@@ -24,6 +30,95 @@ def _drill(chart: str) -> None:
         st.session_state[K_DRILL] = ("theme", str(point["y"]), None)
     else:
         st.session_state[K_DRILL] = ("change", str(point["y"]), None)
+
+
+def _alert_drill(row: dict) -> None:
+    """A chosen group alert lists the sentences behind it: that group's sentences of the later year."""
+    theme, label = (v if isinstance(v, str) and v else None for v in (row["theme"], row["label"]))
+    st.session_state[K_DRILL] = ("alert", (row["department"], row["team"], theme, label, row["summary"]),
+                                 int(row["year"]))
+
+
+def _pick_row(table_key: str, pick_key: str, keys: list) -> None:
+    rows = st.session_state[table_key].selection.rows
+    if rows:
+        st.session_state[pick_key] = keys[rows[0]]
+
+
+def _share(count, total, unit) -> str:
+    return f"{count / total:.0%}（{int(count)}/{int(total)} {unit}）"
+
+
+def _alerts(f) -> None:
+    """提示: the groups whose sentiment or theme rates moved beyond chance (``analysis.query.alerts``) and,
+    for readers who may open documents, the unusual documents."""
+    st.subheader("提示")
+    tested = data.group_alerts(f)
+    k = data.report_min_group()
+    if tested.empty:
+        st.info("当前筛选范围内没有可以与上一年比较的分组（需要两个年份的文档，且分组人数不少于最小报告人数）。")
+    else:
+        first = tested.iloc[0]
+        shown = tested[tested["alert"]].reset_index(drop=True)
+        st.caption(
+            f"{first['previous_year']} 年与 {first['year']} 年相比：每个部门和人数不少于 {k} 人的班组的正面句占比、"
+            "负面句占比和各主题的提及文档占比，用两比例 z 检验（期望数少于 5 时用 Fisher 精确检验）检验差异；"
+            f"同时检验了 {len(tested)} 项，用 Benjamini–Hochberg 方法控制错误发现率，只列出校正后 q < {ALPHA:g} "
+            f"且变化至少 {MIN_SHIFT * 100:.0f} 个百分点的。同一篇总结的句子并不相互独立，情感占比的 q 值偏乐观。"
+            "选中一行查看背后的句子。")
+        if shown.empty:
+            st.info("没有超出偶然波动的变化。")
+        else:
+            unit = shown["kind"].map({"情感": "句", "主题": "篇"})
+            table = pd.DataFrame({
+                "分组": [f"{d or '（未填部门）'}·{t}" if t else (d or "（未填部门）")
+                       for d, t in zip(shown["department"], shown["team"])],
+                "指标": shown["measure"],
+                "上一年": [_share(c, n, u) for c, n, u in zip(shown["previous_count"], shown["previous_total"], unit)],
+                "今年": [_share(c, n, u) for c, n, u in zip(shown["count"], shown["total"], unit)],
+                "变化（百分点）": shown["change"] * 100,
+                "检验": shown["method"].map({"z": "z 检验", "fisher": "Fisher"}),
+                "q 值": shown["q_value"],
+            })
+            ids = list(range(len(shown)))
+            st.dataframe(table, key=K_ALERTS, hide_index=True, width="stretch",
+                         on_select=partial(_pick_row, K_ALERTS, K_ALERT_PICK, ids), selection_mode="single-row",
+                         column_config={"变化（百分点）": st.column_config.NumberColumn(format="%+.0f"),
+                                        "q 值": st.column_config.NumberColumn(format="%.2g")})
+            if st.session_state.get(K_ALERT_PICK) not in ids:
+                st.session_state[K_ALERT_PICK] = 0
+            pick, go = st.columns([4, 1], vertical_alignment="bottom")
+            chosen = pick.selectbox("提示（点表格中的行也可以选中）", ids, key=K_ALERT_PICK,
+                                    format_func=lambda i: f"{table['分组'][i]}：{table['指标'][i]}")
+            if go.button("查看证据句", key="alerts_evidence", icon=":material/format_quote:", width="stretch"):
+                _alert_drill(shown.iloc[chosen].to_dict())
+    if not auth.access().may_read_text:
+        return
+    docs = data.document_alerts(f)
+    st.markdown("**异常文档**")
+    st.caption(f"字数不足同年（当前筛选范围内）中位数一半、负面句占 {NEGATIVE_DOC:.0%} 以上、"
+               f"或留有 {PLACEHOLDER_DOC} 处以上范文占位符（XX、××、___、20xx 等）的总结。选中一篇即可打开。")
+    if docs.empty:
+        st.info("当前筛选范围内没有异常的文档。")
+        return
+    ids = docs["doc_id"].tolist()
+    st.dataframe(
+        docs[["employee", "department", "team", "year", "chars", "neg_share", "placeholders", "reasons"]]
+        .rename(columns={**COLUMN_NAMES, "reasons": "原因"}),
+        key=K_DOC_ALERTS, hide_index=True, width="stretch", height=min(38 + 35 * len(docs), 320),
+        on_select=partial(_pick_row, K_DOC_ALERTS, K_DOC_PICK, ids), selection_mode="single-row",
+        column_config={"年份": st.column_config.NumberColumn(format="%d"),
+                       "负面句占比": st.column_config.NumberColumn(format="percent"),
+                       "原因": st.column_config.TextColumn(width="large")})
+    labels = {r.doc_id: f"{r.employee or '未署名'} · {r.department or '未知部门'} · {r.year or '年份不详'}：{r.reasons}"
+              for r in docs.itertuples()}
+    if st.session_state.get(K_DOC_PICK) not in labels:
+        st.session_state[K_DOC_PICK] = ids[0]
+    pick, go = st.columns([4, 1], vertical_alignment="bottom")
+    pick.selectbox("异常文档（点表格中的行也可以选中）", ids, key=K_DOC_PICK, format_func=labels.get)
+    if go.button("打开文档", key="doc_alerts_open", icon=":material/open_in_new:", width="stretch"):
+        state.open_document(st.session_state[K_DOC_PICK])
+
 
 st.title("总览")
 f = state.filters()
@@ -85,10 +180,20 @@ else:
     st.plotly_chart(fig, key="overview_changes", on_select=lambda: _drill("overview_changes"),
                     selection_mode="points")
 
+_alerts(f)
+
 drill = st.session_state.get(K_DRILL)
 if drill:
     kind, value, year = drill
-    if kind == "group":
+    if kind == "alert":
+        dept, team, theme, label, summary = value
+        scope = replace(f, departments=(dept,), teams=(team,) if team else f.teams, years=(year, year))
+        st.subheader(f"证据句：{md(dept)}{'·' + md(team) if team else ''} {year} 年"
+                     + (f"谈到“{md(theme)}”的句子" if theme else f"的{'负面' if label == 'neg' else '正面'}句"))
+        st.caption(md(summary))
+        ev = (data.evidence(scope, theme=theme, limit=200) if theme
+              else data.evidence(scope, label=label, order=label, limit=200))
+    elif kind == "group":
         scope = replace(f, departments=(value,), years=(year, year) if year else f.years)
         st.subheader(f"证据句：{md(value)}{f' {year} 年' if year else ''}的句子")
         ev = data.evidence(scope, limit=200)

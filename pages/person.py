@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.access.scope import Filters
-from analysis.schema import SECTIONS, THEMES
+from analysis.schema import SECTIONS
 from ui import charts, data, state
 from ui.markdown import md
 from ui.widgets import COLUMN_NAMES, chart_point, evidence_table, num, pct, score
@@ -114,7 +114,7 @@ with right:
         st.info("总结没有年份信息。")
     else:
         heat = charts.heat_grid(mine.assign(year=mine["year"].astype(str)), x="theme", y="year", z="per_1000_chars",
-                                x_order=list(THEMES), y_order=[str(y) for y in years], value_format=".1f",
+                                x_order=list(data.theme_keys()), y_order=[str(y) for y in years], value_format=".1f",
                                 title="各年谈到各主题的句子（每千字，点击格子查看句子）",
                                 labels={"theme": "主题", "year": "年份", "per_1000_chars": "每千字句数"})
         heat.update_yaxes(type="category")  # years are rows, not a number line
@@ -123,9 +123,9 @@ with right:
 st.markdown("**主题：本人与所在部门对比**（每千字提及该主题的句子数；部门为同年全部门文档）")
 dept_rates = data.groups(Filters(departments=(department,)), by=("year",))
 if len(mine):
-    wide = mine.pivot_table(index="theme", columns="year", values="per_1000_chars").reindex(list(THEMES))
+    wide = mine.pivot_table(index="theme", columns="year", values="per_1000_chars").reindex(list(data.theme_keys()))
     rows = []
-    for theme in THEMES:
+    for theme in data.theme_keys():
         row = {"主题": theme}
         for y in years:
             me = wide.loc[theme, y] if y in wide.columns else None

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analysis.schema import SECTIONS, THEMES
+from analysis.schema import SECTIONS
 from ui import charts, data, state
 from ui.markdown import md
 from ui.widgets import evidence_table, filter_caption, require_documents
@@ -51,6 +51,7 @@ metric = st.radio("热力图指标", list(METRICS), key=K_METRIC, horizontal=Tru
                   help="相对全公司：句子占比 ÷ 全公司的句子占比；句子占比：谈到该主题的句子占全部句子的比例；"
                        "文档覆盖率：提及该主题的文档占比；千字提及率：每千字中提及该主题的句子数")
 suffix, fmt, meaning = METRICS[metric]
+all_themes = list(data.theme_keys())  # the ten, then HR's added themes (主题管理)
 
 per_dept = data.groups(f, by=("department",))
 per_dept = per_dept.assign(department=per_dept["department"].replace("", UNKNOWN))
@@ -59,11 +60,11 @@ if metric == LIFT:
     long = data.theme_lift(f)[["department", "theme", "ratio"]].rename(columns={"ratio": "value"})
     long = long.assign(department=long["department"].replace("", UNKNOWN))
 else:
-    long = per_dept.melt(id_vars=["department"], value_vars=[f"{t}_{suffix}" for t in THEMES],
+    long = per_dept.melt(id_vars=["department"], value_vars=[f"{t}_{suffix}" for t in all_themes],
                          var_name="theme", value_name="value")
     long["theme"] = long["theme"].str.removesuffix(f"_{suffix}")
 st.plotly_chart(
-    charts.heat_grid(long, x="theme", y="department", z="value", x_order=list(THEMES), y_order=departments,
+    charts.heat_grid(long, x="theme", y="department", z="value", x_order=all_themes, y_order=departments,
                      value_format=fmt, title=f"部门 × 主题：{meaning}（点击格子查看证据句）",
                      labels={"theme": "主题", "department": "部门", "value": metric},
                      midpoint=1.0 if metric == LIFT else None),
@@ -73,9 +74,8 @@ st.caption(EXPLAIN)
 
 st.subheader("下钻：主题 × 部门 × 段落")
 taxonomy = data.taxonomy_themes()
-all_themes = [*THEMES, *(k for k in taxonomy if k not in THEMES)]  # HR's added themes (主题管理) after the ten
 if st.session_state.get(K_THEME) not in all_themes:
-    st.session_state[K_THEME] = THEMES[0]
+    st.session_state[K_THEME] = all_themes[0]
 if st.session_state.get(K_DEPT) not in [ALL_DEPTS, *departments]:
     st.session_state[K_DEPT] = ALL_DEPTS
 st.session_state.setdefault(K_SECTION, ALL_SECTIONS)
@@ -91,9 +91,7 @@ left, right = st.columns(2)
 with left:
     trend = data.groups(f, by=("department", "year"))
     trend = trend[trend["year"] > 0].assign(department=lambda t: t["department"].replace("", UNKNOWN))
-    if theme not in THEMES:
-        st.info(f"“{theme}”是 HR 新增的主题：它的句子见下方证据句和右侧的段落分布，也在导出的主题表中。")
-    elif trend.empty:
+    if trend.empty:
         st.info("文档没有年份信息，无法画出趋势。")
     else:
         trend_metric = "句子占比" if metric == LIFT else metric  # a ratio to the company is per filter, not per year
@@ -113,7 +111,7 @@ with right:
             charts.bar(split, x="theme", y="sentences", color="section", barmode="stack", text=False,
                        title=f"各段落中的主题句数（{dept}）",
                        labels={"theme": "", "sentences": "句数", "section": "段落"},
-                       category_orders={"section": list(SECTIONS), "theme": list(THEMES)},
+                       category_orders={"section": list(SECTIONS), "theme": all_themes},
                        color_map=charts.SECTION_COLORS),
             key="theme_sections",
         )

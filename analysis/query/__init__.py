@@ -7,11 +7,13 @@ read-only connection (``analysis.store.snapshot``).
 Both the dashboard (``ui/data``) and ``python -m analysis export`` call these, so a downloaded table is
 exactly the table on screen. One module per subject, mirrored by ``ui/data``: ``documents``
 (documents, groups, evidence), ``themes``, ``sentiment``, ``keywords``, ``originality``,
-``followthrough``, ``corrections``, ``person`` (one employee), ``compare`` (two groups); ``export``
+``followthrough``, ``corrections``, ``person`` (one employee), ``compare`` (two groups), ``taxonomy`` (which
+themes: the ten and HR's added ones), ``alerts`` (what changed beyond chance, unusual documents); ``export``
 turns the downloadable tables into CSV and Excel. The questions are re-exported here so that
 ``query.groups(...)`` reads the same from every caller.
 """
 from analysis.access.scope import Filters
+from analysis.query.alerts import document_alerts, group_alerts
 from analysis.query.compare import compare_themes, distinctive_terms
 from analysis.query.corrections import corrections
 from analysis.query.documents import (
@@ -57,4 +59,5 @@ from analysis.query.originality import (
 )
 from analysis.query.person import people, person_themes
 from analysis.query.sentiment import section_sentiment
+from analysis.query.taxonomy import theme_keys
 from analysis.query.themes import theme_lift, theme_section_totals, theme_sections, theme_totals, year_changes

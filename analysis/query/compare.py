@@ -17,8 +17,8 @@ import pandas as pd
 from analysis.access.scope import Filters
 from analysis.query.keywords import log_odds
 from analysis.query.sql import fetch
+from analysis.query.taxonomy import theme_keys
 from analysis.query.themes import theme_totals
-from analysis.schema import THEMES
 
 ALPHA = 0.05
 """A difference is called significant below this p-value."""
@@ -58,7 +58,7 @@ def compare_themes(store_path: Path, a: Filters, b: Filters) -> pd.DataFrame:
     rows = []
     ta, tb = theme_totals(store_path, a).set_index("theme"), theme_totals(store_path, b).set_index("theme")
     na, nb = _documents(store_path, a), _documents(store_path, b)
-    for theme in THEMES:
+    for theme in theme_keys(store_path):
         xa = int(ta.loc[theme, "documents"]) if theme in ta.index else 0
         xb = int(tb.loc[theme, "documents"]) if theme in tb.index else 0
         test = proportion_test(xa, na, xb, nb)

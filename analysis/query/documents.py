@@ -10,15 +10,17 @@ import pandas as pd
 from analysis.access import suppress
 from analysis.access.scope import Filters
 from analysis.query.sql import fetch
-from analysis.schema import DOCUMENT_COLUMNS, THEMES
+from analysis.query.taxonomy import added_themes, documents_relation, theme_keys
+from analysis.schema import DOCUMENT_COLUMNS
 from analysis.store import snapshot
 
 
 def documents(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
-    """The documents table (schema.DOCUMENT_COLUMNS) for the filters, newest year first."""
+    """The documents table (schema.DOCUMENT_COLUMNS, then a count column per theme HR added) for the
+    filters, newest year first."""
     where, params = filters.where()
-    cols = ", ".join(f'd."{c}"' for c in DOCUMENT_COLUMNS)
-    return fetch(store_path, f"SELECT {cols} FROM documents d WHERE {where} "
+    cols = ", ".join(f'd."{c}"' for c in (*DOCUMENT_COLUMNS, *added_themes(store_path)))
+    return fetch(store_path, f"SELECT {cols} FROM {documents_relation(store_path)} d WHERE {where} "
                   "ORDER BY d.year DESC, d.department, d.team, d.employee", params)
 
 
@@ -36,7 +38,8 @@ GROUP_KEYS = ("department", "team", "year")
 
 
 def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] = GROUP_KEYS) -> pd.DataFrame:
-    """Per group: documents, employees, characters, sentences, sentiment, and per theme the share of
+    """Per group: documents, employees, characters, sentences, sentiment, and per theme (``theme_keys``: HR's
+    added ones too) the share of
     documents mentioning it (``<theme>_覆盖率``), its rate per 1,000 characters (``<theme>_千字``) and the
     share of the group's sentences that carry it (``<theme>_句占比``).
 
@@ -48,7 +51,7 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
         f'AVG(CASE WHEN d."{t}" > 0 THEN 1.0 ELSE 0.0 END) AS "{t}_覆盖率", '
         f'1000.0 * SUM(d."{t}") / NULLIF(SUM(d.chars), 0) AS "{t}_千字", '
         f'SUM(d."{t}") * 1.0 / NULLIF(SUM(d.sentences), 0) AS "{t}_句占比"'
-        for t in THEMES
+        for t in theme_keys(store_path)
     )
     k = filters.min_group
     cells = f"LEFT JOIN ({suppress.cells_sql(k)}) c ON c.doc_id = d.doc_id " if k > 0 else ""
@@ -58,7 +61,7 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
         "SUM(d.chars) AS chars, SUM(d.sentences) AS sentence_count, AVG(d.sentiment_mean) AS sentiment_mean, "
         "AVG(d.pos_share) AS pos_share, "
         f"AVG(d.neg_share) AS neg_share, SUM(d.placeholders) AS placeholders, {theme_cols}{whole} "
-        f"FROM documents d {cells}WHERE {where} GROUP BY {keys} ORDER BY {keys}"
+        f"FROM {documents_relation(store_path)} d {cells}WHERE {where} GROUP BY {keys} ORDER BY {keys}"
     )
     frame = fetch(store_path, sql, params)
     return suppress.suppress_rows(frame, tuple(by), k) if k > 0 else frame

@@ -37,11 +37,13 @@ def person_themes(store_path: Path, filters: Filters = Filters()) -> pd.DataFram
     """Per year and theme of the filtered (one person's) documents: sentences carrying the theme and
     their rate per 1,000 characters."""
     where, params = filters.where()
-    from analysis.schema import THEMES
+    from analysis.query.taxonomy import documents_relation, theme_keys
 
+    themes = theme_keys(store_path)
+    docs = documents_relation(store_path)
     parts = " UNION ALL ".join(
         f"SELECT d.year, '{t}' AS theme, SUM(d.\"{t}\") AS sentences, SUM(d.chars) AS chars "
-        f"FROM documents d WHERE {where} GROUP BY d.year" for t in THEMES)
+        f"FROM {docs} d WHERE {where} GROUP BY d.year" for t in themes)
     sql = (f"SELECT year, theme, CAST(sentences AS BIGINT) AS sentences, "
            f"1000.0 * sentences / NULLIF(chars, 0) AS per_1000_chars FROM ({parts}) ORDER BY year, theme")
-    return fetch(store_path, sql, params * len(THEMES))
+    return fetch(store_path, sql, params * len(themes))

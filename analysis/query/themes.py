@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.access.scope import Filters
 from analysis.query.documents import groups
 from analysis.query.sql import fetch, safe_grouping
-from analysis.schema import THEMES
+from analysis.query.taxonomy import documents_relation, theme_keys
 
 
 def theme_sections(store_path: Path, filters: Filters = Filters(),
@@ -39,10 +39,10 @@ def theme_totals(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame
     parts = [
         f"SELECT {i} AS pos, '{t}' AS theme, CAST(COALESCE(SUM(\"{t}\"), 0) AS BIGINT) AS sentences, "
         f"COUNT(*) FILTER (WHERE \"{t}\" > 0) AS documents FROM docs"
-        for i, t in enumerate(THEMES)
+        for i, t in enumerate(theme_keys(store_path))
     ]
     sql = (
-        f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+        f"WITH docs AS (SELECT * FROM {documents_relation(store_path)} d WHERE {where}), "
         "total AS (SELECT COUNT(*) AS n, SUM(chars) AS chars FROM docs) "
         "SELECT x.theme, x.sentences, x.documents, x.documents * 1.0 / NULLIF(total.n, 0) AS document_share, "
         "1000.0 * x.sentences / NULLIF(total.chars, 0) AS per_1000_chars "
@@ -67,7 +67,7 @@ def year_changes(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame
     prev, last = per_year.iloc[-2], per_year.iloc[-1]
     figures = [("概况", "文档数", "documents"), ("概况", "员工数", "employees"),
                ("概况", "平均情感", "sentiment_mean"), ("概况", "负面句占比", "neg_share"),
-               *(("主题覆盖率", t, f"{t}_覆盖率") for t in THEMES)]
+               *(("主题覆盖率", t, f"{t}_覆盖率") for t in theme_keys(store_path))]
     rows = [{
         "kind": kind, "metric": metric, "previous_year": int(prev["year"]), "latest_year": int(last["year"]),
         "previous": float(prev[col]), "latest": float(last[col]), "change": float(last[col] - prev[col]),
@@ -114,7 +114,7 @@ def theme_lift(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
     total = float(shown["sentence_count"].sum())
     rows = []
     records = per.to_dict("records")
-    for t in THEMES:
+    for t in theme_keys(store_path):
         carried = float((shown[f"{t}_句占比"] * shown["sentence_count"]).sum())
         overall = carried / total if total else None
         for r in records:

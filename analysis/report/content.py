@@ -21,20 +21,15 @@ import pandas as pd
 import analysis.query as query
 from analysis.access.mask import mask_text
 from analysis.access.scope import Access, Filters
+from analysis.query import alerts as query_alerts
 from analysis.schema import FOLLOW_STATUSES, ROLE_NAMES, SECTIONS
 
-# What counts as notable (the 提示 slide). Changes are absolute: share points or sentiment score.
-THEME_SHIFT = 0.15
+# What counts as notable (the 提示 slide). Theme rates and sentiment shares that moved beyond chance and the
+# unusual documents are the dashboard's alerts (``analysis.query.alerts``, one implementation); the changes
+# below, of figures no proportion test fits, are absolute: sentiment score or share points.
 SENTIMENT_SHIFT = 0.05
-NEG_SHIFT = 0.05
 FOLLOW_SHIFT = 0.15
 COPY_SHARE = 0.10
-SHORT_RATIO = 0.5
-"""A document shorter than this share of the scope's median length that year is unusually short."""
-NEGATIVE_DOC = 0.4
-"""A document with at least this share of negative sentences is unusually negative."""
-PLACEHOLDER_DOC = 3
-"""A document with at least this many template placeholders left in is placeholder-heavy."""
 TOP_WORDS = 10
 QUOTES = 5
 VOICE_SECTIONS = ("不足", "计划")
@@ -184,7 +179,7 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
         return replace(access.scope(f), doc_ids=tuple(docs["doc_id"]), min_group=0), docs
 
     mask = access.mask
-    this, docs = pinned(scope.filters())
+    this, _ = pinned(scope.filters())
     last, _ = pinned(scope.filters(prev_year))
     now = query.overview(store_path, this or figures(scope.filters()))
     # the same scope without the minimum: whether documents were left out, never how many
@@ -235,7 +230,9 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
     follow, examples = _follow(store_path, scope, pinned, quotes, mask)
 
     key = _key_figures(now, previous, originality, follow, scope)
-    alerts = _alerts(themes, sentiment, now, previous, originality, follow, docs, scope, k)
+    changes = _changes(store_path, this, last, scope) if last else []
+    unusual = query_alerts.document_alerts(store_path, this, limit=None)  # the overview's unusual documents
+    alerts = _alerts(changes, sentiment, previous, originality, follow, unusual, scope)
 
     mask_words = (lambda t: mask_text(t)) if mask else (lambda t: t)
     for v in voices:
@@ -367,37 +364,42 @@ def _key_figures(now: dict, prev: dict | None, orig: dict, follow: pd.DataFrame,
                          for name, a, b, kind in rows])
 
 
-def _alerts(themes, sentiment, now, prev, orig, follow, docs, scope, k) -> list[str]:
-    out = []
+def _changes(store_path: Path, this: Filters, last: Filters, scope: Scope) -> list[str]:
+    """The scope's theme rates and sentiment shares that moved beyond chance since last year: the
+    dashboard's group alerts (``query.alerts``: the same test, false discovery rate and size floor)."""
+    now = query_alerts.change_counts(store_path, this)  # one row: the scope's year
+    before = query_alerts.change_counts(store_path, last)
+    if now.empty or before.empty:
+        return []
+    tested = pd.DataFrame(query_alerts.tested_changes(before.iloc[0].to_dict(), now.iloc[0].to_dict(),
+                                                      query.theme_keys(store_path)))
+    tested = query_alerts.adjust(tested)
+    tested = tested[tested["alert"]].sort_values("q_value")
+    rows = tested.assign(department=scope.department, team=scope.team, previous_year=scope.year - 1,
+                         year=scope.year).to_dict("records")
+    return [query_alerts.describe(r) for r in rows]
+
+
+def _alerts(changes, sentiment, prev, orig, follow, unusual, scope) -> list[str]:
+    out = list(changes)
     py = scope.year - 1
     if prev:
-        for r in themes.itertuples():
-            if not _missing(r.previous) and abs(r.now - r.previous) >= THEME_SHIFT:
-                verb = "升至" if r.now > r.previous else "降至"
-                out.append(f"主题“{r.theme}”的提及率从 {py} 年的 {_pct(r.previous)} {verb} {_pct(r.now)}"
-                           f"（{_change(r.now, r.previous, 'pct')}）")
         for r in sentiment.itertuples():
             if not _missing(r.previous_mean) and abs(r.sentiment_mean - r.previous_mean) >= SENTIMENT_SHIFT:
                 verb = "升至" if r.sentiment_mean > r.previous_mean else "降至"
                 out.append(f"“{r.section}”段落的平均情感从 {_score(r.previous_mean)} {verb} {_score(r.sentiment_mean)}")
-        if not _missing(now["neg_share"]) and not _missing(prev["neg_share"]) and \
-                abs(now["neg_share"] - prev["neg_share"]) >= NEG_SHIFT:
-            out.append(f"负面句占比从 {_pct(prev['neg_share'])} 变为 {_pct(now['neg_share'])}")
     o = orig["now"] or {}
     if (o.get("copied_share") or 0) >= COPY_SHARE:
         out.append(f"{_pct(o['copied_share'])} 的总结疑似抄袭（同事、本人往年或范文），见“原创性”页")
     rates = follow.set_index("plan_year")["rate"] if len(follow) else pd.Series(dtype=float)
     if py in rates and py - 1 in rates and abs(rates[py] - rates[py - 1]) >= FOLLOW_SHIFT:
         out.append(f"上一年计划的落实率从 {_pct(rates[py - 1])} 变为 {_pct(rates[py])}")
-    if len(docs):
-        median = float(docs["chars"].median())
-        short = int((docs["chars"] < SHORT_RATIO * median).sum())
-        negative = int((docs["neg_share"] >= NEGATIVE_DOC).sum())
-        heavy = int((docs["placeholders"] >= PLACEHOLDER_DOC).sum())
+    if len(unusual):
+        short, negative, heavy = (int(unusual[c].sum()) for c in ("short", "negative", "placeholder"))
         if short:
-            out.append(f"{short} 篇总结不足本范围字数中位数（{median:,.0f} 字）的一半")
+            out.append(f"{short} 篇总结不足同年字数中位数（{float(unusual['median_chars'].iloc[0]):,.0f} 字）的一半")
         if negative:
-            out.append(f"{negative} 篇总结的负面句占比达 {NEGATIVE_DOC:.0%} 以上")
+            out.append(f"{negative} 篇总结的负面句占比达 {query_alerts.NEGATIVE_DOC:.0%} 以上")
         if heavy:
-            out.append(f"{heavy} 篇总结留有 {PLACEHOLDER_DOC} 处以上未替换的范文占位符")
+            out.append(f"{heavy} 篇总结留有 {query_alerts.PLACEHOLDER_DOC} 处以上未替换的范文占位符")
     return out

@@ -6,6 +6,7 @@ reader, masked below hr_admin); ``documents``, ``themes``, ``sentiment``, ``keyw
 each answer the pages about one subject. The reads are re-exported here, so a page calls
 ``data.groups(f)`` wherever the read lives.
 """
+from ui.data.alerts import document_alerts, group_alerts
 from ui.data.cache import DOCUMENT_READS, RECORD_READS
 from ui.data.compare import compare_themes, distinctive_terms
 from ui.data.corrections import corrections
@@ -58,4 +59,4 @@ from ui.data.person import people, person_filter, person_themes
 from ui.data.report import report, report_choices, report_download, report_min_group
 from ui.data.sentiment import section_sentiment
 from ui.data.taxonomy import themes as taxonomy_themes
-from ui.data.themes import theme_lift, theme_section_totals, theme_totals, year_changes
+from ui.data.themes import theme_keys, theme_lift, theme_section_totals, theme_totals, year_changes

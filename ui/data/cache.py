@@ -35,7 +35,8 @@ _CACHE_ENTRIES = 128
 # (nothing for a viewer) instead of by the minimum reporting group.
 RECORD_READS = frozenset({"documents", "sentences_of", "evidence", "keyword_hits", "copied_documents",
                           "placeholder_sentences", "section_term_evidence", "follow_pairs",
-                          "corrections", "people", "word_sentences", "topic_sentences"})
+                          "corrections", "people", "word_sentences", "topic_sentences",
+                          "document_alerts"})
 
 
 # Reads of one document by doc_id: empty for a document outside the reader's scope.

@@ -21,3 +21,8 @@ def year_changes(f: Filters) -> pd.DataFrame:
 
 def theme_lift(f: Filters) -> pd.DataFrame:
     return _read("theme_lift", f)
+
+
+def theme_keys() -> tuple[str, ...]:
+    """Every theme of the store's active taxonomy: the ten required ones, then HR's added ones."""
+    return _read("theme_keys")
