@@ -19,8 +19,8 @@ ANALYSIS = ROOT / "analysis"
 # the data's path, in order: a stage may import only the stages at or before its own rank
 FOUNDATION = {"analysis.schema", "analysis.paths", "analysis.imports"}
 STAGES = ["read", "text", "judge", "store", "insight", "access", "query", "report"]
-SPINE = {"analysis.pipeline", "analysis.build", "analysis.intake", "analysis.edits", "analysis.cli", "analysis.bench",
-         "analysis.__main__", "analysis"}
+SPINE = {"analysis.pipeline", "analysis.build", "analysis.distributed", "analysis.intake", "analysis.edits",
+         "analysis.cli", "analysis.bench", "analysis.__main__", "analysis"}
 
 
 def _module_name(path: Path) -> str:
