@@ -207,8 +207,12 @@ class DaskEngine:
         if crowded:
             raise EngineError(f"工作进程 {', '.join(crowded)} 有多个线程：请用 dask worker --nthreads 1 启动"
                               "（分析在 Python 里进行，一个进程一个线程；要多用核就多开进程 --nworkers）")
-        client.register_plugin(WarmUp())
-        facts = client.run(_worker_facts)
+        try:
+            client.register_plugin(WarmUp())
+            facts = client.run(_worker_facts)
+        except ImportError as exc:
+            raise EngineError(f"工作进程无法导入本项目（{exc}）：请在每台机器上部署同一版本的仓库、"
+                              "安装 requirements.txt，从仓库根目录启动 dask worker（或把仓库加入 PYTHONPATH）") from exc
         other = sorted(w for w, f in facts.items() if f["code"] != code_fingerprint())
         if other:
             raise EngineError(f"工作进程 {', '.join(other)} 运行的代码与本机不同（analysis 包的指纹 "

@@ -95,7 +95,7 @@ def _listening(pids: set[int]) -> set[str]:
             if c.status == psutil.CONN_LISTEN}
 
 
-def test_a_running_cluster_loads_models_once_per_worker_and_keeps_the_run_folder(tmp_path):
+def test_a_running_cluster_loads_models_once_per_worker_and_keeps_the_run_folder(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     rows = list(csv.DictReader((CORPUS / "manifest.csv").open(encoding="utf-8-sig")))[:7]
     for r in rows:
@@ -123,6 +123,15 @@ def test_a_running_cluster_loads_models_once_per_worker_and_keeps_the_run_folder
         for f in facts.values():
             assert f["warm_ups"] == 1
             assert f["learned_loads"] == 1  # the theme model trained once, whatever the tasks
+
+        # workers running other code than the build's are refused before any document is sent
+        distributed.code_fingerprint.cache_clear()
+        monkeypatch.setattr(distributed, "PACKAGE_DIR", tmp_path / "corpus")
+        with pytest.raises(distributed.EngineError, match="运行的代码与本机不同") as refused:
+            distributed.DaskEngine(address=cluster.scheduler_address).check(client)
+        assert all(w in str(refused.value) for w in facts)
+        monkeypatch.undo()
+        distributed.code_fingerprint.cache_clear()
     # the folder given is kept: one Parquet file per batch and table, which DuckDB reads as one dataset
     assert sorted(p.name for p in (run / "documents").iterdir()) == [f"part-{n:06d}.parquet" for n in range(9)]
     con = duckdb.connect()
