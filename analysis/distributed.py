@@ -210,8 +210,8 @@ class DaskEngine:
         try:
             client.register_plugin(WarmUp())
             facts = client.run(_worker_facts)
-        except ImportError as exc:
-            raise EngineError(f"工作进程无法导入本项目（{exc}）：请在每台机器上部署同一版本的仓库、"
+        except Exception as exc:  # the scheduler relays a worker's ModuleNotFoundError as a bare Exception
+            raise EngineError(f"工作进程无法加载本项目（{exc}）：请在每台机器上部署同一版本的仓库、"
                               "安装 requirements.txt，从仓库根目录启动 dask worker（或把仓库加入 PYTHONPATH）") from exc
         other = sorted(w for w, f in facts.items() if f["code"] != code_fingerprint())
         if other:
