@@ -14,7 +14,9 @@ Each repeat runs in a fresh interpreter and measures, on the same jobs:
 
 Wall time and CPU time (user + system) of the processes that analyse are both recorded: on a shared,
 loaded machine the wall time says more about the neighbours than about the code, while CPU seconds per
-document is what one core of one's own delivers. Printed: medians over the repeats, and the ratios of the
+document is what one core of one's own delivers. An idle Dask worker burns a little CPU per second of
+wall time (heartbeats, its system monitor), which a loaded machine's long wall time inflates: it is
+measured after the analysis and reported apart. Printed: medians over the repeats, and the ratios of the
 Dask figures to the local ones measured in the same repeat.
 """
 from __future__ import annotations
@@ -107,6 +109,10 @@ def main():
             marks["done"] = time.perf_counter()
             out["daskN_cpu"] = sum(engine.seen.run(worker_cpu).values()) - marks["worker_cpu"]
             out["daskN_driver_cpu"] = cpu(resource.RUSAGE_SELF) - marks["driver_cpu"]
+            # what an idle worker burns anyway (heartbeats, its system monitor), per second of wall time
+            before, t0 = sum(engine.seen.run(worker_cpu).values()), time.perf_counter()
+            time.sleep(10)
+            out["idle_rate"] = (sum(engine.seen.run(worker_cpu).values()) - before) / (time.perf_counter() - t0)
     assert analysed(results) == (docs, chars)
     out["dask_start"] = marks["ready"] - t
     out["daskN"] = marks["done"] - marks["ready"]
@@ -156,6 +162,11 @@ def main() -> None:
         print(f"| {label} | {med(lambda r: r[name]):.1f} | {med(lambda r: docs / r[name] / procs):.1f} "
               f"| {med(lambda r: r[name + '_cpu']):.1f} | {med(lambda r: docs / r[name + '_cpu']):.1f} "
               f"| {med(lambda r: chars / r[name + '_cpu']):,.0f} |")
+    net = lambda r: r["daskN_cpu"] - r["idle_rate"] * r["daskN"]  # noqa: E731
+    print(f"Dask workers' idle background (heartbeats, monitor), all workers: {med(lambda r: r['idle_rate']):.3f} "
+          f"CPU-s per s of wall; worker CPU net of it: {med(net):.1f} s = {med(lambda r: docs / net(r)):.1f} docs "
+          f"and {med(lambda r: chars / net(r)):,.0f} chars per CPU-second; ratio to local 1 process "
+          f"{med(lambda r: net(r) / r['local1_cpu']):.2f}")
     print(f"Dask: build process CPU during the analysis (scheduler, client, reading Parquet back): "
           f"{med(lambda r: r['daskN_driver_cpu']):.1f} s; cluster start (processes up, dictionary and models "
           f"loaded): {med(lambda r: r['dask_start']):.1f} s")

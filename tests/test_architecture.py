@@ -2,7 +2,7 @@
 
 analysis/ is grouped by what flows through it, and imports only point down that path: a subpackage may
 import the foundation modules, its own modules and the subpackages before it, never one after it. The
-spine modules at the top (pipeline, build, intake, cli, bench) tie the stages together and may import
+spine modules at the top (pipeline, build, distributed, intake, cli, bench) tie the stages together and may import
 any of them; nothing inside a stage imports the spine. analysis/ never imports Streamlit or ui/; ui/
 never imports pages/.
 """
