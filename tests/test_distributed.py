@@ -2,6 +2,7 @@
 same tables as the in-process build, failures included; dictionary and models loaded once per worker;
 nothing listens beyond 127.0.0.1."""
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -90,8 +91,8 @@ def test_dask_build_gives_the_tables_of_the_local_build(corpus, tmp_path, capsys
     assert snapshot.data_version(store) == version
 
 
-def _listening(pids: set[int]) -> set[str]:
-    return {c.laddr.ip for pid in pids for c in psutil.Process(pid).net_connections(kind="inet")
+def _listening(pid: int) -> set[tuple[str, int]]:
+    return {(c.laddr.ip, c.laddr.port) for c in psutil.Process(pid).net_connections(kind="inet")
             if c.status == psutil.CONN_LISTEN}
 
 
@@ -103,9 +104,13 @@ def test_a_running_cluster_loads_models_once_per_worker_and_keeps_the_run_folder
         shutil.copyfile(CORPUS / r["file"], corpus / r["file"])
     (corpus / rows[0]["file"]).with_name("空白.txt").write_bytes(b"")  # both fail on a worker
     (corpus / rows[0]["file"]).with_name("乱码.txt").write_bytes(bytes(range(256)) * 8)
+    before = _listening(os.getpid())
     with distributed.local_cluster(2) as cluster, distributed.Client(cluster) as client:
-        me = psutil.Process()
-        assert _listening({me.pid} | {p.pid for p in me.children(recursive=True)}) == {"127.0.0.1"}
+        # the scheduler and the nannies listen in this process, each worker in its own: 127.0.0.1 only
+        opened = _listening(os.getpid()) - before
+        for pid in client.run(os.getpid).values():
+            opened |= _listening(pid)
+        assert opened and {ip for ip, _ in opened} == {"127.0.0.1"}
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
 
         run = tmp_path / "run"
