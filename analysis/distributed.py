@@ -201,7 +201,10 @@ class DaskEngine:
 
     def check(self, client: Client) -> None:
         """Every worker single-threaded, running this very code, with its models loaded."""
-        client.wait_for_workers(1, timeout=120)
+        try:
+            client.wait_for_workers(1, timeout=120)
+        except TimeoutError as exc:
+            raise EngineError("两分钟内没有工作进程连上调度器：请先在工作机上启动 dask worker") from exc
         threads = client.nthreads()
         crowded = sorted(w for w, n in threads.items() if n != 1)
         if crowded:
@@ -211,8 +214,8 @@ class DaskEngine:
             client.register_plugin(WarmUp())
             facts = client.run(_worker_facts)
         except Exception as exc:  # the scheduler relays a worker's ModuleNotFoundError as a bare Exception
-            raise EngineError(f"工作进程无法加载本项目（{exc}）：请在每台机器上部署同一版本的仓库、"
-                              "安装 requirements.txt，从仓库根目录启动 dask worker（或把仓库加入 PYTHONPATH）") from exc
+            raise EngineError(f"工作进程无法加载本项目（{exc}）：请在每台机器上部署同一版本的仓库、安装 "
+                              "requirements.txt，并以 PYTHONPATH=仓库目录 启动 dask scheduler 与 dask worker") from exc
         other = sorted(w for w, f in facts.items() if f["code"] != code_fingerprint())
         if other:
             raise EngineError(f"工作进程 {', '.join(other)} 运行的代码与本机不同（analysis 包的指纹 "
@@ -245,7 +248,10 @@ class DaskEngine:
                     future.result()
                 except Exception as exc:
                     files = "、".join(j.source_file for j in chunks[n][:5])
-                    raise EngineError(f"第 {n} 批（{files}……）在工作进程上失败：{type(exc).__name__}: {exc}") from exc
+                    hint = (f"；工作进程写不进 {run}：连接远程集群时 --run-dir 必须是每台机器都能以同一路径读写的"
+                            "共享文件夹" if isinstance(exc, OSError) else "")
+                    raise EngineError(f"第 {n} 批（{files}……）在工作进程上失败：{type(exc).__name__}: {exc}"
+                                      f"{hint}") from exc
                 future.release()
                 if n + len(pending) + 1 < len(chunks):
                     submit(n + len(pending) + 1)
