@@ -145,13 +145,18 @@ def _warm_up() -> None:
 
 def analyse_many(
     jobs: list[Job], workers: int, progress: Callable[[int], None] | None = None,
-    packed: bool = False,
+    packed: bool = False, engine=None,
 ) -> Iterator[Analysed | tuple[str, str] | Packed]:
     """Analyse jobs, in worker processes when there are enough of them to pay for the pool.
 
     Yields each job's result in job order, or with ``packed`` one ``Packed`` per run of jobs (what
-    the build inserts).
+    the build inserts). ``engine``: another place to run ``_analyse_packed``, with the same contract
+    (``analysis.distributed.DaskEngine``; packed results only).
     """
+    if engine is not None:
+        assert packed, "an engine yields packed results"
+        yield from engine.analyse(jobs, progress)
+        return
     _warm_up()
     if workers <= 1 or len(jobs) < 8:
         try:
@@ -214,11 +219,13 @@ def build(
     on_failure: Callable[[str, str], None] | None = None,
     wait: float = 0.0,
     on_wait: Callable[[], None] | None = None,
+    engine=None,
 ) -> BuildReport:
     """Bring the store in line with the corpus; see the module docstring for the rules.
 
     ``wait``: seconds to wait for another writer (an upload from the dashboard) to finish; 0 fails at
-    once with ``snapshot.StoreBusy``.
+    once with ``snapshot.StoreBusy``. ``engine``: where documents are analysed (``analyse_many``);
+    None is this machine's process pool.
     """
     started = time.perf_counter()
     corpus, store_path = Path(corpus), Path(store_path)
@@ -273,7 +280,7 @@ def build(
                 snapshot.copy_live(con, ("managed", "corrections"))
                 batch: list[Packed] = []
                 known = passes.Known()
-                for packed in analyse_many(todo, workers, tick, packed=True):
+                for packed in analyse_many(todo, workers, tick, packed=True, engine=engine):
                     batch.append(packed)
                     for doc_id, sentences in packed.sentences.items():
                         known.add(doc_id, packed.shingles.get(doc_id), sentences)

@@ -44,15 +44,30 @@ def _cmd_build(args: argparse.Namespace) -> int:
     def waiting() -> None:
         print(f"另一个写入（看板上传或另一个构建）正在进行，最多等待 {args.wait:g} 秒……", file=sys.stderr)
 
+    engine, engine_errors = None, ()
+    if args.engine == "dask":  # imported only here: the local build needs no Dask
+        from analysis import distributed
+
+        engine = distributed.DaskEngine(address=args.address, workers=args.workers, run_dir=args.run_dir,
+                                        store=args.store)
+        engine_errors = (distributed.EngineError,)
+    elif args.address or args.run_dir:
+        print("错误：--address 与 --run-dir 只用于 --engine dask", file=sys.stderr)
+        return 2
     try:
         result = build.build(args.corpus, args.store, workers=args.workers,
-                             progress=not args.quiet, on_failure=report, wait=args.wait, on_wait=waiting)
+                             progress=not args.quiet, on_failure=report, wait=args.wait, on_wait=waiting,
+                             engine=engine)
     except (FileNotFoundError, snapshot.StoreBusy) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         print("analysed 0, reused 0, failed 0")
         return 2
     except (OSError, duckdb.IOException) as exc:  # disk full, read-only disk: the live store is untouched
         print(f"错误：{write_failure(exc, args.store)}", file=sys.stderr)
+        print("analysed 0, reused 0, failed 0")
+        return 2
+    except engine_errors as exc:  # the cluster cannot run the build: unreachable, other code, threads
+        print(f"错误：{exc}。原有数据库没有改动。", file=sys.stderr)
         print("analysed 0, reused 0, failed 0")
         return 2
     if result.removed:
@@ -396,7 +411,14 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="分析语料文件夹中的全部总结，写入数据库（增量）")
     b.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     b.add_argument("--store", type=Path, default=DEFAULT_STORE)
-    b.add_argument("--workers", type=int, default=None, help="并行进程数（默认：CPU 核数）")
+    b.add_argument("--workers", type=int, default=None,
+                   help="并行进程数（默认：CPU 核数）；--engine dask 不带 --address 时为本机集群的工作进程数")
+    b.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="在哪里分析：local 本机进程池（默认）；dask 在 Dask 集群上（见 docs/scale.md）")
+    b.add_argument("--address", default=None, metavar="tcp://HOST:PORT",
+                   help="Dask 调度器地址；不给则在本机启动 --workers 个工作进程的集群（只监听 127.0.0.1）")
+    b.add_argument("--run-dir", type=Path, default=None, metavar="DIR",
+                   help="Dask 工作进程写 Parquet 的文件夹（远程集群须为共享路径；给出则保留，默认在库旁、用完删除）")
     b.add_argument("--quiet", action="store_true", help="不显示进度条")
     b.add_argument("--wait", type=float, default=300, metavar="SECONDS",
                    help="另一个写入正在进行时最多等待的秒数（默认 300；0 表示立即放弃）")

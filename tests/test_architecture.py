@@ -2,7 +2,7 @@
 
 analysis/ is grouped by what flows through it, and imports only point down that path: a subpackage may
 import the foundation modules, its own modules and the subpackages before it, never one after it. The
-spine modules at the top (pipeline, build, intake, cli, bench) tie the stages together and may import
+spine modules at the top (pipeline, build, distributed, intake, cli, bench) tie the stages together and may import
 any of them; nothing inside a stage imports the spine. analysis/ never imports Streamlit or ui/; ui/
 never imports pages/.
 """
@@ -19,8 +19,8 @@ ANALYSIS = ROOT / "analysis"
 # the data's path, in order: a stage may import only the stages at or before its own rank
 FOUNDATION = {"analysis.schema", "analysis.paths", "analysis.imports"}
 STAGES = ["read", "text", "judge", "store", "insight", "access", "query", "report"]
-SPINE = {"analysis.pipeline", "analysis.build", "analysis.intake", "analysis.edits", "analysis.cli", "analysis.bench",
-         "analysis.__main__", "analysis"}
+SPINE = {"analysis.pipeline", "analysis.build", "analysis.distributed", "analysis.intake", "analysis.edits",
+         "analysis.cli", "analysis.bench", "analysis.__main__", "analysis"}
 
 
 def _module_name(path: Path) -> str:
