@@ -15,7 +15,9 @@ HR adds to the taxonomy have no training sentences and are decided by their rule
 """
 from __future__ import annotations
 
+import bisect
 import io
+import itertools
 import math
 import re
 import tomllib
@@ -47,6 +49,12 @@ class Theme:
     weak: re.Pattern | None
     context: re.Pattern | None
     exclude: re.Pattern | None
+
+    @property
+    def any_cue(self) -> re.Pattern | None:
+        """One pattern that matches where a strong or a supporting cue does (the first test of ``strength``)."""
+        parts = [p.pattern for p in (self.strong, self.weak) if p is not None]
+        return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
 
     def matches(self, text: str) -> bool:
         return self.strength(text) > 0
@@ -97,6 +105,44 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
 @lru_cache(maxsize=1)
 def default_taxonomy() -> dict[str, Theme]:
     return load_taxonomy()
+
+
+_SEPARATOR = "\n"
+
+
+def sentences_matching(pattern: re.Pattern, texts: list[str]) -> set[int]:
+    """The indices of ``texts`` in which ``pattern`` has a match: one scan of the texts joined by newlines
+    instead of one search per text. Exact for any pattern: a match that reaches over a separator may have
+    hidden a match starting in the texts it covers, so those are searched one by one."""
+    joined = _SEPARATOR.join(texts)
+    ends = list(itertools.accumulate(len(t) + 1 for t in texts))  # one past each text's separator
+    found: set[int] = set()
+    for m in pattern.finditer(joined):
+        first = bisect.bisect_right(ends, m.start())
+        last = bisect.bisect_right(ends, max(m.end() - 1, m.start()))
+        if first == last:
+            found.add(first)
+        else:
+            found.update(i for i in range(first, min(last, len(texts) - 1) + 1) if pattern.search(texts[i]))
+    return found
+
+
+def rule_strengths(texts: list[str], taxonomy: dict[str, Theme]) -> list[dict[str, int]]:
+    """``{theme: theme.strength(text)}`` of every text: the cue-free (text, theme) pairs, most of them,
+    are ruled out by one scan per theme over all the texts."""
+    out = [dict.fromkeys(taxonomy, 0) for _ in texts]
+    for key, theme in taxonomy.items():
+        cue = _any_cue(theme)
+        if cue is None:
+            continue
+        for i in sentences_matching(cue, texts):
+            out[i][key] = theme.strength(texts[i])
+    return out
+
+
+@lru_cache(maxsize=256)
+def _any_cue(theme: Theme) -> re.Pattern | None:
+    return theme.any_cue
 
 
 class Learned:
@@ -170,8 +216,12 @@ class Learned:
         starts: list[int] = []
         sizes: list[int] = []
         known: list[int] = []
+        row = self._row
+        known_rows = self.rows
         for n, tokens in enumerate(token_lists):
-            rows = {r for r in map(self._row, learned_features(tokens)) if r is not None}
+            # the known words directly, the others through ``_row``: the same rows in the same order
+            rows = {r for r in (known_rows[f] if f in known_rows else row(f) for f in learned_features(tokens))
+                    if r is not None}
             if rows:
                 known.append(n)
                 starts.append(len(flat))
@@ -304,8 +354,7 @@ def assign_many(texts: list[str], token_lists: list[list[str]], taxonomy: dict[s
     taxonomy = taxonomy or default_taxonomy()
     learned = learned or default_learned()
     out = []
-    for text, tokens, p in zip(texts, token_lists, learned.probabilities_many(token_lists)):
-        rules = {key: theme.strength(text) for key, theme in taxonomy.items()}
+    for rules, tokens, p in zip(rule_strengths(texts, taxonomy), token_lists, learned.probabilities_many(token_lists)):
         doubtful = any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
                        for k, strength in rules.items() if strength)
         # clauses are scored only when a rule match would otherwise be dropped: most sentences need not

@@ -40,6 +40,7 @@ _NUMBER_WORD = re.compile(r"^[零〇一二三四五六七八九十百千万亿�
 _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba.finalseg.re_skip: how jieba cuts an ASCII run
 _OUTSIDE_JIEBA_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 """Characters jieba-rs reads as Han and jieba does not (jieba's Han range is U+4E00–U+9FD5)."""
+_ASCII_SYMBOL = re.compile(r"[!-/:-@\[-`{-~]")
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +61,8 @@ def lcut(text: str) -> list[str]:
     if _OUTSIDE_JIEBA_HAN.search(text):
         return tokenizer().lcut(text)
     fast_cut = fast()
+    if not _ASCII_SYMBOL.search(text):
+        return fast_cut.cut(text)  # no ASCII symbol: no run for jieba to cut otherwise
     out: list[str] = []
     for t in fast_cut.cut(text):
         if len(t) > 1 and t.isascii() and not _JIEBA_SKIP.fullmatch(t) and not fast_cut.has_word(t):
