@@ -49,12 +49,8 @@ class Theme:
     weak: re.Pattern | None
     context: re.Pattern | None
     exclude: re.Pattern | None
-
-    @property
-    def any_cue(self) -> re.Pattern | None:
-        """One pattern that matches where a strong or a supporting cue does (the first test of ``strength``)."""
-        parts = [p.pattern for p in (self.strong, self.weak) if p is not None]
-        return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+    cue_words: tuple[str, ...] = ()  # the strong and supporting cue words, as written
+    patterns: re.Pattern | None = None  # the strong word-order patterns alone
 
     def matches(self, text: str) -> bool:
         return self.strength(text) > 0
@@ -98,6 +94,8 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
             weak=_alternation(spec.get("weak", [])),
             context=_alternation(spec.get("context", [])),
             exclude=_alternation(spec.get("exclude", [])),
+            cue_words=tuple(dict.fromkeys([*spec.get("strong", []), *spec.get("weak", [])])),
+            patterns=_alternation([], spec.get("patterns", [])),
         )
     return themes
 
@@ -107,42 +105,42 @@ def default_taxonomy() -> dict[str, Theme]:
     return load_taxonomy()
 
 
-_SEPARATOR = "\n"
-
-
-def sentences_matching(pattern: re.Pattern, texts: list[str]) -> set[int]:
-    """The indices of ``texts`` in which ``pattern`` has a match: one scan of the texts joined by newlines
-    instead of one search per text. Exact for any pattern: a match that reaches over a separator may have
-    hidden a match starting in the texts it covers, so those are searched one by one."""
-    joined = _SEPARATOR.join(texts)
-    ends = list(itertools.accumulate(len(t) + 1 for t in texts))  # one past each text's separator
-    found: set[int] = set()
-    for m in pattern.finditer(joined):
-        first = bisect.bisect_right(ends, m.start())
-        last = bisect.bisect_right(ends, max(m.end() - 1, m.start()))
-        if first == last:
-            found.add(first)
-        else:
-            found.update(i for i in range(first, min(last, len(texts) - 1) + 1) if pattern.search(texts[i]))
-    return found
-
-
 def rule_strengths(texts: list[str], taxonomy: dict[str, Theme]) -> list[dict[str, int]]:
-    """``{theme: theme.strength(text)}`` of every text: the cue-free (text, theme) pairs, most of them,
-    are ruled out by one scan per theme over all the texts."""
+    """``{theme: theme.strength(text)}`` of every text. Most (text, theme) pairs have no cue at all: one
+    Aho-Corasick pass over all the texts finds every cue word of every theme, and only the texts with a
+    cue word (or a match of the theme's word-order patterns) are judged by ``strength``."""
+    automaton = _cue_automaton(tuple(taxonomy.values()))
+    joined = "\n".join(texts)  # no cue word holds a newline, so no match reaches over a separator
+    ends = list(itertools.accumulate(len(t) + 1 for t in texts))
+    candidates: dict[str, set[int]] = {key: set() for key in taxonomy}
+    for end, keys in automaton.iter(joined) if len(automaton) else ():
+        i = bisect.bisect_right(ends, end)
+        for key in keys:
+            candidates[key].add(i)
     out = [dict.fromkeys(taxonomy, 0) for _ in texts]
     for key, theme in taxonomy.items():
-        cue = _any_cue(theme)
-        if cue is None:
-            continue
-        for i in sentences_matching(cue, texts):
+        found = candidates[key]
+        if theme.patterns is not None:
+            found |= {i for i, t in enumerate(texts) if i not in found and theme.patterns.search(t)}
+        for i in found:
             out[i][key] = theme.strength(texts[i])
     return out
 
 
-@lru_cache(maxsize=256)
-def _any_cue(theme: Theme) -> re.Pattern | None:
-    return theme.any_cue
+@lru_cache(maxsize=16)
+def _cue_automaton(themes: tuple[Theme, ...]):
+    """Every cue word of ``themes`` → the keys of the themes it is a cue of."""
+    import ahocorasick
+
+    owners: dict[str, list[str]] = {}
+    for theme in themes:
+        for word in theme.cue_words:
+            owners.setdefault(word, []).append(theme.key)
+    automaton = ahocorasick.Automaton()
+    for word, keys in owners.items():
+        automaton.add_word(word, tuple(keys))
+    automaton.make_automaton()
+    return automaton
 
 
 class Learned:
@@ -216,12 +214,11 @@ class Learned:
         starts: list[int] = []
         sizes: list[int] = []
         known: list[int] = []
-        row = self._row
-        known_rows = self.rows
+        row, known_rows, unknown = self._row, self.rows, self._unknown
         for n, tokens in enumerate(token_lists):
-            # the known words directly, the others through ``_row``: the same rows in the same order
-            rows = {r for r in (known_rows[f] if f in known_rows else row(f) for f in learned_features(tokens))
-                    if r is not None}
+            # known and already looked-into words directly, the others through ``_row``: the same rows
+            rows = {r for r in (known_rows[f] if f in known_rows else unknown[f] if f in unknown else row(f)
+                                for f in learned_features(tokens)) if r is not None}
             if rows:
                 known.append(n)
                 starts.append(len(flat))
