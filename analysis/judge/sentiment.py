@@ -252,8 +252,21 @@ def training_rows() -> list[dict]:
     return rows
 
 
+_is_punct: dict[str, bool] = {}
+"""Tokens already classified as punctuation or not (a dictionary look-up is cheaper than a regex match)."""
+
+
+def _punct(token: str) -> bool:
+    if len(_is_punct) > 500_000:
+        _is_punct.clear()
+    flag = _is_punct[token] = bool(_PUNCT.match(token))
+    return flag
+
+
 def features(tokens: list[str]) -> list[str]:
-    return [t for t in tokens if not _PUNCT.match(t)]
+    """The tokens that are not punctuation."""
+    known = _is_punct
+    return [t for t in tokens if not (known[t] if t in known else _punct(t))]
 
 
 def train_bayes(rows: list[dict], tokenize) -> object:
@@ -349,13 +362,15 @@ _NON_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 C_POLARITY = 3.0  # inverse regularisation of the three-way regression (5-fold CV on the training sentences)
 
 
-def char_bigrams(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def char_bigrams(text: str) -> tuple[str, ...]:
     """Adjacent Han character pairs: they read 超开心, 无力吐槽, 变成了噩梦 however jieba cuts them, and
-    tie Traditional-derived or colloquial spellings to the words the model has seen."""
+    tie Traditional-derived or colloquial spellings to the words the model has seen. Remembered for the
+    last few thousand texts: the sentiment and the theme model both read a sentence's pairs."""
     out = []
     for run in _NON_HAN.split(text):
         out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
+    return tuple(out)
 
 
 def sparse_keys(text_simplified: str, tokens: list[str]) -> list[str]:

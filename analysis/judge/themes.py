@@ -35,7 +35,6 @@ CONFIRM = 0.4  # a match of supporting cues stands unless the model gives the th
 CONFIRM_STRONG = 0.2  # a strong cue (回款, 意向客户) stands unless the model all but rules the theme out
 ALONE = 0.7  # the model assigns a theme without any rule match above this probability
 C = 8.0  # inverse regularisation strength of the logistic regressions
-_PUNCT = re.compile(r"^[\W_]+$")
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 CLAUSE_BREAKS = frozenset("，,；;：:")
 MIN_CLAUSE = 3  # words; shorter clauses (其中，) carry too little evidence to be scored alone
@@ -231,6 +230,55 @@ class Learned:
                 out[n] = dict(zip(self.themes, p))
         return out
 
+    def clause_probabilities_many(self, token_lists: list[list[str]]) -> list[dict[str, float]]:
+        """``probabilities(tokens, clauses=True)`` of many sentences: every sentence and clause scored in
+        one matrix sum, then the best of each sentence's."""
+        pieces: list[list[str]] = []
+        owner: list[int] = []
+        for n, tokens in enumerate(token_lists):
+            pieces.append(tokens)
+            owner.append(n)
+            clause: list[str] = []
+            for t in [*tokens, "，"]:
+                if t in CLAUSE_BREAKS:
+                    if MIN_CLAUSE <= len(clause) < len(tokens):
+                        pieces.append(clause)
+                        owner.append(n)
+                    clause = []
+                else:
+                    clause.append(t)
+        z = self._z_many(pieces)
+        best: list[np.ndarray | None] = [None] * len(token_lists)
+        whole: list[bool] = [False] * len(token_lists)
+        for n, zn in zip(owner, z):
+            if not whole[n]:  # the sentence itself comes first: without evidence it scores nothing
+                whole[n], best[n] = True, zn
+            elif best[n] is not None and zn is not None:
+                best[n] = np.maximum(best[n], zn)
+        return [self._as_dict(b) for b in best]
+
+    def _z_many(self, token_lists: list[list[str]]) -> list[np.ndarray | None]:
+        """``_z`` of many token lists: one gather and one ``reduceat``."""
+        flat: list[int] = []
+        starts: list[int] = []
+        sizes: list[int] = []
+        known: list[int] = []
+        row, known_rows, unknown = self._row, self.rows, self._unknown
+        for n, tokens in enumerate(token_lists):
+            rows = {r for r in (known_rows[f] if f in known_rows else unknown[f] if f in unknown else row(f)
+                                for f in learned_features(tokens)) if r is not None}
+            if rows:
+                known.append(n)
+                starts.append(len(flat))
+                sizes.append(len(rows))
+                flat.extend(rows)
+        out: list[np.ndarray | None] = [None] * len(token_lists)
+        if flat:
+            sums = np.add.reduceat(self.coef[flat], starts, axis=0)
+            for n, total, size in zip(known, sums, sizes):
+                out[n] = self.bias + total / math.sqrt(size)
+        return out
+
     def probabilities(self, tokens: list[str], clauses: bool = False) -> dict[str, float]:
         """Per theme, the probability that the sentence is about it.
 
@@ -274,15 +322,22 @@ class Learned:
 
 
 def words(tokens: list[str]) -> list[str]:
-    return [t for t in tokens if not _PUNCT.match(t)]
+    from analysis.judge.sentiment import features
+
+    return features(tokens)  # the same test as the sentiment model's, answered from its memo
 
 
 def learned_features(tokens: list[str]) -> list[str]:
     """Words and the character bigrams of the sentence they spell: 催回来 and 催款 share 催, 看书 and 读书 share
     书, however jieba cut them, so a paraphrase of a theme's wording still carries its evidence."""
+    return [*words(tokens), *_learned_bigrams("".join(tokens))]
+
+
+@lru_cache(maxsize=4096)
+def _learned_bigrams(text: str) -> tuple[str, ...]:
     from analysis.judge.sentiment import char_bigrams
 
-    return [*words(tokens), *("\x01" + g for g in char_bigrams("".join(tokens)))]
+    return tuple("\x01" + g for g in char_bigrams(text))
 
 
 @lru_cache(maxsize=1)
@@ -350,11 +405,12 @@ def assign_many(texts: list[str], token_lists: list[list[str]], taxonomy: dict[s
     """``assign`` for many sentences at once (a document's): the model scores them in one batch."""
     taxonomy = taxonomy or default_taxonomy()
     learned = learned or default_learned()
-    out = []
-    for rules, tokens, p in zip(rule_strengths(texts, taxonomy), token_lists, learned.probabilities_many(token_lists)):
-        doubtful = any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
-                       for k, strength in rules.items() if strength)
-        # clauses are scored only when a rule match would otherwise be dropped: most sentences need not
-        out.append(combine(rules, p, taxonomy, clause_probabilities=learned.probabilities(tokens, clauses=True)
-                           if doubtful else None))
-    return out
+    rules = rule_strengths(texts, taxonomy)
+    probabilities = learned.probabilities_many(token_lists)
+    # clauses are scored only when a rule match would otherwise be dropped: most sentences need not
+    doubtful = [n for n, (r, p) in enumerate(zip(rules, probabilities))
+                if any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
+                       for k, strength in r.items() if strength)]
+    clauses = dict(zip(doubtful, learned.clause_probabilities_many([token_lists[n] for n in doubtful])))
+    return [combine(r, p, taxonomy, clause_probabilities=clauses.get(n))
+            for n, (r, p) in enumerate(zip(rules, probabilities))]
