@@ -231,8 +231,8 @@ class Learned:
         return out
 
     def clause_probabilities_many(self, token_lists: list[list[str]]) -> list[dict[str, float]]:
-        """``probabilities(tokens, clauses=True)`` of many sentences: every sentence and clause scored in
-        one matrix sum, then the best of each sentence's."""
+        """``probabilities(tokens, clauses=True)`` of many sentences: every sentence and clause scored,
+        then the best of each sentence's."""
         pieces: list[list[str]] = []
         owner: list[int] = []
         for n, tokens in enumerate(token_lists):
@@ -258,25 +258,14 @@ class Learned:
         return [self._as_dict(b) for b in best]
 
     def _z_many(self, token_lists: list[list[str]]) -> list[np.ndarray | None]:
-        """``_z`` of many token lists: one gather and one ``reduceat``."""
-        flat: list[int] = []
-        starts: list[int] = []
-        sizes: list[int] = []
-        known: list[int] = []
+        """``_z`` of many token lists, summed exactly as ``_z`` sums (numpy's ``sum`` pairs its terms;
+        ``reduceat`` would add them in order and differ in the last bit)."""
         row, known_rows, unknown = self._row, self.rows, self._unknown
-        for n, tokens in enumerate(token_lists):
+        out: list[np.ndarray | None] = []
+        for tokens in token_lists:
             rows = {r for r in (known_rows[f] if f in known_rows else unknown[f] if f in unknown else row(f)
                                 for f in learned_features(tokens)) if r is not None}
-            if rows:
-                known.append(n)
-                starts.append(len(flat))
-                sizes.append(len(rows))
-                flat.extend(rows)
-        out: list[np.ndarray | None] = [None] * len(token_lists)
-        if flat:
-            sums = np.add.reduceat(self.coef[flat], starts, axis=0)
-            for n, total, size in zip(known, sums, sizes):
-                out[n] = self.bias + total / math.sqrt(size)
+            out.append(self.bias + self.coef[list(rows)].sum(axis=0) / math.sqrt(len(rows)) if rows else None)
         return out
 
     def probabilities(self, tokens: list[str], clauses: bool = False) -> dict[str, float]:
