@@ -128,14 +128,14 @@ def insert(con, packs: list[Packed]) -> None:
 
 
 def _warm_up() -> None:
-    """Load what every worker needs once, before forking them: jieba's dictionary, the models, and
+    """Load what every worker needs once, before forking them: the segmenter's dictionary, the models, and
     pandas, which pyarrow imports on its first conversion of Python values (0.3 s per process)."""
     from analysis.insight.copies import shingles, signature
     from analysis.judge.sentiment import default_model
     from analysis.judge.themes import default_learned, default_taxonomy
-    from analysis.text.segment import tokenizer
+    from analysis.text.segment import fast
 
-    tokenizer()
+    fast()
     default_model()
     default_taxonomy()
     default_learned()

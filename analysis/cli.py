@@ -307,7 +307,8 @@ def _cmd_template(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from analysis.bench import run
 
-    run(args.docs, workers=args.workers, repeat=args.repeat, memo=not args.no_memo)
+    run(args.docs, workers=args.workers, repeat=args.repeat, memo=not args.no_memo, repeated=args.repeated,
+        naive_docs=args.naive_docs)
     return 0
 
 
@@ -458,11 +459,13 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--store", type=Path, default=DEFAULT_STORE)
     t.set_defaults(func=_cmd_template)
 
-    n = sub.add_parser("bench", help="生成语料，比较纯 jieba 分词与完整构建的耗时")
+    n = sub.add_parser("bench", help="生成每句唯一的语料，比较完整构建与纯 jieba、rjieba、朴素流程的耗时")
     n.add_argument("--docs", type=int, default=2000)
     n.add_argument("--workers", type=int, default=None)
-    n.add_argument("--repeat", type=int, default=1, help="重复次数（报告中位数）")
-    n.add_argument("--no-memo", action="store_true", help="关闭句子记忆（最坏情况：语料中没有重复的句子）")
+    n.add_argument("--repeat", type=int, default=3, help="重复次数（报告中位数）")
+    n.add_argument("--no-memo", action="store_true", help="关闭句子记忆（每句都重新分析）")
+    n.add_argument("--repeated", action="store_true", help="保留生成器中重复出现的句子（默认每句唯一）")
+    n.add_argument("--naive-docs", type=int, default=100, help="朴素流程计时用的文档数（按字数折算到全部）")
     n.set_defaults(func=_cmd_bench)
 
     u = sub.add_parser("users", help="管理看板用户（密码从提示或标准输入读取，以 bcrypt 散列保存）")

@@ -82,8 +82,9 @@ def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[Sen
         themed = [n for n, (text, heading) in enumerate(todo) if not (heading and metadata.is_metadata_line(text))]
         assigned = themes.assign_many([todo[n][0] for n in themed], [tokens[n] for n in themed])
         found = dict(zip(themed, assigned))
+        scores = model.score_many([text for text, _ in todo], tokens, [heading or None for _, heading in todo])
         for n, (text, heading) in enumerate(todo):
-            scored = model.score(text, tokens[n], heading=heading or None)
+            scored = scores[n]
             # 存在/不足 from 二、存在的不足 are structure, not keywords
             words = () if heading else tuple(segment.content_words(tokens[n]))
             memo[text, heading] = SentenceResult(scored.sentiment, scored.label, tuple(found.get(n, ())), words,

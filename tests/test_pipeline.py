@@ -51,3 +51,42 @@ def test_a_full_sentence_memo_is_emptied_without_losing_what_is_being_analysed(m
         monkeypatch.setattr(pipeline, "_memo", {})
         assert analysed() == expected
         assert len(pipeline._memo) <= limit + 12  # one document's sentences over the limit at most
+
+
+def _demo_sentences(documents: int = 40) -> list[str]:
+    from analysis.paths import DEFAULT_CORPUS
+    from analysis.read import decode, ingest, normalize
+    from analysis.text import sections
+
+    out = []
+    for n, item in enumerate(i for i in ingest.iter_corpus(DEFAULT_CORPUS) if not isinstance(i, ingest.FileFailure)):
+        if n == documents:
+            break
+        simplified = normalize.normalize(decode.read_bytes(item[0], item[1])[0]).simplified
+        out.extend(s.text for s in sections.split_document(simplified))
+    return out
+
+
+def test_batched_scoring_is_sentence_by_sentence_scoring_to_the_last_bit():
+    # the pipeline scores a document's sentences in batches (one automaton pass for theme cues, one
+    # matrix sum per model); the per-sentence functions stay the reference, and nothing may change
+    from analysis.judge import sentiment, themes
+    from analysis.judge.sentiment import read_labelled
+    from analysis.paths import PROJECT_DIR
+    from analysis.text.segment import cut
+
+    texts = _demo_sentences() + [r["text"] for r in read_labelled(PROJECT_DIR / "tests/data/labelled_sentences.tsv")]
+    assert len(texts) > 1500
+    tokens = [cut(t) for t in texts]
+    model, taxonomy, learned = sentiment.default_model(), themes.default_taxonomy(), themes.default_learned()
+
+    assert model.score_many(texts, tokens, [None] * len(texts)) == [model.score(t, k) for t, k in zip(texts, tokens)]
+    assert themes.rule_strengths(texts, taxonomy) == [{k: th.strength(t) for k, th in taxonomy.items()} for t in texts]
+    assert learned.clause_probabilities_many(tokens) == [learned.probabilities(k, clauses=True) for k in tokens]
+    assert themes.assign_many(texts, tokens) == [
+        themes.combine({k: th.strength(t) for k, th in taxonomy.items()}, learned.probabilities(k), taxonomy,
+                       clause_probabilities=learned.probabilities(k, clauses=True))
+        for t, k in zip(texts, tokens)]
+    labels = [s.label for s in model.score_many(texts, tokens, [None] * len(texts))]
+    assert {"pos", "neu", "neg"} <= set(labels)
+    assert sum(bool(r) for r in themes.assign_many(texts, tokens)) > len(texts) // 4

@@ -62,3 +62,64 @@ def test_the_cached_tokenizer_cuts_exactly_as_jieba_with_the_user_dictionary(tmp
         assert cache.stat().st_size > 1_000_000
     finally:
         segment.tokenizer.cache_clear()
+
+
+def _reference_sentences() -> list[str]:
+    """Every sentence the pipeline cuts in the demo corpus, and every written labelled sentence."""
+    from analysis.judge.sentiment import read_labelled
+    from analysis.paths import DATA_DIR, DEFAULT_CORPUS, PROJECT_DIR
+    from analysis.read import decode, ingest, normalize
+    from analysis.text import sections
+
+    out = []
+    for item in ingest.iter_corpus(DEFAULT_CORPUS):
+        if not isinstance(item, ingest.FileFailure):
+            simplified = normalize.normalize(decode.read_bytes(item[0], item[1])[0]).simplified
+            out.extend(s.text for s in sections.split_document(simplified))
+    for path in [*sorted(DATA_DIR.glob("*train*.tsv")), *sorted((PROJECT_DIR / "tests" / "data").glob("*.tsv"))]:
+        out.extend(normalize.to_simplified(r["text"]) for r in read_labelled(path))
+    return out
+
+
+def test_jieba_rs_cuts_the_corpus_and_labelled_sentences_exactly_as_jieba():
+    from analysis.text import segment
+
+    sentences = _reference_sentences()
+    assert len(sentences) > 15_000
+    reference = segment.tokenizer()
+    differing = [s for s in sentences if segment.lcut(s) != reference.lcut(s)]
+    assert differing == []
+    assert any("GW-100" in s for s in sentences)  # the corpus holds the ASCII codes the policy is about
+
+
+@pytest.mark.parametrize("sentence, tokens", [
+    # ASCII runs are cut jieba's way: letter/digit runs and the symbols between them (jieba-rs: GW-100 whole)
+    ("熟练掌握了GW-100网关的调试", ["熟练掌握", "了", "GW", "-", "100", "网关", "的", "调试"]),
+    ("完成率96.5%，x-ray检测", ["完成率", "96.5%", "，", "x", "-", "ray", "检测"]),
+    ("稿子阅读量破了10万+...", ["稿子", "阅读", "量", "破", "了", "10", "万", "+..."]),
+    # a dictionary word with symbols stays whole, as in jieba
+    ("学习C++和AT&T的资料", ["学习", "C++", "和", "AT&T", "的", "资料"]),
+    # 㐀 (extension A) is Han to jieba-rs, a symbol to jieba: the sentence goes to jieba itself
+    ("㐀字客户回款", ["㐀", "字", "客户", "回款"]),
+])
+def test_where_jieba_rs_differs_jiebas_cut_is_kept(sentence, tokens):
+    from analysis.text import segment
+
+    assert segment.lcut(sentence) == segment.tokenizer().lcut(sentence) == tokens
+
+
+def test_jieba_rs_knows_every_word_of_jiebas_dictionary_and_the_user_dictionary():
+    import os
+
+    import jieba
+
+    from analysis.paths import data_path
+    from analysis.text import segment
+
+    fast = segment.fast()
+    with open(os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME), encoding="utf-8") as fh:
+        words = [line.split()[0] for line in fh if line.strip()]
+    words += [line.split()[0] for line in data_path("userdict.txt").read_text(encoding="utf-8").splitlines()
+              if line.strip()]
+    assert len(words) > 349_000
+    assert [w for w in words if not fast.has_word(w)] == []

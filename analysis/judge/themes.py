@@ -15,7 +15,9 @@ HR adds to the taxonomy have no training sentences and are decided by their rule
 """
 from __future__ import annotations
 
+import bisect
 import io
+import itertools
 import math
 import re
 import tomllib
@@ -33,7 +35,6 @@ CONFIRM = 0.4  # a match of supporting cues stands unless the model gives the th
 CONFIRM_STRONG = 0.2  # a strong cue (回款, 意向客户) stands unless the model all but rules the theme out
 ALONE = 0.7  # the model assigns a theme without any rule match above this probability
 C = 8.0  # inverse regularisation strength of the logistic regressions
-_PUNCT = re.compile(r"^[\W_]+$")
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 CLAUSE_BREAKS = frozenset("，,；;：:")
 MIN_CLAUSE = 3  # words; shorter clauses (其中，) carry too little evidence to be scored alone
@@ -47,6 +48,8 @@ class Theme:
     weak: re.Pattern | None
     context: re.Pattern | None
     exclude: re.Pattern | None
+    cue_words: tuple[str, ...] = ()  # the strong and supporting cue words, as written
+    patterns: re.Pattern | None = None  # the strong word-order patterns alone
 
     def matches(self, text: str) -> bool:
         return self.strength(text) > 0
@@ -90,6 +93,8 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
             weak=_alternation(spec.get("weak", [])),
             context=_alternation(spec.get("context", [])),
             exclude=_alternation(spec.get("exclude", [])),
+            cue_words=tuple(dict.fromkeys([*spec.get("strong", []), *spec.get("weak", [])])),
+            patterns=_alternation([], spec.get("patterns", [])),
         )
     return themes
 
@@ -97,6 +102,44 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
 @lru_cache(maxsize=1)
 def default_taxonomy() -> dict[str, Theme]:
     return load_taxonomy()
+
+
+def rule_strengths(texts: list[str], taxonomy: dict[str, Theme]) -> list[dict[str, int]]:
+    """``{theme: theme.strength(text)}`` of every text. Most (text, theme) pairs have no cue at all: one
+    Aho-Corasick pass over all the texts finds every cue word of every theme, and only the texts with a
+    cue word (or a match of the theme's word-order patterns) are judged by ``strength``."""
+    automaton = _cue_automaton(tuple(taxonomy.values()))
+    joined = "\n".join(texts)  # no cue word holds a newline, so no match reaches over a separator
+    ends = list(itertools.accumulate(len(t) + 1 for t in texts))
+    candidates: dict[str, set[int]] = {key: set() for key in taxonomy}
+    for end, keys in automaton.iter(joined) if len(automaton) else ():
+        i = bisect.bisect_right(ends, end)
+        for key in keys:
+            candidates[key].add(i)
+    out = [dict.fromkeys(taxonomy, 0) for _ in texts]
+    for key, theme in taxonomy.items():
+        found = candidates[key]
+        if theme.patterns is not None:
+            found |= {i for i, t in enumerate(texts) if i not in found and theme.patterns.search(t)}
+        for i in found:
+            out[i][key] = theme.strength(texts[i])
+    return out
+
+
+@lru_cache(maxsize=16)
+def _cue_automaton(themes: tuple[Theme, ...]):
+    """Every cue word of ``themes`` → the keys of the themes it is a cue of."""
+    import ahocorasick
+
+    owners: dict[str, list[str]] = {}
+    for theme in themes:
+        for word in theme.cue_words:
+            owners.setdefault(word, []).append(theme.key)
+    automaton = ahocorasick.Automaton()
+    for word, keys in owners.items():
+        automaton.add_word(word, tuple(keys))
+    automaton.make_automaton()
+    return automaton
 
 
 class Learned:
@@ -170,8 +213,11 @@ class Learned:
         starts: list[int] = []
         sizes: list[int] = []
         known: list[int] = []
+        row, known_rows, unknown = self._row, self.rows, self._unknown
         for n, tokens in enumerate(token_lists):
-            rows = {r for r in map(self._row, learned_features(tokens)) if r is not None}
+            # known and already looked-into words directly, the others through ``_row``: the same rows
+            rows = {r for r in (known_rows[f] if f in known_rows else unknown[f] if f in unknown else row(f)
+                                for f in learned_features(tokens)) if r is not None}
             if rows:
                 known.append(n)
                 starts.append(len(flat))
@@ -182,6 +228,44 @@ class Learned:
             z = np.add.reduceat(self.coef[flat], starts, axis=0) / np.sqrt(sizes)[:, None] + self.bias
             for n, p in zip(known, (1.0 / (1.0 + np.exp(-z))).tolist()):
                 out[n] = dict(zip(self.themes, p))
+        return out
+
+    def clause_probabilities_many(self, token_lists: list[list[str]]) -> list[dict[str, float]]:
+        """``probabilities(tokens, clauses=True)`` of many sentences: every sentence and clause scored,
+        then the best of each sentence's."""
+        pieces: list[list[str]] = []
+        owner: list[int] = []
+        for n, tokens in enumerate(token_lists):
+            pieces.append(tokens)
+            owner.append(n)
+            clause: list[str] = []
+            for t in [*tokens, "，"]:
+                if t in CLAUSE_BREAKS:
+                    if MIN_CLAUSE <= len(clause) < len(tokens):
+                        pieces.append(clause)
+                        owner.append(n)
+                    clause = []
+                else:
+                    clause.append(t)
+        z = self._z_many(pieces)
+        best: list[np.ndarray | None] = [None] * len(token_lists)
+        whole: list[bool] = [False] * len(token_lists)
+        for n, zn in zip(owner, z):
+            if not whole[n]:  # the sentence itself comes first: without evidence it scores nothing
+                whole[n], best[n] = True, zn
+            elif best[n] is not None and zn is not None:
+                best[n] = np.maximum(best[n], zn)
+        return [self._as_dict(b) for b in best]
+
+    def _z_many(self, token_lists: list[list[str]]) -> list[np.ndarray | None]:
+        """``_z`` of many token lists, summed exactly as ``_z`` sums (numpy's ``sum`` pairs its terms;
+        ``reduceat`` would add them in order and differ in the last bit)."""
+        row, known_rows, unknown = self._row, self.rows, self._unknown
+        out: list[np.ndarray | None] = []
+        for tokens in token_lists:
+            rows = {r for r in (known_rows[f] if f in known_rows else unknown[f] if f in unknown else row(f)
+                                for f in learned_features(tokens)) if r is not None}
+            out.append(self.bias + self.coef[list(rows)].sum(axis=0) / math.sqrt(len(rows)) if rows else None)
         return out
 
     def probabilities(self, tokens: list[str], clauses: bool = False) -> dict[str, float]:
@@ -227,15 +311,22 @@ class Learned:
 
 
 def words(tokens: list[str]) -> list[str]:
-    return [t for t in tokens if not _PUNCT.match(t)]
+    from analysis.judge.sentiment import features
+
+    return features(tokens)  # the same test as the sentiment model's, answered from its memo
 
 
 def learned_features(tokens: list[str]) -> list[str]:
     """Words and the character bigrams of the sentence they spell: 催回来 and 催款 share 催, 看书 and 读书 share
     书, however jieba cut them, so a paraphrase of a theme's wording still carries its evidence."""
+    return [*words(tokens), *_learned_bigrams("".join(tokens))]
+
+
+@lru_cache(maxsize=4096)
+def _learned_bigrams(text: str) -> tuple[str, ...]:
     from analysis.judge.sentiment import char_bigrams
 
-    return [*words(tokens), *("\x01" + g for g in char_bigrams("".join(tokens)))]
+    return tuple("\x01" + g for g in char_bigrams(text))
 
 
 @lru_cache(maxsize=1)
@@ -303,12 +394,12 @@ def assign_many(texts: list[str], token_lists: list[list[str]], taxonomy: dict[s
     """``assign`` for many sentences at once (a document's): the model scores them in one batch."""
     taxonomy = taxonomy or default_taxonomy()
     learned = learned or default_learned()
-    out = []
-    for text, tokens, p in zip(texts, token_lists, learned.probabilities_many(token_lists)):
-        rules = {key: theme.strength(text) for key, theme in taxonomy.items()}
-        doubtful = any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
-                       for k, strength in rules.items() if strength)
-        # clauses are scored only when a rule match would otherwise be dropped: most sentences need not
-        out.append(combine(rules, p, taxonomy, clause_probabilities=learned.probabilities(tokens, clauses=True)
-                           if doubtful else None))
-    return out
+    rules = rule_strengths(texts, taxonomy)
+    probabilities = learned.probabilities_many(token_lists)
+    # clauses are scored only when a rule match would otherwise be dropped: most sentences need not
+    doubtful = [n for n, (r, p) in enumerate(zip(rules, probabilities))
+                if any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
+                       for k, strength in r.items() if strength)]
+    clauses = dict(zip(doubtful, learned.clause_probabilities_many([token_lists[n] for n in doubtful])))
+    return [combine(r, p, taxonomy, clause_probabilities=clauses.get(n))
+            for n, (r, p) in enumerate(zip(rules, probabilities))]
