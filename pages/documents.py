@@ -147,7 +147,8 @@ if isinstance(meta.get("copy_kind"), str) and meta["copy_kind"]:
         who = f"范文“{md(source['source_template'])}”"
     else:
         writer = "本人" if meta["copy_kind"] == "本人往年" else md(source["source_employee"] or "未署名")
-        who = f"{writer} · {md(source['source_department'] or '未知部门')} · {source['source_year'] or '年份不详'} 年的总结"
+        year = f"{int(source['source_year'])} 年" if pd.notna(source["source_year"]) else "年份不详"
+        who = f"{writer} · {md(source['source_department'] or '未知部门')} · {year}的总结"
     st.warning(f"疑似抄袭（{md(meta['copy_kind'])}）：与{who}重合 {pct(meta['copy_similarity'])}。"
                "逐句对照见“原创性”页。", icon=":material/content_copy:")
 
@@ -164,8 +165,8 @@ if context and st.session_state.get("_doc_theme_applied") != (current, context):
 if st.session_state.get(K_HIGHLIGHT) is None or any(t not in present for t in st.session_state[K_HIGHLIGHT]):
     st.session_state[K_HIGHLIGHT] = present[:1]  # the document's most frequent theme
 if context:
-    st.caption(f"从主题“{md(context)}”的证据句打开：高亮该主题" + ("" if context in present else "（本篇已无此主题的句子）")
-               + "，证据句用黄框标出。")
+    gone = "" if context in present else "（本篇已没有此主题的句子）"
+    st.caption(f"从主题“{md(context)}”的证据句打开：高亮该主题{gone}，证据句用黄框标出。")
 highlight = set(st.multiselect("高亮主题", present, key=K_HIGHLIGHT, placeholder="不高亮"))
 st.markdown(
     "<span style='font-size:0.85em'>句子底色：<span style='background:#E2F1E8;padding:1px 6px'>正面</span> "

@@ -60,7 +60,8 @@ def _nice(value: float) -> float:
     if value <= 0:
         return 1.0
     power = 10.0 ** np.floor(np.log10(value))
-    return float(next(step * power for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if step * power >= value))
+    return float(next(round(step * power, 12) for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+                      if step * power >= value))
 
 
 def value_range(values, bounds: tuple[float, float | None] = (0.0, None), fixed: bool = False) -> list[float]:
