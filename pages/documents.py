@@ -14,7 +14,7 @@ from analysis.text.sections import is_heading
 from ui import data, state
 from ui.correct import correction_form
 from ui.markdown import md
-from ui.widgets import COLUMN_NAMES, HELP, filter_caption, num, pct, require_documents, score
+from ui.widgets import COLUMN_NAMES, HELP, copy_source, filter_caption, num, pct, require_documents, score
 
 TABLE_COLUMNS = ["employee", "department", "team", "role", "year", "chars", "sentences", "sentiment_mean",
                  "neg_share", "themes_total", "placeholders", "source_file"]
@@ -140,16 +140,8 @@ c[3].metric("负面句占比", pct(meta["neg_share"]))
 c[4].metric("模板占位符", num(meta["placeholders"]), help=HELP["模板占位符"])
 if isinstance(meta.get("copy_kind"), str) and meta["copy_kind"]:
     copy = data.copied_documents(Filters(doc_ids=(current,)))
-    source = copy.iloc[0] if len(copy) else None
-    if source is None:
-        who = "来源不在你的查看范围内"
-    elif meta["copy_kind"] == "范文":
-        who = f"范文“{md(source['source_template'])}”"
-    else:
-        writer = "本人" if meta["copy_kind"] == "本人往年" else md(source["source_employee"] or "未署名")
-        year = f"{int(source['source_year'])} 年" if pd.notna(source["source_year"]) else "年份不详"
-        who = f"{writer} · {md(source['source_department'] or '未知部门')} · {year}的总结"
-    st.warning(f"疑似抄袭（{md(meta['copy_kind'])}）：与{who}重合 {pct(meta['copy_similarity'])}。"
+    who = md(copy_source(copy.iloc[0])) if len(copy) else "（来源不在你的查看范围内）"
+    st.warning(f"疑似抄袭（{md(meta['copy_kind'])}）：与 {who} 重合 {pct(meta['copy_similarity'])}。"
                "逐句对照见“原创性”页。", icon=":material/content_copy:")
 
 sentences = data.sentences_of(current)

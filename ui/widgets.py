@@ -47,6 +47,16 @@ def click_hint(text: str) -> str:
     return text if auth.access().may_read_text else ""
 
 
+def copy_source(row) -> str:
+    """Who a copied summary copies (a row of ``data.copied_documents``): a template by its name, one's
+    own earlier summary, or a colleague with department and year. Names come masked for masked readers."""
+    if row.copy_kind == "范文":
+        return f"范文“{row.source_template}”"
+    who = "本人" if row.copy_kind == "本人往年" else row.source_employee or "未署名"
+    year = f"{int(row.source_year)} 年" if pd.notna(row.source_year) else "年份不详"
+    return f"{who} · {row.source_department or '未知部门'} · {year}"
+
+
 def num(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{int(value):,}"
 
