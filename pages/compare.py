@@ -150,9 +150,10 @@ for col, s, chart in ((left, "a", K_WORDS_A), (right, "b", K_WORDS_B)):
 
 # ---------------------------------------------------------------- evidence of the clicked difference
 drill = st.session_state.get(K_DRILL)
-if auth.access().may_read_text:  # a viewer sees the figures only: no evidence section promising sentences
+reads_text = auth.access().may_read_text  # a viewer sees the figures only: no section promising sentences
+if reads_text:
     st.subheader("证据句")
-if not auth.access().may_read_text:
+if not reads_text:
     pass
 elif not drill:
     st.caption("点击上面任意一张图中的柱子，这里并排列出两组的相应句子。")

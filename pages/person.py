@@ -161,7 +161,7 @@ st.subheader("具体度与抄袭标记")
 flags = docs[["doc_id", "year", "concreteness", "copy_kind", "copy_similarity", "copy_of", "placeholders"]].copy()
 sources = data.copied_documents(pf)
 who = {r.doc_id: copy_source(r) for r in sources.itertuples()}
-flags["source"] = flags["doc_id"].map(who).fillna("")
+flags["source"] = [who.get(d, "") for d in flags["doc_id"]]
 st.dataframe(flags.drop(columns=["doc_id", "copy_of"]).rename(columns={
     **COLUMN_NAMES, "concreteness": "具体度", "copy_kind": "抄袭来源类型", "copy_similarity": "重合度",
     "source": "抄自"}),
