@@ -75,8 +75,10 @@ else:
                                    labels={"department": "部门", "count": "计划句数", "status": ""}),
                         key="ft_bar", on_select=_from_bar, selection_mode="points")
     with right:
-        st.dataframe(rates.rename(columns={**COLUMN_NAMES, "documents": "总结数", "plans": "计划数",
-                                           "rate": "落实率"}),
+        # the rate first: in this narrow column the last columns are the ones cut off
+        order = ["department", "rate", "plans", *FOLLOW_STATUSES, "documents"]
+        st.dataframe(rates[order].rename(columns={**COLUMN_NAMES, "documents": "总结数", "plans": "计划数",
+                                                  "rate": "落实率"}),
                      hide_index=True, width="stretch", key="ft_rates",
                      column_config={"部门": st.column_config.TextColumn(width="small"),
                                     "落实率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,

@@ -66,7 +66,7 @@ else:
                        height=max(320, 26 * len(mine) + 80)),
             key="kw_distinct", on_select=lambda: _to_term("kw_distinct"), selection_mode="points",
         )
-        right.dataframe(mine[["term", "count", "documents", "log_odds_z", "tfidf"]].rename(columns=COLUMN_NAMES),
+        right.dataframe(mine[["term", "log_odds_z", "count", "documents", "tfidf"]].rename(columns=COLUMN_NAMES),
                         hide_index=True, width="stretch", height=max(320, 26 * len(mine) + 80),
                         column_config={
                             "区分度(z)": st.column_config.NumberColumn(format="%.1f", help=HELP["区分度(z)"]),
@@ -94,8 +94,10 @@ else:
             key="kw_counts",
         )
         right.dataframe(
-            counts.rename(columns=COLUMN_NAMES), hide_index=True, width="stretch",
-            column_config={"文档占比": st.column_config.NumberColumn(format="percent", help="该组文档中提及的比例")},
+            counts[["department", "year", "occurrences", "document_share", "sentences", "documents", "group_documents"]]
+            .rename(columns=COLUMN_NAMES), hide_index=True, width="stretch",
+            column_config={"文档占比": st.column_config.NumberColumn(format="percent", help="该组文档中提及的比例"),
+                           "句数": st.column_config.NumberColumn(help="含这个词的句子数")},
         )
         hits = data.keyword_hits(f, term, limit=200)
         more = "（只列出前 200 句）" if len(hits) >= 200 else ""

@@ -52,9 +52,11 @@ with left:
                                title="各部门疑似抄袭文档占比（0–100%）",
                                labels={"department": "部门", "copied_share": "占比"}), key="orig_share")
 with right:
-    table = per[["department", "documents", "copied", "copied_share", "placeholder_documents", "concreteness_mean"]]
+    # the shares first: in this narrow column the last columns are the ones cut off
+    table = per[["department", "copied_share", "concreteness_mean", "copied", "placeholder_documents", "documents"]]
     st.dataframe(table.rename(columns=NAMES), hide_index=True, width="stretch", key="orig_groups",
-                 column_config={"抄袭占比": st.column_config.NumberColumn(format="percent"),
+                 column_config={"部门": st.column_config.TextColumn(pinned=True),
+                                "抄袭占比": st.column_config.NumberColumn(format="percent"),
                                 "含占位符": st.column_config.NumberColumn(help=HELP["模板痕迹"]),
                                 "平均具体度": st.column_config.ProgressColumn(min_value=0.0, max_value=100.0,
                                                                            format="%.1f", help=HELP["平均具体度"])})

@@ -91,10 +91,11 @@ scope = f if dept == ALL_DEPTS else replace(f, departments=("" if dept == UNKNOW
 left, right = st.columns(2)
 with left:
     # the trend: one theme per department, or several themes at once (one line each, over the chosen department)
-    renewed = st.session_state.get("_theme_trend_for") != theme  # a new theme picked above (or a cell clicked)
+    # a new theme picked above (or a cell clicked) starts the trend again from it; a link's choice is kept
+    renewed = st.session_state.get("_theme_trend_for", theme) != theme
+    st.session_state["_theme_trend_for"] = theme
     if renewed or not isinstance(st.session_state.get(K_TREND), list) or set(st.session_state[K_TREND]) - set(THEMES):
         st.session_state[K_TREND] = [theme] if theme in THEMES else []
-        st.session_state["_theme_trend_for"] = theme
     picked = st.multiselect("趋势图的主题（可多选）", list(THEMES), key=K_TREND, placeholder="选择主题",
                             help="选一个主题时每个部门一条线；选几个主题时每个主题一条线（所选部门或全部部门）")
     trend_metric = "句子占比" if metric == LIFT else metric  # a ratio to the company is per filter, not per year
