@@ -154,7 +154,8 @@ if drill:
         what = f"{year} 年谈到“{md(value)}”的句子"
     st.markdown(f"**{what}**")
     evidence_table(ev, "person_ev", empty=f"{what}：没有。",
-                   columns=["year", "section", "text", "sentiment", "label", "themes"])
+                   columns=["year", "section", "text", "sentiment", "label", "themes"],
+                   theme=value if kind == "theme" else None)
 
 # ---------------------------------------------------------------- concreteness and copies
 st.subheader("具体度与抄袭标记")
