@@ -15,7 +15,7 @@ from analysis.query.compare import ALPHA
 from analysis.schema import SECTIONS, THEMES
 from ui import auth, charts, data, state
 from ui.markdown import md
-from ui.widgets import HELP, chart_point, click_hint, evidence_table, num, pct, score
+from ui.widgets import HELP, chart_point, click_hint, evidence_table, hidden_note, num, pct, score
 
 SIDES = {"a": "甲组", "b": "乙组"}
 COLORS = {"甲组": "#3E6E8E", "乙组": "#D9A05B"}
@@ -139,7 +139,7 @@ for col, s, chart in ((left, "a", K_WORDS_A), (right, "b", K_WORDS_B)):
     mine = words[words["group"] == s] if len(words) else words
     with col:
         if mine.empty:
-            st.info(f"{SIDES[s]}没有足够的词（每个词至少出现 3 次）。")
+            st.info(f"{SIDES[s]}没有足够的词（每个词至少出现 3 次）{hidden_note(sizes[s])}。")
             continue
         st.plotly_chart(
             charts.bar(mine, x="term", y="log_odds_z", horizontal=True, text=".1f",

@@ -15,6 +15,7 @@ from ui.widgets import (
     click_hint,
     evidence_table,
     filter_caption,
+    hidden_note,
     num,
     pct,
     require_documents,
@@ -54,7 +55,7 @@ st.caption("对同一员工相邻两年的总结：第 N 年“计划”段落�
 rates = data.follow_rates(f)
 if rates.empty:
     min_group = auth.access().min_group
-    hidden = (f"也可能是有计划的分组人数不足 {min_group} 人，为保护个人隐私统计已隐藏。" if min_group > 1 else "")
+    hidden = (f"也可能是有计划的分组人数不足 {min_group} 人，为保护个人隐私统计已隐藏；" if min_group > 1 else "")
     st.info(f"当前筛选范围（{state.describe(f)}）内没有能与下一年总结对照的计划：需要同一员工相邻两年的总结，"
             f"且第 N 年的计划里有具体目标；{hidden}放宽年份筛选（不要只选最后一年）即可看到。")
 else:
@@ -147,7 +148,7 @@ with left:
     themes = data.theme_section_totals(f)
     themes = themes[themes["section"] == section].sort_values("document_share", ascending=False)
     if themes.empty:
-        st.info(f"当前筛选范围内没有“{section}”段落的主题句。")
+        st.info(f"当前筛选范围内没有“{section}”段落的主题句{hidden_note(figures)}。")
     else:
         st.plotly_chart(charts.bar(themes, x="theme", y="document_share", horizontal=True, percent=True,
                                    title=f"“{section}”里谈到各主题的文档占比",
@@ -155,7 +156,7 @@ with left:
 with right:
     words = data.section_terms(f, section)
     if words.empty:
-        st.info(f"当前筛选范围内没有“{section}”段落。")
+        st.info(f"当前筛选范围内没有“{section}”段落{hidden_note(figures)}。")
     else:
         st.dataframe(words.rename(columns={"term": "词", "documents": "文档数", "document_share": "文档占比",
                                            "sentences": "句数"}),

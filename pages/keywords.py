@@ -5,7 +5,16 @@ import streamlit as st
 
 from ui import auth, charts, cloud, data, state
 from ui.markdown import md
-from ui.widgets import COLUMN_NAMES, HELP, chart_point, click_hint, evidence_table, filter_caption, require_documents
+from ui.widgets import (
+    COLUMN_NAMES,
+    HELP,
+    chart_point,
+    click_hint,
+    evidence_table,
+    filter_caption,
+    hidden_note,
+    require_documents,
+)
 
 
 def _to_term(chart: str) -> None:
@@ -22,7 +31,7 @@ filter_caption(f, figures)
 st.subheader("词云")
 freq = data.term_frequencies(f, top=120)
 if freq.empty:
-    st.info("所选范围内没有可统计的词。")
+    st.info(f"所选范围内没有可统计的词{hidden_note(figures)}。")
 else:
     image, words = st.columns([3, 2])
     try:
@@ -53,7 +62,7 @@ else:
     kw = data.keywords(f, by="department", top=20)
     depts = sorted(kw["group"].unique()) if len(kw) else []
     if not depts:
-        st.info("所选范围内的词太少，找不到特色词（每个词至少要出现 3 次）。")
+        st.info(f"所选范围内的词太少，找不到特色词（每个词至少要出现 3 次）{hidden_note(figures)}。")
     else:
         if st.session_state.get("kw_dept") not in depts:
             st.session_state["kw_dept"] = depts[0]
@@ -81,7 +90,7 @@ if not term:
 else:
     counts = data.keyword_counts(f, term)
     if counts.empty:
-        st.info(f"所选范围内没有句子包含“{md(term)}”。")
+        st.info(f"所选范围内没有句子包含“{md(term)}”{hidden_note(figures)}。")
     else:
         st.caption(f"“{md(term)}”共出现 {int(counts['occurrences'].sum()):,} 次，"
                    f"在 {int(counts['sentences'].sum()):,} 个句子、{int(counts['documents'].sum()):,} 篇文档中。")

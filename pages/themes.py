@@ -8,7 +8,7 @@ import streamlit as st
 from analysis.schema import SECTIONS, THEMES
 from ui import charts, data, state
 from ui.markdown import md
-from ui.widgets import HELP, click_hint, evidence_table, filter_caption, require_documents
+from ui.widgets import HELP, click_hint, evidence_table, filter_caption, hidden_note, require_documents
 
 # label → (column suffix in data.groups, number format, what the colour means). The first is the default:
 # the one that shows where departments differ (issue 12); the others stay selectable.
@@ -132,7 +132,7 @@ with left:
 with right:
     split = data.theme_section_totals(scope)
     if split.empty:
-        st.info("所选范围内没有带主题的句子。")
+        st.info(f"所选范围内没有带主题的句子{hidden_note(figures)}。")
     else:
         st.plotly_chart(
             charts.bar(split, x="theme", y="sentences", color="section", barmode="stack", text=False,

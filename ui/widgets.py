@@ -93,6 +93,14 @@ def require_documents(f: Filters, records: bool = False) -> dict:
     return figures
 
 
+def hidden_note(figures: dict) -> str:
+    """For an empty result: whether part of the filtered documents was withheld (groups below the
+    reporting minimum), so "none" is not said where data is only hidden."""
+    if not figures.get("suppressed"):
+        return ""
+    return f"（人数不足 {auth.access().min_group} 人的分组已隐藏，不在统计之内）"
+
+
 def filter_caption(f: Filters, figures: dict) -> None:
     st.caption(f"范围：{state.describe(f)} · {figures['documents']:,} 篇文档")
 
