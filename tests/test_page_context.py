@@ -240,3 +240,13 @@ def test_jargon_is_explained_where_it_appears(store):
     at = start("pages/originality.py")
     assert metric(at, "疑似抄袭")
     assert "具体度 = 具体句" in texts(at)
+
+
+def test_an_empty_result_says_when_groups_were_hidden(monkeypatch):
+    from analysis.access.scope import Access
+    from ui import auth
+    from ui.widgets import hidden_note
+
+    monkeypatch.setattr(auth, "access", lambda: Access("xiaoshou", "销售部周经理", "dept_head", ("销售部",), 5))
+    assert hidden_note({"documents": 12, "suppressed": True}) == "（人数不足 5 人的分组已隐藏，不在统计之内）"
+    assert hidden_note({"documents": 12, "suppressed": False}) == ""
