@@ -220,5 +220,6 @@ def test_titles_are_text_and_long_ones_are_split_not_cut_off():
                      title="<a href='http://example.com'>销售部</a>的特色词")
     assert "<a" not in fig.layout.title.text and "&lt;a href" in fig.layout.title.text
     fig = charts.bar(frame, x="term", y="log_odds_z", title="各部门各年份的文档数（点击柱子查看句子）")
-    assert fig.layout.title.text == "各部门各年份的文档数<br><sup>点击柱子查看句子</sup>"
+    assert fig.layout.title.text == "各部门各年份的文档数"
+    assert fig.layout.title.subtitle.text == "点击柱子查看句子"
     assert fig.layout.margin.t >= 60  # the second line has room above the plot

@@ -53,8 +53,14 @@ def texts(at) -> str:
     return " ".join(p.value for p in parts)
 
 
+def title_of(spec: dict) -> str:
+    """A chart's title with its subtitle (a long title is split in two)."""
+    title = spec["layout"].get("title", {})
+    return title.get("text", "") + " " + title.get("subtitle", {}).get("text", "")
+
+
 def chart_titles(at) -> list[str]:
-    return [spec["layout"].get("title", {}).get("text", "") for spec in charts(at).values()]
+    return [title_of(spec) for spec in charts(at).values()]
 
 
 # ---------------------------------------------------------------- item 4: charts
@@ -77,7 +83,7 @@ def test_overview_compares_any_two_years(store):
     bars = chart(at, "overview_changes")
     drawn = {t: v for trace in bars["data"] for t, v in zip(values(trace["y"]), values(trace["x"]))}
     assert drawn == pytest.approx({t: changes.loc[t, "change"] * 100 for t in THEMES})
-    assert "百分点" in bars["layout"]["title"]["text"] and "百分点" in bars["layout"]["xaxis"]["title"]["text"]
+    assert "百分点" in title_of(bars) and "百分点" in bars["layout"]["xaxis"]["title"]["text"]
     lo, hi = bars["layout"]["xaxis"]["range"]
     assert lo <= min(drawn.values()) and max(drawn.values()) <= hi
     # the same year twice is no comparison
@@ -229,7 +235,7 @@ def test_viewer_is_promised_no_evidence(signed):
 
 def test_hr_admin_still_sees_the_click_hints(store):
     at = start()
-    assert "点击柱子查看句子" in chart(at, "overview_docs")["layout"]["title"]["text"]
+    assert "点击柱子查看句子" in title_of(chart(at, "overview_docs"))
 
 
 def test_jargon_is_explained_where_it_appears(store):

@@ -35,19 +35,19 @@ PAD = 0.15
 
 def _title(title: str) -> dict:
     """The title as plain text (a department or a search term in it must not become markup): a long
-    one is split at its first full-width parenthesis into a title and a smaller second line, so it is not
+    one is split at its first full-width parenthesis into a title and a smaller subtitle, so it is not
     cut off at the right edge of a narrow column."""
     text = html.escape(title, quote=False)
     head, sep, rest = text.partition("（")
     if sep and len(text) > 14:
-        text = f"{head}<br><sup>{rest.removesuffix('）')}</sup>"
-    return dict(text=text, y=0.98, yanchor="top")
+        return dict(text=head, subtitle=dict(text=rest.removesuffix("）")))
+    return dict(text=text)
 
 
 def _style(fig: go.Figure, height: int | None = None) -> go.Figure:
-    two_lines = "<br>" in (fig.layout.title.text or "")
+    two_lines = bool(fig.layout.title.subtitle.text)
     fig.update_layout(
-        font_family=FONT, margin=dict(l=10, r=10, t=64 if two_lines else 40, b=10), legend_title_text="",
+        font_family=FONT, margin=dict(l=10, r=10, t=72 if two_lines else 40, b=10), legend_title_text="",
         height=height, hoverlabel=dict(font_family=FONT),
     )
     fig.update_xaxes(automargin=True)
@@ -180,7 +180,11 @@ def heat_grid(frame: pd.DataFrame, x: str, y: str, z: str, x_order: list, y_orde
     fig.update_xaxes(categoryorder="array", categoryarray=x_order, side="top", showgrid=False, title="")
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(y_order)), showgrid=False, title="")
     fig.update_layout(clickmode="event+select", dragmode=False, plot_bgcolor="#FFFFFF", title=_title(title))
-    return _style(fig, height=max(260, 70 + 50 * len(y_order)))
+    fig = _style(fig, height=max(260, 110 + 50 * len(y_order)))
+    # the column names sit on top, under the title: room for both
+    fig.update_layout(margin_t=115 if fig.layout.title.subtitle.text else 90,
+                      title=dict(yref="container", y=1.0, yanchor="top", pad=dict(t=8)))
+    return fig
 
 
 def _colorbar(title: str, pct: bool, midpoint: float | None) -> dict:
