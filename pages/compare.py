@@ -13,9 +13,9 @@ import streamlit as st
 from analysis.access.scope import Filters
 from analysis.query.compare import ALPHA
 from analysis.schema import SECTIONS
-from ui import charts, data, state
+from ui import auth, charts, data, state
 from ui.markdown import md
-from ui.widgets import chart_point, evidence_table, num, pct, score
+from ui.widgets import HELP, chart_point, click_hint, evidence_table, hidden_note, num, pct, score
 
 SIDES = {"a": "甲组", "b": "乙组"}
 COLORS = {"甲组": "#3E6E8E", "乙组": "#D9A05B"}
@@ -97,7 +97,7 @@ themes = data.compare_themes(fa, fb)
 long = pd.concat([themes.assign(group=SIDES["a"], share=themes["a_share"]),
                   themes.assign(group=SIDES["b"], share=themes["b_share"])])
 fig = charts.bar(long, x="theme", y="share", color="group", percent=True, color_map=COLORS,
-                 title="两组提及各主题的文档占比（点击柱子查看两组的证据句）",
+                 title="两组提及各主题的文档占比（0–100%" + click_hint("，点击柱子查看两组的证据句") + "）",
                  labels={"theme": "", "share": "文档占比", "group": ""},
                  category_orders={"theme": list(themes["theme"])})
 st.plotly_chart(fig, key=K_THEMES, on_select=lambda: _drill(K_THEMES, "theme", "x"), selection_mode="points")
@@ -124,31 +124,39 @@ if sent.empty:
     st.info("两组都没有可计算情感的句子。")
 else:
     fig = charts.bar(sent, x="section", y="sentiment_mean", color="group", color_map=COLORS, text=".2f",
-                     title="两组各段落的平均情感（点击柱子查看两组该段落最消极的句子）",
+                     title="两组各段落的平均情感（0–1 全量程"
+                           + click_hint("，点击柱子查看两组该段落最消极的句子") + "）",
+                     bounds=(0.0, 1.0),
                      labels={"section": "段落", "sentiment_mean": "平均情感", "group": ""},
                      category_orders={"section": list(SECTIONS)})
     st.plotly_chart(fig, key=K_SENT, on_select=lambda: _drill(K_SENT, "section", "x"), selection_mode="points")
 
 # ---------------------------------------------------------------- distinctive words
 st.subheader("特色词：各组比另一组明显更常用的词")
+st.caption(f"区分度(z)：{HELP['区分度(z)']}。")
 words = data.distinctive_terms(fa, fb, top=15)
 left, right = st.columns(2)
 for col, s, chart in ((left, "a", K_WORDS_A), (right, "b", K_WORDS_B)):
     mine = words[words["group"] == s] if len(words) else words
     with col:
         if mine.empty:
-            st.info(f"{SIDES[s]}没有足够的词（每个词至少出现 3 次）。")
+            st.info(f"{SIDES[s]}没有足够的词（每个词至少出现 3 次）{hidden_note(sizes[s])}。")
             continue
         st.plotly_chart(
             charts.bar(mine, x="term", y="log_odds_z", horizontal=True, text=".1f",
-                       title=f"{SIDES[s]}的特色词（点击查看句子）", labels={"term": "", "log_odds_z": "区分度（z）"},
+                       title=f"{SIDES[s]}的特色词" + click_hint("（点击查看句子）"),
+                       labels={"term": "", "log_odds_z": "区分度(z)"},
                        height=max(320, 26 * len(mine) + 80)),
             key=chart, on_select=lambda chart=chart: _drill(chart, "term", "y"), selection_mode="points")
 
 # ---------------------------------------------------------------- evidence of the clicked difference
-st.subheader("证据句")
 drill = st.session_state.get(K_DRILL)
-if not drill:
+reads_text = auth.access().may_read_text  # a viewer sees the figures only: no section promising sentences
+if reads_text:
+    st.subheader("证据句")
+if not reads_text:
+    pass
+elif not drill:
     st.caption("点击上面任意一张图中的柱子，这里并排列出两组的相应句子。")
 else:
     kind, value = drill
@@ -167,5 +175,6 @@ else:
             else:
                 ev = data.keyword_hits(f, value, limit=100)
             evidence_table(ev, f"cmp_ev_{s}", empty=f"{SIDES[s]}没有{what}。",
-                           columns=["employee", "department", "year", "text", "sentiment"])
+                           columns=["employee", "department", "year", "text", "sentiment"],
+                           theme=value if kind == "theme" else None)
 st.caption(f"平均情感：甲组 {score(sizes['a']['sentiment_mean'])}，乙组 {score(sizes['b']['sentiment_mean'])}。")

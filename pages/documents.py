@@ -14,7 +14,7 @@ from analysis.text.sections import is_heading
 from ui import data, state
 from ui.correct import correction_form
 from ui.markdown import md
-from ui.widgets import COLUMN_NAMES, filter_caption, num, pct, require_documents, score
+from ui.widgets import COLUMN_NAMES, HELP, copy_source, filter_caption, num, pct, require_documents, score
 
 TABLE_COLUMNS = ["employee", "department", "team", "role", "year", "chars", "sentences", "sentiment_mean",
                  "neg_share", "themes_total", "placeholders", "source_file"]
@@ -27,12 +27,15 @@ def _from_table(doc_ids: list[str]) -> None:
     rows = st.session_state[K_TABLE].selection.rows
     if rows:
         st.session_state[state.K_DOC] = doc_ids[rows[0]]
-        st.session_state.pop(state.K_MARK, None)  # the marked sentence belonged to the evidence link
+        # the marked sentence and the theme belonged to the evidence link
+        st.session_state.pop(state.K_MARK, None)
+        st.session_state.pop(state.K_DOC_THEME, None)
 
 
 def _from_pick() -> None:
     st.session_state[state.K_DOC] = st.session_state[K_PICK]
     st.session_state.pop(state.K_MARK, None)
+    st.session_state.pop(state.K_DOC_THEME, None)
 
 
 def _label(row) -> str:
@@ -86,9 +89,13 @@ ids = docs["doc_id"].tolist()
 st.dataframe(
     docs[TABLE_COLUMNS].rename(columns=COLUMN_NAMES), key=K_TABLE, hide_index=True, width="stretch", height=280,
     on_select=partial(_from_table, ids), selection_mode="single-row",
-    column_config={"年份": st.column_config.NumberColumn(format="%d"),
-                   "平均情感": st.column_config.NumberColumn(format="%.3f"),
-                   "负面句占比": st.column_config.NumberColumn(format="percent")},
+    column_config={"员工": st.column_config.TextColumn(pinned=True),
+                   "年份": st.column_config.NumberColumn(format="%d", width="small"),
+                   "平均情感": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",
+                                                           help=HELP["平均情感"]),
+                   "负面句占比": st.column_config.NumberColumn(format="percent"),
+                   "模板占位符": st.column_config.NumberColumn(help=HELP["模板占位符"]),
+                   "文件": st.column_config.TextColumn(width="medium")},
 )
 
 current = st.session_state.get(state.K_DOC)
@@ -112,7 +119,8 @@ st.selectbox("查看文档（也可以在上表中选中一行）", list(labels)
 if len(docs) > MAX_CHOICES:
     st.caption(f"下拉框只列出前 {MAX_CHOICES:,} 篇；其余文档请在上表中选择，或在左侧缩小筛选范围。")
 if current not in set(ids):
-    st.caption("这篇文档不在当前筛选范围内（从其他页面的证据句打开）。")
+    st.info(f"这篇文档不在左侧当前的筛选范围内（{state.describe(f)}），所以上表和统计里没有它；"
+            "它是从其他页面或链接直接打开的。", icon=":material/filter_alt_off:")
 
 st.divider()
 st.subheader(f"{md(meta['employee'] or '未署名')} · {md(meta['department'] or '未知部门')} · "
@@ -129,12 +137,28 @@ c[0].metric("字数", num(meta["chars"]))
 c[1].metric("句数", num(meta["sentences"]))
 c[2].metric("平均情感", score(meta["sentiment_mean"]))
 c[3].metric("负面句占比", pct(meta["neg_share"]))
-c[4].metric("模板占位符", num(meta["placeholders"]), help="未替换的范文占位符（20xx、xx地市、xxx万元等）个数")
+c[4].metric("模板占位符", num(meta["placeholders"]), help=HELP["模板占位符"])
+if isinstance(meta.get("copy_kind"), str) and meta["copy_kind"]:
+    copy = data.copied_documents(Filters(doc_ids=(current,)))
+    who = md(copy_source(copy.iloc[0])) if len(copy) else "（来源不在你的查看范围内）"
+    st.warning(f"疑似抄袭（{md(meta['copy_kind'])}）：与 {who} 重合 {pct(meta['copy_similarity'])}。"
+               "逐句对照见“原创性”页。", icon=":material/content_copy:")
 
+sentences = data.sentences_of(current)
 present = sorted((t for t in data.theme_keys() if meta.get(t, 0) > 0), key=lambda t: -int(meta[t]))
 st.markdown("**主题**：" + ("、".join(f"{t} ×{int(meta[t])}" for t in present) if present else "未识别到主题"))
+tagged = {t for v in sentences["themes"] if v is not None for t in v}
+present += sorted(tagged - set(present))  # a theme HR added (主题管理) is on the sentences only
+context = st.session_state.get(state.K_DOC_THEME)
+if context and st.session_state.get("_doc_theme_applied") != (current, context):
+    # opened from this theme's evidence: that theme is the one highlighted (once; the reader may change it)
+    st.session_state["_doc_theme_applied"] = (current, context)
+    st.session_state[K_HIGHLIGHT] = [context] if context in present else present[:1]
 if st.session_state.get(K_HIGHLIGHT) is None or any(t not in present for t in st.session_state[K_HIGHLIGHT]):
     st.session_state[K_HIGHLIGHT] = present[:1]  # the document's most frequent theme
+if context:
+    gone = "" if context in present else "（本篇已没有此主题的句子）"
+    st.caption(f"从主题“{md(context)}”的证据句打开：高亮该主题{gone}，证据句用黄框标出。")
 highlight = set(st.multiselect("高亮主题", present, key=K_HIGHLIGHT, placeholder="不高亮"))
 st.markdown(
     "<span style='font-size:0.85em'>句子底色：<span style='background:#E2F1E8;padding:1px 6px'>正面</span> "
@@ -144,7 +168,6 @@ st.markdown(
     unsafe_allow_html=True,
 )
 
-sentences = data.sentences_of(current)
 mark = st.session_state.get(state.K_MARK)
 marked = sentences[sentences["idx"] == mark] if mark is not None else sentences.iloc[0:0]
 if len(marked):
@@ -165,8 +188,12 @@ with tab_sections:
         st.markdown(_text_html(part, highlight), unsafe_allow_html=True)
 with tab_table:
     table = sentences[["idx", "section", "text", "sentiment", "label", "themes"]].copy()
+    table["idx"] = table["idx"] + 1  # numbered from 1, as a reader counts
     table["label"] = table["label"].map(LABEL_NAMES)
     table["themes"] = table["themes"].map(lambda v: "、".join(v) if v is not None else "")
     st.dataframe(table.rename(columns={**COLUMN_NAMES, "idx": "序号"}), hide_index=True, width="stretch",
-                 column_config={"情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")})
+                 column_config={"序号": st.column_config.NumberColumn(width="small"),
+                                "句子": st.column_config.TextColumn(width="large"),
+                                "情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f",
+                                                                       help=HELP["情感分"])})
     correction_form(sentences, "doc_sent")

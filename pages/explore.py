@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import auth, charts, data, state
 from ui.markdown import md
-from ui.widgets import evidence_table, filter_caption, require_documents
+from ui.widgets import click_hint, evidence_table, filter_caption, require_documents
 
 VIEWS = ("共现网络", "对应分析", "新话题", "搭配与趋势")
 CA_BY = {"部门": "department", "年份": "year", "班组": "team", "段落": "section"}
@@ -76,7 +76,8 @@ if view == "共现网络":
             key="ex_network", on_select=lambda: _pick_word("ex_network"), selection_mode="points",
         )
         st.caption("圆越大，含这个词的句子越多；线越粗，两个词越常在同一句出现（Jaccard 系数 = 同时含两词的句数 ÷ "
-                   "含任一词的句数）；同色的词属于同一子图（按模块度划分）。可以拖动、缩放，点击一个词查看它的句子。")
+                   "含任一词的句数）；同色的词属于同一子图（按模块度划分）。可以拖动、缩放"
+                   + click_hint("，点击一个词查看它的句子") + "。")
         name, make = data.download_frame("explore_edges", "共现网络边表", edges, f)
         st.download_button("下载边表 CSV", data=make, file_name=name, mime="text/csv", key="ex_edges_csv",
                            on_click="ignore")

@@ -6,13 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from analysis.schema import FOLLOW_STATUSES, LABEL_NAMES
-from ui import charts, data, state
+from ui import auth, charts, data, state
 from ui.markdown import md
 from ui.widgets import (
     COLUMN_NAMES,
+    HELP,
     chart_point,
+    click_hint,
     evidence_table,
     filter_caption,
+    hidden_note,
     num,
     pct,
     require_documents,
@@ -51,8 +54,10 @@ st.caption("对同一员工相邻两年的总结：第 N 年“计划”段落�
            "落实率 =（落实 + ½ 部分落实）/ 计划数。筛选条件作用于第 N 年的总结。")
 rates = data.follow_rates(f)
 if rates.empty:
+    min_group = auth.access().min_group
+    hidden = (f"也可能是有计划的分组人数不足 {min_group} 人，为保护个人隐私统计已隐藏；" if min_group > 1 else "")
     st.info(f"当前筛选范围（{state.describe(f)}）内没有能与下一年总结对照的计划：需要同一员工相邻两年的总结，"
-            "且第 N 年的计划里有具体目标。放宽年份筛选（不要只选最后一年）即可看到。")
+            f"且第 N 年的计划里有具体目标；{hidden}放宽年份筛选（不要只选最后一年）即可看到。")
 else:
     plans = int(rates["plans"].sum())
     c = st.columns(4)
@@ -60,21 +65,26 @@ else:
     c[0].metric("对照的计划", num(plans), border=True, help=f"来自 {num(rates['documents'].sum())} 篇总结")
     c[1].metric("落实", num(done), border=True)
     c[2].metric("部分落实", num(partly), border=True)
-    c[3].metric("落实率", pct((done + 0.5 * partly) / plans if plans else None, 1), border=True)
+    c[3].metric("落实率", pct((done + 0.5 * partly) / plans if plans else None, 1), border=True, help=HELP["落实率"])
     left, right = st.columns([3, 2])
     with left:
         long = rates.melt(id_vars=["department"], value_vars=list(FOLLOW_STATUSES), var_name="status",
                           value_name="count")
         st.plotly_chart(charts.bar(long, x="department", y="count", color="status", barmode="stack",
-                                   title="各部门计划的落实情况（计划句数，点击查看计划与对应句）",
+                                   title="各部门计划的落实情况（计划句数" + click_hint("，点击查看计划与对应句") + "）",
                                    color_map=STATUS_COLORS,
                                    labels={"department": "部门", "count": "计划句数", "status": ""}),
                         key="ft_bar", on_select=_from_bar, selection_mode="points")
     with right:
-        st.dataframe(rates.rename(columns={**COLUMN_NAMES, "documents": "总结数", "plans": "计划数",
-                                           "rate": "落实率"}),
+        # the rate first: in this narrow column the last columns are the ones cut off
+        order = ["department", "rate", "plans", *FOLLOW_STATUSES, "documents"]
+        st.dataframe(rates[order].rename(columns={**COLUMN_NAMES, "documents": "总结数", "plans": "计划数",
+                                                  "rate": "落实率"}),
                      hide_index=True, width="stretch", key="ft_rates",
-                     column_config={"落实率": st.column_config.NumberColumn(format="percent")})
+                     column_config={"部门": st.column_config.TextColumn(width="small"),
+                                    "落实率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
+                                                                           format="percent", help=HELP["落实率"],
+                                                                           width="small")})
 
     departments = [d for d in rates["department"] if d]
     if st.session_state.get(K_DEPT) not in departments:
@@ -103,7 +113,9 @@ else:
             hide_index=True, width="stretch", key="ft_pairs",
             column_config={"第 N 年的计划": st.column_config.TextColumn(width="large"),
                            "第 N+1 年的对应句": st.column_config.TextColumn(width="large"),
-                           "目标词覆盖": st.column_config.NumberColumn(format="percent")})
+                           "目标词覆盖": st.column_config.ProgressColumn(
+                               min_value=0.0, max_value=1.0, format="percent",
+                               help="计划里的目标词有多大比例在下一年的对应句里再次出现")})
         options, marks = {}, {}
         for r in pairs.itertuples():
             options.setdefault(r.doc_id, f"{r.employee or '未署名'} · {r.year} 年的总结（计划）")
@@ -136,7 +148,7 @@ with left:
     themes = data.theme_section_totals(f)
     themes = themes[themes["section"] == section].sort_values("document_share", ascending=False)
     if themes.empty:
-        st.info(f"当前筛选范围内没有“{section}”段落的主题句。")
+        st.info(f"当前筛选范围内没有“{section}”段落的主题句{hidden_note(figures)}。")
     else:
         st.plotly_chart(charts.bar(themes, x="theme", y="document_share", horizontal=True, percent=True,
                                    title=f"“{section}”里谈到各主题的文档占比",
@@ -144,7 +156,7 @@ with left:
 with right:
     words = data.section_terms(f, section)
     if words.empty:
-        st.info(f"当前筛选范围内没有“{section}”段落。")
+        st.info(f"当前筛选范围内没有“{section}”段落{hidden_note(figures)}。")
     else:
         st.dataframe(words.rename(columns={"term": "词", "documents": "文档数", "document_share": "文档占比",
                                            "sentences": "句数"}),

@@ -9,7 +9,7 @@ from analysis.schema import COPY_KINDS
 from analysis.store import snapshot
 from ui import auth, charts, data, state
 from ui.markdown import md
-from ui.widgets import COLUMN_NAMES, evidence_table, filter_caption, num, pct, require_documents
+from ui.widgets import COLUMN_NAMES, HELP, copy_source, evidence_table, filter_caption, num, pct, require_documents
 
 K_KIND, K_DOC, K_CONC_DOC = "orig_kind", "orig_doc", "orig_conc_doc"
 K_TPL_NAME, K_TPL_TEXT, K_TPL_FILE, K_TPL_ADD = "tpl_name", "tpl_text", "tpl_file", "tpl_add"
@@ -26,11 +26,7 @@ def _doc_label(row) -> str:
     return f"{row.employee or '未署名'} · {row.department or '未知部门'} · {row.year or '年份不详'}"
 
 
-def _source_label(row) -> str:
-    if row.copy_kind == "范文":
-        return f"范文“{row.source_template}”"
-    who = "本人" if row.copy_kind == "本人往年" else row.source_employee or "未署名"
-    return f"{who} · {row.source_department} · {row.source_year or '年份不详'}"
+_source_label = copy_source
 
 
 st.title("原创性")
@@ -52,13 +48,18 @@ c[4].metric("含模板占位符", num(per["placeholder_documents"].sum()), borde
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(charts.bar(per, x="department", y="copied_share", percent=True, title="各部门疑似抄袭文档占比",
+    st.plotly_chart(charts.bar(per, x="department", y="copied_share", percent=True,
+                               title="各部门疑似抄袭文档占比（0–100%）",
                                labels={"department": "部门", "copied_share": "占比"}), key="orig_share")
 with right:
-    table = per[["department", "documents", "copied", "copied_share", "placeholder_documents", "concreteness_mean"]]
+    # the shares first: in this narrow column the last columns are the ones cut off
+    table = per[["department", "copied_share", "concreteness_mean", "copied", "placeholder_documents", "documents"]]
     st.dataframe(table.rename(columns=NAMES), hide_index=True, width="stretch", key="orig_groups",
-                 column_config={"抄袭占比": st.column_config.NumberColumn(format="percent"),
-                                "平均具体度": st.column_config.NumberColumn(format="%.1f")})
+                 column_config={"部门": st.column_config.TextColumn(pinned=True),
+                                "抄袭占比": st.column_config.NumberColumn(format="percent"),
+                                "含占位符": st.column_config.NumberColumn(help=HELP["模板痕迹"]),
+                                "平均具体度": st.column_config.ProgressColumn(min_value=0.0, max_value=100.0,
+                                                                           format="%.1f", help=HELP["平均具体度"])})
 
 tab_copy, tab_hold, tab_conc, tab_lib = st.tabs(["疑似抄袭", "模板占位符", "具体度", "范文库"])
 
@@ -66,7 +67,10 @@ with tab_copy:
     st.session_state.setdefault(K_KIND, ALL_KINDS)
     kind = st.radio("来源", [ALL_KINDS, *COPY_KINDS], key=K_KIND, horizontal=True)
     copies = data.copied_documents(f, kind=None if kind == ALL_KINDS else kind)
-    if copies.empty:
+    if not auth.access().may_read_text:
+        st.info("你的账号只能查看汇总数据：疑似抄袭文档的名单和逐句对照只对 HR 管理员和部门负责人显示，"
+                "上面的数字与各部门占比已包含它们。", icon=":material/visibility_off:")
+    elif copies.empty:
         which = "" if kind == ALL_KINDS else f"抄{kind}的"
         st.info(f"当前筛选范围（{state.describe(f)}）内没有{which}疑似抄袭文档。"
                 "范文库为空时只会发现同事之间和本人往年的雷同；可在“范文库”页签添加范文。")
@@ -75,8 +79,9 @@ with tab_copy:
         st.dataframe(shown[["employee", "department", "year", "copy_kind", "copy_similarity", "source", "source_file"]]
                      .rename(columns={**NAMES, "source": "来源"}), hide_index=True, width="stretch", key="orig_copies",
                      column_config={"重合度": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
-                                                                             format="percent"),
-                                    "年份": st.column_config.NumberColumn(format="%d")})
+                                                                             format="percent", help=HELP["重合度"]),
+                                    "年份": st.column_config.NumberColumn(format="%d", width="small"),
+                                    "来源": st.column_config.TextColumn(width="medium")})
         sources = {r.doc_id: _source_label(r) for r in copies.itertuples()}
         labels = {r.doc_id: f"{_doc_label(r)} ← {sources[r.doc_id]}" for r in copies.itertuples()}
         if st.session_state.get(K_DOC) not in labels:
@@ -98,7 +103,8 @@ with tab_copy:
 
 with tab_hold:
     holders = data.placeholder_sentences(f)
-    st.caption("这些句子里留着范文的空位（20xx、xx地市、xxx万元、**月份……），说明总结是照着范文填的，而且没填完。")
+    if auth.access().may_read_text:
+        st.caption("这些句子里留着范文的空位（20xx、xx地市、xxx万元、**月份……），说明总结是照着范文填的，而且没填完。")
     evidence_table(holders, "orig_hold", f"当前筛选范围（{state.describe(f)}）内没有含模板占位符的句子。",
                    columns=["employee", "department", "year", "section", "text", "placeholders"],
                    column_config={"placeholders": st.column_config.TextColumn("占位符")})
@@ -118,7 +124,8 @@ with tab_conc:
                      .rename(columns=NAMES).head(200), hide_index=True, width="stretch", key="orig_conc_table",
                      column_config={"具体度": st.column_config.ProgressColumn(min_value=0.0, max_value=100.0,
                                                                              format="%.1f"),
-                                    "年份": st.column_config.NumberColumn(format="%d")})
+                                    "年份": st.column_config.NumberColumn(format="%d", width="small"),
+                                    "员工": st.column_config.TextColumn(pinned=True)})
         labels = {r.doc_id: f"{_doc_label(r)} · 具体度 {r.concreteness:.1f}" for r in docs.head(1000).itertuples()}
         if st.session_state.get(K_CONC_DOC) not in labels:
             st.session_state[K_CONC_DOC] = next(iter(labels))
@@ -129,10 +136,12 @@ with tab_conc:
         if reasons.empty:
             st.info("这篇文档里既没有具体信息，也没有套话。")
         else:
+            reasons = reasons.assign(idx=reasons["idx"] + 1)  # numbered from 1, as in the 文档 page
             st.dataframe(reasons[["idx", "text", "kind", "words", "verdict"]].rename(
                 columns={"idx": "序号", "text": "句子", "kind": "依据", "words": "匹配到的词", "verdict": "判为"}),
                 hide_index=True, width="stretch", key="orig_reasons",
-                column_config={"句子": st.column_config.TextColumn(width="large")})
+                column_config={"序号": st.column_config.NumberColumn(width="small"),
+                               "句子": st.column_config.TextColumn(width="large")})
 
 with tab_lib:
     if K_FLASH in st.session_state:

@@ -11,11 +11,22 @@ import streamlit as st
 from analysis.query.alerts import ALPHA, MIN_SHIFT, NEGATIVE_DOC, PLACEHOLDER_DOC
 from ui import auth, charts, data, state
 from ui.markdown import md
-from ui.widgets import COLUMN_NAMES, chart_point, evidence_table, num, pct, require_documents, score
+from ui.widgets import (
+    COLUMN_NAMES,
+    HELP,
+    chart_point,
+    click_hint,
+    evidence_table,
+    num,
+    pct,
+    require_documents,
+    score,
+)
 
 K_DRILL = "overview_drill"  # what the last click on a chart asked to see
 K_ALERTS, K_ALERT_PICK = "group_alerts_table", "alerts_pick"
 K_DOC_ALERTS, K_DOC_PICK = "doc_alerts_table", "doc_alerts_pick"
+K_FROM, K_TO = "overview_from", "overview_to"  # the two years compared
 
 
 def _drill(chart: str) -> None:
@@ -135,14 +146,15 @@ cols[3].metric("年份数", num(figures["years"]), border=True, help=f"年份范
 cols[4].metric("平均情感", score(figures["sentiment_mean"]), border=True,
                help="每篇文档句子情感的平均值（0 = 消极，1 = 积极），再对文档取平均")
 cols[5].metric("模板痕迹", num(figures["template_documents"]), border=True,
-               help=f"含未替换的范文占位符（20xx、xx地市、xxx万元等）的文档，占 {pct(figures['template_share'])}")
+               help=f"{HELP['模板痕迹']}。占 {pct(figures['template_share'])}")
 
 left, right = st.columns([3, 2])
 with left:
     per = data.groups(f, by=("department", "year"))
     per = per.assign(year=per["year"].map(lambda y: str(y) if y else "年份不详"))
     st.plotly_chart(
-        charts.bar(per, x="department", y="documents", color="year", title="各部门各年份的文档数（点击柱子查看句子）",
+        charts.bar(per, x="department", y="documents", color="year",
+                   title="各部门各年份的文档数" + click_hint("（点击柱子查看句子）"),
                    labels={"department": "部门", "documents": "文档数", "year": "年份"}),
         key="overview_docs", on_select=lambda: _drill("overview_docs"), selection_mode="points",
     )
@@ -150,15 +162,29 @@ with right:
     themes = data.theme_totals(f)
     st.plotly_chart(
         charts.bar(themes, x="theme", y="document_share", horizontal=True, percent=True,
-                   title="主要主题（提及该主题的文档占比，点击查看证据句）",
+                   title="主要主题（提及该主题的文档占比" + click_hint("，点击查看证据句") + "）",
                    labels={"theme": "", "document_share": "文档占比"}),
         key="overview_themes", on_select=lambda: _drill("overview_themes"), selection_mode="points",
     )
 
-st.subheader("与上一年相比")
-changes = data.year_changes(f)
-if changes.empty:
-    st.info("当前筛选范围只有一个年份的文档，无法与上一年比较。放宽年份筛选即可看到变化。")
+st.subheader("两年对比")
+years = [int(y) for y in data.groups(f, by=("year",))["year"] if y]
+if len(years) >= 2:
+    for key, default in ((K_FROM, years[-2]), (K_TO, years[-1])):
+        if st.session_state.get(key) not in years:
+            st.session_state[key] = default
+    a, b = st.columns(2)
+    a.selectbox("基准年", years, key=K_FROM, help="默认：最近一年的上一年；可以选任意两年比较")
+    b.selectbox("对比年", years, key=K_TO)
+pair = (st.session_state.get(K_FROM), st.session_state.get(K_TO))
+changes = data.year_changes(f, pair) if len(years) >= 2 and pair[0] != pair[1] else None
+if len(years) < 2:
+    st.info("当前筛选范围内可以统计的文档只有一个年份（或年份不详），无法比较两年。放宽年份筛选即可看到变化。")
+elif changes is None:
+    st.info("请选择两个不同的年份。")
+elif changes.empty:
+    st.info("所选两年中有一年的文档所在分组人数不足最小报告人数，统计已隐藏。请换一个年份。",
+            icon=":material/visibility_off:")
 else:
     first = changes.iloc[0]
     st.caption(f"{first['latest_year']} 年与 {first['previous_year']} 年相比")
@@ -170,11 +196,14 @@ else:
         delta = (f"{row['change']:+,.0f}" if fmt is num else f"{row['change'] * 100:+.1f} 个百分点"
                  if fmt is pct else f"{row['change']:+.3f}")
         col.metric(metric, fmt(row["latest"]), delta, delta_color="inverse" if inverse else "normal",
-                   help=f"上一年：{fmt(row['previous'])}")
+                   help=f"{first['previous_year']} 年：{fmt(row['previous'])}")
     theme_change = changes[changes["kind"] == "主题覆盖率"].sort_values("change")
-    theme_change = theme_change.assign(direction=theme_change["change"].map(lambda v: "上升" if v >= 0 else "下降"))
-    fig = charts.bar(theme_change, x="metric", y="change", color="direction", horizontal=True, percent=True,
-                     title="各主题文档覆盖率的变化", labels={"metric": "", "change": "覆盖率变化"}, text="+.1%",
+    # a difference of two shares is in percentage points (百分点), not a percent of anything
+    theme_change = theme_change.assign(points=theme_change["change"] * 100,
+                                       direction=theme_change["change"].map(lambda v: "上升" if v >= 0 else "下降"))
+    fig = charts.bar(theme_change, x="metric", y="points", color="direction", horizontal=True, barmode="relative",
+                     title="各主题文档覆盖率的变化（百分点" + click_hint("，点击查看证据句") + "）",
+                     labels={"metric": "", "points": "覆盖率变化（百分点）"}, text="+.1f",
                      color_map={"上升": "#5E9C8F", "下降": "#C98E6B"})
     fig.update_layout(showlegend=False)
     st.plotly_chart(fig, key="overview_changes", on_select=lambda: _drill("overview_changes"),
@@ -201,11 +230,12 @@ if drill:
         st.subheader(f"证据句：谈到“{md(value)}”的句子")
         ev = data.evidence(f, theme=value, limit=200)
     else:
-        latest = int(changes.iloc[0]["latest_year"]) if not changes.empty else None
+        later = changes is not None and not changes.empty
+        latest = int(changes.iloc[0]["latest_year"]) if later else None  # the later of the two years chosen
         scope = replace(f, years=(latest, latest)) if latest else f
         st.subheader(f"证据句：{latest or ''} 年谈到“{md(value)}”的句子")
         ev = data.evidence(scope, theme=value, limit=200)
-    evidence_table(ev, "overview_ev", empty="所选范围内没有句子。")
+    evidence_table(ev, "overview_ev", empty="所选范围内没有句子。", theme=value if kind != "group" else None)
 
 failed = data.failures()
 if len(failed):
@@ -217,6 +247,7 @@ with st.expander("各部门明细"):
     table = data.groups(f, by=("department",))
     keep = ["department", "documents", "employees", "sentiment_mean", "pos_share", "neg_share"]
     st.dataframe(table[keep].rename(columns=COLUMN_NAMES), hide_index=True, width="stretch",
-                 column_config={"平均情感": st.column_config.NumberColumn(format="%.3f"),
+                 column_config={"平均情感": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
+                                                                         format="%.3f", help=HELP["平均情感"]),
                                 "正面句占比": st.column_config.NumberColumn(format="percent"),
                                 "负面句占比": st.column_config.NumberColumn(format="percent")})

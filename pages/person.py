@@ -15,7 +15,7 @@ from analysis.access.scope import Filters
 from analysis.schema import SECTIONS
 from ui import charts, data, state
 from ui.markdown import md
-from ui.widgets import COLUMN_NAMES, chart_point, evidence_table, num, pct, score
+from ui.widgets import COLUMN_NAMES, HELP, chart_point, copy_source, evidence_table, num, pct, score
 
 K_SEARCH, K_PICK, K_YEAR = "person_search", state.K_PERSON, "person_year"
 K_SENT, K_HEAT, K_PLANS, K_DOCS = "person_sent", "person_heat", "person_plans", "person_docs"
@@ -87,7 +87,8 @@ st.caption(" · ".join(x for x in [f"班组：{latest['team']}" if latest["team"
 c = st.columns(5)
 c[0].metric("总结篇数", num(len(docs)), border=True)
 c[1].metric("平均情感", score(docs["sentiment_mean"].mean()), border=True)
-c[2].metric("平均具体度", score(docs["concreteness"].mean()), border=True, help="0–100：数字、时间、结果越多越具体")
+c[2].metric("平均具体度", f"{docs['concreteness'].mean():.1f}" if docs["concreteness"].notna().any() else "—",
+            border=True, help=HELP["具体度"])
 c[3].metric("疑似抄袭", num((docs["copy_kind"].fillna("") != "").sum()), border=True)
 rated = docs["follow_through"].dropna()
 c[4].metric("计划落实率", pct(rated.mean() if len(rated) else None), border=True,
@@ -101,7 +102,7 @@ with left:
         st.info("没有可计算情感的句子。")
     else:
         fig = charts.bar(sent.assign(year=sent["year"].astype(str)), x="year", y="sentiment_mean", color="section",
-                         title="各年各段落的平均情感（点击柱子查看句子）", text=".2f",
+                         title="各年各段落的平均情感（0–1 全量程，点击柱子查看句子）", text=".2f", bounds=(0.0, 1.0),
                          labels={"year": "年份", "sentiment_mean": "平均情感", "section": "段落"},
                          category_orders={"section": list(SECTIONS)}, color_map=charts.SECTION_COLORS)
         fig.update_xaxes(type="category")
@@ -153,16 +154,26 @@ if drill:
         what = f"{year} 年谈到“{md(value)}”的句子"
     st.markdown(f"**{what}**")
     evidence_table(ev, "person_ev", empty=f"{what}：没有。",
-                   columns=["year", "section", "text", "sentiment", "label", "themes"])
+                   columns=["year", "section", "text", "sentiment", "label", "themes"],
+                   theme=value if kind == "theme" else None)
 
 # ---------------------------------------------------------------- concreteness and copies
 st.subheader("具体度与抄袭标记")
 flags = docs[["doc_id", "year", "concreteness", "copy_kind", "copy_similarity", "copy_of", "placeholders"]].copy()
+sources = data.copied_documents(pf)
+who = {r.doc_id: copy_source(r) for r in sources.itertuples()}
+flags["source"] = [who.get(d, "") for d in flags["doc_id"]]
 st.dataframe(flags.drop(columns=["doc_id", "copy_of"]).rename(columns={
-    **COLUMN_NAMES, "concreteness": "具体度", "copy_kind": "抄袭来源类型", "copy_similarity": "重合度"}),
+    **COLUMN_NAMES, "concreteness": "具体度", "copy_kind": "抄袭来源类型", "copy_similarity": "重合度",
+    "source": "抄自"}),
     hide_index=True, width="stretch",
-    column_config={"年份": st.column_config.NumberColumn(format="%d"),
-                   "重合度": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent")})
+    column_config={"年份": st.column_config.NumberColumn(format="%d", width="small"),
+                   "具体度": st.column_config.ProgressColumn(min_value=0.0, max_value=100.0, format="%.1f",
+                                                          help=HELP["具体度"]),
+                   "重合度": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent",
+                                                          help=HELP["重合度"]),
+                   "模板占位符": st.column_config.NumberColumn(help=HELP["模板占位符"]),
+                   "抄自": st.column_config.TextColumn(width="medium")})
 copied = flags[flags["copy_kind"].fillna("") != ""]
 for row in copied.itertuples():
     with st.expander(f"{row.year} 年的总结与来源逐句对照（{row.copy_kind}，重合度 {pct(row.copy_similarity)}）"):

@@ -8,7 +8,7 @@ import streamlit as st
 from analysis.schema import SECTIONS
 from ui import charts, data, state
 from ui.markdown import md
-from ui.widgets import evidence_table, filter_caption, require_documents
+from ui.widgets import HELP, click_hint, evidence_table, filter_caption, hidden_note, require_documents
 
 # label → (column suffix in data.groups, number format, what the colour means). The first is the default:
 # the one that shows where departments differ (issue 12); the others stay selectable.
@@ -30,6 +30,7 @@ EXPLAIN = (
 ALL_DEPTS, ALL_SECTIONS = "全部部门", "全部段落"
 UNKNOWN = "（未填部门）"
 K_HEAT, K_THEME, K_DEPT, K_SECTION, K_METRIC = "theme_heat", "theme_pick", "theme_dept", "theme_section", "theme_metric"
+K_TREND = "theme_trend_pick"  # the themes drawn on the trend chart (several: one line each)
 
 
 def _from_heat() -> None:
@@ -49,7 +50,7 @@ if st.session_state.get(K_METRIC) not in METRICS:
     st.session_state[K_METRIC] = LIFT
 metric = st.radio("热力图指标", list(METRICS), key=K_METRIC, horizontal=True,
                   help="相对全公司：句子占比 ÷ 全公司的句子占比；句子占比：谈到该主题的句子占全部句子的比例；"
-                       "文档覆盖率：提及该主题的文档占比；千字提及率：每千字中提及该主题的句子数")
+                       f"文档覆盖率：提及该主题的文档占比；千字提及率：{HELP['千字提及率']}")
 suffix, fmt, meaning = METRICS[metric]
 all_themes = list(data.theme_keys())  # the ten, then HR's added themes (主题管理)
 
@@ -65,9 +66,9 @@ else:
     long["theme"] = long["theme"].str.removesuffix(f"_{suffix}")
 st.plotly_chart(
     charts.heat_grid(long, x="theme", y="department", z="value", x_order=all_themes, y_order=departments,
-                     value_format=fmt, title=f"部门 × 主题：{meaning}（点击格子查看证据句）",
+                     value_format=fmt, title=f"部门 × 主题：{meaning}" + click_hint("（点击格子查看证据句）"),
                      labels={"theme": "主题", "department": "部门", "value": metric},
-                     midpoint=1.0 if metric == LIFT else None),
+                     midpoint=1.0 if metric == LIFT else None, hint=click_hint("点击查看证据句")),
     key=K_HEAT, on_select=_from_heat, selection_mode="points",
 )
 st.caption(EXPLAIN)
@@ -89,23 +90,48 @@ scope = f if dept == ALL_DEPTS else replace(f, departments=("" if dept == UNKNOW
 
 left, right = st.columns(2)
 with left:
-    trend = data.groups(f, by=("department", "year"))
-    trend = trend[trend["year"] > 0].assign(department=lambda t: t["department"].replace("", UNKNOWN))
-    if trend.empty:
-        st.info("文档没有年份信息，无法画出趋势。")
-    else:
-        trend_metric = "句子占比" if metric == LIFT else metric  # a ratio to the company is per filter, not per year
+    # the trend: one theme per department, or several themes at once (one line each, over the chosen department)
+    # a new theme picked above (or a cell clicked) starts the trend again from it; a link's choice is kept
+    renewed = st.session_state.get("_theme_trend_for", theme) != theme
+    st.session_state["_theme_trend_for"] = theme
+    kept = st.session_state.get(K_TREND)
+    if renewed or not isinstance(kept, list) or set(kept) - set(all_themes):
+        st.session_state[K_TREND] = [theme] if theme in all_themes else []
+    picked = st.multiselect("趋势图的主题（可多选）", all_themes, key=K_TREND, placeholder="选择主题",
+                            help="选一个主题时每个部门一条线；选几个主题时每个主题一条线（所选部门或全部部门）")
+    trend_metric = "句子占比" if metric == LIFT else metric  # a ratio to the company is per filter, not per year
+    trend_suffix = METRICS[trend_metric][0]
+    several = len(picked) > 1
+    trend = data.groups(scope if several else f, by=("year",) if several else ("department", "year"))
+    trend = trend[trend["year"] > 0]
+    if not picked:
+        st.info("在上面选择一个或几个主题，即可画出逐年趋势。")
+    elif trend.empty:
+        st.info("文档没有年份信息（或所在分组人数不足最小报告人数，已隐藏），无法画出趋势。")
+    elif several:
+        long = trend.melt(id_vars=["year"], value_vars=[f"{t}_{trend_suffix}" for t in picked],
+                          var_name="theme", value_name="value")
+        long["theme"] = long["theme"].str.removesuffix(f"_{trend_suffix}")
         st.plotly_chart(
-            charts.line(trend, x="year", y=f"{theme}_{suffix}", color="department",
+            charts.line(long, x="year", y="value", color="theme", percent=METRICS[trend_metric][1].endswith("%"),
+                        title=f"{len(picked)} 个主题的逐年趋势（{trend_metric}，{dept}）",
+                        labels={"year": "年份", "value": trend_metric, "theme": "主题"}),
+            key="theme_trend",
+        )
+    else:
+        one = picked[0]
+        trend = trend.assign(department=trend["department"].replace("", UNKNOWN))
+        st.plotly_chart(
+            charts.line(trend, x="year", y=f"{one}_{trend_suffix}", color="department",
                         percent=METRICS[trend_metric][1].endswith("%"),
-                        title=f"“{theme}”逐年趋势（{trend_metric}）",
-                        labels={"year": "年份", f"{theme}_{suffix}": trend_metric, "department": "部门"}),
+                        title=f"“{one}”逐年趋势（{trend_metric}）",
+                        labels={"year": "年份", f"{one}_{trend_suffix}": trend_metric, "department": "部门"}),
             key="theme_trend",
         )
 with right:
     split = data.theme_section_totals(scope)
     if split.empty:
-        st.info("所选范围内没有带主题的句子。")
+        st.info(f"所选范围内没有带主题的句子{hidden_note(figures)}。")
     else:
         st.plotly_chart(
             charts.bar(split, x="theme", y="sentences", color="section", barmode="stack", text=False,
@@ -122,4 +148,5 @@ where = md(dept) + ("" if section == ALL_SECTIONS else f"的“{section}”段�
 if len(evidence):
     more = "（只列出前 200 句，可缩小筛选范围）" if len(evidence) >= 200 else ""
     st.caption(f"{where}中谈到“{theme}”的句子：{len(evidence)} 句{more}。选中一行即可打开所在文档。")
-evidence_table(evidence, "theme_ev", empty=f"{where}中没有谈到“{theme}”的句子。可以换一个主题、部门或段落。")
+evidence_table(evidence, "theme_ev", empty=f"{where}中没有谈到“{theme}”的句子。可以换一个主题、部门或段落。",
+               theme=theme)

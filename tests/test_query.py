@@ -87,6 +87,10 @@ def test_year_changes(small_store):
     assert set(changes.index) >= {"员工数", "平均情感", "负面句占比", *THEMES}
     one_year = query.year_changes(small_store, Filters(years=(2024, 2024)))
     assert one_year.empty and list(one_year.columns)[:2] == ["kind", "metric"]
+    # any two years chosen: the same pair as the default here; a year without documents gives nothing
+    chosen = query.year_changes(small_store, pair=(2023, 2024)).set_index("metric")
+    assert chosen.equals(changes)
+    assert query.year_changes(small_store, pair=(2022, 2024)).empty
 
 
 def test_section_sentiment(small_store):

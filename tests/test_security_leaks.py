@@ -116,7 +116,7 @@ def _every_read(planted: Path) -> dict[str, list]:
               "word": ["客户", "回款"], "a": [Filters(departments=("销售部",))], "b": [Filters()],
               "department": ["销售部"], "employee": ["钱多多"], "topic": [0, 1], "title": ["边表"],
               "frame": [pd.DataFrame({"词": ["客户"], "句子": [f"有事打手机{PHONE}"]})],
-              "scope": [Scope("销售部", 2024)]}
+              "scope": [Scope("销售部", 2024)], "pair": [None, (2023, 2024)]}
     results: dict[str, list] = {}
     for name in sorted(n for n in dir(data) if not n.startswith("_")):
         fn = getattr(data, name)

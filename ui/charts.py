@@ -4,6 +4,8 @@ Figures take the DataFrames of ``analysis.query`` and only draw them: no countin
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -20,38 +22,123 @@ DIVERGING_SCALE = [[0.0, "#C0612B"], [0.25, "#EDB98F"], [0.5, "#FFFFFF"], [0.75,
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 
 
+MAX_LABELLED_BARS = 30
+"""More bars than this and their value labels run into each other ("1313131313"): the values stay in
+the hover text and the axis."""
+MAX_LABELLED_GROUPS = 2
+"""Grouped bars side by side: with more than two to a category each bar is too narrow for its label."""
+MIN_LABELLED_SEGMENT = 0.08
+"""A segment of a 100 % stacked bar thinner than this share carries no label (it would overlap the next)."""
+PAD = 0.15
+"""Room above the highest bar for its outside label, as a share of the highest value."""
+
+
+def _title(title: str) -> dict:
+    """The title as plain text (a department or a search term in it must not become markup): a long
+    one is split at its first full-width parenthesis into a title and a smaller subtitle, so it is not
+    cut off at the right edge of a narrow column."""
+    text = html.escape(title, quote=False)
+    head, sep, rest = text.partition("（")
+    if sep and len(text) > 14:
+        return dict(text=head, subtitle=dict(text=rest.removesuffix("）")))
+    return dict(text=text)
+
+
 def _style(fig: go.Figure, height: int | None = None) -> go.Figure:
+    two_lines = bool(fig.layout.title.subtitle.text)
     fig.update_layout(
-        font_family=FONT, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="",
+        font_family=FONT, margin=dict(l=10, r=10, t=72 if two_lines else 40, b=10), legend_title_text="",
         height=height, hoverlabel=dict(font_family=FONT),
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
+
+
+def _nice(value: float) -> float:
+    """``value`` rounded up to a round number (1, 2, 2.5, 5 × a power of ten)."""
+    if value <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    return float(next(round(step * power, 12) for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+                      if step * power >= value))
+
+
+def value_range(values, bounds: tuple[float, float | None] = (0.0, None), fixed: bool = False) -> list[float]:
+    """The value axis of a chart. It starts where the measure starts (``bounds[0]``: 0 for counts,
+    shares and scores). With ``fixed`` it is the measure's whole scale (a share's 0–100 %, a sentiment
+    score's 0–1), so a change of 0.003 looks as small as it is; otherwise it ends at a round number above
+    the data, with room for the labels, and never beyond ``bounds[1]`` (coverage never above 100 %).
+    Negative values (a change) get a range symmetric about 0: a rise and a fall of the same size look
+    the same."""
+    series = pd.to_numeric(pd.Series(list(values), dtype="float64"), errors="coerce").dropna()
+    top = float(series.max()) if len(series) else 0.0
+    low = float(series.min()) if len(series) else 0.0
+    if low < 0:
+        edge = _nice(max(abs(low), abs(top)) * (1 + PAD))
+        return [-edge, edge]
+    lo, hi_bound = float(bounds[0]), bounds[1]
+    if fixed and hi_bound is not None:
+        hi = float(hi_bound)
+    else:
+        hi = _nice(top * (1 + PAD)) if top > 0 else (1.0 if hi_bound is None else float(hi_bound))
+        if hi_bound is not None:
+            hi = min(hi, float(hi_bound))
+    return [min(lo, low), max(hi, top)]
+
+
+def _labelled(frame: pd.DataFrame, x: str, color: str | None, barmode: str) -> bool:
+    """Whether every bar can carry its value without running into its neighbour."""
+    if barmode == "stack":
+        return False  # segments of one bar: the labels of thin ones overlap; hover shows them
+    groups = frame[color].nunique() if color and barmode == "group" else 1
+    per_category = frame.groupby(x, sort=False)[color].nunique().max() if color and len(frame) else 1
+    return min(groups, per_category) <= MAX_LABELLED_GROUPS and len(frame) <= MAX_LABELLED_BARS
 
 
 def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: dict | None = None,
         title: str = "", horizontal: bool = False, percent: bool = False, barmode: str = "group",
         height: int | None = None, category_orders: dict | None = None, color_map: dict | None = None,
-        text: bool | str = True) -> go.Figure:
-    """``text`` is True (values on the bars, as percent when ``percent``), False, or a d3 format."""
+        text: bool | str = True, bounds: tuple[float, float | None] | None = None,
+        fixed: bool | None = None, ticksuffix: str = "") -> go.Figure:
+    """``text`` is True (values on the bars, as percent when ``percent``), False, or a d3 format; the
+    labels are left off when the bars are too many or too narrow for them (``_labelled``).
+    ``bounds``/``fixed`` as in ``value_range``: a share (``percent``) is drawn on its whole 0–100 % scale,
+    a sentiment score with ``bounds=(0, 1)`` on 0–1; counts from 0 to a round number above the data."""
+    show = bool(text) and _labelled(frame, x, color, barmode)
     fig = px.bar(
         frame, x=y if horizontal else x, y=x if horizontal else y, color=color, labels=labels or {},
-        title=title, orientation="h" if horizontal else "v", barmode=barmode,
+        orientation="h" if horizontal else "v", barmode=barmode,
         color_discrete_sequence=PALETTE, color_discrete_map=color_map or {}, category_orders=category_orders or {},
-        text_auto=text if isinstance(text, str) else (".0%" if percent else True) if text else False,
+        text_auto=(text if isinstance(text, str) else ".0%" if percent else True) if show else False,
     )
-    if percent:
-        fig.update_layout(**{("xaxis" if horizontal else "yaxis"): dict(tickformat=".0%")})
+    fig.update_layout(title=_title(title))
+    totals = frame.groupby([x], sort=False)[y].sum() if barmode == "stack" and len(frame) else frame[y]
+    bounds = bounds or ((0.0, 1.0) if percent else (0.0, None))
+    fixed = (percent or bounds[1] is not None) if fixed is None else fixed
+    axis = dict(range=value_range(totals, bounds, fixed),
+                tickformat=".0%" if percent else None, ticksuffix=ticksuffix or None, zeroline=True)
+    fig.update_layout(**{("xaxis" if horizontal else "yaxis"): axis})
     if horizontal:
         fig.update_layout(yaxis=dict(autorange="reversed"))
-    fig.update_traces(textposition="outside" if barmode != "stack" else "inside", cliponaxis=False)
+    # "auto": inside a bar long enough for its label, else just outside it (the axis leaves room for it)
+    fig.update_traces(textposition="auto", cliponaxis=False, insidetextanchor="end")
+    fig.update_layout(uniformtext=dict(minsize=10, mode="hide"))  # a label that would shrink is left off
     return _style(fig, height)
 
 
 def line(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: dict | None = None,
-         title: str = "", percent: bool = False, height: int | None = None) -> go.Figure:
-    fig = px.line(frame, x=x, y=y, color=color, labels=labels or {}, title=title, markers=True,
+         title: str = "", percent: bool = False, height: int | None = None,
+         bounds: tuple[float, float | None] | None = None) -> go.Figure:
+    """A trend over years. The y axis starts where the measure starts (0); a measure with a fixed scale
+    (``bounds``: a sentiment score's 0–1) is drawn on the whole of it, so a change of 0.003 stays flat; a
+    share (``percent``) up to a round number above the data, never past 100 %."""
+    fig = px.line(frame, x=x, y=y, color=color, labels=labels or {}, markers=True,
                   color_discrete_sequence=PALETTE)
+    fig.update_layout(title=_title(title))
     fig.update_xaxes(type="category")
+    fig.update_yaxes(range=value_range(frame[y], bounds or ((0.0, 1.0) if percent else (0.0, None)),
+                                       fixed=bounds is not None))
     if percent:
         small = len(frame) and frame[y].max() < 0.1  # 2.5 % and 3 % must not both read "3%"
         fig.update_yaxes(tickformat=".1%" if small else ".0%")
@@ -59,12 +146,14 @@ def line(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: 
 
 
 def heat_grid(frame: pd.DataFrame, x: str, y: str, z: str, x_order: list, y_order: list, title: str = "",
-              value_format: str = ".1f", labels: dict | None = None, midpoint: float | None = None) -> go.Figure:
+              value_format: str = ".1f", labels: dict | None = None, midpoint: float | None = None,
+              hint: str = "点击查看证据句") -> go.Figure:
     """A heat map drawn as square markers, one per cell.
 
     Plotly heat-map traces report no selection to Streamlit; scatter points do, so each cell is a
     point that can be clicked (``on_select``) to list the evidence behind it. With ``midpoint`` (1.0 for
     a ratio to the company) the colours diverge: above it one hue, below it the other, at it white.
+    ``hint`` ends the hover text (empty for a reader who cannot see the sentences a click would list).
     """
     labels = labels or {}
     zmax = float(frame[z].max()) if len(frame) and frame[z].max() > 0 else 1.0
@@ -85,14 +174,17 @@ def heat_grid(frame: pd.DataFrame, x: str, y: str, z: str, x_order: list, y_orde
                     line=dict(width=1, color="#FFFFFF"),
                     colorbar=_colorbar(labels.get(z, z), pct, midpoint)),
         hovertemplate=f"{labels.get(y, y)}：%{{y}}<br>{labels.get(x, x)}：%{{x}}<br>"
-                      f"{labels.get(z, z)}：%{{customdata:{value_format}}}<extra>点击查看证据句</extra>",
+                      f"{labels.get(z, z)}：%{{customdata:{value_format}}}<extra>{hint}</extra>",
         selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=0.7)),
     ))
     fig.update_xaxes(categoryorder="array", categoryarray=x_order, side="top", showgrid=False, title="")
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(y_order)), showgrid=False, title="")
-    fig.update_layout(clickmode="event+select", dragmode=False, plot_bgcolor="#FFFFFF",
-                      title=dict(text=title, y=0.99))
-    return _style(fig, height=max(260, 70 + 50 * len(y_order)))
+    fig.update_layout(clickmode="event+select", dragmode=False, plot_bgcolor="#FFFFFF", title=_title(title))
+    fig = _style(fig, height=max(260, 110 + 50 * len(y_order)))
+    # the column names sit on top, under the title: room for both
+    fig.update_layout(margin_t=115 if fig.layout.title.subtitle.text else 90,
+                      title=dict(yref="container", y=1.0, yanchor="top", pad=dict(t=8)))
+    return fig
 
 
 def _colorbar(title: str, pct: bool, midpoint: float | None) -> dict:
@@ -105,23 +197,40 @@ def _colorbar(title: str, pct: bool, midpoint: float | None) -> dict:
 
 def stacked_shares(frame: pd.DataFrame, x: str, shares: dict[str, str], title: str = "",
                    colors: dict | None = None, x_order: list | None = None) -> go.Figure:
-    """100 % stacked bars: ``shares`` maps a column of ``frame`` to its legend name."""
+    """100 % stacked bars: ``shares`` maps a column of ``frame`` to its legend name. A segment carries its
+    share as a label only when it is tall enough for it (``MIN_LABELLED_SEGMENT``)."""
     long = frame.melt(id_vars=[x], value_vars=list(shares), var_name="kind", value_name="share")
     long["kind"] = long["kind"].map(shares)
-    fig = px.bar(long, x=x, y="share", color="kind", title=title, barmode="stack", text_auto=".0%",
+    long["label"] = long["share"].map(lambda v: f"{v:.0%}" if pd.notna(v) and v >= MIN_LABELLED_SEGMENT else "")
+    fig = px.bar(long, x=x, y="share", color="kind", barmode="stack", text="label",
                  color_discrete_map=colors or {}, color_discrete_sequence=PALETTE,
                  category_orders={x: x_order or list(frame[x]), "kind": list(shares.values())},
                  labels={"share": "占比", x: "", "kind": ""})
+    fig.update_traces(textposition="inside", insidetextanchor="middle")
+    fig.update_layout(title=_title(title), uniformtext=dict(minsize=10, mode="hide"))
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     return _style(fig)
 
 
 def box(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: dict | None = None,
-        title: str = "") -> go.Figure:
+        title: str = "", bounds: tuple[float, float | None] = (0.0, 1.0)) -> go.Figure:
+    """Distributions (of document sentiment: on its whole 0–1 scale by default)."""
     orders = {color: sorted(frame[color].unique())} if color else {}
-    fig = px.box(frame, x=x, y=y, color=color, labels=labels or {}, title=title, points=False,
+    fig = px.box(frame, x=x, y=y, color=color, labels=labels or {}, points=False,
                  color_discrete_sequence=PALETTE, category_orders=orders)
+    fig.update_layout(title=_title(title))
+    fig.update_yaxes(range=value_range(frame[y], bounds, fixed=bounds[1] is not None))
     return _style(fig)
+
+
+def _padded(values, share: float = 0.12) -> list[float]:
+    """A free axis (a layout, a map) around its points with room for the labels drawn beside them."""
+    series = pd.to_numeric(pd.Series(list(values), dtype="float64"), errors="coerce").dropna()
+    if series.empty:
+        return [-1.0, 1.0]
+    lo, hi = float(series.min()), float(series.max())
+    room = (hi - lo) * share or 0.5
+    return [lo - room, hi + room]
 
 
 SECTION_ORDER = {"section": list(SECTIONS)}
@@ -158,7 +267,10 @@ def network(edges: pd.DataFrame, title: str = "", by_lift: bool = False, height:
         x=[pos[w][0] for w in table["word"]], y=[pos[w][1] for w in table["word"]], mode="markers+text",
         text=list(table["word"]), textposition="top center", customdata=list(table["word"]),
         hovertext=hover, hoverinfo="text", marker=marker, showlegend=False, textfont=dict(size=13)))
-    fig.update_layout(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"),
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    fig.update_traces(cliponaxis=False)
+    fig.update_layout(title=_title(title), xaxis=dict(visible=False, range=_padded(xs)),
+                      yaxis=dict(visible=False, scaleanchor="x", range=_padded(ys)),
                       dragmode="pan", plot_bgcolor="white")
     return _style(fig, height)
 
@@ -179,7 +291,10 @@ def biplot(frame: pd.DataFrame, title: str = "", height: int = 620) -> go.Figure
     if len(frame):
         ix, iy = frame["inertia_x"].iloc[0], frame["inertia_y"].iloc[0]
         fig.update_layout(xaxis_title=f"维度 1（{ix:.0%}）", yaxis_title=f"维度 2（{iy:.0%}）")
-    fig.update_layout(title=title, plot_bgcolor="white", dragmode="pan")
+    fig.update_traces(cliponaxis=False)
+    fig.update_layout(title=_title(title), plot_bgcolor="white", dragmode="pan",
+                      xaxis=dict(range=_padded(frame["x"]) if len(frame) else None),
+                      yaxis=dict(range=_padded(frame["y"]) if len(frame) else None))
     fig.add_hline(y=0, line_width=1, line_color="#E2E8F0")
     fig.add_vline(x=0, line_width=1, line_color="#E2E8F0")
     return _style(fig, height)

@@ -28,8 +28,9 @@ SIDEBAR = {
     "role": (state.K_ROLE, "list"), "q": (state.K_SEARCH, "str"),
 }
 PAGE_CHOICES: dict[str, dict[str, tuple[str, str]]] = {
+    "overview": {"yfrom": ("overview_from", "int"), "yto": ("overview_to", "int")},
     "themes": {"theme": ("theme_pick", "str"), "tdept": ("theme_dept", "str"), "tsec": ("theme_section", "str"),
-               "metric": ("theme_metric", "str")},
+               "metric": ("theme_metric", "str"), "trend": ("theme_trend_pick", "list")},
     "sentiment": {"ssec": ("sent_section", "str")},
     "keywords": {"kdept": ("kw_dept", "str"), "term": ("kw_term", "str")},
     "followthrough": {"fdept": ("ft_dept", "str"), "status": ("ft_status", "str"), "fsec": ("ft_section", "str")},

@@ -61,6 +61,7 @@ K_FILTERS = "_filters"
 K_ROUTED = "_routed"  # True while the router runs the page of this script run
 K_DOC = "doc_id"  # the document the 文档 page shows; set by every "open document" link
 K_MARK = "doc_mark"  # the sentence (idx) of that document an evidence link came from, marked there
+K_DOC_THEME = "doc_theme"  # the theme whose evidence the document was opened from, highlighted there
 PERSON_PAGE = "pages/person.py"
 K_PERSON = "person_emp"  # the employee the 员工 page shows: "department|name"
 
@@ -174,10 +175,15 @@ def describe(f: Filters) -> str:
     return "；".join(parts) if parts else "全部文档"
 
 
-def open_document(doc_id: str, idx: int | None = None) -> None:
+def open_document(doc_id: str, idx: int | None = None, theme: str | None = None) -> None:
     """Show one document on the 文档 page (the drill-down from any evidence sentence), with the
-    sentence ``idx`` marked when the link came from one."""
+    sentence ``idx`` marked when the link came from one, and ``theme`` highlighted when it was the
+    evidence of a theme."""
     st.session_state[K_DOC] = doc_id
+    if theme:
+        st.session_state[K_DOC_THEME] = theme
+    else:
+        st.session_state.pop(K_DOC_THEME, None)
     import pandas as pd
 
     if idx is None or pd.isna(idx):

@@ -23,6 +23,40 @@ COLUMN_NAMES = {
 }
 
 
+# The project's words explained where they appear (``help=`` of a metric or a column, or a caption).
+HELP = {
+    "具体度": "0–100：具体的句子（带单位的数字、具体时间或明确成果）减去只有套话的句子，占正文句子的百分比；"
+              "越高越具体",
+    "平均具体度": "该组文档具体度的平均（0–100，越高越具体）：具体句（带单位的数字、具体时间或明确成果）"
+                  "减去只有套话的句子，占正文句子的百分比",
+    "区分度(z)": "加权对数优势比的 z 值：这个词在该组比在其他组明显更常用的程度；大于 2 可以认为不是偶然",
+    "TF-IDF": "词频 × 逆文档频率：在该组里常用、在全部文档里又不常见的词得分高",
+    "千字提及率": "每千字中谈到该主题的句子数，不受文档长短影响",
+    "模板痕迹": "含未替换的范文占位符（20xx、xx地市、xxx万元等）的文档：照搬范文而没填完的强烈信号",
+    "模板占位符": "未替换的范文占位符（20xx、xx地市、xxx万元、**月份等）的个数",
+    "平均情感": "句子情感分（0 = 消极，1 = 积极）的平均",
+    "情感分": "0 = 消极，1 = 积极",
+    "落实率": "（落实 + ½ 部分落实）÷ 计划数",
+    "重合度": "这篇总结的文字（按 5 字片段计，数字不计）出现在来源里的比例",
+}
+
+
+def click_hint(text: str) -> str:
+    """The "click to see the sentences" part of a chart title, for readers who can see them; a viewer
+    sees figures only, so a chart must not promise them evidence."""
+    return text if auth.access().may_read_text else ""
+
+
+def copy_source(row) -> str:
+    """Who a copied summary copies (a row of ``data.copied_documents``): a template by its name, one's
+    own earlier summary, or a colleague with department and year. Names come masked for masked readers."""
+    if row.copy_kind == "范文":
+        return f"范文“{row.source_template}”"
+    who = "本人" if row.copy_kind == "本人往年" else row.source_employee or "未署名"
+    year = f"{int(row.source_year)} 年" if pd.notna(row.source_year) else "年份不详"
+    return f"{who} · {row.source_department or '未知部门'} · {year}"
+
+
 def num(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{int(value):,}"
 
@@ -59,6 +93,14 @@ def require_documents(f: Filters, records: bool = False) -> dict:
     return figures
 
 
+def hidden_note(figures: dict) -> str:
+    """For an empty result: whether part of the filtered documents was withheld (groups below the
+    reporting minimum), so "none" is not said where data is only hidden."""
+    if not figures.get("suppressed"):
+        return ""
+    return f"（人数不足 {auth.access().min_group} 人的分组已隐藏，不在统计之内）"
+
+
 def filter_caption(f: Filters, figures: dict) -> None:
     st.caption(f"范围：{state.describe(f)} · {figures['documents']:,} 篇文档")
 
@@ -89,8 +131,9 @@ def _select_from_table(table_key: str, pick_key: str, doc_ids: list[str], idxs: 
 
 
 def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str] | None = None,
-                   column_config: dict | None = None) -> None:
-    """Sentences with their documents; a row (or the list below it) opens the document on the 文档 page.
+                   column_config: dict | None = None, theme: str | None = None) -> None:
+    """Sentences with their documents; a row (or the list below it) opens the document on the 文档 page,
+    with the sentence marked and, for the evidence of a ``theme``, that theme highlighted.
     Below it, an HR admin can correct a sentence's sentiment or themes (``ui.correct``)."""
     if not auth.access().may_read_text:
         st.info("你的账号只能查看汇总数据，不显示原文句子。", icon=":material/visibility_off:")
@@ -116,8 +159,10 @@ def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str]
         on_select=partial(_select_from_table, f"{key}_table", pick_key, doc_ids, idxs), selection_mode="single-row",
         column_config={
             "句子": st.column_config.TextColumn(width="large"),
-            "情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f", width="small"),
+            "情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f", width="small",
+                                                   help=HELP["情感分"]),
             "年份": st.column_config.NumberColumn(format="%d", width="small"),
+            "出现次数": st.column_config.NumberColumn(width="small", help="同一句话出现在几篇总结里（只列一次）"),
             **(column_config or {}),
         },
     )
@@ -127,13 +172,13 @@ def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str]
     options = list(labels)
     if st.session_state.get(pick_key) not in labels:
         st.session_state[pick_key] = options[0]
-    left, right = st.columns([4, 1], vertical_alignment="bottom")
-    left.selectbox("证据所在文档（点表格中的行也可以选中）", options, key=pick_key, format_func=labels.get)
-    if right.button("打开文档", key=f"{key}_open", icon=":material/open_in_new:", width="stretch"):
+    # one above the other: in a half-width column a button beside the list was cut to "打开…"
+    st.selectbox("证据所在文档（点表格中的行也可以选中）", options, key=pick_key, format_func=labels.get)
+    if st.button("打开文档", key=f"{key}_open", icon=":material/open_in_new:"):
         doc = st.session_state[pick_key]
         # the sentence clicked in the table, else the first of this document's sentences listed
         idx = st.session_state.get(f"{pick_key}_idx")
         if idxs is not None and (idx is None or idx not in [i for d, i in zip(doc_ids, idxs) if d == doc]):
             idx = next(i for d, i in zip(doc_ids, idxs) if d == doc)
-        state.open_document(doc, idx)
+        state.open_document(doc, idx, theme)
     correction_form(frame, key)

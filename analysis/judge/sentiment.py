@@ -225,8 +225,8 @@ def cues(text: str) -> Cues:
 # (what a tool is for) opens with its subject and stays with the ordinary cues.
 _FIX_OPEN = re.compile(r"^[\s\d.、．()（）*#\-]*(?:排查|定位|协助|独立|负责|及时|成功|彻底)?(?:并|和|与)?"
                        r"(?:解决|修复|修正|修改|处理|排除|攻克|规避|根治|消除)")
-_FIX_CLOSE = re.compile(r"(?:问题|bug|故障|缺陷|漏洞|隐患|报错|错误|异常|难题)\s*(?:[（(][^（()）]*[）)])?[\s。；;！!]*$",
-                        re.IGNORECASE)
+_FIX_CLOSE = re.compile(r"(?:问题|bug|故障|缺陷|漏洞|隐患|报错|错误|异常|难题)\s*"
+                        r"(?:[（(][^（()）]*[）)])?[\s。；;！!]*$", re.IGNORECASE)
 
 
 def fixes_a_problem(text: str) -> bool:

@@ -52,16 +52,20 @@ def theme_totals(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame
     return fetch(store_path, sql, params)
 
 
-def year_changes(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
-    """The latest year of the filtered documents against the year before it that has documents.
+def year_changes(store_path: Path, filters: Filters = Filters(),
+                 pair: tuple[int, int] | None = None) -> pd.DataFrame:
+    """One year of the filtered documents against another: by default the latest year against the year
+    before it that has documents; with ``pair`` = (earlier, later) any two years chosen.
 
     One row per figure (documents, employees, mean sentiment, share of negative sentences, and each
     theme's share of documents), with ``previous``, ``latest`` and ``change``; empty when the filtered
-    documents span fewer than two years.
+    documents span fewer than two years, or when a year of ``pair`` has no reportable documents.
     """
     per_year = groups(store_path, filters, by=("year",))
     per_year = per_year[per_year["year"] > 0].sort_values("year")
     cols = ["kind", "metric", "previous_year", "latest_year", "previous", "latest", "change"]
+    if pair is not None:
+        per_year = per_year[per_year["year"].isin(pair)]
     if len(per_year) < 2:
         return pd.DataFrame(columns=cols)
     prev, last = per_year.iloc[-2], per_year.iloc[-1]

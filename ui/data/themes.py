@@ -15,8 +15,8 @@ def theme_section_totals(f: Filters) -> pd.DataFrame:
     return _read("theme_section_totals", f)
 
 
-def year_changes(f: Filters) -> pd.DataFrame:
-    return _read("year_changes", f)
+def year_changes(f: Filters, pair: tuple[int, int] | None = None) -> pd.DataFrame:
+    return _read("year_changes", f, pair=tuple(sorted(pair)) if pair else None)
 
 
 def theme_lift(f: Filters) -> pd.DataFrame:

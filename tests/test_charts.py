@@ -1,0 +1,225 @@
+"""Every chart builder of ``ui.charts``: the value axis holds all the data and starts where the measure
+starts (0 for counts, shares and scores; a share never above 100 %; a sentiment score on its whole 0–1
+scale), bar labels only where each bar can carry its own, and titles that are text, not markup."""
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from ui import charts
+
+DEPARTMENTS = ["销售部", "客服部", "生产部", "研发部", "财务部", "市场部", "人事部"]
+YEARS = ["2021", "2022", "2023", "2024", "2025"]
+
+
+def _values(trace, axis: str) -> list[float]:
+    return [float(v) for v in np.asarray(getattr(trace, axis), dtype="float64") if not np.isnan(v)]
+
+
+def _axis_range(fig: go.Figure, axis: str) -> list[float]:
+    rng = getattr(fig.layout, f"{axis}axis").range
+    assert rng is not None, f"{axis} 轴没有固定的范围"
+    return [float(rng[0]), float(rng[1])]
+
+
+def _holds(fig: go.Figure, axis: str, start: float, stacked: bool = False) -> list[float]:
+    """The value axis starts at ``start`` and holds every value (every stack's total when ``stacked``)."""
+    lo, hi = _axis_range(fig, axis)
+    assert lo == start
+    if stacked:
+        cats = "x" if axis == "y" else "y"
+        totals: Counter = Counter()
+        for trace in fig.data:
+            for c, v in zip(getattr(trace, cats), _values(trace, axis)):
+                totals[c] += v
+        data = list(totals.values())
+    else:
+        data = [v for trace in fig.data for v in _values(trace, axis)]
+    assert data and lo <= min(data) and max(data) <= hi, (lo, hi, min(data), max(data))
+    return [lo, hi]
+
+
+def _labelled_bars(fig: go.Figure) -> list[tuple]:
+    """One entry per bar that carries a text label: (category, trace); a bar drawn with two labels, or
+    two traces drawn on one bar, gives a repeated entry."""
+    out = []
+    horizontal = any(t.orientation == "h" for t in fig.data)
+    for i, trace in enumerate(fig.data):
+        cats = list(trace.y if horizontal else trace.x)
+        texts = trace.text if trace.text is not None else [trace.texttemplate] * len(cats)
+        if isinstance(texts, str):
+            texts = [texts] * len(cats)
+        slot = i if fig.layout.barmode in ("group", None) else 0  # stacked and relative bars share a slot
+        out += [(c, slot) for c, t in zip(cats, texts) if t]
+    return out
+
+
+def counts(groups: list[str], value: int = 13) -> pd.DataFrame:
+    return pd.DataFrame([(d, y, value + i) for i, d in enumerate(DEPARTMENTS) for y in groups],
+                        columns=["department", "year", "documents"])
+
+
+# ---------------------------------------------------------------- each builder: range and labels
+def test_bar_counts_start_at_zero_with_room_for_their_labels():
+    fig = charts.bar(counts(YEARS[:2]), x="department", y="documents", color="year")
+    lo, hi = _holds(fig, "y", 0.0)
+    assert hi >= 1.1 * (13 + len(DEPARTMENTS) - 1)  # the outside label of the highest bar is not cut off
+
+
+def test_bar_labels_are_left_off_when_five_bars_share_a_category():
+    """Department × five years: the labels ran together into "1313131313"."""
+    fig = charts.bar(counts(YEARS), x="department", y="documents", color="year")
+    assert _labelled_bars(fig) == []
+    assert fig.layout.uniformtext.mode == "hide"  # and in the browser a label that would shrink is hidden
+    two = charts.bar(counts(YEARS[:2]), x="department", y="documents", color="year")
+    labelled = _labelled_bars(two)
+    assert len(labelled) == 2 * len(DEPARTMENTS)
+    assert max(Counter(labelled).values()) == 1  # no two labels on one bar
+    assert max(Counter(c for c, _ in labelled).values()) <= charts.MAX_LABELLED_GROUPS
+
+
+def test_bar_labels_are_left_off_when_the_bars_are_too_many():
+    words = pd.DataFrame({"term": [f"词{i}" for i in range(40)], "count": range(40, 0, -1)})
+    assert _labelled_bars(charts.bar(words, x="term", y="count")) == []
+    assert len(_labelled_bars(charts.bar(words.head(20), x="term", y="count", horizontal=True))) == 20
+
+
+def test_stacked_bars_carry_no_labels_on_their_segments_and_hold_the_totals():
+    long = pd.DataFrame([(d, s, n) for d in DEPARTMENTS[:3] for s, n in (("落实", 40), ("部分落实", 3), ("未落实", 9))],
+                        columns=["department", "status", "count"])
+    fig = charts.bar(long, x="department", y="count", color="status", barmode="stack")
+    assert _labelled_bars(fig) == []
+    _holds(fig, "y", 0.0, stacked=True)
+
+
+@pytest.mark.parametrize("top", [0.97, 1.0, 0.35, 0.04])
+def test_bar_shares_are_drawn_from_0_to_100_percent(top):
+    shares = pd.DataFrame({"theme": ["客户服务", "团队协作", "学习成长"], "document_share": [top, top / 2, 0.0]})
+    fig = charts.bar(shares, x="theme", y="document_share", horizontal=True, percent=True)
+    assert _holds(fig, "x", 0.0) == [0.0, 1.0]  # coverage never above 100 %
+    assert fig.layout.xaxis.tickformat == ".0%"
+    assert fig.data[0].textposition == "auto"  # a long bar keeps its label inside, not past the edge
+    assert fig.data[0].cliponaxis is False
+
+
+def test_bar_of_a_change_in_percentage_points_is_symmetric_about_zero():
+    change = pd.DataFrame({"metric": ["客户服务", "团队协作", "市场开拓"], "points": [-3.2, 0.4, 7.9]})
+    fig = charts.bar(change, x="metric", y="points", horizontal=True, text="+.1f", barmode="relative")
+    lo, hi = _axis_range(fig, "x")
+    assert lo == -hi and hi >= 7.9 and lo <= -3.2
+
+
+def test_bar_of_sentiment_scores_spans_the_whole_scale():
+    sent = pd.DataFrame({"section": ["成绩", "不足", "计划"], "sentiment_mean": [0.81, 0.42, 0.77]})
+    fig = charts.bar(sent, x="section", y="sentiment_mean", text=".2f", bounds=(0.0, 1.0))
+    assert _holds(fig, "y", 0.0) == [0.0, 1.0]
+
+
+def test_line_of_sentiment_keeps_a_change_of_0_003_flat():
+    trend = pd.DataFrame({"year": [2023, 2024], "sentiment_mean": [0.620, 0.623], "department": ["销售部"] * 2})
+    fig = charts.line(trend, x="year", y="sentiment_mean", color="department", bounds=(0.0, 1.0))
+    lo, hi = _holds(fig, "y", 0.0)
+    assert (0.623 - 0.620) / (hi - lo) < 0.01  # a 0.3 % step of the axis, not a cliff
+
+
+def test_line_of_shares_starts_at_zero_and_stops_at_100_percent():
+    small = pd.DataFrame({"year": [2023, 2024, 2025], "share": [0.031, 0.045, 0.052]})
+    fig = charts.line(small, x="year", y="share", percent=True)
+    lo, hi = _holds(fig, "y", 0.0)
+    assert hi < 0.1 and fig.layout.yaxis.tickformat == ".1%"
+    full = charts.line(small.assign(share=[0.9, 0.95, 1.0]), x="year", y="share", percent=True)
+    assert _holds(full, "y", 0.0) == [0.0, 1.0]
+
+
+def test_stacked_shares_label_only_the_segments_tall_enough():
+    frame = pd.DataFrame({"section": ["成绩", "不足"], "pos_share": [0.90, 0.30], "neu_share": [0.06, 0.45],
+                          "neg_share": [0.04, 0.25]})
+    fig = charts.stacked_shares(frame, x="section", shares={"pos_share": "正面", "neu_share": "中性",
+                                                             "neg_share": "负面"})
+    assert _holds(fig, "y", 0.0, stacked=True) == [0.0, 1.0]
+    labels = {(t.name, c): s for t in fig.data for c, s in zip(t.x, t.text)}
+    assert labels[("正面", "成绩")] == "90%" and labels[("中性", "成绩")] == "" and labels[("负面", "成绩")] == ""
+    assert labels[("中性", "不足")] == "45%" and labels[("负面", "不足")] == "25%"
+    # the labels on one bar sit in segments each tall enough for one
+    for trace in fig.data:
+        for share, text in zip(_values(trace, "y"), trace.text):
+            assert not text or share >= charts.MIN_LABELLED_SEGMENT
+
+
+def test_box_of_document_sentiment_spans_the_whole_scale():
+    docs = pd.DataFrame({"department": ["销售部"] * 4 + ["客服部"] * 4,
+                         "sentiment_mean": [0.61, 0.64, 0.66, 0.70, 0.55, 0.58, 0.62, 0.90]})
+    assert _holds(charts.box(docs, x="department", y="sentiment_mean"), "y", 0.0) == [0.0, 1.0]
+
+
+def test_heat_grid_lists_every_row_and_column_it_draws():
+    cells = pd.DataFrame([(d, t, 0.5 + i) for i, d in enumerate(DEPARTMENTS[:3]) for t in ("客户服务", "团队协作")],
+                         columns=["department", "theme", "value"])
+    fig = charts.heat_grid(cells, x="theme", y="department", z="value", x_order=["客户服务", "团队协作"],
+                           y_order=DEPARTMENTS[:3], midpoint=1.0, hint="")
+    assert set(fig.data[0].x) <= set(fig.layout.xaxis.categoryarray)
+    assert set(fig.data[0].y) <= set(fig.layout.yaxis.categoryarray)
+    assert fig.data[0].hovertemplate.endswith("<extra></extra>")  # no promise of evidence when hint is empty
+
+
+def test_network_and_map_hold_every_point_with_room_for_its_label():
+    edges = pd.DataFrame({"source": ["客户", "客户", "回款", "培训"], "target": ["回款", "拜访", "对账", "技能"],
+                          "count": [9, 7, 5, 4], "jaccard": [0.4, 0.3, 0.25, 0.2],
+                          "source_freq": [30, 30, 18, 12], "target_freq": [18, 11, 9, 8],
+                          "source_community": [0, 0, 0, 1], "target_community": [0, 0, 0, 1]})
+    fig = charts.network(edges)
+    words = fig.data[-1]
+    for axis in ("x", "y"):
+        lo, hi = _axis_range(fig, axis)
+        values = _values(words, axis)
+        room = (max(values) - min(values)) * 0.1
+        assert lo <= min(values) - room and max(values) + room <= hi
+    assert words.cliponaxis is False
+    frame = pd.DataFrame({"kind": ["word", "word", "group", "group"], "label": ["回款", "培训", "销售部", "生产部"],
+                          "x": [1.2, -0.8, 0.9, -1.1], "y": [0.3, -0.6, 0.1, 0.5],
+                          "inertia_x": [0.6] * 4, "inertia_y": [0.3] * 4})
+    fig = charts.biplot(frame)
+    for axis in ("x", "y"):
+        lo, hi = _axis_range(fig, axis)
+        assert lo < frame[axis].min() and frame[axis].max() < hi
+
+
+BUILDERS = {"bar", "line", "heat_grid", "stacked_shares", "box", "network", "biplot"}
+
+
+def test_every_builder_is_covered_here():
+    """A new figure in ui.charts needs its range test above."""
+    builders = {name for name, fn in inspect.getmembers(charts, inspect.isfunction)
+                if fn.__module__ == charts.__name__ and not name.startswith("_")
+                and inspect.signature(fn).return_annotation in (go.Figure, "go.Figure")}
+    assert builders == BUILDERS
+
+
+# ---------------------------------------------------------------- axis ranges and titles
+@pytest.mark.parametrize("values, bounds, fixed, expected", [
+    ([0.620, 0.623], (0.0, 1.0), True, [0.0, 1.0]),
+    ([0.93], (0.0, 1.0), False, [0.0, 1.0]),  # not 1.2: coverage never above 100 %
+    ([0.05], (0.0, 1.0), False, [0.0, 0.06]),
+    ([120, 37], (0.0, None), False, [0.0, 150.0]),
+    ([0, 0], (0.0, None), False, [0.0, 1.0]),
+    ([-0.03, 0.02], (0.0, 1.0), False, [-0.04, 0.04]),
+    ([], (0.0, 1.0), True, [0.0, 1.0]),
+])
+def test_value_range(values, bounds, fixed, expected):
+    assert charts.value_range(values, bounds, fixed) == pytest.approx(expected)
+
+
+def test_titles_are_text_and_long_ones_are_split_not_cut_off():
+    frame = pd.DataFrame({"term": ["回款"], "log_odds_z": [3.2]})
+    fig = charts.bar(frame, x="term", y="log_odds_z", horizontal=True,
+                     title="<a href='http://example.com'>销售部</a>的特色词")
+    assert "<a" not in fig.layout.title.text and "&lt;a href" in fig.layout.title.text
+    fig = charts.bar(frame, x="term", y="log_odds_z", title="各部门各年份的文档数（点击柱子查看句子）")
+    assert fig.layout.title.text == "各部门各年份的文档数"
+    assert fig.layout.title.subtitle.text == "点击柱子查看句子"
+    assert fig.layout.margin.t >= 60  # the second line has room above the plot
