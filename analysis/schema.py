@@ -210,11 +210,11 @@ EXPORT_HEADERS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "label": ("情感", "text"), "themes": ("主题", "text"), "occurrences": ("出现次数", "int"),
     },
     "explore_edges": {
-        "source": ("词 A", "text"), "target": ("词 B", "text"), "cooccurrences": ("同句次数", "int"),
-        "jaccard": ("杰卡德系数", "dec2"), "source_freq": ("含词 A 的句数", "int"),
-        "target_freq": ("含词 B 的句数", "int"), "source_community": ("词 A 的子图", "int"),
-        "target_community": ("词 B 的子图", "int"), "source_lift": ("词 A 的相对比值", "dec2"),
-        "target_lift": ("词 B 的相对比值", "dec2"),
+        "source": ("词甲", "text"), "target": ("词乙", "text"), "cooccurrences": ("同句次数", "int"),
+        "jaccard": ("杰卡德系数", "dec2"), "source_freq": ("含词甲的句数", "int"),
+        "target_freq": ("含词乙的句数", "int"), "source_community": ("词甲的子图", "int"),
+        "target_community": ("词乙的子图", "int"), "source_lift": ("词甲的相对比值", "dec2"),
+        "target_lift": ("词乙的相对比值", "dec2"),
     },
 }
 EXPORT_HIDDEN: Final = ("doc_id", "copy_of", "next_doc_id", "idx", "analysis_version")

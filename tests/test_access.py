@@ -124,18 +124,18 @@ def test_department_head_download_holds_only_own_department_and_is_audited(env, 
     assert name == f"年终洞察_文档_{OWN}.csv"
     rows = list(csv.DictReader(io.StringIO(make().decode("utf-8-sig"))))
     expected = query.documents(env, Filters(departments=(OWN,)))
-    assert {r["department"] for r in rows} == {OWN}
-    assert sorted(r["doc_id"] for r in rows) == sorted(expected["doc_id"])
+    assert {r["部门"] for r in rows} == {OWN}
+    assert sorted(r["文件"] for r in rows) == sorted(expected["source_file"])
     # asking for another department through the filters gives nothing, not that department
     _, other = data.download("documents", Filters(departments=("客服部",)), "csv")
     assert list(csv.DictReader(io.StringIO(other().decode("utf-8-sig")))) == []
     # the groups table: team rows that would describe fewer than 5 people are blank and flagged
     _, groups = data.download("groups", Filters(), "csv")
     table = list(csv.DictReader(io.StringIO(groups().decode("utf-8-sig"))))
-    assert {r["department"] for r in table} == {OWN}
-    hidden = [r for r in table if r["suppressed"] == "True"]
-    assert hidden and all(r["employees"] == "" and r["sentiment_mean"] == "" for r in hidden)
-    assert all(float(r["employees"]) >= 5 for r in table if r["suppressed"] == "False")
+    assert {r["部门"] for r in table} == {OWN}
+    hidden = [r for r in table if r["人数不足未显示"] == "是"]
+    assert hidden and all(r["员工数"] == "" and r["平均情感分（0–1）"] == "" for r in hidden)
+    assert all(int(r["员工数"]) >= 5 for r in table if r["人数不足未显示"] == "否")
 
     log = audit.read(audit.audit_path(env))
     assert list(log["table"]) == ["groups", "documents", "documents"]
@@ -157,7 +157,7 @@ def test_excel_download_is_audited_too(env, monkeypatch):
     assert make()[:2] == b"PK"
     entry = audit.read(audit.audit_path(env)).iloc[0]
     assert (entry["user"], entry["table"], entry["format"], entry["file_name"]) == ("hr", "themes", "xlsx", name)
-    assert entry["filters"] == {"departments": ["客服部"], "years": [2023, 2024]}
+    assert entry["filters"] == {"departments": ["客服部"], "years": "2023-2024"}
     assert entry["rows"] == len(query.theme_sections(env, Filters(departments=("客服部",), years=(2023, 2024))))
 
 
@@ -209,7 +209,7 @@ def test_audit_page_lists_downloads_for_hr_admin(env):
     row = table.iloc[0]
     assert (row["用户"], row["姓名"], row["角色"], row["表"], row["格式"], row["行数"]) == (
         "xiaoshou", "销售部周经理", "部门负责人", "文档", "CSV", 13)
-    assert row["筛选条件"] == "年份：2024、2024；权限范围：销售部"
+    assert row["筛选条件"] == "年份：2024；权限范围：销售部"
     assert row["文件名"] == "年终洞察_文档_销售部_2024.csv"
 
 
