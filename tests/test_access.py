@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -198,10 +200,21 @@ def test_viewer_reads_return_no_text(env, monkeypatch):
     assert data.overview(Filters())["documents"] > 0  # aggregates stay
 
 
-def test_audit_page_lists_downloads_for_hr_admin(env):
+@pytest.fixture
+def shanghai(monkeypatch):
+    """The server's local time zone is UTC+8 for the test (TZ, as a server sets it)."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_audit_page_lists_downloads_for_hr_admin(env, shanghai):
     log = audit.audit_path(env)
     audit.record(log, user="xiaoshou", name="销售部周经理", role="dept_head", table="documents", fmt="csv",
-                 filters=Filters(years=(2024, 2024), allowed_departments=(OWN,)), rows=13, file_name="年终洞察_文档_销售部_2024.csv")
+                 filters=Filters(years=(2024, 2024), allowed_departments=(OWN,)), rows=13, file_name="年终洞察_文档_销售部_2024.csv",
+                 now=datetime(2026, 12, 2, 1, 50, tzinfo=UTC))
     at = sign_in(start(), "hr")
     at.switch_page(AUDIT_PAGE).run()
     assert not at.exception
@@ -210,7 +223,30 @@ def test_audit_page_lists_downloads_for_hr_admin(env):
     assert (row["用户"], row["姓名"], row["角色"], row["表"], row["格式"], row["行数"]) == (
         "xiaoshou", "销售部周经理", "部门负责人", "文档", "CSV", 13)
     assert row["筛选条件"] == "年份：2024；权限范围：销售部"
+    assert row["时间"] == "2026-12-02 09:50:00"  # the local time, not an ISO stamp with its offset
+    assert any("服务器所在时区的当地时间" in c.value for c in at.caption)
     assert row["文件名"] == "年终洞察_文档_销售部_2024.csv"
+
+
+@pytest.mark.parametrize("stamp, zone, shown", [
+    ("2026-12-02T01:50:00+00:00", "Asia/Shanghai", "2026-12-02 09:50:00"),
+    ("2026-12-02T09:50:00+08:00", "Europe/Berlin", "2026-12-02 02:50:00"),
+    ("2026-12-02T09:50:00+08:00", "不是时区", "2026-12-02 09:50:00"),  # the server's zone (Shanghai here)
+    ("坏掉的时间", None, "坏掉的时间"),
+])
+def test_audit_times_are_local(shanghai, stamp, zone, shown):
+    assert audit.local_time(stamp, zone) == shown
+
+
+@pytest.mark.parametrize("filters, text", [
+    (Filters(years=(2023, 2025), departments=("销售部", "客服部")), "部门：销售部、客服部；年份：2023-2025"),
+    (Filters(years=(2024, 2024), min_group=5), "年份：2024；最小报告人数：5"),
+])
+def test_audit_records_the_year_range_as_one_value(filters, text):
+    logged = audit.describe_filters(filters)
+    assert logged["years"] == text.split("年份：")[1].split("；")[0]
+    assert audit.filters_text(logged) == text
+    assert audit.filters_text({"years": [2023, 2024]}) == "年份：2023-2024"  # a line written before the change
 
 
 def test_wrong_password_reads_nothing_even_outside_the_router(env):
