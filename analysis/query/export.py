@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -307,13 +307,14 @@ def handout(store_path: Path, name: str, filters: Filters, access: Access,
         frame = frame[frame["year"].isin(only_years)]
     ev = None
     if evidence_filters is not None and access.may_read_text:
-        ev = evidence(store_path, evidence_filters, limit=EVIDENCE_ROWS)
-        total = overview(store_path, evidence_filters)["sentences"]
+        views = ([replace(evidence_filters, years=(y, y)) for y in sorted(set(only_years), reverse=True)]
+                 if only_years else [evidence_filters])
+        ev = pd.concat([evidence(store_path, v, limit=EVIDENCE_ROWS) for v in views], ignore_index=True)
+        ev = ev.head(EVIDENCE_ROWS)
+        total = sum(overview(store_path, v)["sentences"] for v in views)
         note = ("见“证据句”表：当前筛选下的全部句子" if len(ev) >= total
                 else f"见“证据句”表：当前筛选下共 {total:,} 句，列出前 {len(ev):,} 句"
                      "（年份从新到旧，再按部门、员工、原文顺序）")
-        if only_years:
-            ev = ev[ev["year"].isin(only_years)]
     else:
         note = "不含（你的账号只能导出汇总表）" if not access.may_read_text else "不含"
     if access.mask:
