@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.query.export import DESCRIPTIONS, EVIDENCE_ROWS
-from analysis.schema import EXPORT_TABLE_NAMES, EXPORT_TABLES
+from analysis.schema import EXPORT_HEADERS, EXPORT_TABLE_NAMES, EXPORT_TABLES
 from ui import auth, data, state
 from ui.widgets import filter_caption, require_documents
 
@@ -44,4 +44,8 @@ else:
     c2.download_button("下载 Excel", xlsx_file, file_name=xlsx_name,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="export_xlsx", icon=":material/table_view:", on_click="ignore", width="stretch")
-    st.dataframe(preview, hide_index=True, width="stretch")
+    kinds = dict(EXPORT_HEADERS[name].values())  # header → kind, as the downloaded files format them
+    shown = {"pct": "percent", "dec1": "%.1f", "dec2": "%.2f", "year": "%d"}
+    st.dataframe(preview, hide_index=True, width="stretch", column_config={
+        col: st.column_config.NumberColumn(format=shown[kinds[col]]) for col in preview.columns
+        if kinds.get(col) in shown})
