@@ -169,3 +169,24 @@ def test_viewer_workbook_has_no_evidence_and_says_its_scope(demo_store):
     assert (about["角色"], about["最小报告人数"], about["筛选：年份"]) == ("只读（仅汇总）", "5 人（不足的分组不显示数字）",
                                                                "2023–2024")
     assert about["脱敏"].startswith("是") and about["证据句"] == "不含（你的账号只能导出汇总表）"
+
+
+def test_copy_source_is_masked_like_every_other_name(tmp_path):
+    """A masked reader sees the writer of the source exactly as the 员工 column shows that person."""
+    from analysis.build import build
+
+    body = "\n".join(["2024年度个人工作总结", "一、主要工作成绩",
+                      *(f"今年我走访了第{i}批重点客户，签下合同{i * 7}份，回款率保持在九成以上。" for i in range(1, 15)),
+                      "二、存在的不足", "对新产品的了解还不够深入。", "三、明年工作计划", "明年继续加强客户回访，争取销售额再增长一成。"])
+    folder = tmp_path / "corpus" / "2024" / "销售部"
+    folder.mkdir(parents=True)
+    (folder / "李雷 lilei@example.com.txt").write_text(body + "\n", encoding="utf-8")
+    (folder / "韩梅梅.txt").write_text(body + "\n补充：我还参与了区域培训。\n", encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    build(tmp_path / "corpus", store, workers=1, progress=False)
+    head = Access(user="zhou", name="周经理", role="dept_head", departments=("销售部",), mask=True)
+    masked = export.handout(store, "documents", Filters(allowed_departments=("销售部",)), head).table.frame
+    assert dict(zip(masked["员工"], masked["最相似的来源"])) == {
+        "李雷 [邮箱]": "韩梅梅（销售部，2024 年）", "韩梅梅": "李雷 [邮箱]（销售部，2024 年）"}
+    plain = export.handout(store, "documents", Filters(), HR).table.frame
+    assert "李雷 lilei@example.com（销售部，2024 年）" in set(plain["最相似的来源"])
