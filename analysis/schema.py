@@ -28,6 +28,7 @@ LABEL_NAMES: Final = {"pos": "正面", "neu": "中性", "neg": "负面"}
 
 TableName = Literal["documents", "groups", "themes", "keywords"]
 EXPORT_TABLES: Final[tuple[str, ...]] = get_args(TableName)
+EXPORT_TABLE_NAMES: Final = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词"}
 
 # Who may see what (issue 6). The users file, the router's page list and the data layer use these names.
 # hr_admin: everything; dept_head: the departments listed for the user, every page; viewer: aggregates
@@ -163,3 +164,62 @@ NETWORK_EDGE_TYPES: Final = {"rank": "INTEGER", "source": "VARCHAR", "target": "
 # HR's theme taxonomy versions (analysis/insight/taxonomy.py), carried into every new snapshot.
 TAXONOMY_TYPES: Final = {"version": "INTEGER", "saved_at": "VARCHAR", "user": "VARCHAR", "note": "VARCHAR",
                          "toml": "VARCHAR", "active": "BOOLEAN"}
+
+# ---------------------------------------------------------------- issue 17: exports HR can hand on
+# The Chinese headers of what the dashboard downloads (and `export --headers zh` writes), per table: English
+# column → (header, kind). The kind fixes the rounding and the Excel number format (analysis/query/export.py):
+# "text"; "int" (#,##0); "year" (no thousands separator); "pct" (a share 0..1, shown 12.3%); "dec1" and "dec2"
+# (one or two decimals). A column not listed here is not handed out (doc_id hashes, the analysis version).
+ColumnKind = Literal["text", "int", "year", "pct", "dec1", "dec2"]
+_META_HEADERS: Final = {
+    "employee": ("员工", "text"), "department": ("部门", "text"), "team": ("班组", "text"), "role": ("岗位", "text"),
+    "year": ("年份", "year"), "source_file": ("文件", "text"),
+}
+EXPORT_HEADERS: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "documents": {
+        **_META_HEADERS, "file_format": ("格式", "text"), "encoding": ("编码", "text"),
+        "traditional": ("繁体原文", "text"), "chars": ("字数", "int"), "sentences": ("句数", "int"),
+        "sentiment_mean": ("平均情感分（0–1）", "dec2"), "pos_share": ("正面句占比", "pct"),
+        "neg_share": ("负面句占比", "pct"), **{t: (f"{t}（句数）", "int") for t in THEMES},
+        "themes_total": ("主题句数合计", "int"), "placeholders": ("模板占位符", "int"),
+        "concreteness": ("具体度（0–100）", "dec1"), "copy_source": ("最相似的来源", "text"),
+        "copy_kind": ("抄袭类型", "text"), "copy_similarity": ("与来源的相似度", "pct"),
+        "follow_through": ("计划落实率", "pct"),
+    },
+    "groups": {
+        "department": ("部门", "text"), "team": ("班组", "text"), "year": ("年份", "year"),
+        "documents": ("文档数", "int"), "employees": ("员工数", "int"), "chars": ("字数", "int"),
+        "sentence_count": ("句数", "int"), "sentiment_mean": ("平均情感分（0–1）", "dec2"),
+        "pos_share": ("正面句占比", "pct"), "neg_share": ("负面句占比", "pct"), "placeholders": ("模板占位符", "int"),
+        **{k: v for t in THEMES for k, v in ((f"{t}_覆盖率", (f"{t} 提及文档占比", "pct")),
+                                              (f"{t}_千字", (f"{t} 每千字句数", "dec2")),
+                                              (f"{t}_句占比", (f"{t} 句占比", "pct")))},
+        "suppressed": ("人数不足未显示", "text"),
+    },
+    "themes": {
+        "department": ("部门", "text"), "year": ("年份", "year"), "section": ("段落", "text"),
+        "theme": ("主题", "text"), "sentences": ("主题句数", "int"), "documents": ("提及文档数", "int"),
+        "group_documents": ("该组文档数", "int"), "document_share": ("提及文档占比", "pct"),
+    },
+    "keywords": {
+        "group": ("部门", "text"), "term": ("词", "text"), "count": ("出现次数", "int"),
+        "documents": ("文档数", "int"), "tfidf": ("TF-IDF 权重", "dec2"), "log_odds_z": ("区分度（z 值）", "dec2"),
+    },
+    "evidence": {
+        **_META_HEADERS, "section": ("段落", "text"), "text": ("句子", "text"), "sentiment": ("情感分（0–1）", "dec2"),
+        "label": ("情感", "text"), "themes": ("主题", "text"), "occurrences": ("出现次数", "int"),
+    },
+    "explore_edges": {
+        "source": ("词甲", "text"), "target": ("词乙", "text"), "cooccurrences": ("同句次数", "int"),
+        "jaccard": ("杰卡德系数", "dec2"), "source_freq": ("含词甲的句数", "int"),
+        "target_freq": ("含词乙的句数", "int"), "source_community": ("词甲的子图", "int"),
+        "target_community": ("词乙的子图", "int"), "source_lift": ("词甲的相对比值", "dec2"),
+        "target_lift": ("词乙的相对比值", "dec2"),
+    },
+}
+EXPORT_HIDDEN: Final = ("doc_id", "copy_of", "next_doc_id", "idx", "analysis_version")
+"""Columns a person's download leaves out: content hashes (``copy_of`` becomes ``copy_source``, who it names),
+0-based sentence positions, the analysis version (the 说明 sheet gives it). Any other column not declared
+above is handed out under its own name (tests/test_export.py checks that none is left)."""
+EXPORT_SHEET_NAMES: Final = {**EXPORT_TABLE_NAMES, "about": "说明", "evidence": "证据句",
+                             "explore_edges": "共现网络边表"}

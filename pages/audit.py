@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.access import audit
 from analysis.schema import ROLE_NAMES
 from ui import data, state
+from ui.markdown import md
 
 FORMATS = {"csv": "CSV", "xlsx": "Excel", "pptx": "PowerPoint", "docx": "Word"}
 TABLES = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词", "report": "报告",
           "explore_edges": "共现网络边表", "taxonomy": "主题词表（保存）"}
-FILTER_NAMES = {"departments": "部门", "teams": "班组", "years": "年份", "roles": "岗位", "search": "检索",
-                "allowed_departments": "权限范围", "min_group": "最小报告人数"}
 
 st.title("审计日志")
 state.filters()
@@ -34,21 +34,17 @@ if log.empty:
     st.stop()
 
 
-def _filters(value) -> str:
-    if not isinstance(value, dict) or not value:
-        return "全部"
-    return "；".join(f"{FILTER_NAMES.get(k, k)}：{'、'.join(map(str, v)) if isinstance(v, list) else v}"
-                    for k, v in value.items())
-
-
 users = sorted(log["user"].unique())
 st.session_state.setdefault("audit_user", [])
 chosen = st.multiselect("用户", users, key="audit_user", placeholder="全部用户")
 shown = log[log["user"].isin(chosen)] if chosen else log
-st.caption(f"共 {len(shown):,} 条记录，最新的在前。")
+zone = audit.known_zone(st.context.timezone)  # the browser's, if it is a real time zone name
+st.caption(f"共 {len(shown):,} 条记录，最新的在前。时间为"
+           + (f"你的浏览器所在时区（{md(zone)}）" if zone else "服务器所在时区") + "的当地时间。")
 table = shown.assign(
     role=shown["role"].map(lambda r: ROLE_NAMES.get(r, r)), table=shown["table"].map(lambda t: TABLES.get(t, t)),
-    format=shown["format"].map(lambda f: FORMATS.get(f, f)), filters=shown["filters"].map(_filters),
+    format=shown["format"].map(lambda f: FORMATS.get(f, f)), filters=shown["filters"].map(audit.filters_text),
+    time=shown["time"].map(lambda t: audit.local_time(t, zone)),
     detail=shown["detail"].fillna(""),
 )
 st.dataframe(

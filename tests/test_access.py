@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -124,18 +126,18 @@ def test_department_head_download_holds_only_own_department_and_is_audited(env, 
     assert name == f"年终洞察_文档_{OWN}.csv"
     rows = list(csv.DictReader(io.StringIO(make().decode("utf-8-sig"))))
     expected = query.documents(env, Filters(departments=(OWN,)))
-    assert {r["department"] for r in rows} == {OWN}
-    assert sorted(r["doc_id"] for r in rows) == sorted(expected["doc_id"])
+    assert {r["部门"] for r in rows} == {OWN}
+    assert sorted(r["文件"] for r in rows) == sorted(expected["source_file"])
     # asking for another department through the filters gives nothing, not that department
     _, other = data.download("documents", Filters(departments=("客服部",)), "csv")
     assert list(csv.DictReader(io.StringIO(other().decode("utf-8-sig")))) == []
     # the groups table: team rows that would describe fewer than 5 people are blank and flagged
     _, groups = data.download("groups", Filters(), "csv")
     table = list(csv.DictReader(io.StringIO(groups().decode("utf-8-sig"))))
-    assert {r["department"] for r in table} == {OWN}
-    hidden = [r for r in table if r["suppressed"] == "True"]
-    assert hidden and all(r["employees"] == "" and r["sentiment_mean"] == "" for r in hidden)
-    assert all(float(r["employees"]) >= 5 for r in table if r["suppressed"] == "False")
+    assert {r["部门"] for r in table} == {OWN}
+    hidden = [r for r in table if r["人数不足未显示"] == "是"]
+    assert hidden and all(r["员工数"] == "" and r["平均情感分（0–1）"] == "" for r in hidden)
+    assert all(int(r["员工数"]) >= 5 for r in table if r["人数不足未显示"] == "否")
 
     log = audit.read(audit.audit_path(env))
     assert list(log["table"]) == ["groups", "documents", "documents"]
@@ -157,7 +159,7 @@ def test_excel_download_is_audited_too(env, monkeypatch):
     assert make()[:2] == b"PK"
     entry = audit.read(audit.audit_path(env)).iloc[0]
     assert (entry["user"], entry["table"], entry["format"], entry["file_name"]) == ("hr", "themes", "xlsx", name)
-    assert entry["filters"] == {"departments": ["客服部"], "years": [2023, 2024]}
+    assert entry["filters"] == {"departments": ["客服部"], "years": "2023-2024"}
     assert entry["rows"] == len(query.theme_sections(env, Filters(departments=("客服部",), years=(2023, 2024))))
 
 
@@ -198,10 +200,21 @@ def test_viewer_reads_return_no_text(env, monkeypatch):
     assert data.overview(Filters())["documents"] > 0  # aggregates stay
 
 
-def test_audit_page_lists_downloads_for_hr_admin(env):
+@pytest.fixture
+def shanghai(monkeypatch):
+    """The server's local time zone is UTC+8 for the test (TZ, as a server sets it)."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_audit_page_lists_downloads_for_hr_admin(env, shanghai):
     log = audit.audit_path(env)
     audit.record(log, user="xiaoshou", name="销售部周经理", role="dept_head", table="documents", fmt="csv",
-                 filters=Filters(years=(2024, 2024), allowed_departments=(OWN,)), rows=13, file_name="年终洞察_文档_销售部_2024.csv")
+                 filters=Filters(years=(2024, 2024), allowed_departments=(OWN,)), rows=13, file_name="年终洞察_文档_销售部_2024.csv",
+                 now=datetime(2026, 12, 2, 1, 50, tzinfo=UTC))
     at = sign_in(start(), "hr")
     at.switch_page(AUDIT_PAGE).run()
     assert not at.exception
@@ -209,8 +222,31 @@ def test_audit_page_lists_downloads_for_hr_admin(env):
     row = table.iloc[0]
     assert (row["用户"], row["姓名"], row["角色"], row["表"], row["格式"], row["行数"]) == (
         "xiaoshou", "销售部周经理", "部门负责人", "文档", "CSV", 13)
-    assert row["筛选条件"] == "年份：2024、2024；权限范围：销售部"
+    assert row["筛选条件"] == "年份：2024；权限范围：销售部"
+    assert row["时间"] == "2026-12-02 09:50:00"  # the local time, not an ISO stamp with its offset
+    assert any("服务器所在时区的当地时间" in c.value for c in at.caption)
     assert row["文件名"] == "年终洞察_文档_销售部_2024.csv"
+
+
+@pytest.mark.parametrize("stamp, zone, shown", [
+    ("2026-12-02T01:50:00+00:00", "Asia/Shanghai", "2026-12-02 09:50:00"),
+    ("2026-12-02T09:50:00+08:00", "Europe/Berlin", "2026-12-02 02:50:00"),
+    ("2026-12-02T09:50:00+08:00", "不是时区", "2026-12-02 09:50:00"),  # the server's zone (Shanghai here)
+    ("坏掉的时间", None, "坏掉的时间"),
+])
+def test_audit_times_are_local(shanghai, stamp, zone, shown):
+    assert audit.local_time(stamp, zone) == shown
+
+
+@pytest.mark.parametrize("filters, text", [
+    (Filters(years=(2023, 2025), departments=("销售部", "客服部")), "部门：销售部、客服部；年份：2023-2025"),
+    (Filters(years=(2024, 2024), min_group=5), "年份：2024；最小报告人数：5"),
+])
+def test_audit_records_the_year_range_as_one_value(filters, text):
+    logged = audit.describe_filters(filters)
+    assert logged["years"] == text.split("年份：")[1].split("；")[0]
+    assert audit.filters_text(logged) == text
+    assert audit.filters_text({"years": [2023, 2024]}) == "年份：2023-2024"  # a line written before the change
 
 
 def test_wrong_password_reads_nothing_even_outside_the_router(env):

@@ -207,5 +207,5 @@ def test_filter_pages_and_download(server, demo_store, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf"), "CSV 应带 UTF-8 BOM"
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == len(expected_docs)
-    assert {r["department"] for r in rows} == {department}
-    assert sorted(r["doc_id"] for r in rows) == sorted(expected_docs["doc_id"])
+    assert {r["部门"] for r in rows} == {department}
+    assert sorted(r["文件"] for r in rows) == sorted(expected_docs["source_file"])  # Chinese headers (issue 17)

@@ -169,8 +169,8 @@ def test_department_head_logs_in_and_sees_only_their_department(server, demo_sto
 
     assert saved.name == f"年终洞察_文档_{OWN}.csv"
     rows = list(csv.DictReader(io.StringIO(saved.read_bytes().decode("utf-8-sig"))))
-    assert {r["department"] for r in rows} == {OWN}
-    assert sorted(r["doc_id"] for r in rows) == sorted(expected["doc_id"])
+    assert {r["部门"] for r in rows} == {OWN}
+    assert sorted(r["文件"] for r in rows) == sorted(expected["source_file"])  # Chinese headers (issue 17)
     entries = audit.read(audit_file)
     assert len(entries) == 1
     entry = entries.iloc[0]

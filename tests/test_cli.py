@@ -1,5 +1,7 @@
 """The command-line contract of DESIGN §4, run as a user would."""
+import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +82,90 @@ def test_build_missing_corpus(args, tmp_path):
     out = run(*args, "--store", str(tmp_path / "s.duckdb"))
     assert out.returncode == 2
     assert "找不到语料文件夹" in out.stderr and "Traceback" not in out.stderr
+
+
+# ---------------------------------------------------------------- issue 17: Chinese help, zh exports, users
+
+@pytest.mark.parametrize("args, starts", [
+    (["--help"], "用法：python -m analysis [-h] 命令 ..."),
+    (["export", "--help"], "用法：python -m analysis export [-h] --table {documents,groups,themes,keywords}"),
+    (["users", "--help"], "用法：python -m analysis users [-h]"),
+])
+def test_help_is_chinese(args, starts):
+    out = run(*args)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(starts)
+    assert "选项:" in out.stdout and re.search(r"\n  -h, --help +显示本帮助并退出\n", out.stdout)
+    for english in ("usage:", "options:", "show this help message", "positional arguments"):
+        assert english not in out.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["export", "--table", "x"],
+     "python -m analysis export：错误：参数 --table：无效的选择 'x'（可选：'documents', 'groups', 'themes', 'keywords'）"),
+    (["export"], "python -m analysis export：错误：缺少必需的参数：--table, --out"),
+    (["build", "--workers", "abc"], "python -m analysis build：错误：参数 --workers：无效的整数：'abc'"),
+    (["build", "--bogus"], "python -m analysis：错误：无法识别的参数：--bogus"),
+    ([], "python -m analysis：错误：缺少必需的参数：命令"),
+])
+def test_errors_are_chinese(args, message):
+    out = run(*args)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert lines[0].startswith("用法：python -m analysis")
+    assert lines[-1] == message
+    assert "error:" not in out.stderr and "usage:" not in out.stderr
+
+
+def _cells(data: bytes) -> dict[str, list[tuple]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    return {ws.title: [tuple((c.value, c.number_format) for c in row) for row in ws.iter_rows()
+                       if row[0].value != "生成日期"] for ws in wb}
+
+
+@pytest.mark.parametrize("table, fmt", [("groups", "csv"), ("documents", "xlsx"), ("keywords", "xlsx")])
+def test_export_headers_zh_is_what_the_dashboard_downloads(demo_store, tmp_path, monkeypatch, table, fmt):
+    from analysis.access import audit
+    from analysis.access.scope import Filters, full_access
+    from ui import auth, data
+    from ui.state import STORE_ENV
+
+    monkeypatch.setenv(STORE_ENV, str(demo_store))
+    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "audit.jsonl"))
+    monkeypatch.setattr(auth, "access", lambda: full_access("hr", "人事部林主管", local=False))
+    _, make = data.download(table, Filters(departments=("销售部",)), fmt)
+    dashboard = make()
+    out_file = tmp_path / f"t.{fmt}"
+    out = run("export", "--table", table, "--out", str(out_file), "--store", str(demo_store),
+              "--department", "销售部", "--headers", "zh")
+    assert out.returncode == 0, out.stderr
+    cli = out_file.read_bytes()
+    if fmt == "csv":
+        assert cli == dashboard
+        assert cli.startswith(b"\xef\xbb\xbf") and cli[3:].decode().startswith("部门,班组,年份,文档数,员工数")
+    else:
+        assert _cells(cli) == _cells(dashboard)
+        assert list(_cells(cli))[:2] == ["说明", {"documents": "文档", "keywords": "关键词"}[table]]
+    # the default stays the English contract
+    plain = tmp_path / f"plain.{fmt}"
+    assert run("export", "--table", table, "--out", str(plain), "--store", str(demo_store)).returncode == 0
+    head = pd.read_csv(plain, encoding="utf-8-sig") if fmt == "csv" else pd.read_excel(plain)
+    assert "department" in head.columns or "group" in head.columns
+
+
+def test_users_add_refuses_a_department_the_store_does_not_know(demo_store, tmp_path):
+    from analysis.query.documents import options
+
+    path = tmp_path / "users.toml"
+    args = ("users", "add", "wang", "--role", "dept_head", "--users", str(path), "--store", str(demo_store))
+    out = run(*args, "--departments", "销售部", "销售", stdin="一个足够长的密码\n")
+    known = options(demo_store)["department"]
+    assert out.returncode == 2
+    assert out.stderr.strip() == (f"错误：数据库中没有部门“销售”。已知的部门：{'、'.join(known)}"
+                                  f"（数据库 {demo_store}；用 --store 指定另一个）")
+    assert not path.exists()
+    out = run(*args, "--departments", "销售部", stdin="一个足够长的密码\n")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"已添加用户 wang（dept_head，销售部）→ {path}"

@@ -293,7 +293,7 @@ def test_audit_records_who_built_which_report(sales, tmp_path):
     entry = audit.read(log).iloc[0]
     assert (entry["user"], entry["role"], entry["table"], entry["format"], entry["file_name"]) == (
         "zhou", "dept_head", "report", "docx", name)
-    assert entry["filters"] == {"departments": ["销售部"], "years": [YEAR, YEAR], "allowed_departments": ["销售部"],
+    assert entry["filters"] == {"departments": ["销售部"], "years": str(YEAR), "allowed_departments": ["销售部"],
                                 "min_group": K}
     assert entry["rows"] == query.overview(sales, figures(HEAD, Scope("销售部", YEAR)))["documents"]
 

@@ -37,8 +37,64 @@ def audit_path(store_path: Path) -> Path:
 
 
 def describe_filters(f: Filters) -> dict:
-    """The filters as they were chosen, plus the scope they were narrowed to (the empty ones left out)."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(f).items() if v not in ((), None, "", 0)}
+    """The filters as they were chosen, plus the scope they were narrowed to (the empty ones left out).
+    The year range is one value, ``"2023-2024"`` (``"2024"`` for a single year), not two numbers."""
+    out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(f).items() if v not in ((), None, "", 0)}
+    if f.years:
+        out["years"] = year_range(f.years)
+    return out
+
+
+def year_range(years) -> str:
+    a, b = years
+    return str(a) if a == b else f"{a}-{b}"
+
+
+FILTER_NAMES = {"departments": "部门", "teams": "班组", "years": "年份", "roles": "岗位", "search": "检索",
+                "allowed_departments": "权限范围", "min_group": "最小报告人数", "doc_ids": "文档",
+                "employees": "员工"}
+
+
+def filters_text(value) -> str:
+    """A logged ``filters`` entry in words: 年份：2023-2024；权限范围：销售部. Entries written before the
+    range was one value (``[2023, 2024]``) read the same way."""
+    if not isinstance(value, dict) or not value:
+        return "全部"
+
+    def words(key, v) -> str:
+        if key == "years" and isinstance(v, list) and len(v) == 2:
+            return year_range(v)
+        if key == "employees" and isinstance(v, list):
+            return "、".join("·".join(map(str, p)) if isinstance(p, list) else str(p) for p in v)
+        return "、".join(map(str, v)) if isinstance(v, list) else str(v)
+
+    return "；".join(f"{FILTER_NAMES.get(k, k)}：{words(k, v)}" for k, v in value.items())
+
+
+def known_zone(tz) -> str | None:
+    """``tz`` if it names an IANA time zone (the browser sends it; anything else is None)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        return str(tz) if tz and ZoneInfo(str(tz)) else None
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
+
+
+def local_time(stamp, tz: str | None = None) -> str:
+    """A logged time (ISO 8601 with its offset) as ``2026-12-02 09:50:00`` in the time zone ``tz`` (the
+    reader's browser, an IANA name), or the server's own when ``tz`` is unknown; unreadable stamps as
+    they are."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        when = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    zone = ZoneInfo(tz) if known_zone(tz) else None
+    if when.tzinfo is None:
+        when = when.astimezone()  # written without an offset: the server's local time
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def line_hash(line: bytes) -> str:

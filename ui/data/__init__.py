@@ -32,7 +32,7 @@ from ui.data.explore import (
     word_sentences,
     word_trend,
 )
-from ui.data.export import EXPORT_TITLES, audit_breaks, audit_log, download, download_frame, export_table
+from ui.data.export import audit_breaks, audit_log, download, download_frame, export_preview, export_table
 from ui.data.followthrough import follow_pairs, follow_rates
 from ui.data.keywords import (
     keyword_counts,

@@ -14,11 +14,19 @@ from ui import auth
 from ui.data.cache import _read, _scoped
 from ui.state import store_path
 
-EXPORT_TITLES = {"documents": "文档", "groups": "分组", "themes": "主题", "keywords": "关键词"}
-
 
 def export_table(name: str, f: Filters) -> pd.DataFrame:
     return _read("export_table", name, f)
+
+
+def export_preview(name: str, f: Filters, rows: int = 100) -> pd.DataFrame:
+    """The first ``rows`` of ``export_table`` as the download shows them: Chinese headers, rounded numbers,
+    who a document was copied from (``analysis.query.export.readable``)."""
+    acc = auth.access()
+    frame = export.with_copy_source(store_path(), export_table(name, f).head(rows), acc.departments)
+    if acc.mask:
+        frame = mask_frame(frame)  # the source's name; the rest was masked by the read
+    return export.readable(frame, name).frame
 
 
 def download(name: str, f: Filters, fmt: str) -> tuple[str, Callable[[], bytes]]:
@@ -26,24 +34,22 @@ def download(name: str, f: Filters, fmt: str) -> tuple[str, Callable[[], bytes]]
 
     The file is made only when the button is pressed (openpyxl takes seconds on ten thousand rows,
     and most visits download nothing), from the reader's scoped and masked table, and that moment is
-    what the audit log records: a file that was never generated was never handed out.
+    what the audit log records: a file that was never generated was never handed out. The file is
+    ``analysis.query.export.handout`` — Chinese headers, a formatted workbook with its 说明 sheet and the
+    evidence sentences of the view — the same as ``python -m analysis export --headers zh``.
     """
     acc = auth.access()
     path = store_path()
     scoped = _scoped(acc, "export_table", (name, f))[1]
+    records = _scoped(acc, "evidence", (f,))[0] if acc.may_read_text else None
     file_name = export.filename(name, scoped, fmt)
     log = audit.audit_path(path)
 
     def make() -> bytes:
-        frame = export.table(path, name, scoped)
-        if acc.mask:
-            frame = mask_frame(frame)
-        if fmt == "csv":
-            data = export.csv_bytes(frame)
-        else:
-            data = export.xlsx_bytes(frame, sheet=EXPORT_TITLES.get(name, name))
+        book = export.handout(path, name, scoped, acc, evidence_filters=records)
+        data = book.csv() if fmt == "csv" else book.xlsx()
         audit.record(log, user=acc.user, name=acc.name, role=acc.role, table=name, fmt=fmt, filters=scoped,
-                     rows=len(frame), file_name=file_name)
+                     rows=book.rows, file_name=file_name)
         return data
 
     return file_name, make
@@ -52,8 +58,9 @@ def download(name: str, f: Filters, fmt: str) -> tuple[str, Callable[[], bytes]]
 def download_frame(name: str, title: str, frame: pd.DataFrame, f: Filters,
                    fmt: str = "csv") -> tuple[str, Callable[[], bytes]]:
     """A table the page computed (the network's edge list…) as a download, the same way as ``download``:
-    from the reader's scoped ``f``, masked below hr_admin, formula-neutralised, and recorded in the audit
-    log (as ``name``) when the file is made."""
+    from the reader's scoped ``f``, masked below hr_admin, with the Chinese headers declared for ``name`` in
+    ``schema.EXPORT_HEADERS``, formula-neutralised, and recorded in the audit log (as ``name``) when the
+    file is made."""
     acc = auth.access()
     path = store_path()
     scoped = _scoped(acc, "export_table", (name, f))[1]
@@ -61,10 +68,10 @@ def download_frame(name: str, title: str, frame: pd.DataFrame, f: Filters,
     log = audit.audit_path(path)
 
     def make() -> bytes:
-        out = mask_frame(frame) if acc.mask else frame
-        data = export.csv_bytes(out) if fmt == "csv" else export.xlsx_bytes(out, sheet=title)
+        book = export.handout_frame(title, name, frame, path, scoped, acc)
+        data = book.csv() if fmt == "csv" else book.xlsx()
         audit.record(log, user=acc.user, name=acc.name, role=acc.role, table=name, fmt=fmt, filters=scoped,
-                     rows=len(out), file_name=file_name)
+                     rows=book.rows, file_name=file_name)
         return data
 
     return file_name, make
