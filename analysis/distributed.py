@@ -123,10 +123,11 @@ def analyse_batch(batch: Batch, run: str, n: int) -> int:
 
 # ------------------------------------------------------------------------------------------ on the build
 def local_cluster(workers: int) -> LocalCluster:
-    """A cluster on this machine alone: the scheduler, the workers and their nannies listen on 127.0.0.1,
-    no dashboard; one thread per worker process (the analysis is Python: more cores, more processes)."""
+    """A cluster on this machine alone: the scheduler, the workers, their nannies and the scheduler's HTTP
+    endpoint (health, metrics; no dashboard without bokeh) listen on 127.0.0.1 only, on free ports; one
+    thread per worker process (the analysis is Python: more cores, more processes)."""
     return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None, silence_logs=logging.ERROR)
+                        dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
 
 
 def read_batch(run: Path, n: int) -> build.Packed:

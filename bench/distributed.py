@@ -143,8 +143,10 @@ def main() -> None:
             script = Path(tmp) / "child.py"
             script.write_text(_CHILD)
             done = subprocess.run([sys.executable, str(script), str(corpus), str(args.workers),
-                                   str(Path(tmp) / "s.duckdb")], cwd=ROOT, check=True, capture_output=True,
+                                   str(Path(tmp) / "s.duckdb")], cwd=ROOT, capture_output=True,
                                   text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            if done.returncode:
+                sys.exit(f"repeat {len(runs) + 1} failed:\n{done.stderr[-3000:]}")
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(json.dumps(runs[-1]), file=sys.stderr)
     docs, chars, w = runs[0]["docs"], runs[0]["chars"], args.workers
