@@ -135,7 +135,7 @@ present = sorted((t for t in THEMES if meta[t] > 0), key=lambda t: -int(meta[t])
 st.markdown("**主题**：" + ("、".join(f"{t} ×{int(meta[t])}" for t in present) if present else "未识别到主题"))
 if st.session_state.get(K_HIGHLIGHT) is None or any(t not in present for t in st.session_state[K_HIGHLIGHT]):
     st.session_state[K_HIGHLIGHT] = present[:1]  # the document's most frequent theme
-highlight = set(st.multiselect("高亮主题", present, key=K_HIGHLIGHT, placeholder="不高亮"))
+highlight = set(st.multiselect("高亮主题", present, key=K_HIGHLIGHT, placeholder="不高亮", select_all=False))
 st.markdown(
     "<span style='font-size:0.85em'>句子底色：<span style='background:#E2F1E8;padding:1px 6px'>正面</span> "
     "<span style='padding:1px 6px;border:1px solid #ddd'>中性</span> "

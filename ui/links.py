@@ -129,7 +129,7 @@ def notice() -> None:
                 icon=":material/link_off:")
     if denied is not None:
         page = f"“{denied}”页" if denied else "页面"
-        st.warning(f"链接指向的{page}你的账号无权打开，已显示首页。", icon=":material/link_off:")
+        st.info(f"链接指向的{page}你的账号无权打开，已显示首页。", icon=":material/link_off:")
 
 
 def _encode(value, kind: str) -> list[str]:
