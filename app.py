@@ -16,7 +16,7 @@ from ui import auth, chrome, data, downloads, links, state
 
 st.set_page_config(page_title="年终洞察 · YearEnd Insight", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="expanded")
-chrome.frame()  # Streamlit's own English texts (uploader, running indicator) in Chinese; the served CJK font
+chrome.frame()  # the uploader's English texts in Chinese; the served CJK font in place
 
 auth.guard_clear_cache()  # a browser's clear-cache request empties every user's caches: HR admin only
 downloads.guard()  # no unlogged table-toolbar CSV; a generated file is served briefly, then dropped

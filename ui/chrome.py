@@ -8,7 +8,7 @@ starts (``python -m ui.chrome``), and the router again on its first run for serv
 
 Texts: Streamlit has no language setting. What it offers is used first (``server.maxUploadSize``,
 ``client.disableDataExport``, widget placeholders, ``select_all=False``, ``st.dataframe(placeholder=…)``);
-what is left — the file uploader's button and hint, the running indicator — is replaced by one style
+what is left — the file uploader's button and hint — is replaced by one style
 sheet (``frame``, injected once per run by the router). It hides Streamlit's English text nodes by
 their test ids and shows Chinese through CSS generated content; if a Streamlit upgrade renames those
 ids the English simply shows again (nothing breaks), and tests/test_browser_chrome.py fails.
@@ -36,10 +36,6 @@ _CSS = """
 [data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {
   content: "或把文件拖放到这里"; font-size: 0.875rem; opacity: 0.7; }
-/* the running indicator in the header: "Running..." / "Stop" → 运行中… / 停止 */
-[data-testid="stStatusWidget"] label, [data-testid="stStatusWidget"] button p { display: none; }
-[data-testid="stStatusWidget"] label + *::before, [data-testid="stStatusWidget"]::after {
-  content: "运行中…"; font-size: 0.875rem; }
 </style>
 """
 
@@ -73,7 +69,7 @@ def font_ready() -> bool:
 
 
 def frame() -> None:
-    """The style sheet that replaces Streamlit's remaining English texts; the router calls it on every run."""
+    """The style sheet that replaces the uploader's English texts; the router calls it on every run."""
     import streamlit as st
 
     font_ready()
