@@ -33,7 +33,10 @@ SHOTS_ENV = "YEAREND_SCREENSHOTS"  # `make screenshots` sets it; `make test` lea
 def shoot(page, name: str) -> None:
     """docs/screenshots/<name>.png, only when asked (``make screenshots``): tests do not rewrite tracked files."""
     if os.environ.get(SHOTS_ENV):
-            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
@@ -144,8 +147,6 @@ def test_filter_pages_and_download(server, demo_store, tmp_path):
     department = query.options(demo_store)["department"][0]
     only = query.Filters(departments=(department,))
     expected_docs = query.documents(demo_store, only)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 1400}, locale="zh-CN",
