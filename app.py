@@ -12,10 +12,11 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.store import snapshot
-from ui import auth, data, downloads, links, state
+from ui import auth, chrome, data, downloads, links, state
 
 st.set_page_config(page_title="年终洞察 · YearEnd Insight", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="expanded")
+chrome.frame()  # the uploader's English texts in Chinese; the served CJK font in place
 
 auth.guard_clear_cache()  # a browser's clear-cache request empties every user's caches: HR admin only
 downloads.guard()  # no unlogged table-toolbar CSV; a generated file is served briefly, then dropped
@@ -23,9 +24,14 @@ st.set_option("client.showErrorDetails", "none")  # never a traceback with serve
 links.capture()  # the address this session was opened with, before the login page
 reader = auth.gate()  # the login page (and stop) until someone is signed in; single-user mode without users
 pages = [p for p in state.PAGES if reader.role in p.roles]
+# the pages this role may not open keep their address (hidden from the menu), so a link to one says so
+denied = {Path(p.path).stem: p.title for p in state.PAGES if reader.role not in p.roles}
 # expanded: with sixteen pages Streamlit would otherwise fold everything past the tenth behind "View more"
-page = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0))
-                      for i, p in enumerate(pages)], expanded=True)
+page = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=(i == 0)) for i, p in enumerate(pages)]
+                     + [st.Page(links.denied_page, title=title, url_path=stem, visibility="hidden")
+                        for stem, title in denied.items()], expanded=True)
+if page.url_path in denied:
+    links.deny(denied[page.url_path], pages[0].path)
 stems = {Path(p.path).stem: p.path for p in pages}
 current = page.url_path or Path(pages[0].path).stem
 st.sidebar.markdown("### 年终洞察")

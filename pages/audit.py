@@ -36,7 +36,7 @@ if log.empty:
 
 users = sorted(log["user"].unique())
 st.session_state.setdefault("audit_user", [])
-chosen = st.multiselect("用户", users, key="audit_user", placeholder="全部用户")
+chosen = st.multiselect("用户", users, key="audit_user", placeholder="全部用户", select_all=False)
 shown = log[log["user"].isin(chosen)] if chosen else log
 zone = audit.known_zone(st.context.timezone)  # the browser's, if it is a real time zone name
 st.caption(f"共 {len(shown):,} 条记录，最新的在前。时间为"

@@ -41,15 +41,15 @@ def _side(side: str, facets: pd.DataFrame, years: list[int], default_year: int |
     for part, options in (("dept", departments),):
         key = _key(side, part)
         st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options]
-    chosen = st.multiselect("部门", departments, key=_key(side, "dept"), placeholder="全部部门")
+    chosen = st.multiselect("部门", departments, key=_key(side, "dept"), placeholder="全部部门", select_all=False)
     scope = facets[facets["department"].isin(chosen)] if chosen else facets
     teams = sorted(v for v in scope["team"].unique() if v)
     roles = sorted(v for v in scope["role"].unique() if v)
     for part, options in (("team", teams), ("role", roles)):
         key = _key(side, part)
         st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options]
-    team = st.multiselect("班组", teams, key=_key(side, "team"), placeholder="全部班组")
-    role = st.multiselect("岗位", roles, key=_key(side, "role"), placeholder="全部岗位")
+    team = st.multiselect("班组", teams, key=_key(side, "team"), placeholder="全部班组", select_all=False)
+    role = st.multiselect("岗位", roles, key=_key(side, "role"), placeholder="全部岗位", select_all=False)
     labels = [ANY, *[str(y) for y in years]]
     for part in ("from", "to"):
         key = _key(side, part)

@@ -127,6 +127,7 @@ def _upload_section(opts: dict) -> None:
         col.metric(f"{intake.UPLOAD_ACTION_NAMES[action]}", f"{pre.count(action):,}")
     st.dataframe(pd.DataFrame(pre.rows(), columns=list(PREVIEW_COLUMNS)).rename(columns=PREVIEW_COLUMNS),
                  key="up_preview_table", hide_index=True, width="stretch", height=min(38 + 35 * len(pre.items), 420),
+                 placeholder="—",  # a value the upload does not give: a dash, not "None"
                  column_config={"年份": st.column_config.NumberColumn(format="%d")})
     rejected = [(i.source_file, i.reason) for i in pre.items if i.action == "reject"]
     if rejected:
@@ -214,7 +215,7 @@ def _manage_section(opts: dict) -> None:
     labels = {r.doc_id: _label(r) for r in shown.itertuples()}
     st.session_state["up_pick"] = [d for d in st.session_state.get("up_pick", []) if d in labels]
     picked = st.multiselect("选择文档", list(labels), format_func=labels.get, key="up_pick",
-                            placeholder="选择一篇或多篇文档")
+                            placeholder="选择一篇或多篇文档", select_all=False)
     if len(docs) > MAX_CHOICES:
         st.caption(f"只列出前 {MAX_CHOICES:,} 篇；请用左侧筛选缩小范围。")
     table = docs[docs["doc_id"].isin(picked)] if picked else docs.head(200)

@@ -159,7 +159,7 @@ if st.session_state.get(K_HIGHLIGHT) is None or any(t not in present for t in st
 if context:
     gone = "" if context in present else "（本篇已没有此主题的句子）"
     st.caption(f"从主题“{md(context)}”的证据句打开：高亮该主题{gone}，证据句用黄框标出。")
-highlight = set(st.multiselect("高亮主题", present, key=K_HIGHLIGHT, placeholder="不高亮"))
+highlight = set(st.multiselect("高亮主题", present, key=K_HIGHLIGHT, placeholder="不高亮", select_all=False))
 st.markdown(
     "<span style='font-size:0.85em'>句子底色：<span style='background:#E2F1E8;padding:1px 6px'>正面</span> "
     "<span style='padding:1px 6px;border:1px solid #ddd'>中性</span> "

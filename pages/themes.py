@@ -98,7 +98,8 @@ with left:
     if renewed or not isinstance(kept, list) or set(kept) - set(all_themes):
         st.session_state[K_TREND] = [theme] if theme in all_themes else []
     picked = st.multiselect("趋势图的主题（可多选）", all_themes, key=K_TREND, placeholder="选择主题",
-                            help="选一个主题时每个部门一条线；选几个主题时每个主题一条线（所选部门或全部部门）")
+                            help="选一个主题时每个部门一条线；选几个主题时每个主题一条线（所选部门或全部部门）",
+                            select_all=False)
     trend_metric = "句子占比" if metric == LIFT else metric  # a ratio to the company is per filter, not per year
     trend_suffix = METRICS[trend_metric][0]
     several = len(picked) > 1

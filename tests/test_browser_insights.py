@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from analysis import query
-from tests.test_browser import _FONT_ROUTE, _INIT, ARGS, CHROMIUM, ROOT, SHOTS, _free_port, _metric, _settle
+from tests.test_browser import _FONT_ROUTE, _INIT, ARGS, CHROMIUM, ROOT, _free_port, _metric, _settle, shoot
 from ui.cloud import font_path
 
 pytestmark = pytest.mark.skipif(
@@ -84,8 +84,7 @@ def test_copies_template_library_and_follow_through(own_server):
             # the side-by-side table of the first copy is on screen
             page.locator("[data-testid='stDataFrame']").nth(2).wait_for(timeout=30_000)
             assert page.locator("[data-testid='stException']").count() == 0
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "originality_copies.png"), full_page=True)
+            shoot(page, "originality_copies")
 
             # paste a 范文 into the library
             page.get_by_role("tab", name="范文库").click()
@@ -106,7 +105,7 @@ def test_copies_template_library_and_follow_through(own_server):
             page.locator(".st-key-ft_pair").wait_for(timeout=30_000)  # below the table of pairs
             assert page.locator("th", has_text="第 N+1 年的对应句").count() == 1
             assert page.locator("[data-testid='stException']").count() == 0
-            page.screenshot(path=str(SHOTS / "followthrough_pairs.png"), full_page=True)
+            shoot(page, "followthrough_pairs")
         finally:
             context.close()
             browser.close()

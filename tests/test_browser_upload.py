@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 
 from analysis import query
-from tests.test_browser import _FONT_ROUTE, _INIT, ARGS, CHROMIUM, ROOT, SHOTS, _free_port, _metric, _settle
+from tests.test_browser import _FONT_ROUTE, _INIT, ARGS, CHROMIUM, ROOT, _free_port, _metric, _settle, shoot
 from tests.uploads import summary, zip_bytes
 from ui.cloud import font_path
 
@@ -112,7 +112,7 @@ def test_upload_zip_in_the_browser(server, tmp_path):
             explained = page.locator("[data-testid='stAlertContentError']").inner_text()
             for name, (_, reason) in BAD.items():
                 assert f"法务部年终总结.zip/{name}：{reason}" in explained, name
-            page.screenshot(path=str(SHOTS / "corpus_preview.png"), full_page=True)
+            shoot(page, "corpus_preview")
 
             # confirm: the progress bar shows the analysis counting up, then every file's outcome
             page.locator(".st-key-up_commit button").click()
@@ -136,7 +136,7 @@ def test_upload_zip_in_the_browser(server, tmp_path):
             assert f"已新增 {GOOD + 1}，已更新标签 0，已跳过 0，失败 {len(BAD)}" in done
             failed = page.locator("[data-testid='stAlertContentError']").inner_text()
             assert f"以下 {len(BAD)} 个文件未能入库：" in failed and "压缩包内路径不安全" in failed
-            page.screenshot(path=str(SHOTS / "corpus_result.png"), full_page=True)
+            shoot(page, "corpus_result")
 
             # the dashboard shows the new documents without a restart
             page.locator("[data-testid='stSidebarNav']").get_by_text("总览", exact=True).click()

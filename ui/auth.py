@@ -3,25 +3,30 @@
 Without a users file the dashboard is a single-user local mode (full access, this machine only).
 With users, every page requires a login: a user name and a bcrypt-checked password from the users
 file, or Streamlit's OIDC login (``st.login``) where an ``[auth]`` section is configured in
-``.streamlit/secrets.toml`` and the identity's e-mail is listed in the users file. The login lasts
-for the browser session (a reload asks again): nothing is kept in a cookie.
+``.streamlit/secrets.toml`` and the identity's e-mail is listed in the users file. A password login
+survives a page reload: the browser keeps a signed, expiring session cookie (``analysis.access.session``;
+set by a small script, read back from ``st.context.cookies`` when the next session connects); signing
+out revokes the token and deletes the cookie.
 
 ``access()`` is what ``ui/data/cache.py`` narrows every read with; when nobody is signed in it returns an
 access that sees nothing, so a page that somehow runs outside the router still shows no data.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
 
-from analysis.access import lockout, users
+from analysis.access import lockout, session, users
 from analysis.access.scope import Access, for_user, full_access
 from analysis.schema import ROLE_NAMES
 from ui.markdown import md
 
 K_USER = "_auth_user"  # the user name signed in with a password
 K_ACCESS = "_access"  # the Access the router computed for this run
+K_SESSION = "_auth_session"  # the session.Session of a password login (its token is the cookie)
+K_FORGET = "_auth_forget"  # the signed-out token: the cookie this session connected with no longer counts
 NO_ACCESS = Access(user="", name="", role="viewer", departments=(), min_group=1 << 30, mask=True)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -64,9 +69,44 @@ def current() -> Access | None:
     name = st.session_state.get(K_USER)
     if name in cfg.users:
         return for_user(cfg.users[name], cfg.policy)
+    resumed = _resume(cfg)
+    if resumed is not None:
+        return for_user(cfg.users[resumed.username], cfg.policy)
     email = _oidc_email()
     user = users.by_email(cfg, email) if email else None
     return for_user(user, cfg.policy) if user else None
+
+
+def _cookie() -> str:
+    try:
+        return str(st.context.cookies.get(session.COOKIE) or "")
+    except Exception:  # outside a browser session (AppTest)
+        return ""
+
+
+def _resume(cfg: users.UsersConfig) -> session.Session | None:
+    """A reload: the session cookie this browser connected with, if it is still good."""
+    token = _cookie()
+    if not token or token == st.session_state.get(K_FORGET):
+        return None
+    found = session.verify(users.users_path(), cfg, token)
+    if found is not None:
+        st.session_state[K_USER] = found.username
+        st.session_state[K_SESSION] = found
+    return found
+
+
+def _cookie_script(value: str, max_age: int) -> None:
+    """Set (or with max_age 0 delete) the session cookie in this browser. Streamlit has no API for
+    setting a cookie; ``st.html`` with ``unsafe_allow_javascript`` runs this fixed script, whose only
+    variable part is the token (base64url and a dot, checked here)."""
+    if value and not all(c.isalnum() or c in "-_." for c in value):
+        return
+    st.html(
+        "<script>document.cookie = '" + session.COOKIE + "=" + value + "; Max-Age=" + str(int(max_age))
+        + "; Path=/; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def access() -> Access:
@@ -102,6 +142,7 @@ def _submit() -> None:
         return
     st.session_state.pop("_login_error", None)
     st.session_state[K_USER] = user.username
+    st.session_state[K_SESSION] = session.issue(users.users_path(), config(), user.username)
 
 
 def guard_clear_cache() -> None:
@@ -145,6 +186,8 @@ def login_page() -> None:
         st.form_submit_button("登录", on_click=_submit, type="primary")
     if st.session_state.get("_login_error"):
         st.error(st.session_state["_login_error"], icon=":material/lock:")
+    if st.session_state.get(K_FORGET):  # signed out: the browser forgets the cookie too
+        _cookie_script("", 0)
 
 
 def gate() -> Access:
@@ -204,7 +247,15 @@ def sidebar(acc: Access) -> None:
     if not acc.may_read_text:
         notes.append("只显示汇总，不显示原文")
     side.caption("；".join(notes))
+    current_session = st.session_state.get(K_SESSION)
+    if isinstance(current_session, session.Session) and _cookie() != current_session.token:
+        with side:  # until this browser connects with the cookie (after a reload it is already there)
+            _cookie_script(current_session.token, current_session.expires - int(time.time()))
     if side.button("退出登录", key="logout", icon=":material/logout:"):
+        if isinstance(current_session, session.Session):
+            session.revoke(users.users_path(), current_session)
+        st.session_state[K_FORGET] = _cookie() or True
+        st.session_state.pop(K_SESSION, None)
         st.session_state.pop(K_USER, None)
         st.session_state.pop(K_ACCESS, None)
         if _oidc_email():

@@ -110,7 +110,7 @@ def correction_form(frame: pd.DataFrame, key: str) -> None:
         left, right = st.columns([1, 2])
         left.selectbox("正确的情感", [KEEP, *(LABEL_NAMES[k] for k in LABELS)], key=f"{key}_fix_label")
         right.multiselect("正确的主题（全部去掉表示这句话不谈任何主题）", theme_keys(), key=f"{key}_fix_themes",
-                          placeholder="没有主题")
+                          placeholder="没有主题", select_all=False)
         st.button("保存纠正", key=f"{key}_fix_save", on_click=_save, args=(key,), type="primary",
                   icon=":material/save:")
         st.caption("纠正立即反映到所有页面和导出（这句话和它所在文档的数字），重新构建后仍然保留，记入审计日志；"

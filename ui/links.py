@@ -19,6 +19,7 @@ from ui.markdown import md
 
 K_LINK = "_link"  # the address (param → values) still to apply, and the page it names
 K_APPLIED = "_link_applied"
+K_DENIED = "_link_page_denied"  # the title of a page the address asked for and this reader may not open
 K_ASKED = "_link_departments"  # departments the applied address asked for (for the notice)
 PAGE = "p"
 
@@ -99,13 +100,24 @@ def restore(pages: dict[str, str], current: str) -> None:
         if target in pages:
             st.switch_page(pages[target])
         else:
-            st.session_state["_link_page_denied"] = target
+            st.session_state[K_DENIED] = next((p.title for p in state.PAGES if Path(p.path).stem == target), "")
+
+
+def deny(title: str, home: str) -> None:
+    """The address names a page this reader's role may not open: go to the first page and say why."""
+    st.session_state[K_DENIED] = title
+    st.switch_page(home)
+
+
+def denied_page() -> None:
+    """Never shown: the router switches away from a denied page before it runs (``deny``)."""
+    st.stop()
 
 
 def notice() -> None:
     """Say once, on the page, that the address asked for more than this reader may see."""
     asked = st.session_state.pop(K_ASKED, None) or {}
-    denied = st.session_state.pop("_link_page_denied", None)
+    denied = st.session_state.pop(K_DENIED, None)
     names = {"dept": "部门", "team": "班组", "role": "岗位"}
     lost = []
     for param, values in asked.items():
@@ -116,8 +128,9 @@ def notice() -> None:
     if lost:
         st.info(f"链接中的筛选（{'；'.join(lost)}）超出了你的查看权限或已不存在，下面显示的是你有权查看的范围。",
                 icon=":material/link_off:")
-    if denied:
-        st.info("链接指向的页面你的账号无权打开，已显示首页。", icon=":material/link_off:")
+    if denied is not None:
+        page = f"“{denied}”页" if denied else "页面"
+        st.info(f"链接指向的{page}你的账号无权打开，已显示首页。", icon=":material/link_off:")
 
 
 def _encode(value, kind: str) -> list[str]:

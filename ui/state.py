@@ -98,12 +98,12 @@ def sidebar(facets) -> Filters:
     side.markdown("**筛选**")
     departments = sorted(v for v in facets["department"].unique() if v)
     _keep_valid(K_DEPARTMENT, departments)
-    side.multiselect("部门", departments, key=K_DEPARTMENT, placeholder="全部部门")
+    side.multiselect("部门", departments, key=K_DEPARTMENT, placeholder="全部部门", select_all=False)
     chosen = st.session_state[K_DEPARTMENT]
     scope = facets[facets["department"].isin(chosen)] if chosen else facets
     teams = sorted(v for v in scope["team"].unique() if v)
     _keep_valid(K_TEAM, teams)
-    side.multiselect("班组", teams, key=K_TEAM, placeholder="全部班组")
+    side.multiselect("班组", teams, key=K_TEAM, placeholder="全部班组", select_all=False)
 
     years = sorted(int(y) for y in facets["year"].unique() if y)
     bounds = (years[0], years[-1]) if years else None
@@ -117,7 +117,7 @@ def sidebar(facets) -> Filters:
 
     roles = sorted(v for v in scope["role"].unique() if v)
     _keep_valid(K_ROLE, roles)
-    side.multiselect("岗位", roles, key=K_ROLE, placeholder="全部岗位")
+    side.multiselect("岗位", roles, key=K_ROLE, placeholder="全部岗位", select_all=False)
     st.session_state.setdefault(K_SEARCH, "")
     side.text_input("全文搜索", key=K_SEARCH, placeholder="如：回款、客户投诉",
                     help="只保留含有这段文字的文档（简繁体均可）")

@@ -1,0 +1,249 @@
+"""Chinese everywhere, on any machine, in a real browser.
+
+One server with a users file; Debian's chromium through Playwright, started with a fontconfig that
+knows no CJK font (only DejaVu), so every Chinese character on screen comes from the font the app
+serves itself (.streamlit/config.toml [[theme.fontFaces]], ui/chrome.py). For each role (HR 管理员,
+部门负责人, 只读) the test signs in, walks every page of the menu and fails on
+
+- any English word shown to the reader outside ``ALLOWED`` (the README's allow-list, 界面里仍然是英文的地方),
+  in visible text or in an input's placeholder;
+- any traceback or Streamlit error box;
+
+and checks, by pixels, that Chinese is drawn with real glyphs, not boxes; that a reload keeps the
+reader signed in and sign-out ends it; that a link to a page the role may not open says so.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.auth_helpers import PASSWORD, ROOT, write_users
+from tests.test_browser import ARGS, CHROMIUM, _free_port, _settle
+from ui import chrome
+from ui.state import PAGES
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="浏览器测试已跳过：没有 /usr/bin/chromium（Debian: apt-get install chromium；.ci/run 会自动安装）",
+)
+
+# English a reader may see, each explained in the README (界面里仍然是英文的地方): the product's name,
+# file formats and units, and terms HR uses as they are.
+ALLOWED = {
+    "YearEnd", "Insight",  # the product's name
+    "CSV", "Excel", "Word", "PowerPoint", "PDF", "BOM", "UTF",  # formats a download or upload names
+    "txt", "md", "docx", "pdf", "zip", "csv", "xlsx", "pptx", "MB", "KB",  # file types and sizes
+    "utf",  # the encoding a document was read in (utf-8)
+    "TF", "IDF", "PMI", "HR", "KPI", "Jaccard", "Fisher", "micro",  # terms of the trade and statistics (micro-F1)
+    "jieba", "snownlp", "HowNet",  # the named tools and lexicon the method page cites
+}
+# Words of the reader's own data are not UI text: department, team and role names, file names and the
+# documents' sentences may contain Latin letters (e.g. "CRM"). They are collected from the store.
+WORD = re.compile(r"[A-Za-z]{2,}")
+# a file path or name the page shows (analysis/data/themes.toml, 2025/销售部/某某.txt) is not UI text
+PATH = re.compile(r"[\w./-]*\.(?:toml|txt|md|docx|pdf|zip|csv|xlsx|pptx|json|jsonl|duckdb|tsv)\b")
+ROLE_USERS = {"hr": "hr_admin", "xiaoshou": "dept_head", "guest": "viewer"}
+DENIED = {"xiaoshou": "审计日志", "guest": "文档"}  # a page each restricted role may not open
+
+# Visible text nodes and placeholders, without icon ligatures (material icons are words like "upload"
+# drawn as pictures) and without code spans (commands such as `python -m analysis users add`).
+_TEXTS_JS = """() => {
+  const out = [];
+  const skip = el => el.closest('[data-testid="stIconMaterial"], code, pre, script, style, [translate="no"]');
+  const shown = el => { const s = getComputedStyle(el), r = el.getBoundingClientRect();
+    // on screen: not hidden, not a zero-size or off-page element (the "skip to content" link until focused)
+    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 1 && r.height > 1
+      && r.right > 0 && r.bottom + window.scrollY > 0; };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement, t = n.textContent.trim();
+    if (t && el && !skip(el) && shown(el)) out.push(t);
+  }
+  for (const el of document.querySelectorAll('input[placeholder], textarea[placeholder]'))
+    if (!el.value && shown(el)) out.push(el.getAttribute('placeholder'));  // shown only while empty
+  return out;
+}"""
+
+# Two different characters drawn with the heading's font: the same pixels mean both are the same box.
+_GLYPHS_JS = """async (family) => {
+  const draw = (ch) => { const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+    const g = c.getContext('2d'); g.font = `48px ${family}`; g.fillStyle = '#000'; g.fillText(ch, 4, 52);
+    return Array.from(g.getImageData(0, 0, 64, 64).data.filter((_, i) => i % 4 === 3)); };
+  await document.fonts.load(`48px ${family}`, '总览情感');
+  const a = draw('总'), b = draw('情');
+  return {ink: a.filter(v => v > 0).length, differ: a.some((v, i) => v !== b[i])};
+}"""
+
+
+def _fontconfig(tmp: Path) -> Path:
+    """A fontconfig with Latin fonts only: the browser has no Chinese system font at all."""
+    latin = Path("/usr/share/fonts/truetype/dejavu")
+    fonts = latin if latin.is_dir() else tmp / "no-fonts"
+    fonts.mkdir(exist_ok=True)
+    conf = tmp / "fonts.conf"
+    conf.write_text(f"<?xml version='1.0'?><fontconfig><dir>{fonts}</dir><cachedir>{tmp / 'cache'}</cachedir>"
+                    "</fontconfig>", "utf-8")
+    return conf
+
+
+def _data_words(store: Path) -> set[str]:
+    import duckdb
+
+    words: set[str] = set()
+    with duckdb.connect(str(store), read_only=True) as con:
+        for table, column in (("sentences", "text"), ("documents", "department"), ("documents", "team"),
+                              ("documents", "role"), ("documents", "source_file"), ("documents", "employee")):
+            try:
+                rows = con.execute(f"select distinct {column} from {table}").fetchall()
+            except duckdb.Error:
+                continue
+            for (value,) in rows:
+                words.update(WORD.findall(str(value or "")))
+    return words
+
+
+@pytest.fixture(scope="module")
+def server(demo_store, tmp_path_factory):
+    home = tmp_path_factory.mktemp("chrome_server")
+    users_file = write_users(home / "users.toml")
+    chrome.ensure_font()  # as `make run` does: the font is in place before the first page asks for it
+    port = _free_port()
+    env = dict(os.environ, YEAREND_STORE=str(demo_store), YEAREND_USERS=str(users_file),
+               YEAREND_AUDIT=str(home / "audit.jsonl"))
+    log_path = home / "streamlit.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("streamlit 没有启动：" + log_path.read_text("utf-8"))
+            time.sleep(0.2)
+        yield url, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _sign_in(page, url: str, user: str, path: str = "") -> None:
+    page.goto(f"{url}/{path}")
+    page.get_by_role("heading", name="登录", exact=True).wait_for(timeout=30_000)
+    _settle(page)
+    page.locator(".st-key-login_user input").fill(user)
+    page.locator(".st-key-login_password input").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.locator("[data-testid='stSidebarNav']").wait_for(timeout=30_000)
+    _settle(page)
+
+
+def _english(page, allowed: set[str]) -> list[str]:
+    found = []
+    for text in page.evaluate(_TEXTS_JS):
+        bad = [w for w in WORD.findall(PATH.sub(" ", text)) if w not in allowed]
+        if bad:
+            found.append(f"{'/'.join(bad)} ← {text[:80]}")
+    return found
+
+
+def _problems(page) -> list[str]:
+    out = []
+    if page.locator("[data-testid='stException']").count():
+        out.append("异常：" + page.locator("[data-testid='stException']").first.inner_text()[:200])
+    body = page.locator("body").inner_text()
+    if "Traceback" in body:
+        out.append("页面中出现 Traceback")
+    return out
+
+
+def test_every_page_for_every_role_is_chinese_and_drawn_with_the_served_font(server, demo_store, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    url, log_path = server
+    allowed = ALLOWED | _data_words(demo_store)
+    env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(tmp_path)))
+    problems: dict[str, list[str]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS, env=env)
+        try:
+            for user, role in ROLE_USERS.items():
+                context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+                page = context.new_page()
+                _sign_in(page, url, user)
+                # the login page and the first page: Chinese drawn with glyphs, not boxes (pixels)
+                family = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+                assert "YearEnd CJK" in family, family
+                served = page.evaluate(_GLYPHS_JS, family)
+                boxes = page.evaluate(_GLYPHS_JS, "'no such font', sans-serif")
+                assert not boxes["differ"], "这个浏览器仍有中文系统字体：检验不了应用自带的字体"
+                assert served["ink"] > 100 and served["differ"], f"中文显示为方框：{served}"
+
+                titles = [t.strip().split("\n")[-1] for t in
+                          page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()]
+                expected = [p_.title for p_ in PAGES if role in p_.roles]
+                assert titles == expected
+                for title in titles:
+                    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+                    page.get_by_role("heading", name=title, exact=True).wait_for(timeout=60_000)
+                    _settle(page)
+                    found = _english(page, allowed) + _problems(page)
+                    if found:
+                        problems[f"{role} · {title}"] = found
+
+                # a multiselect's dropdown: the options only, no "Select all"
+                page.locator(".st-key-f_department input").click()
+                options = page.locator("[role='option']").all_inner_texts()
+                page.keyboard.press("Escape")
+                assert options and not [o for o in options if WORD.findall(o) and not set(WORD.findall(o)) <= allowed]
+
+                # a reload keeps the reader signed in, on the same page
+                page.reload()
+                page.get_by_role("heading", name=titles[-1], exact=True).wait_for(timeout=60_000)
+                _settle(page)
+                assert page.get_by_role("heading", name="登录", exact=True).count() == 0
+
+                if user in DENIED:  # a link to a page this role may not open says so
+                    stem = Path(next(p_.path for p_ in PAGES if p_.title == DENIED[user])).stem
+                    page.goto(f"{url}/{stem}")
+                    page.get_by_role("heading", name=titles[0], exact=True).wait_for(timeout=60_000)
+                    _settle(page)
+                    alerts = " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
+                    assert f"链接指向的“{DENIED[user]}”页你的账号无权打开，已显示首页。" in alerts
+
+                # sign-out ends it: a reload asks for the password again
+                page.get_by_role("button", name="退出登录").click()
+                page.get_by_role("heading", name="登录", exact=True).wait_for(timeout=30_000)
+                _settle(page)
+                found = _english(page, allowed) + _problems(page)
+                if found:
+                    problems[f"{role} · 登录"] = found
+                page.reload()
+                page.get_by_role("heading", name="登录", exact=True).wait_for(timeout=30_000)
+                _settle(page)
+                assert page.locator("[data-testid='stSidebarNav']").count() == 0
+                context.close()
+        finally:
+            browser.close()
+    assert not problems, "\n".join(f"{where}: {'; '.join(items)}" for where, items in problems.items())
+    assert "Traceback" not in log_path.read_text("utf-8")
