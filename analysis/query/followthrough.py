@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.access.scope import Filters
-from analysis.query.sql import fetch
+from analysis.query.sql import aggregable, fetch, grain_join
 from analysis.schema import FOLLOW_STATUSES
 
 
@@ -24,7 +24,16 @@ def follow_rates(store_path: Path, filters: Filters = Filters(), by: tuple[str, 
         f"FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id WHERE {where} "
         f"GROUP BY {keys} ORDER BY {keys}"
     )
-    return fetch(store_path, sql, params)
+    aggregate = None
+    if aggregable(filters, by):
+        akeys = ", ".join(f"a.{k}" for k in by)
+        sums = ", ".join(f'CAST(SUM(a."{s}") AS BIGINT) AS "{s}"' for s in FOLLOW_STATUSES)
+        aggregate = (
+            f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+            f"x AS (SELECT {akeys}, CAST(SUM(a.documents) AS BIGINT) AS documents, "
+            f"CAST(SUM(a.plans) AS BIGINT) AS plans, {sums} FROM agg_follow a {grain_join()} GROUP BY {akeys}) "
+            f"SELECT *, (\"落实\" + 0.5 * \"部分落实\") / plans AS rate FROM x ORDER BY {', '.join(by)}", params)
+    return fetch(store_path, sql, params, aggregate)
 
 
 def follow_pairs(store_path: Path, filters: Filters = Filters(), status: str | None = None,
