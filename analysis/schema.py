@@ -185,6 +185,14 @@ AGG_SECTION_TERM_TYPES: Final = {**_GRAIN_TYPES, "section": "VARCHAR", "term": "
 AGG_FOLLOW_TYPES: Final = {**_GRAIN_TYPES, "documents": "INTEGER", "plans": "INTEGER",
                            **{s: "INTEGER" for s in FOLLOW_STATUSES}}
 """Per grain of plan documents: documents with judged plans, plans, and plans per follow-through status."""
+AGG_FOLLOW_PAIR_TYPES: Final = {
+    "pos": "INTEGER", "doc_id": "VARCHAR", "employee": "VARCHAR", "department": "VARCHAR", "team": "VARCHAR",
+    "year": "INTEGER", "idx": "INTEGER", "plan_text": "VARCHAR", "themes": "VARCHAR[]", "status": "VARCHAR",
+    "score": "DOUBLE", "targets": "VARCHAR[]", "shared": "VARCHAR[]", "next_doc_id": "VARCHAR", "next_year": "INTEGER",
+    "evidence_idx": "INTEGER", "evidence_text": "VARCHAR", "evidence_section": "VARCHAR",
+}
+"""Every plan sentence beside the sentence of the next year that reports it (the 计划落实 evidence), in the
+order the page lists them (``pos``: newest year first, then department, employee, sentence)."""
 AGG_STATE_TYPES: Final = {"key": "VARCHAR", "value": "VARCHAR"}
 """The aggregates' own stamp. Not carried from one snapshot to the next: a writer that does not rebuild the
 aggregates leaves none, and the queries read the base tables until the next build writes them again."""

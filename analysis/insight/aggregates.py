@@ -86,5 +86,16 @@ def update(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
         "FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id GROUP BY ALL"))
     timings["follow"] = time.perf_counter() - t
 
+    t = time.perf_counter()
+    _insert(con, "agg_follow_pairs", (
+        "SELECT CAST(row_number() OVER (ORDER BY d.year DESC, d.department, d.employee, f.idx, d.doc_id) - 1 "
+        "AS INTEGER) AS pos, d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text, p.themes, "
+        "f.status, f.score, f.targets, f.shared, f.next_doc_id, n.year, f.evidence_idx, e.text, e.section "
+        "FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id "
+        "JOIN sentences p ON p.doc_id = f.doc_id AND p.idx = f.idx "
+        "JOIN documents n ON n.doc_id = f.next_doc_id "
+        "LEFT JOIN sentences e ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx ORDER BY pos"))
+    timings["follow_pairs"] = time.perf_counter() - t
+
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
     return timings

@@ -9,8 +9,9 @@ import pandas as pd
 
 from analysis.access import suppress
 from analysis.access.scope import Filters
-from analysis.query.sql import fetch, read
+from analysis.query.sql import fetch
 from analysis.schema import DOCUMENT_COLUMNS, THEMES
+from analysis.store import snapshot
 
 
 def documents(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
@@ -23,7 +24,7 @@ def documents(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
 
 def options(store_path: Path) -> dict[str, list]:
     """Distinct values for the filter widgets."""
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         out = {}
         for col in ("department", "team", "role", "year"):
             rows = con.execute(f"SELECT DISTINCT {col} FROM documents WHERE {col} IS NOT NULL ORDER BY 1").fetchall()
@@ -130,7 +131,7 @@ def facets(store_path: Path) -> pd.DataFrame:
 
 def store_info(store_path: Path) -> dict:
     """What the sidebar says about the data: when it was built, with which version, how many files."""
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         failed = con.execute("SELECT COUNT(*) FROM failures").fetchone()[0]
@@ -154,7 +155,7 @@ def overview(store_path: Path, filters: Filters = Filters()) -> dict:
         "AVG(d.neg_share), COUNT(*) FILTER (WHERE d.placeholders > 0) "
         f"FROM documents d WHERE {where}"
     )
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         row = con.execute(sql, params).fetchone()
     names = ("documents", "employees", "departments", "teams", "years", "year_min", "year_max", "chars",
              "sentences", "sentiment_mean", "pos_share", "neg_share", "template_documents")
@@ -170,7 +171,7 @@ def managed_documents(store_path: Path, filters: Filters = Filters()) -> pd.Data
     """The filtered documents with where each came from (上传 or the corpus folder) and when HR last
     changed it, for the page that re-tags and removes documents."""
     where, params = filters.where()
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         has = con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'managed'").fetchall()[0][0]
         joined = ("LEFT JOIN managed m ON m.doc_id = d.doc_id AND NOT m.removed" if has
                   else "LEFT JOIN (SELECT NULL AS doc_id, NULL AS origin, NULL AS updated_at) m ON FALSE")

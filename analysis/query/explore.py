@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from analysis.access.scope import Filters
 from analysis.insight import explore
-from analysis.query.sql import fetch, read, safe_grouping
+from analysis.query.sql import fetch, safe_grouping
+from analysis.store import snapshot
 
 CA_GROUPS = ("department", "year", "team", "section")
 """What the correspondence map may set words against (section is a sentence's, the others a document's)."""
@@ -29,7 +30,7 @@ def cooccurrence(store_path: Path, filters: Filters = Filters(), min_freq: int =
     where, params = filters.where()
     default = (filters == Filters() and (min_freq, top_edges, threshold, highlight, max_words)
                == explore.DEFAULT_NETWORK)
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         if default and con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'network_edges'"
                                    ).fetchall()[0][0]:
             stored = con.execute("SELECT * FROM network_edges ORDER BY rank").df().drop(columns="rank")
@@ -102,7 +103,7 @@ def collocates(store_path: Path, filters: Filters = Filters(), word: str = "", t
         return explore.collocate_scores(pd.DataFrame(), 0, 0)
     where, params = filters.where()
     docs = f"SELECT w.words FROM documents d JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where}"
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         n, fa = con.execute(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE list_contains(words, ?)) FROM ({docs})",
                             [word, *params]).fetchall()[0]
         table = con.execute(
@@ -136,7 +137,7 @@ def word_trend(store_path: Path, filters: Filters = Filters(), word: str = "") -
 
 
 def _has_topics(store_path: Path) -> bool:
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         return bool(con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'topics'").fetchall()[0][0])
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.access.scope import Filters
-from analysis.query.sql import aggregable, fetch, grain_join, read, safe_grouping
+from analysis.query.sql import aggregable, fetch, grain_join, safe_grouping
+from analysis.store import snapshot
 
 
 def keywords(store_path: Path, filters: Filters = Filters(), by: str = "department",
@@ -37,7 +38,7 @@ def keywords(store_path: Path, filters: Filters = Filters(), by: str = "departme
     counts = fetch(store_path, sql, params, aggregate).sort_values(["grp", "term"], ignore_index=True)
     if counts.empty:
         return pd.DataFrame(columns=["group", "term", "count", "documents", "tfidf", "log_odds_z"])
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         n_docs = con.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", params).fetchone()[0]
     return log_odds(counts, n_docs, top=top, min_count=min_count)
 

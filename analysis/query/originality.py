@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.access.scope import Filters
-from analysis.query.sql import fetch, read
+from analysis.query.sql import fetch
 from analysis.schema import COPY_KINDS
+from analysis.store import snapshot
 
 _COPIED = "d.copy_kind <> ''"
 
@@ -58,7 +59,7 @@ def copy_passages(store_path: Path, doc_id: str) -> pd.DataFrame:
     that reappears in the source, with the source's sentence and their similarity (1.0 = the same
     apart from figures)."""
     cols = ["idx", "text", "source_idx", "source_text", "ratio"]
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         row = con.execute("SELECT copy_of FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
         if not row or not row[0]:
             return pd.DataFrame(columns=cols)

@@ -2,10 +2,6 @@
 that would cut publication cells, and read the build's aggregate tables where the filters allow."""
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections import OrderedDict
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -53,51 +49,10 @@ def has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row) and row[0] == aggregates.VERSION
 
 
-_HELD_STORES = 4
-"""Stores a process keeps attached (the dashboard reads one; a test session opens many, one after another)."""
-_held: OrderedDict[str, tuple[str, duckdb.DuckDBPyConnection]] = OrderedDict()
-_held_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def read(store_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only cursor on the snapshot that is live now.
-
-    Opening a DuckDB file costs 30–170 ms (its catalog is read), more than most of the dashboard's
-    questions at 100,000 summaries; a page asks ten of them. So each process keeps the snapshot attached
-    (read-only, in an in-memory database) for as long as its data version (``snapshot.data_version``)
-    stays the same, and every read gets a cursor of its own (cursors may run in parallel threads). A
-    build swaps in a new file: the next read sees a new version and attaches that, while reads still
-    running finish on the old file, which stays readable through its open handle (readers still see
-    one snapshot or the other, never half of one)."""
-    key = str(Path(store_path).resolve())
-    if not Path(key).is_file():  # fails the way a plain read-only connection fails
-        with snapshot.read(store_path) as con:
-            yield con
-        return
-    version = snapshot.data_version(key)
-    with _held_lock:
-        held = _held.get(key)
-        if held is None or held[0] != version:
-            con = duckdb.connect(":memory:")
-            quoted = key.replace("'", "''")
-            con.execute(f"ATTACH '{quoted}' AS store (READ_ONLY)")
-            _held[key] = held = (version, con)
-        _held.move_to_end(key)
-        while len(_held) > _HELD_STORES:
-            _held.popitem(last=False)
-        cursor = held[1].cursor()
-    try:
-        cursor.execute("USE store")
-        yield cursor
-    finally:
-        cursor.close()
-
-
 def fetch(store_path: Path, sql: str, params: list, aggregate: tuple[str, list] | None = None) -> pd.DataFrame:
     """Run ``sql``; or ``aggregate`` (its SQL and parameters, giving the same frame from the aggregate
     tables) when it is given and the snapshot has current aggregates."""
-    with read(store_path) as con:
+    with snapshot.read(store_path) as con:
         if aggregate is not None and has_aggregates(con):
             sql, params = aggregate
         return con.execute(sql, params).df()

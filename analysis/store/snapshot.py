@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from analysis.schema import (
+    AGG_FOLLOW_PAIR_TYPES,
     AGG_FOLLOW_TYPES,
     AGG_SECTION_TERM_TYPES,
     AGG_SENTIMENT_TYPES,
@@ -68,11 +69,13 @@ TABLES = {
     "agg_terms": AGG_TERM_TYPES,
     "agg_section_terms": AGG_SECTION_TERM_TYPES,
     "agg_follow": AGG_FOLLOW_TYPES,
+    "agg_follow_pairs": AGG_FOLLOW_PAIR_TYPES,
     "agg_state": AGG_STATE_TYPES,
 }
 # Tables derived from the others once per snapshot (analysis/insight/aggregates.py): never copied from the live
 # snapshot, so a snapshot whose base tables changed cannot carry aggregates of the old ones.
-DERIVED = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_terms", "agg_follow", "agg_state")
+DERIVED = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_terms", "agg_follow", "agg_follow_pairs",
+           "agg_state")
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
 PER_DOCUMENT = ("documents", "sentences", "terms", "signatures", "sentence_words")
