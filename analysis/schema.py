@@ -223,3 +223,35 @@ EXPORT_HIDDEN: Final = ("doc_id", "copy_of", "next_doc_id", "idx", "analysis_ver
 above is handed out under its own name (tests/test_export.py checks that none is left)."""
 EXPORT_SHEET_NAMES: Final = {**EXPORT_TABLE_NAMES, "about": "说明", "evidence": "证据句",
                              "explore_edges": "共现网络边表"}
+# ---------------------------------------------------------------- issue 18: aggregates for the dashboard
+# Written once per snapshot by analysis/insight/aggregates.py, read by analysis/query when the filters need
+# nothing finer than a grain (department × team × year × role): the dashboard's figures at 100,000 summaries
+# without scanning every sentence per request. Counts per grain add up to any union of grains, and every
+# filter the sidebar offers (and the minimum reporting group's publication cells) selects whole grains.
+AGGREGATE_GRAIN: Final[tuple[str, ...]] = ("department", "team", "year", "role")
+_GRAIN_TYPES: Final = {"department": "VARCHAR", "team": "VARCHAR", "year": "INTEGER", "role": "VARCHAR"}
+AGG_THEME_SECTION_TYPES: Final = {**_GRAIN_TYPES, "section": "VARCHAR", "theme": "VARCHAR",
+                                  "sentences": "INTEGER", "documents": "INTEGER"}
+"""Per grain, section and theme: sentences carrying the theme, documents with such a sentence there."""
+AGG_SENTIMENT_TYPES: Final = {**_GRAIN_TYPES, "section": "VARCHAR", "sentences": "INTEGER", "scored": "INTEGER",
+                              "sentiment_sum": "DOUBLE", "pos": "INTEGER", "neu": "INTEGER", "neg": "INTEGER"}
+"""Per grain and section: sentences, those with a score, the sum of scores, and sentences per label."""
+AGG_TERM_TYPES: Final = {**_GRAIN_TYPES, "term": "VARCHAR", "n": "INTEGER", "documents": "INTEGER"}
+"""Per grain and content word (the ``terms`` table summed): occurrences and documents using it."""
+AGG_SECTION_TERM_TYPES: Final = {**_GRAIN_TYPES, "section": "VARCHAR", "term": "VARCHAR", "documents": "INTEGER",
+                                 "occurrences": "INTEGER"}
+"""Per grain, section and word of ``sentence_words``: documents using it in that section, occurrences."""
+AGG_FOLLOW_TYPES: Final = {**_GRAIN_TYPES, "documents": "INTEGER", "plans": "INTEGER",
+                           **{s: "INTEGER" for s in FOLLOW_STATUSES}}
+"""Per grain of plan documents: documents with judged plans, plans, and plans per follow-through status."""
+AGG_FOLLOW_PAIR_TYPES: Final = {
+    "pos": "INTEGER", "doc_id": "VARCHAR", "employee": "VARCHAR", "department": "VARCHAR", "team": "VARCHAR",
+    "year": "INTEGER", "idx": "INTEGER", "plan_text": "VARCHAR", "themes": "VARCHAR[]", "status": "VARCHAR",
+    "score": "DOUBLE", "targets": "VARCHAR[]", "shared": "VARCHAR[]", "next_doc_id": "VARCHAR", "next_year": "INTEGER",
+    "evidence_idx": "INTEGER", "evidence_text": "VARCHAR", "evidence_section": "VARCHAR",
+}
+"""Every plan sentence beside the sentence of the next year that reports it (the 计划落实 evidence), in the
+order the page lists them (``pos``: newest year first, then department, employee, sentence)."""
+AGG_STATE_TYPES: Final = {"key": "VARCHAR", "value": "VARCHAR"}
+"""The aggregates' own stamp. Not carried from one snapshot to the next: a writer that does not rebuild the
+aggregates leaves none, and the queries read the base tables until the next build writes them again."""

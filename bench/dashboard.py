@@ -1,8 +1,11 @@
 """Dashboard speed on a large store: time to first render of every page, of a filter change, peak memory.
 
-    .venv/bin/python bench/dashboard.py [--docs 10000] [--repeat 5] [--workers N] [--out bench/out]
+    .venv/bin/python bench/dashboard.py [--docs 10000] [--unique] [--repeat 3] [--workers N] [--out bench/out]
+    .venv/bin/python bench/dashboard.py --store PATH [--pages 计划落实 关键词] [--base-tables]
 
-Builds (or reuses) a store of ``--docs`` documents made by corpus/generate.py, then drives the app with
+Builds (or reuses) a store of ``--docs`` documents made by corpus/generate.py (``--unique``: every sentence
+made unique by a numbered tag before its end mark, as real corpora repeat few sentences), or measures
+the store at ``--store`` (e.g. a 100,000-summary store built once beforehand), then drives the app with
 Streamlit's AppTest, in this process, the way the server runs it: router + page, server-side only (no
 browser paint, no network). For each page and each repeat:
 
@@ -11,6 +14,8 @@ browser paint, no network). For each page and each repeat:
 - filter: on that page, the sidebar filter set to one department (new queries, cold for that filter).
 
 Medians over the repeats are printed as a table, with the peak resident memory of this process.
+``--base-tables`` reads the base tables only (``analysis.query.sql.AGGREGATES`` off): the figures the
+aggregate tables replace, measured in the same conditions.
 """
 from __future__ import annotations
 
@@ -30,17 +35,37 @@ from analysis import query  # noqa: E402
 from analysis.bench import load_generator  # noqa: E402
 
 
-def ensure_store(docs: int, out: Path, workers: int | None) -> Path:
+def unique_sentences(corpus: Path) -> int:
+    """Make every sentence of a generated corpus unique: a numbered tag （第N条） before each end mark.
+    The generator draws sentences from templates, so most repeat; a real corpus repeats few, and the
+    dashboard's tables (words, sentences) grow with the distinct ones."""
+    import re
+
+    count = 0
+
+    def tag(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return f"（第{count}条）{match.group(0)}"
+
+    for path in sorted(corpus.rglob("*.txt")):
+        path.write_text(re.sub(r"[。！？；]", tag, path.read_text(encoding="utf-8")), encoding="utf-8")
+    return count
+
+
+def ensure_store(docs: int, out: Path, workers: int | None, unique: bool = False) -> Path:
     """A store of ``docs`` generated documents under ``out``, brought up to date by an (incremental) build.
 
     The corpus is generated once and kept; the build re-analyses only documents stored by an older
     analysis version, so a store left by an earlier checkout is never measured as it was."""
-    folder = out / f"dashboard-{docs}"
+    folder = out / f"dashboard-{docs}{'-unique' if unique else ''}"
     path = folder / "insights.duckdb"
     corpus = folder / "corpus"
     if not (corpus / "manifest.csv").exists():
         started = time.perf_counter()
         load_generator().generate_corpus(corpus, n_docs=docs)
+        if unique:
+            unique_sentences(corpus)
         print(f"生成语料 {docs:,} 篇：{time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     cmd = [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(path), "--quiet"]
@@ -74,7 +99,16 @@ def timed(at) -> float:
     return elapsed
 
 
-def measure(path: Path, repeat: int) -> list[tuple[str, float, float, float]]:
+def rss_mb() -> float:
+    """Resident memory of this process now (MB)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tuple[str, float, float, float]]:
     import streamlit as st
     from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
@@ -87,6 +121,8 @@ def measure(path: Path, repeat: int) -> list[tuple[str, float, float, float]]:
     department = query.options(path)["department"][0]
     rows = []
     for spec in PAGES:
+        if pages and spec.title not in pages:
+            continue
         cold, warm, change = [], [], []
         for _ in range(repeat):
             st.cache_data.clear()
@@ -106,14 +142,22 @@ def measure(path: Path, repeat: int) -> list[tuple[str, float, float, float]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--unique", action="store_true", help="每句加编号，使语料中没有重复的句子")
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--store", type=Path, default=None, help="测量已有的数据库（不生成、不构建）")
+    parser.add_argument("--pages", nargs="+", default=None, help="只测这些页面（标题）")
+    parser.add_argument("--base-tables", action="store_true", help="不读汇总表，只读基础表（对照）")
     args = parser.parse_args(argv)
 
-    path = ensure_store(args.docs, args.out, args.workers)
+    if args.base_tables:
+        from analysis.query import sql
+
+        sql.AGGREGATES = False
+    path = args.store or ensure_store(args.docs, args.out, args.workers, args.unique)
     info = query.store_info(path)
-    rows = measure(path, args.repeat)
+    rows = measure(path, args.repeat, args.pages)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print()
     size_mb = path.stat().st_size / 1048576
@@ -121,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'页面':<6}{'首次打开（冷缓存）':>14}{'再次打开':>10}{'切换到一个部门':>14}")
     for title, cold, warm, change in rows:
         print(f"{title:<6}{cold:>18.3f}{warm:>14.3f}{change:>20.3f}")
-    print(f"峰值内存（本进程 RSS）：{peak_mb:.0f} MB")
+    print(f"峰值内存（本进程 RSS）：{peak_mb:.0f} MB；结束时 {rss_mb():.0f} MB"
+          + ("（只读基础表）" if args.base_tables else ""))
     return 0
 
 

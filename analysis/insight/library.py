@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.insight import copies, passes
+from analysis.insight import aggregates, copies, passes
 from analysis.read import decode
 from analysis.schema import ANALYSIS_VERSION
 from analysis.store import snapshot
@@ -59,6 +59,7 @@ def _rewrite(store_path: Path, change) -> int:
         snapshot.copy_live(con)
         change(con)
         copied = passes.update_copies(con)
+        aggregates.update(con)  # derived tables are not carried from the live snapshot
         con.execute("DELETE FROM meta WHERE key = 'templates_changed_at'")
         snapshot.insert_rows(con, "meta", [{"key": "templates_changed_at",
                                             "value": time.strftime("%Y-%m-%d %H:%M:%S")}])

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from analysis.insight import copies, corrections, explore, followthrough, taxonomy
+from analysis.insight import aggregates, copies, corrections, explore, followthrough, taxonomy
 from analysis.store import snapshot
 
 KNOWN_SHINGLES_LIMIT = 20_000
@@ -172,6 +172,9 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str,
     update_topics(con)
     update_network(con)
     timings["topics"] = time.perf_counter() - t
+    t = time.perf_counter()
+    aggregates.update(con)  # last: the dashboard's sums of everything above
+    timings["aggregates"] = time.perf_counter() - t
     return timings
 
 

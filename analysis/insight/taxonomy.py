@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analysis.insight import corrections
+from analysis.insight import aggregates, corrections
 from analysis.judge import aggregate
 from analysis.judge import themes as judge_themes
 from analysis.paths import data_path
@@ -302,6 +302,7 @@ def save_version(store_path, text: str, user: str, note: str = "",
         version = add_version(con, text, user, note)
         changed = rescore(con, compiled, progress=progress)
         corrections.apply(con)  # a sentence HR corrected keeps HR's themes under the new rules too
+        aggregates.update(con)  # the dashboard's theme sums, from the re-scored sentences
         con.execute("DELETE FROM meta WHERE key = 'taxonomy_version'")
         snapshot.insert_rows(con, "meta", [{"key": "taxonomy_version", "value": str(version)}])
     return version, changed

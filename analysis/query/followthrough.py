@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.access.scope import Filters
-from analysis.query.sql import fetch
+from analysis.query import sql as sql_module
+from analysis.query.sql import aggregable, fetch, grain_join
 from analysis.schema import FOLLOW_STATUSES
 
 
@@ -24,13 +25,38 @@ def follow_rates(store_path: Path, filters: Filters = Filters(), by: tuple[str, 
         f"FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id WHERE {where} "
         f"GROUP BY {keys} ORDER BY {keys}"
     )
-    return fetch(store_path, sql, params)
+    aggregate = None
+    if aggregable(filters, by):
+        akeys = ", ".join(f"a.{k}" for k in by)
+        sums = ", ".join(f'CAST(SUM(a."{s}") AS BIGINT) AS "{s}"' for s in FOLLOW_STATUSES)
+        aggregate = (
+            f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+            f"x AS (SELECT {akeys}, CAST(SUM(a.documents) AS BIGINT) AS documents, "
+            f"CAST(SUM(a.plans) AS BIGINT) AS plans, {sums} FROM agg_follow a {grain_join()} GROUP BY {akeys}) "
+            f"SELECT *, (\"落实\" + 0.5 * \"部分落实\") / plans AS rate FROM x ORDER BY {', '.join(by)}", params)
+    return fetch(store_path, sql, params, aggregate)
 
 
 def follow_pairs(store_path: Path, filters: Filters = Filters(), status: str | None = None,
                  department: str | None = None, limit: int = 500) -> pd.DataFrame:
     """Plan sentences of year N beside the sentence of year N+1 that reports them (the evidence)."""
     where, params = filters.where()
+    if sql_module.AGGREGATES:
+        # the pairs as the build wrote them, in the page's order: pick the first ``limit`` positions of the
+        # filtered documents, then read only those rows (no join of 4 million sentences per request)
+        cond, extra_params = "", []
+        if department:
+            cond += " AND d.department = ?"
+            extra_params.append(department)
+        picked = " AND a.status = ?" if status else ""
+        aggregate = (
+            f"WITH docs AS (SELECT d.doc_id FROM documents d WHERE {where}{cond}), "
+            "top AS (SELECT a.pos FROM agg_follow_pairs a WHERE a.doc_id IN (SELECT doc_id FROM docs)"
+            f"{picked} ORDER BY a.pos LIMIT {int(limit)}) "
+            "SELECT a.* EXCLUDE (pos) FROM agg_follow_pairs a WHERE a.pos IN (SELECT pos FROM top) ORDER BY a.pos",
+            [*params, *extra_params, *([status] if status else [])])
+    else:
+        aggregate = None
     extra = ""
     if status:
         extra += " AND f.status = ?"
@@ -48,4 +74,4 @@ def follow_pairs(store_path: Path, filters: Filters = Filters(), status: str | N
         "LEFT JOIN sentences e ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx "
         f"WHERE {where}{extra} ORDER BY d.year DESC, d.department, d.employee, f.idx LIMIT {int(limit)}"
     )
-    return fetch(store_path, sql, params)
+    return fetch(store_path, sql, params, aggregate)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.access.scope import Filters
-from analysis.query.sql import fetch, safe_grouping
+from analysis.query.sql import aggregable, fetch, grain_join, safe_grouping
 from analysis.store import snapshot
 
 
@@ -29,7 +29,13 @@ def keywords(store_path: Path, filters: Filters = Filters(), by: str = "departme
         f"SELECT d.{by} AS grp, t.term, SUM(t.n) AS n, COUNT(*) AS docs "
         f"FROM documents d JOIN terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY 1, 2"
     )
-    counts = fetch(store_path, sql, params)
+    aggregate = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}) "
+        f"SELECT a.{by} AS grp, a.term, SUM(a.n) AS n, CAST(SUM(a.documents) AS BIGINT) AS docs "
+        f"FROM agg_terms a {grain_join()} GROUP BY 1, 2", params
+    ) if aggregable(filters, (by,)) else None
+    # in (group, term) order, so that equal scores rank the same whichever table the counts came from
+    counts = fetch(store_path, sql, params, aggregate).sort_values(["grp", "term"], ignore_index=True)
     if counts.empty:
         return pd.DataFrame(columns=["group", "term", "count", "documents", "tfidf", "log_odds_z"])
     with snapshot.read(store_path) as con:
@@ -66,7 +72,7 @@ def log_odds(counts: pd.DataFrame, n_docs: int, top: int = 30, min_count: int = 
             "group": grp, "term": y_i.index, "count": y_i.values, "documents": g["docs"].values,
             "tfidf": (y_i * idf).round(2).values, "log_odds_z": z.round(3).values,
         })
-        frame = frame[frame["count"] >= min_count].sort_values("log_odds_z", ascending=False).head(top)
+        frame = frame[frame["count"] >= min_count].sort_values("log_odds_z", ascending=False, kind="stable").head(top)
         out.append(frame)
     return pd.concat(out, ignore_index=True) if out else counts.iloc[0:0]
 
@@ -75,8 +81,13 @@ def term_frequencies(store_path: Path, filters: Filters = Filters(), top: int = 
     """The most frequent content words of the filtered documents (word cloud input)."""
     where, params = filters.where()
     sql = (f"SELECT t.term, SUM(t.n) AS count, COUNT(*) AS documents FROM documents d "
-           f"JOIN terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY 1 ORDER BY 2 DESC LIMIT {int(top)}")
-    return fetch(store_path, sql, params)
+           f"JOIN terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(top)}")
+    aggregate = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}) "
+        f"SELECT a.term, SUM(a.n) AS count, CAST(SUM(a.documents) AS BIGINT) AS documents "
+        f"FROM agg_terms a {grain_join()} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(top)}", params
+    ) if aggregable(filters) else None
+    return fetch(store_path, sql, params, aggregate)
 
 
 def _simplified_term(term: str) -> str:
@@ -221,7 +232,15 @@ def section_terms(store_path: Path, filters: Filters = Filters(), section: str =
         f"WHERE s.section = ? AND NOT list_contains(?, t.term) GROUP BY 1 ORDER BY 2 DESC, 4 DESC, 1 "
         f"LIMIT {int(top)}"
     )
-    return fetch(store_path, sql, [*params, section, ignore])
+    aggregate = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}) "
+        "SELECT a.term, CAST(SUM(a.documents) AS BIGINT) AS documents, "
+        "CAST(SUM(a.documents) AS BIGINT) * 1.0 / (SELECT COUNT(*) FROM docs) AS document_share, "
+        f"CAST(SUM(a.occurrences) AS BIGINT) AS sentences FROM agg_section_terms a {grain_join()} "
+        f"WHERE a.section = ? AND NOT list_contains(?, a.term) GROUP BY 1 ORDER BY 2 DESC, 4 DESC, 1 "
+        f"LIMIT {int(top)}", [*params, section, ignore]
+    ) if aggregable(filters) else None
+    return fetch(store_path, sql, [*params, section, ignore], aggregate)
 
 
 def section_term_evidence(store_path: Path, filters: Filters = Filters(), section: str = "不足", term: str = "",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.access.scope import Filters
-from analysis.query.sql import fetch, safe_grouping
+from analysis.query.sql import aggregable, fetch, grain_join, safe_grouping
 from analysis.schema import SECTIONS
 
 
@@ -28,7 +28,17 @@ def section_sentiment(store_path: Path, filters: Filters = Filters(), by: tuple[
         f"FROM documents d JOIN sentences s ON s.doc_id = d.doc_id WHERE {where} "
         f"GROUP BY {keys}s.section"
     )
-    frame = fetch(store_path, sql, params)
+    aggregate = None
+    if aggregable(filters, by):
+        akeys = "".join(f"a.{k}, " for k in by)
+        ashares = ", ".join(f"CAST(SUM(a.{lab}) AS BIGINT) * 1.0 / CAST(SUM(a.sentences) AS BIGINT) AS {lab}_share"
+                            for lab in ("pos", "neu", "neg"))
+        aggregate = (
+            f"WITH docs AS (SELECT * FROM documents d WHERE {where}) "
+            f"SELECT {akeys}a.section, CAST(SUM(a.sentences) AS BIGINT) AS sentences, "
+            f"SUM(a.sentiment_sum) / NULLIF(SUM(a.scored), 0) AS sentiment_mean, {ashares} "
+            f"FROM agg_sentiment a {grain_join()} GROUP BY {akeys}a.section", params)
+    frame = fetch(store_path, sql, params, aggregate)
     order = {sec: i for i, sec in enumerate(SECTIONS)}
     frame["_order"] = frame["section"].map(order)
     return frame.sort_values([*by, "_order"]).drop(columns="_order").reset_index(drop=True)

@@ -1,14 +1,21 @@
-"""The two helpers every question shares: run SQL over a short-lived read-only connection, and
-refuse groupings that would cut publication cells."""
+"""The helpers every question shares: run SQL over a short-lived read-only connection, refuse groupings
+that would cut publication cells, and read the build's aggregate tables where the filters allow."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analysis.access import suppress
 from analysis.access.scope import Filters
+from analysis.insight import aggregates
+from analysis.schema import AGGREGATE_GRAIN
 from analysis.store import snapshot
+
+AGGREGATES = True
+"""Read the aggregate tables when a snapshot has them and the filters allow (tests turn this off to
+compute the same figures from the base tables)."""
 
 
 def safe_grouping(filters: Filters, by: tuple[str, ...]) -> None:
@@ -18,6 +25,34 @@ def safe_grouping(filters: Filters, by: tuple[str, ...]) -> None:
         raise ValueError(f"在最小报告人数限制下不能按 {'、'.join(by)} 分组")
 
 
-def fetch(store_path: Path, sql: str, params: list) -> pd.DataFrame:
+def aggregable(filters: Filters, by: tuple[str, ...] = ()) -> bool:
+    """Whether the filtered documents are whole grains (department × team × year × role) and ``by``
+    groups by grain columns only: then sums over the aggregate tables equal the base tables' figures.
+
+    A full-text search, single documents or one employee's documents cut grains: base tables."""
+    return (AGGREGATES and not filters.search.strip() and not filters.doc_ids and not filters.employees
+            and set(by) <= set(AGGREGATE_GRAIN))
+
+
+def grain_join(alias: str = "a", docs: str = "docs") -> str:
+    """``JOIN`` of an aggregate table ``alias`` to the grains of the filtered documents ``docs``."""
+    keys = ", ".join(AGGREGATE_GRAIN)
+    on = " AND ".join(f"{alias}.{k} IS NOT DISTINCT FROM g.{k}" for k in AGGREGATE_GRAIN)
+    return f"JOIN (SELECT DISTINCT {keys} FROM {docs}) g ON {on}"
+
+
+def has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this snapshot's aggregates were written for its base tables by the current code."""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'agg_state'").fetchone():
+        return False
+    row = con.execute("SELECT value FROM agg_state WHERE key = 'version'").fetchone()
+    return bool(row) and row[0] == aggregates.VERSION
+
+
+def fetch(store_path: Path, sql: str, params: list, aggregate: tuple[str, list] | None = None) -> pd.DataFrame:
+    """Run ``sql``; or ``aggregate`` (its SQL and parameters, giving the same frame from the aggregate
+    tables) when it is given and the snapshot has current aggregates."""
     with snapshot.read(store_path) as con:
+        if aggregate is not None and has_aggregates(con):
+            sql, params = aggregate
         return con.execute(sql, params).df()

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis.access.scope import Filters
 from analysis.query.documents import groups
-from analysis.query.sql import fetch, safe_grouping
+from analysis.query.sql import aggregable, fetch, grain_join, safe_grouping
 from analysis.query.taxonomy import documents_relation, theme_keys
 
 
@@ -29,7 +29,20 @@ def theme_sections(store_path: Path, filters: Filters = Filters(),
         "JOIN totals tt ON " + " AND ".join(f"tt.{k} = d.{k}" for k in by) + " "
         f"GROUP BY {keys}, s.section, t.theme ORDER BY {keys}, s.section, t.theme"
     )
-    return fetch(store_path, sql, params)
+    aggregate = None
+    if aggregable(filters, by):
+        akeys = ", ".join(f"a.{k}" for k in by)
+        aggregate = (
+            f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+            "totals AS (SELECT " + ", ".join(by) + ", COUNT(*) AS group_documents FROM docs GROUP BY "
+            + ", ".join(by) + ") "
+            f"SELECT {akeys}, a.section, a.theme, CAST(SUM(a.sentences) AS BIGINT) AS sentences, "
+            "CAST(SUM(a.documents) AS BIGINT) AS documents, ANY_VALUE(tt.group_documents) AS group_documents, "
+            "CAST(SUM(a.documents) AS BIGINT) * 1.0 / ANY_VALUE(tt.group_documents) AS document_share "
+            f"FROM agg_theme_sections a {grain_join()} "
+            "JOIN totals tt ON " + " AND ".join(f"tt.{k} = a.{k}" for k in by) + " "
+            f"GROUP BY {akeys}, a.section, a.theme ORDER BY {akeys}, a.section, a.theme", params)
+    return fetch(store_path, sql, params, aggregate)
 
 
 def theme_totals(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
@@ -90,7 +103,14 @@ def theme_section_totals(store_path: Path, filters: Filters = Filters()) -> pd.D
         "FROM docs d JOIN sentences s ON s.doc_id = d.doc_id, UNNEST(s.themes) AS t(theme) "
         "GROUP BY 1, 2 ORDER BY 1, 2"
     )
-    return fetch(store_path, sql, params)
+    aggregate = (
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}) "
+        "SELECT a.section, a.theme, CAST(SUM(a.sentences) AS BIGINT) AS sentences, "
+        "CAST(SUM(a.documents) AS BIGINT) AS documents, "
+        "CAST(SUM(a.documents) AS BIGINT) * 1.0 / (SELECT COUNT(*) FROM docs) AS document_share "
+        f"FROM agg_theme_sections a {grain_join()} GROUP BY 1, 2 ORDER BY 1, 2", params
+    ) if aggregable(filters) else None
+    return fetch(store_path, sql, params, aggregate)
 
 
 def theme_lift(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:

@@ -20,6 +20,13 @@ import duckdb
 import pyarrow as pa
 
 from analysis.schema import (
+    AGG_FOLLOW_PAIR_TYPES,
+    AGG_FOLLOW_TYPES,
+    AGG_SECTION_TERM_TYPES,
+    AGG_SENTIMENT_TYPES,
+    AGG_STATE_TYPES,
+    AGG_TERM_TYPES,
+    AGG_THEME_SECTION_TYPES,
     CORRECTION_TYPES,
     DOC_TOPIC_TYPES,
     DOCUMENT_COLUMNS,
@@ -57,7 +64,18 @@ TABLES = {
     "sentence_topics": SENTENCE_TOPIC_TYPES,
     "taxonomies": TAXONOMY_TYPES,
     "network_edges": NETWORK_EDGE_TYPES,
+    "agg_theme_sections": AGG_THEME_SECTION_TYPES,
+    "agg_sentiment": AGG_SENTIMENT_TYPES,
+    "agg_terms": AGG_TERM_TYPES,
+    "agg_section_terms": AGG_SECTION_TERM_TYPES,
+    "agg_follow": AGG_FOLLOW_TYPES,
+    "agg_follow_pairs": AGG_FOLLOW_PAIR_TYPES,
+    "agg_state": AGG_STATE_TYPES,
 }
+# Tables derived from the others once per snapshot (analysis/insight/aggregates.py): never copied from the live
+# snapshot, so a snapshot whose base tables changed cannot carry aggregates of the old ones.
+DERIVED = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_terms", "agg_follow", "agg_follow_pairs",
+           "agg_state")
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
 PER_DOCUMENT = ("documents", "sentences", "terms", "signatures", "sentence_words")
@@ -326,7 +344,7 @@ def live_has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     ).fetchall()[0][0])
 
 
-def copy_live(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = tuple(TABLES),
+def copy_live(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = tuple(t for t in TABLES if t not in DERIVED),
               exclude_doc_ids: list[str] | tuple[str, ...] = ()) -> None:
     """Copy tables of the live snapshot into a new one, by column name, leaving some documents' analysis
     (``PER_DOCUMENT``) out.

@@ -1,0 +1,101 @@
+"""Aggregate tables for the dashboard, written once per snapshot (issue 18).
+
+At 100,000 summaries the pages' group figures cannot be computed from the sentences per request: the
+words of the 计划 section took 4.9 s and 2.7 GB per call (sentences × their words × COUNT DISTINCT).
+Every figure they show is a sum over documents, so it is summed here once per *grain* — department ×
+team × year × role, the finest unit any sidebar filter selects — and ``analysis.query`` adds up the
+grains of the filtered documents instead (``analysis.query.sql.aggregate_grains``).
+
+Why sums over grains give exactly the base tables' figures: each document belongs to one grain; a
+count of documents, sentences or words over a set of documents is the sum of its counts over the
+grains those documents fill; and every filter the aggregates serve (department, team, year range, role,
+the reader's departments, the minimum reporting group, whose publication cells are unions of
+department × year × team) selects whole grains. Filters that cut a grain (full-text search, single
+documents, one employee) make the queries read the base tables as before.
+
+The tables are derived, never carried over (``analysis.store.snapshot.DERIVED``): a snapshot writer that
+changes sentences without calling ``update`` leaves no aggregates and the dashboard reads the base tables.
+"""
+from __future__ import annotations
+
+import time
+
+import duckdb
+
+from analysis.schema import AGGREGATE_GRAIN, FOLLOW_STATUSES
+from analysis.store import snapshot
+
+VERSION = "1"
+"""Bump when an aggregate's meaning changes: a store with an older stamp is read from its base tables."""
+
+_G = ", ".join(f"d.{k}" for k in AGGREGATE_GRAIN)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> None:
+    cols = ", ".join(f'"{c}"' for c in snapshot.TABLES[table])
+    con.execute(f'INSERT INTO "{table}" ({cols}) {select}', params or [])
+
+
+def update(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """(Re)write every aggregate table from the snapshot's base tables; returns timings per table.
+
+    The word tables are summed one year at a time (a grain lies in one year), so the largest hash
+    table is one year's documents × words, not the corpus'."""
+    timings: dict[str, float] = {}
+    for table in snapshot.DERIVED:
+        con.execute(f'DELETE FROM "{table}"')
+
+    t = time.perf_counter()
+    _insert(con, "agg_theme_sections", (
+        f"SELECT {_G}, x.section, x.theme, CAST(SUM(x.n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
+        "SELECT s.doc_id, s.section, t.theme, COUNT(*) AS n FROM sentences s, UNNEST(s.themes) AS t(theme) "
+        "GROUP BY ALL) x JOIN documents d ON d.doc_id = x.doc_id GROUP BY ALL"))
+    timings["theme_sections"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    labels = ", ".join(f"CAST(COUNT(*) FILTER (WHERE s.label = '{lab}') AS INTEGER)" for lab in ("pos", "neu", "neg"))
+    _insert(con, "agg_sentiment", (
+        f"SELECT {_G}, s.section, CAST(COUNT(*) AS INTEGER), CAST(COUNT(s.sentiment) AS INTEGER), "
+        f"SUM(s.sentiment), {labels} FROM documents d JOIN sentences s ON s.doc_id = d.doc_id GROUP BY ALL"))
+    timings["sentiment"] = time.perf_counter() - t
+
+    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]
+    t = time.perf_counter()
+    for year in years:
+        _insert(con, "agg_terms", (
+            f"SELECT {_G}, t.term, CAST(SUM(t.n) AS INTEGER), CAST(COUNT(*) AS INTEGER) "
+            "FROM documents d JOIN terms t ON t.doc_id = d.doc_id WHERE d.year IS NOT DISTINCT FROM ? GROUP BY ALL"),
+            [year])
+    timings["terms"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    for year in years:
+        # per document first (one row per document, section and word), then per grain: no COUNT DISTINCT
+        _insert(con, "agg_section_terms", (
+            f"SELECT {_G}, x.section, x.term, CAST(COUNT(*) AS INTEGER), CAST(SUM(x.n) AS INTEGER) FROM ("
+            "SELECT s.doc_id, s.section, t.term, COUNT(*) AS n FROM sentences s "
+            "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx, UNNEST(w.words) AS t(term) "
+            "WHERE s.doc_id IN (SELECT doc_id FROM documents WHERE year IS NOT DISTINCT FROM ?) GROUP BY ALL) x "
+            "JOIN documents d ON d.doc_id = x.doc_id GROUP BY ALL"), [year])
+    timings["section_terms"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    statuses = ", ".join(f"CAST(COUNT(*) FILTER (WHERE f.status = '{s}') AS INTEGER)" for s in FOLLOW_STATUSES)
+    _insert(con, "agg_follow", (
+        f"SELECT {_G}, CAST(COUNT(DISTINCT f.doc_id) AS INTEGER), CAST(COUNT(*) AS INTEGER), {statuses} "
+        "FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id GROUP BY ALL"))
+    timings["follow"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    _insert(con, "agg_follow_pairs", (
+        "SELECT CAST(row_number() OVER (ORDER BY d.year DESC, d.department, d.employee, f.idx, d.doc_id) - 1 "
+        "AS INTEGER) AS pos, d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text, p.themes, "
+        "f.status, f.score, f.targets, f.shared, f.next_doc_id, n.year, f.evidence_idx, e.text, e.section "
+        "FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id "
+        "JOIN sentences p ON p.doc_id = f.doc_id AND p.idx = f.idx "
+        "JOIN documents n ON n.doc_id = f.next_doc_id "
+        "LEFT JOIN sentences e ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx ORDER BY pos"))
+    timings["follow_pairs"] = time.perf_counter() - t
+
+    snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
+    return timings

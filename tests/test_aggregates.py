@@ -1,0 +1,175 @@
+"""The build's aggregate tables (analysis.insight.aggregates) give exactly the figures the base tables
+give, for every filter combination they serve; filters they cannot serve read the base tables."""
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analysis import query
+from analysis.access.scope import Filters
+from analysis.insight import aggregates
+from analysis.query import sql
+from analysis.store import snapshot
+from tests.test_suppress import K, _rows
+
+QUESTIONS = {
+    "theme_sections": lambda p, f: query.themes.theme_sections(p, f),
+    "theme_sections by year": lambda p, f: query.themes.theme_sections(p, f, by=("year",)),
+    "theme_section_totals": lambda p, f: query.theme_section_totals(p, f),
+    "section_sentiment": lambda p, f: query.section_sentiment(p, f),
+    "section_sentiment by department, year": lambda p, f: query.section_sentiment(p, f, by=("department", "year")),
+    "keywords by department": lambda p, f: query.keywords(p, f, by="department", top=20),
+    "keywords by year": lambda p, f: query.keywords(p, f, by="year", top=20, min_count=1),
+    "term_frequencies": lambda p, f: query.term_frequencies(p, f, top=120),
+    "section_terms 不足": lambda p, f: query.section_terms(p, f, section="不足"),
+    "section_terms 计划": lambda p, f: query.section_terms(p, f, section="计划", top=50),
+    "follow_rates": lambda p, f: query.follow_rates(p, f),
+    "follow_rates by department, year": lambda p, f: query.follow_rates(p, f, by=("department", "year")),
+    "follow_pairs": lambda p, f: query.follow_pairs(p, f),
+    "follow_pairs 未落实 of a department": lambda p, f: query.follow_pairs(
+        p, f, status="未落实", department=query.options(p)["department"][0], limit=30),
+}
+# grouping by team or role cuts publication cells: refused under the minimum reporting group
+UNDER_MIN_GROUP_ONLY_SAFE = {"theme_sections", "theme_sections by year", "theme_section_totals", "section_sentiment",
+                             "section_sentiment by department, year", "keywords by department", "keywords by year",
+                             "term_frequencies", "section_terms 不足", "section_terms 计划", "follow_rates",
+                             "follow_rates by department, year", "follow_pairs", "follow_pairs 未落实 of a department"}
+
+
+def _both(path: Path, question, f: Filters, monkeypatch) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with monkeypatch.context() as m:
+        m.setattr(sql, "AGGREGATES", False)
+        base = question(path, f)
+    return base, question(path, f)
+
+
+def _same(base: pd.DataFrame, agg: pd.DataFrame, label: str) -> None:
+    # counts exactly; sums of sentiment scores added in another order agree to rounding
+    lists = [c for c in base.columns if base[c].map(lambda v: hasattr(v, "__len__") and not isinstance(v, str)).any()]
+    for frame in (base, agg):
+        for c in lists:
+            frame[c] = frame[c].map(lambda v: None if v is None else tuple(v))
+    pd.testing.assert_frame_equal(agg.reset_index(drop=True), base.reset_index(drop=True), check_exact=False,
+                                  rtol=1e-12, atol=0, obj=label)
+
+
+def _combinations(path: Path) -> list[Filters]:
+    opts = query.options(path)
+    facets = query.facets(path)
+    dept, other = opts["department"][0], opts["department"][-1]
+    team = facets.loc[facets["department"] == dept, "team"].iloc[0]
+    role = facets.loc[facets["department"] == dept, "role"].iloc[0]
+    first, last = opts["year"][0], opts["year"][-1]
+    plain = [
+        Filters(), Filters(departments=(dept,)), Filters(departments=(dept, other)),
+        Filters(departments=(dept,), teams=(team,)), Filters(teams=(team,)), Filters(years=(first, first)),
+        Filters(years=(first, last)), Filters(years=(last, last), departments=(dept,)), Filters(roles=(role,)),
+        Filters(departments=(dept,), roles=(role,), years=(first, last)), Filters(allowed_departments=(other,)),
+        Filters(allowed_departments=()), Filters(departments=("没有这个部门",)),
+    ]
+    return plain + [Filters(**{**f.__dict__, "min_group": k}) for f in plain for k in (3, 5)]
+
+
+def test_the_build_writes_aggregates(demo_store):
+    with snapshot.read(demo_store) as con:
+        assert sql.has_aggregates(con)
+        docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        # every document's sentences are in the per-grain sentiment sums, once
+        assert con.execute("SELECT SUM(sentences) FROM agg_sentiment").fetchone()[0] == \
+            con.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+        assert con.execute("SELECT SUM(n) FROM agg_terms").fetchone()[0] == \
+            con.execute("SELECT SUM(n) FROM terms").fetchone()[0]
+    assert docs > 0
+
+
+def test_aggregates_equal_the_base_tables_on_the_demo_store(demo_store, monkeypatch):
+    checked = 0
+    for f in _combinations(demo_store):
+        for name, question in QUESTIONS.items():
+            if f.min_group and name not in UNDER_MIN_GROUP_ONLY_SAFE:
+                continue
+            base, agg = _both(demo_store, question, f, monkeypatch)
+            _same(base, agg, f"{name} {f}")
+            checked += not base.empty
+    assert checked > 200  # the combinations are not all empty
+
+
+@pytest.fixture(scope="module")
+def shaped_with_aggregates(tmp_path_factory) -> Path:
+    """The minimum-reporting-group shapes of tests/test_suppress.py (a small team, small teams that add up,
+    a department-year below k), with aggregates."""
+    path = tmp_path_factory.mktemp("aggregates") / "insights.duckdb"
+    docs, sentences = _rows()
+    words = [{"doc_id": s["doc_id"], "idx": s["idx"], "words": ["跟进", "回款" if "回款" in s["text"] else "老客户"]}
+             for s in sentences]
+    terms = [{"doc_id": w["doc_id"], "term": t, "n": 1} for w in words for t in w["words"]]
+    with duckdb.connect(str(path)) as con:
+        snapshot.create_tables(con)
+        snapshot.insert_rows(con, "documents", docs)
+        snapshot.insert_rows(con, "sentences", sentences)
+        snapshot.insert_rows(con, "sentence_words", words)
+        snapshot.insert_rows(con, "terms", terms)
+        aggregates.update(con)
+    return path
+
+
+def test_minimum_reporting_group_is_applied_on_top_exactly_as_before(shaped_with_aggregates, monkeypatch):
+    path = shaped_with_aggregates
+    departments = [(), ("销售部",), ("生产部",), ("客服部",), ("财务部",)]
+    teams = [(), ("华东组",), ("大客户组",), ("质检组",), ("质检组", "仓储组")]
+    roles = [(), ("专员",)]
+    years = [None, (2024, 2024)]
+    shown = 0
+    for d, t, r, y in itertools.product(departments, teams, roles, years):
+        f = Filters(departments=d, teams=t, roles=r, years=y, min_group=K)
+        for name in ("theme_section_totals", "section_sentiment", "term_frequencies", "section_terms 不足",
+                     "theme_sections", "keywords by department"):
+            base, agg = _both(path, QUESTIONS[name], f, monkeypatch)
+            _same(base, agg, f"{name} {f}")
+            shown += not base.empty
+    assert shown > 0
+    # a team cut out of its department-year's single cell shows nothing, from the aggregates too
+    cut = Filters(departments=("销售部",), teams=("大客户组",), years=(2024, 2024), min_group=K)
+    assert query.section_sentiment(path, cut).empty
+    whole = query.section_sentiment(path, Filters(departments=("销售部",), years=(2023, 2023), min_group=K))
+    assert whole["sentences"].tolist() == [10]
+
+
+def test_figures_come_from_the_aggregates_and_cut_grains_from_the_base_tables(demo_store, tmp_path):
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(demo_store, path)
+    before = query.section_terms(path, Filters(), section="计划")
+    totals = query.theme_section_totals(path, Filters())
+    with duckdb.connect(str(path)) as con:  # the base tables gone, the aggregates kept
+        for table in ("sentences", "sentence_words", "terms"):
+            con.execute(f"DELETE FROM {table}")
+    pd.testing.assert_frame_equal(query.section_terms(path, Filters(), section="计划"), before)
+    pd.testing.assert_frame_equal(query.theme_section_totals(path, Filters()), totals)
+    assert not before.empty
+    # one employee's documents, a text search or single documents cut grains: these read the base tables
+    doc = query.documents(path, Filters()).iloc[0]
+    for f in (Filters(employees=((doc["department"], doc["employee"]),)), Filters(doc_ids=(doc["doc_id"],)),
+              Filters(search="客户")):
+        assert query.section_terms(path, f, section="计划").empty
+        assert query.theme_section_totals(path, f)["sentences"].sum() == 0
+
+
+def test_a_snapshot_that_does_not_rebuild_the_aggregates_reads_the_base_tables(demo_store, tmp_path, monkeypatch):
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(demo_store, path)
+    with snapshot.write_lock(path), snapshot.new_snapshot(path) as con:
+        snapshot.copy_live(con)  # a writer that changes the base tables and forgets the aggregates
+        con.execute("UPDATE sentences SET section = '其他'")
+    with snapshot.read(path) as con:
+        assert not sql.has_aggregates(con)
+        assert con.execute("SELECT COUNT(*) FROM agg_sentiment").fetchone()[0] == 0
+    assert query.section_sentiment(path, Filters())["section"].tolist() == ["其他"]
+    with monkeypatch.context() as m:
+        m.setattr(aggregates, "VERSION", "older")  # aggregates written by other code: not read either
+        with snapshot.read(demo_store) as con:
+            assert not sql.has_aggregates(con)
