@@ -31,9 +31,10 @@ nothing tells who copied whom).
 from __future__ import annotations
 
 import difflib
+import math
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -67,6 +68,10 @@ texts come from the template library, which is searched by containment (``_templ
 BANDS: Final = 32
 """LSH bands of ``NUM_PERM // BANDS`` rows: the banding datasketch's ``MinHashLSH`` chooses for
 ``LSH_JACCARD`` with 128 permutations (a test checks that both find the same candidates)."""
+BUCKET_CAP: Final = 64
+"""A band value shared by more documents than this (or √N, if larger) is stock text: see ``lsh_pairs``."""
+REPRESENTATIVES: Final = 4
+"""Members of an over-full bucket every other member is still paired with (the earliest)."""
 
 KIND_OTHER, KIND_SELF, KIND_TEMPLATE = "他人", "本人往年", "范文"
 
@@ -144,29 +149,100 @@ def overlap(mine: np.ndarray, theirs: np.ndarray) -> tuple[float, float]:
     return common / len(mine), common / (len(mine) + len(theirs) - common)
 
 
-def lsh_neighbours(signatures: np.ndarray) -> list[set[int]]:
-    """For each row of a signature matrix (one document per row), the other rows equal to it on at
-    least one whole band: the candidates banded LSH finds at ``LSH_JACCARD``.
+def _eligible(q: Source, x: Source) -> str | None:
+    """The kind of copy ``q`` would be of ``x``, or None when ``x`` cannot be its source."""
+    if x.template:
+        return KIND_TEMPLATE
+    unknown = not q.year or not x.year
+    if q.employee and q.employee == x.employee and q.department == x.department:
+        return KIND_SELF if not unknown and x.year < q.year else None
+    return KIND_OTHER if unknown or x.year <= q.year else None
 
-    datasketch's ``MinHashLSH`` finds the same candidates, but it hashes every band of every document
-    in Python and imports scipy to choose its banding. On 2,000 summaries that cost 0.17 s plus a 0.3 s
-    import in every build; sorting each band's column of the whole matrix with numpy takes 0.01 s.
+
+def _hashvalues(sources: list[Source]) -> np.ndarray:
+    if not sources:
+        return np.empty((0, NUM_PERM), dtype=np.uint32)
+    return np.frombuffer(b"".join(s.minhash for s in sources), dtype=np.uint32).reshape(len(sources), -1)
+
+
+def _band_groups(signatures: np.ndarray, b: int, tiebreak: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows sorted by band ``b`` (then ``tiebreak``, then row), and the starts and sizes of the runs of
+    rows equal on the whole band that hold more than one row."""
+    rows = signatures.shape[1] // BANDS
+    band = signatures[:, b * rows:(b + 1) * rows]
+    keys = [band[:, r] for r in range(rows - 1, -1, -1)]
+    order = np.lexsort(keys if tiebreak is None else [tiebreak, *keys])
+    ordered = band[order]
+    n = len(order)
+    starts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
+    sizes = np.diff(np.r_[starts, n])
+    keep = sizes > 1
+    return order, starts[keep], sizes[keep]
+
+
+def _pairs_within(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of rows (earlier in ``order``, later) inside each run, vectorised."""
+    if not len(starts):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    pos = np.repeat(starts, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    ends = np.repeat(starts + sizes, sizes)
+    after = ends - pos - 1                      # later members of the same run
+    left = np.repeat(pos, after)
+    step = np.arange(after.sum()) - np.repeat(np.cumsum(after) - after, after)
+    return order[left].astype(np.int64), order[left + 1 + step].astype(np.int64)
+
+
+def lsh_pairs(signatures: np.ndarray, cap: int | None = None, tiebreak: np.ndarray | None = None,
+              stats: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows (i < j) equal on at least one whole band, each once: the candidates banded LSH
+    finds at ``LSH_JACCARD``, generated with numpy.
+
+    A band value shared by more than ``cap`` rows (default ``bucket_cap(len(signatures))``) is stock
+    text — a phrase or a 范文 sentence many summaries use, whose shingles are the minima of all of them —
+    not a sign that they copied one another: such an over-full bucket links each member only to its
+    first ``REPRESENTATIVES`` rows in ``tiebreak`` order (the earliest years, so an eligible source of
+    the others when they are copies of one text). That keeps the pairs linear in documents
+    (≤ rows · bands · (cap + representatives)) where unbounded buckets made them grow as N².
     """
     n = len(signatures)
-    rows = signatures.shape[1] // BANDS
-    out: list[set[int]] = [set() for _ in range(n)]
+    cap = bucket_cap(n) if cap is None else cap
+    lefts, rights = [], []
     for b in range(BANDS):
-        band = np.ascontiguousarray(signatures[:, b * rows:(b + 1) * rows])
-        order = np.lexsort(band.T[::-1])
-        ordered = band[order]
-        starts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
-        sizes = np.diff(np.r_[starts, n])
-        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
-            members = order[start:start + size].tolist()
-            for m in members:
-                out[m].update(members)
-    for i, found in enumerate(out):
-        found.discard(i)
+        order, starts, sizes = _band_groups(signatures, b, tiebreak)
+        small = sizes <= cap
+        left, right = _pairs_within(order, starts[small], sizes[small])
+        lefts.append(left)
+        rights.append(right)
+        for start, size in zip(starts[~small].tolist(), sizes[~small].tolist()):
+            members = order[start:start + size].astype(np.int64)
+            reps = members[:REPRESENTATIVES]
+            others = np.repeat(members, len(reps))
+            lefts.append(others)
+            rights.append(np.tile(reps, len(members)))
+            if stats is not None:
+                stats["overfull_buckets"] = stats.get("overfull_buckets", 0) + 1
+    left, right = np.concatenate(lefts), np.concatenate(rights)
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    code = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    return code // n, code % n
+
+
+def bucket_cap(n: int) -> int:
+    """Largest LSH bucket whose members are all paired: ``BUCKET_CAP``, or more in small corpora, where
+    a bucket of a hundred is still cheap (and the demo's banding stays exactly datasketch's)."""
+    return max(BUCKET_CAP, int(math.sqrt(n)))
+
+
+def lsh_neighbours(signatures: np.ndarray, cap: int | None = None) -> list[set[int]]:
+    """For each row of a signature matrix (one document per row), the other rows it is paired with
+    by ``lsh_pairs``: with buckets under the cap, the candidates datasketch's ``MinHashLSH`` finds."""
+    left, right = lsh_pairs(signatures, len(signatures) if cap is None else cap)
+    out: list[set[int]] = [set() for _ in range(len(signatures))]
+    for i, j in zip(left.tolist(), right.tolist()):
+        out[i].add(j)
+        out[j].add(i)
     return out
 
 
@@ -208,51 +284,115 @@ class Match:
         return self.similarity >= COPY_THRESHOLD
 
 
-def _eligible(q: Source, x: Source) -> str | None:
-    """The kind of copy ``q`` would be of ``x``, or None when ``x`` cannot be its source."""
-    if x.template:
-        return KIND_TEMPLATE
-    unknown = not q.year or not x.year
-    if q.employee and q.employee == x.employee and q.department == x.department:
-        return KIND_SELF if not unknown and x.year < q.year else None
-    return KIND_OTHER if unknown or x.year <= q.year else None
-
-
-def _hashvalues(sources: list[Source]) -> np.ndarray:
-    return np.stack([np.frombuffer(s.minhash, dtype=np.uint32) for s in sources])
-
-
-def _template_candidates(docs: list[Source], templates: list[Source]) -> dict[str, list[str]]:
-    """Templates each document may be contained in, from the signatures alone.
+def _template_candidates(docs: list[Source], templates: list[Source]) -> tuple[np.ndarray, np.ndarray]:
+    """(document row, template number) pairs where the document may be contained in the template,
+    from the signatures alone.
 
     Templates are few (a library of tens or hundreds), so every document is compared with every
     template, vectorised: the MinHash estimate of Jaccard J and the two sizes give the containment
     J·(|Q| + |T|) / (|Q|·(1 + J)). A page of four 范文 holds each of them with a Jaccard of ~0.25, which
     Jaccard LSH would miss; containment does not. The margin allows for the estimate's error.
     """
-    if not templates or not docs:
-        return {}
-    tpl = _hashvalues(templates)
-    tpl_size = np.array([t.size for t in templates], dtype=np.float64)
-    out: dict[str, list[str]] = {}
-    for start in range(0, len(docs), 2048):
-        chunk = docs[start:start + 2048]
-        sig = _hashvalues(chunk)
-        jac = (sig[:, None, :] == tpl[None, :, :]).mean(axis=2)
-        size = np.array([d.size for d in chunk], dtype=np.float64)[:, None]
-        contained = jac * (size + tpl_size[None, :]) / (size * (1.0 + jac))
-        for i, j in zip(*np.nonzero(contained >= CANDIDATE_THRESHOLD - 0.15)):
-            out.setdefault(chunk[i].key, []).append(templates[j].key)
-    return out
+    rows, cols = [], []
+    if templates and docs:
+        tpl = _hashvalues(templates)
+        tpl_size = np.array([t.size for t in templates], dtype=np.float64)
+        for start in range(0, len(docs), 2048):
+            chunk = docs[start:start + 2048]
+            sig = _hashvalues(chunk)
+            jac = (sig[:, None, :] == tpl[None, :, :]).mean(axis=2)
+            size = np.array([d.size for d in chunk], dtype=np.float64)[:, None]
+            contained = jac * (size + tpl_size[None, :]) / (size * (1.0 + jac))
+            i, j = np.nonzero(contained >= CANDIDATE_THRESHOLD - 0.15)
+            rows.append(i + start)
+            cols.append(j)
+    if not rows:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64)
+
+
+def _codes(values: list[str]) -> np.ndarray:
+    """Integer codes of strings, -1 for the empty string (an unknown employee matches nobody)."""
+    uniq, inverse = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+    codes = inverse.astype(np.int64)
+    if "" in uniq:
+        codes[codes == int(np.searchsorted(uniq, ""))] = -1
+    return codes
+
+
+def _directed_kinds(q: np.ndarray, x: np.ndarray, employee: np.ndarray, department: np.ndarray,
+                    year: np.ndarray) -> np.ndarray:
+    """``_eligible`` for arrays of document pairs: 0 none, 1 他人, 2 本人往年."""
+    unknown = (year[q] == 0) | (year[x] == 0)
+    same = (employee[q] >= 0) & (employee[q] == employee[x]) & (department[q] == department[x])
+    self_kind = np.where(~unknown & (year[x] < year[q]), 2, 0)
+    other_kind = np.where(unknown | (year[x] <= year[q]), 1, 0)
+    return np.where(same, self_kind, other_kind)
+
+
+def candidates(docs: list[Source], templates: list[Source], stats: dict | None = None,
+               queries: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(query row, source, kind code) of the pairs to verify exactly, best estimate first per query.
+
+    Sources are rows of ``docs`` or ``len(docs) + t`` for template ``t``; kinds 1 他人, 2 本人往年,
+    3 范文. ``docs`` must be in key order. With ``queries`` (a boolean mask over ``docs``), only pairs
+    that involve one of those documents are kept (an incremental build: the rest are known).
+    """
+    stats = {} if stats is None else stats
+    n = len(docs)
+    signatures = _hashvalues(docs)
+    year = np.array([d.year or 0 for d in docs], dtype=np.int64)
+    employee = _codes([d.employee for d in docs])
+    department = _codes([d.department for d in docs])
+    size = np.array([d.size for d in docs] + [t.size for t in templates], dtype=np.float64)
+    left, right = lsh_pairs(signatures, tiebreak=year, stats=stats)
+    if queries is not None:
+        involved = queries[left] | queries[right]
+        left, right = left[involved], right[involved]
+    stats["bucket_pairs"] = stats.get("bucket_pairs", 0) + len(left)
+    # both directions, then the eligibility rule: only an earlier (or same-year) text can be a source
+    q, x = np.r_[left, right], np.r_[right, left]
+    kind = _directed_kinds(q, x, employee, department, year)
+    q, x, kind = q[kind > 0], x[kind > 0], kind[kind > 0]
+    tq, tt = _template_candidates(docs, templates)
+    if queries is not None:
+        tt, tq = tt[queries[tq]], tq[queries[tq]]
+    stats["index_pairs"] = stats.get("index_pairs", 0) + len(q) + len(tq)
+    # LSH's S-curve lets through pairs well below the threshold; the signatures' own estimate of
+    # containment drops those before any text is fetched for exact verification
+    estimate = np.empty(len(q), dtype=np.float64)
+    for start in range(0, len(q), 1 << 17):
+        part = slice(start, start + (1 << 17))
+        estimate[part] = (signatures[q[part]] == signatures[x[part]]).mean(axis=1)
+    if len(tq):
+        tpl = _hashvalues(templates)
+        estimate = np.r_[estimate, (signatures[tq] == tpl[tt]).mean(axis=1)]
+        q, x, kind = np.r_[q, tq], np.r_[x, tt + n], np.r_[kind, np.full(len(tq), 3)]
+    contained = estimate * (size[q] + size[x]) / (size[q] * (1.0 + estimate))
+    keep = contained >= CANDIDATE_THRESHOLD - 0.15
+    q, x, kind, contained = q[keep], x[keep], kind[keep], contained[keep]
+    order = np.lexsort((x, -contained, q))      # per query: best estimate first, then key order
+    q, x, kind = q[order], x[order], kind[order]
+    rank = np.arange(len(q)) - np.searchsorted(q, q)  # position within the query's run
+    keep = rank < MAX_VERIFIED
+    stats["verified_pairs"] = stats.get("verified_pairs", 0) + int(keep.sum())
+    return q[keep], x[keep], kind[keep]
+
+
+_KINDS = {1: KIND_OTHER, 2: KIND_SELF, 3: KIND_TEMPLATE}
 
 
 def find_copies(docs: list[Source], templates: list[Source],
-                shingles_of: Callable[[list[str]], dict[str, np.ndarray]], stats: dict | None = None) -> list[Match]:
+                shingles_of: Callable[[list[str]], dict[str, np.ndarray]], stats: dict | None = None,
+                new: Collection[str] | None = None) -> list[Match]:
     """The closest verified source of every document that has one above ``CANDIDATE_THRESHOLD``.
 
     ``shingles_of(keys)`` returns the exact shingle sets of the given sources (documents by doc_id,
     templates by key); it is called once, for the documents that have candidates. ``stats``, if given,
-    receives the number of candidate pairs from the index and of pairs verified exactly (benchmarks).
+    receives the number of pairs from the index (``bucket_pairs``), the eligible ones (``index_pairs``)
+    and the pairs verified exactly (``verified_pairs``), for benchmarks. With ``new`` (doc_ids), only
+    pairs involving one of those documents are verified: the matches returned are the best *among
+    those pairs*, which an incremental build merges with the matches it already stored.
     """
     stats = {} if stats is None else stats
     # in key order, so that equally close sources are always reported the same way
@@ -260,55 +400,26 @@ def find_copies(docs: list[Source], templates: list[Source],
     templates = [t for t in templates if t.size > 0]
     if not docs:
         return []
-    by_key = {s.key: s for s in (*docs, *templates)}
-    signatures = _hashvalues(docs)
-    neighbours = lsh_neighbours(signatures)
-    from_templates = _template_candidates(docs, templates)
-
-    signature_of = {s.key: np.frombuffer(s.minhash, dtype=np.uint32) for s in (*docs, *templates)}
-    candidates: dict[str, list[tuple[str, str]]] = {}
-    for n, q in enumerate(docs):
-        found = []
-        for key in (*(docs[i].key for i in sorted(neighbours[n])), *from_templates.get(q.key, ())):
-            kind = _eligible(q, by_key[key])
-            if kind:
-                found.append((key, kind))
-        stats["index_pairs"] = stats.get("index_pairs", 0) + len(found)
-        if found:
-            # LSH's S-curve lets through pairs well below the threshold; the signatures' own estimate
-            # of containment drops those before any text is fetched for exact verification
-            jac = (np.stack([signature_of[k] for k, _ in found]) == signatures[n]).mean(axis=1)
-            sizes = np.array([by_key[k].size for k, _ in found], dtype=np.float64)
-            contained = jac * (q.size + sizes) / (q.size * (1.0 + jac))
-            order = np.argsort(-contained, kind="stable")[:MAX_VERIFIED]
-            found = [found[i] for i in order if contained[i] >= CANDIDATE_THRESHOLD - 0.15]
-        if found:
-            candidates[q.key] = found
-            stats["verified_pairs"] = stats.get("verified_pairs", 0) + len(found)
-    del neighbours
-    if not candidates:
+    queries = None if new is None else np.array([d.key in new for d in docs], dtype=bool)
+    q, x, kind = candidates(docs, templates, stats, queries)
+    if not len(q):
         return []
-    needed = sorted(set(candidates) | {k for found in candidates.values() for k, _ in found})
+    sources = [*docs, *templates]
+    needed = sorted({docs[i].key for i in np.unique(q).tolist()} | {sources[i].key for i in np.unique(x).tolist()})
     exact = shingles_of(needed)
-    out: list[Match] = []
-    for doc_id, found in candidates.items():
-        mine = exact.get(doc_id)
-        if mine is None or not len(mine):
+    best: dict[str, Match] = {}
+    for qi, xi, k in zip(q.tolist(), x.tolist(), kind.tolist()):
+        doc_id, source = docs[qi].key, sources[xi]
+        mine, theirs = exact.get(doc_id), exact.get(source.key)
+        if mine is None or theirs is None or not len(mine):
             continue
-        best: Match | None = None
-        for key, kind in found:
-            theirs = exact.get(key)
-            if theirs is None:
-                continue
-            contained, jac = overlap(mine, theirs)
-            if not contained:
-                continue
-            m = Match(doc_id, by_key[key].template or key, kind, round(contained, 4), round(jac, 4))
-            if best is None or (m.similarity, m.jaccard) > (best.similarity, best.jaccard):
-                best = m
-        if best is not None and best.similarity >= CANDIDATE_THRESHOLD:
-            out.append(best)
-    return out
+        contained, jac = overlap(mine, theirs)
+        if not contained:
+            continue
+        m = Match(doc_id, source.template or source.key, _KINDS[k], round(contained, 4), round(jac, 4))
+        if doc_id not in best or (m.similarity, m.jaccard) > (best[doc_id].similarity, best[doc_id].jaccard):
+            best[doc_id] = m
+    return [m for m in best.values() if m.similarity >= CANDIDATE_THRESHOLD]
 
 
 # ------------------------------------------------------------------ passages, on demand
