@@ -1,10 +1,13 @@
 """Copy detection at scale: signatures, banded LSH candidates, candidate queries and exact verification.
 
-    .venv/bin/python bench/copies.py [--docs 10000] [--repeat 3] [--plant 100] [--seed-page DIR]
+    .venv/bin/python bench/copies.py [--docs 10000] [--repeat 3] [--plant 100] [--seed-page DIR] [--unique]
 
 Each repeat runs in a fresh child process (so its peak memory is its own) that:
 
 1. generates ``--docs`` summaries with corpus/generate.py (in memory, scaled mode);
+   with ``--unique``, every sentence is made unique by a tag of letters before its end mark (a tag of
+   digits would not do: figures become ``#`` in the canonical text), the case of real corpora, where
+   few sentences repeat but stock phrases still do;
 2. plants ``--plant`` copies made here at run time: half another employee's copy of a summary of the
    same year, half the writer's own summary of the year before, each with two sentences dropped and
    every figure changed (the edits HR sees in practice);
@@ -49,6 +52,27 @@ def _edited(lines: list[str], rng: random.Random, drop: int = 2) -> list[str]:
     return [re.sub(r"\d+", lambda m: str(int(m.group(0)) + rng.randint(1, 9)), line) for line in out]
 
 
+_END = re.compile(r"([。！？；!?;])")
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while True:
+        n, r = divmod(n, 26)
+        out += chr(ord("a") + r)
+        if not n:
+            return out
+
+
+def uniquely_tagged(lines: list[str], counter: list[int]) -> list[str]:
+    """Each sentence of each line tagged 〔记abc〕 before its end mark, a different tag every time."""
+    def tag(m: re.Match) -> str:
+        counter[0] += 1
+        return f"〔记{_letters(counter[0])}〕{m.group(1)}"
+
+    return [_END.sub(tag, line) for line in lines]
+
+
 def seed_templates(folder: Path) -> list[tuple[str, str]]:
     """The four summaries of the 范文 page, split at its 【一】…【四】 markers."""
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.glob("*.txt")))
@@ -63,6 +87,9 @@ def child(args: argparse.Namespace) -> dict:
     generated, _ = gen.build_documents(args.docs)
     docs = {f"d{i}": (d.emp.name, d.emp.department, d.year, gen.file_text(d).split("\n"))
             for i, d in enumerate(generated)}
+    if args.unique:
+        counter = [0]
+        docs = {k: (e, dep, y, uniquely_tagged(lines, counter)) for k, (e, dep, y, lines) in docs.items()}
     seconds_generate = time.perf_counter() - t
 
     planted: dict[str, str] = {}
@@ -123,6 +150,7 @@ def child(args: argparse.Namespace) -> dict:
     return {
         "documents": len(docs), "templates": len(templates), "seconds_generate": round(seconds_generate, 2),
         "seconds_signatures": round(seconds_signatures, 2), "seconds_detect": round(seconds_detect, 2),
+        "bucket_pairs": stats.get("bucket_pairs", 0), "overfull_buckets": stats.get("overfull_buckets", 0),
         "index_pairs": stats.get("index_pairs", 0), "verified_pairs": stats.get("verified_pairs", 0),
         "candidate_documents": asked[0] if asked else 0, "closest_matches": len(matches),
         "planted": len(planted), "planted_found": found, "seed_copy_found": "seed-copy" in flagged
@@ -138,6 +166,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--plant", type=int, default=100)
     ap.add_argument("--seed-page", default="", help="含范文网页 .txt 的文件夹（可选）")
+    ap.add_argument("--unique", action="store_true", help="每句加唯一标记（句子不重复的语料）")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -146,7 +175,7 @@ def main() -> int:
     runs = []
     for i in range(args.repeat):
         cmd = [sys.executable, __file__, "--child", "--docs", str(args.docs), "--plant", str(args.plant),
-               "--seed-page", args.seed_page]
+               "--seed-page", args.seed_page, *(["--unique"] if args.unique else [])]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
         runs.append(json.loads(out))
         print(f"run {i + 1}: {runs[-1]}", flush=True)
