@@ -31,7 +31,6 @@ nothing tells who copied whom).
 from __future__ import annotations
 
 import difflib
-import math
 import operator
 import re
 from collections.abc import Callable, Collection, Iterable
@@ -68,8 +67,10 @@ texts come from the template library, which is searched by containment (``_templ
 BANDS: Final = 32
 """LSH bands of ``NUM_PERM // BANDS`` rows: the banding datasketch's ``MinHashLSH`` chooses for
 ``LSH_JACCARD`` with 128 permutations (a test checks that both find the same candidates)."""
-BUCKET_CAP: Final = 64
-"""A band value shared by more documents than this (or √N, if larger) is stock text: see ``lsh_pairs``."""
+BUCKET_CAP: Final = 32
+"""A band value (or a single MinHash value) shared by more documents than this is stock text, not a
+sign of copying: see ``lsh_pairs`` and ``candidates``. A constant, so that candidate pairs grow
+linearly with the corpus (a cap growing as √N would let them grow as N^1.5)."""
 REPRESENTATIVES: Final = 4
 """Members of an over-full bucket every other member is still paired with (the earliest)."""
 
@@ -199,7 +200,7 @@ def lsh_pairs(signatures: np.ndarray, cap: int | None = None, tiebreak: np.ndarr
     """Pairs of rows (i < j) equal on at least one whole band, each once: the candidates banded LSH
     finds at ``LSH_JACCARD``, generated with numpy.
 
-    A band value shared by more than ``cap`` rows (default ``bucket_cap(len(signatures))``) is stock
+    A band value shared by more than ``cap`` rows (default ``BUCKET_CAP``) is stock
     text — a phrase or a 范文 sentence many summaries use, whose shingles are the minima of all of them —
     not a sign that they copied one another: such an over-full bucket links each member only to its
     first ``REPRESENTATIVES`` rows in ``tiebreak`` order (the earliest years, so an eligible source of
@@ -207,7 +208,7 @@ def lsh_pairs(signatures: np.ndarray, cap: int | None = None, tiebreak: np.ndarr
     (≤ rows · bands · (cap + representatives)) where unbounded buckets made them grow as N².
     """
     n = len(signatures)
-    cap = bucket_cap(n) if cap is None else cap
+    cap = BUCKET_CAP if cap is None else cap
     lefts, rights = [], []
     for b in range(BANDS):
         order, starts, sizes = _band_groups(signatures, b, tiebreak)
@@ -227,12 +228,6 @@ def lsh_pairs(signatures: np.ndarray, cap: int | None = None, tiebreak: np.ndarr
     lo, hi = np.minimum(left, right), np.maximum(left, right)
     code = np.unique(lo[lo != hi] * n + hi[lo != hi])
     return code // n, code % n
-
-
-def bucket_cap(n: int) -> int:
-    """Largest LSH bucket whose members are all paired: ``BUCKET_CAP``, or more in small corpora, where
-    a bucket of a hundred is still cheap (and the demo's banding stays exactly datasketch's)."""
-    return max(BUCKET_CAP, int(math.sqrt(n)))
 
 
 def lsh_neighbours(signatures: np.ndarray, cap: int | None = None) -> list[set[int]]:
@@ -359,24 +354,55 @@ def candidates(docs: list[Source], templates: list[Source], stats: dict | None =
         tt, tq = tt[queries[tq]], tq[queries[tq]]
     stats["index_pairs"] = stats.get("index_pairs", 0) + len(q) + len(tq)
     # LSH's S-curve lets through pairs well below the threshold; the signatures' own estimate of
-    # containment drops those before any text is fetched for exact verification
-    estimate = np.empty(len(q), dtype=np.float64)
-    for start in range(0, len(q), 1 << 17):
-        part = slice(start, start + (1 << 17))
-        estimate[part] = (signatures[q[part]] == signatures[x[part]]).mean(axis=1)
+    # containment drops those before any text is fetched for exact verification. Stock text inflates
+    # that estimate for every pair of summaries using it, so a pair is kept when its estimate is near
+    # the copy threshold, or when the part of the two texts that is *not* stock (minima shared by
+    # at most ``BUCKET_CAP`` documents) is contained enough: a document-frequency cut-off on the
+    # signatures, without the shingle sets.
+    stock = _stock(signatures)
+    raw = np.empty(len(q), dtype=np.float64)
+    rare = np.empty(len(q), dtype=np.float64)
+    for start in range(0, len(q), 1 << 16):
+        part = slice(start, start + (1 << 16))
+        qs, xs = q[part], x[part]
+        agree = signatures[qs] == signatures[xs]
+        raw[part] = _containment(agree.mean(axis=1), size[qs], size[xs])
+        mine, theirs = ~stock[qs], ~stock[xs]
+        both = mine & theirs
+        jac = (agree & both).sum(axis=1) / np.maximum(both.sum(axis=1), 1)
+        rare[part] = _containment(jac, size[qs] * mine.mean(axis=1), size[xs] * theirs.mean(axis=1))
+    keep = (raw >= COPY_THRESHOLD - 0.15) | (rare >= CANDIDATE_THRESHOLD - 0.15)
+    q, x, kind, contained = q[keep], x[keep], kind[keep], raw[keep]
     if len(tq):
         tpl = _hashvalues(templates)
-        estimate = np.r_[estimate, (signatures[tq] == tpl[tt]).mean(axis=1)]
-        q, x, kind = np.r_[q, tq], np.r_[x, tt + n], np.r_[kind, np.full(len(tq), 3)]
-    contained = estimate * (size[q] + size[x]) / (size[q] * (1.0 + estimate))
-    keep = contained >= CANDIDATE_THRESHOLD - 0.15
-    q, x, kind, contained = q[keep], x[keep], kind[keep], contained[keep]
+        estimate = _containment((signatures[tq] == tpl[tt]).mean(axis=1), size[tq], size[tt + n])
+        keep = estimate >= CANDIDATE_THRESHOLD - 0.15
+        q, x = np.r_[q, tq[keep]], np.r_[x, tt[keep] + n]
+        kind, contained = np.r_[kind, np.full(int(keep.sum()), 3)], np.r_[contained, estimate[keep]]
     order = np.lexsort((x, -contained, q))      # per query: best estimate first, then key order
     q, x, kind = q[order], x[order], kind[order]
     rank = np.arange(len(q)) - np.searchsorted(q, q)  # position within the query's run
     keep = rank < MAX_VERIFIED
     stats["verified_pairs"] = stats.get("verified_pairs", 0) + int(keep.sum())
     return q[keep], x[keep], kind[keep]
+
+
+def _containment(jaccard: np.ndarray, mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """Containment of a set of size ``mine`` in one of size ``theirs`` with the given Jaccard:
+    J·(|Q| + |T|) / (|Q|·(1 + J)); 0 for an empty set."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = jaccard * (mine + theirs) / (mine * (1.0 + jaccard))
+    return np.where(mine > 0, out, 0.0)
+
+
+def _stock(signatures: np.ndarray) -> np.ndarray:
+    """Per document and permutation: whether its minimum is shared by more than ``BUCKET_CAP``
+    documents (the minimum of a shingle many documents contain, a stock phrase)."""
+    out = np.zeros(signatures.shape, dtype=bool)
+    for p in range(signatures.shape[1]):
+        _, inverse, counts = np.unique(signatures[:, p], return_inverse=True, return_counts=True)
+        out[:, p] = counts[inverse] > BUCKET_CAP
+    return out
 
 
 _KINDS = {1: KIND_OTHER, 2: KIND_SELF, 3: KIND_TEMPLATE}
