@@ -23,6 +23,10 @@ from analysis.store import snapshot
 
 KNOWN_SHINGLES_LIMIT = 20_000
 """Documents whose shingle sets a build keeps for the copy pass (~4 KB each); beyond, they are recomputed."""
+KNOWN_SENTENCES_LIMIT = 5_000
+"""Documents whose sentences (~25 KB each as Python objects) a build keeps for plan follow-through;
+beyond, they are read back from the snapshot, a chunk of pairs at a time. Keeping every document's
+(the corpus in one process) was most of a 100,000-summary build's 7 GB."""
 
 
 @dataclass
@@ -36,14 +40,18 @@ class Known:
 
     shingles: dict[str, np.ndarray] = field(default_factory=dict)
     sentences: dict[str, list[followthrough.Sentence]] = field(default_factory=dict)
+    analysed: set[str] = field(default_factory=set)
+    """Every document the build analysed (``sentences`` holds only the first ``KNOWN_SENTENCES_LIMIT``)."""
 
     def add(self, doc_id: str, shingles: np.ndarray | None, sentences: list[tuple[int, str, str, str]]) -> None:
         """One analysed document: its shingle set, and its sentences that have content words as
         (idx, section, label, the words joined by tabs), in order (the rows update_follow_through reads)."""
         if shingles is not None and len(self.shingles) < KNOWN_SHINGLES_LIMIT:
             self.shingles[doc_id] = shingles
-        self.sentences[doc_id] = [followthrough.Sentence(idx, section, label, words.split("\t"))
-                                  for idx, section, label, words in sentences]
+        self.analysed.add(doc_id)
+        if len(self.sentences) < KNOWN_SENTENCES_LIMIT:
+            self.sentences[doc_id] = [followthrough.Sentence(idx, section, label, words.split("\t"))
+                                      for idx, section, label, words in sentences]
 
 
 def _has_live_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -113,7 +121,7 @@ def update_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) ->
         out.update({k: copies.shingles(copies.canonical(t)) for k, t in texts.items()})
         return out
 
-    queries = _copy_queries(con, set(known.sentences)) if incremental else None
+    queries = _copy_queries(con, known.analysed) if incremental else None
     matches = copies.find_copies(docs, templates, shingles_of, new=queries)
     if queries is None:
         con.execute("UPDATE documents SET copy_of = '', copy_kind = '', copy_similarity = NULL")
@@ -184,27 +192,34 @@ def _store_rates(con: duckdb.DuckDBPyConnection, rates: dict[str, float]) -> Non
             con.unregister("_rates")
 
 
+PAIR_CHUNK = 5000
+"""Plan/next-year pairs judged at once: the sentences of at most twice as many documents are in memory."""
+
+
 def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = None,
                           changed: set[str] | None = None) -> int:
     """Judge every plan sentence against the writer's next summary; store pairs and per-document rates.
 
-    With ``changed`` (the doc_ids whose sentences differ from the live snapshot's: analysed in this
-    build, or corrected), only the pairs that are new or involve a changed document are judged; the
-    verdicts and rates of the other pairs are carried over from the live snapshot in SQL, so adding a
-    year of summaries reads back only the documents paired with the new ones. Returns the number of
-    plans judged here."""
+    The pairs are formed in SQL and judged ``PAIR_CHUNK`` at a time, reading back only those pairs'
+    sentences, so memory is bounded by the chunk, not the corpus. With ``changed`` (the doc_ids whose
+    sentences differ from the live snapshot's: analysed in this build, or corrected), only the pairs
+    that are new or involve a changed document are judged; the verdicts and rates of the other pairs
+    are carried over from the live snapshot in SQL, so adding a year of summaries reads back only the
+    documents paired with the new ones. Returns the number of plans judged here."""
     known = known or Known()
     con.execute("DELETE FROM follow_through")
-    if changed is not None and _has_live_table(con, "follow_through") and _has_live_table(con, "documents"):
-        con.register("_changed", pa.table({"doc_id": pa.array(sorted(changed), pa.string())}))
-        try:
-            con.execute(f"CREATE TEMP TABLE _pairs AS {_PAIRS_SQL.format(db='')}")
+    incremental = changed is not None and _has_live_table(con, "follow_through") and _has_live_table(con, "documents")
+    con.execute(f"CREATE TEMP TABLE _pairs AS {_PAIRS_SQL.format(db='')}")
+    try:
+        if incremental:
+            con.register("_changed", pa.table({"doc_id": pa.array(sorted(changed), pa.string())}))
             # pairs of the live snapshot neither of whose documents changed: their verdicts stand
             con.execute(
                 f"CREATE TEMP TABLE _kept AS SELECT * FROM ({_PAIRS_SQL.format(db='live.')}) "
                 "INTERSECT SELECT * FROM _pairs")
             con.execute("DELETE FROM _kept WHERE doc_id IN (SELECT doc_id FROM _changed) "
                         "OR next_doc_id IN (SELECT doc_id FROM _changed)")
+            con.unregister("_changed")
             cols = ", ".join(f'f."{c}"' for c in snapshot.TABLES["follow_through"])
             con.execute(f"INSERT INTO follow_through SELECT {cols} FROM live.follow_through f "
                         "JOIN _kept k USING (doc_id, next_doc_id)")
@@ -212,24 +227,24 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
                                "SELECT doc_id, next_doc_id FROM _kept) ORDER BY doc_id").fetchall()
             con.execute("UPDATE documents SET follow_through = NULL "
                         "WHERE doc_id NOT IN (SELECT doc_id FROM _kept)")
-        finally:
-            con.execute("DROP TABLE IF EXISTS _pairs")
-            con.execute("DROP TABLE IF EXISTS _kept")
-            con.unregister("_changed")
+        else:
+            todo = con.execute("SELECT doc_id, next_doc_id FROM _pairs ORDER BY doc_id").fetchall()
+            con.execute("UPDATE documents SET follow_through = NULL")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _pairs")
+        con.execute("DROP TABLE IF EXISTS _kept")
+    judged = 0
+    for start in range(0, len(todo), PAIR_CHUNK):
+        chunk = todo[start:start + PAIR_CHUNK]
+        involved = sorted({d for pair in chunk for d in pair})
         sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list)
-        involved = sorted({d for pair in todo for d in pair})
         sentences.update({d: known.sentences[d] for d in involved if d in known.sentences})
         _read_sentences(con, [d for d in involved if d not in known.sentences], sentences)
-        results, rates = followthrough.judge_pairs(todo, sentences)
-    else:
-        docs = con.execute("SELECT doc_id, employee, department, year FROM documents").fetchall()
-        sentences = defaultdict(list, known.sentences)
-        _read_sentences(con, [d[0] for d in docs if d[0] not in known.sentences], sentences)
-        results, rates = followthrough.follow_through(docs, sentences)
-        con.execute("UPDATE documents SET follow_through = NULL")
-    _store_follow_through(con, results)
-    _store_rates(con, rates)
-    return len(results)
+        results, rates = followthrough.judge_pairs(chunk, sentences)
+        _store_follow_through(con, results)
+        _store_rates(con, rates)
+        judged += len(results)
+    return judged
 
 
 def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str, float]:
@@ -240,14 +255,14 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str,
     timings = {}
     t = time.perf_counter()
     taxonomy.carry(con)
-    taxonomy.apply_active(con, sorted(known.sentences) if known is not None else None)
+    taxonomy.apply_active(con, sorted(known.analysed) if known is not None else None)
     timings["taxonomy"] = time.perf_counter() - t
     t = time.perf_counter()
     # HR's corrections after HR's taxonomy: a sentence HR corrected keeps HR's themes whatever the rules say
     corrected = corrections.apply(con)
     # in a build, the documents whose sentences differ from the live snapshot's: the rest keep their
     # plan verdicts (and, as sources and copies among themselves, their copy matches)
-    changed = None if known is None else set(known.sentences) | set(corrected)
+    changed = None if known is None else known.analysed | set(corrected)
     if known is not None:
         for doc_id in corrected:  # the build's in-memory labels are the model's: read these back
             known.sentences.pop(doc_id, None)
