@@ -6,8 +6,13 @@ last year. Comparing every pair of documents is quadratic (5·10⁹ pairs for 10
 1. every document gets a MinHash signature of its character 5-gram shingles when it is analysed
    (``signature``: a pure function of the text, stored in the ``signatures`` table and reused by an
    incremental build like every other per-document figure);
-2. the copy pass bands all documents' signatures (LSH on Jaccard, ``lsh_neighbours``) and takes as
-   candidates the documents that agree with one on a whole band; the template library, tens or
+2. the copy pass bands all documents' signatures (LSH on Jaccard, ``lsh_pairs``, in numpy) and takes
+   as candidates the documents that agree with one on a whole band — except where the band is stock
+   text (a MinHash value more than ``BUCKET_CAP`` documents share, or a bucket larger than that),
+   which pairs each document only with the bucket's earliest few, so that stock phrases and 范文
+   sentences do not make every summary a candidate of every other (docs/scale.md); eligibility
+   (who may copy from whom) and the signatures' containment estimate, less the stock part, then
+   drop most candidates before any text is read; the template library, tens or
    hundreds of texts, is searched by estimated *containment* instead (a short summary pasted inside
    a long page of 范文 has a Jaccard of ~0.25 with the page, which Jaccard LSH would miss);
 3. each candidate is verified exactly on the shingle sets, re-made from the stored text of the
