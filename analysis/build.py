@@ -50,6 +50,10 @@ class BuildReport:
 INSERT_BATCH = 1000
 """Documents per insert: DuckDB appends large batches several times faster than many small ones."""
 CHUNK = 32
+FROM_LIVE_SHARE = 0.5
+"""Share of the live store's documents reused from which a build starts from a copy of the live file
+(``snapshot.new_snapshot(from_live=True)``); below it, a fresh file is written and the reused rows
+copied in, which also drops the space a copied file keeps for deleted rows."""
 """Most documents a worker analyses and sends back at once (fewer with few documents per worker)."""
 
 
@@ -273,11 +277,9 @@ def build(
         by_source = {j.source_file: j for j in todo}
         bar, tick = _progress_bar(len(todo), progress)
         try:
-            with snapshot.new_snapshot(store_path) as con:
-                if store_path.exists():
-                    passes.carry_templates(con)
+            # most of the store unchanged: start from a copy of the live file and delete the rest
+            with snapshot.new_snapshot(store_path, from_live=len(reuse) >= FROM_LIVE_SHARE * len(live)) as con:
                 _copy_reused(con, reuse, retag)
-                snapshot.copy_live(con, ("managed", "corrections"))
                 batch: list[Packed] = []
                 known = passes.Known()
                 for packed in analyse_many(todo, workers, tick, packed=True, engine=engine):
@@ -362,15 +364,9 @@ def _meta_changed(stored: dict, job: Job) -> bool:
 
 
 def _copy_reused(con, reuse: dict[str, Job], retag: dict[str, Job]) -> None:
-    """Copy unchanged documents from the live snapshot, with metadata refreshed where it changed."""
-    import pyarrow as pa
-
-    if not reuse:
-        return
-    con.register("_reuse", pa.table({"doc_id": list(reuse)}))
-    for table in snapshot.PER_DOCUMENT:
-        con.execute(f"INSERT INTO {table} SELECT * FROM live.{table} WHERE doc_id IN (SELECT doc_id FROM _reuse)")
-    con.unregister("_reuse")
+    """Carry the template library, HR's records and the unchanged documents over from the live
+    snapshot, with metadata refreshed where it changed."""
+    snapshot.copy_live(con, ("templates", "managed", "corrections", *snapshot.PER_DOCUMENT), keep_doc_ids=list(reuse))
     for doc_id, job in retag.items():
         sets = {k: v for k, v in job.meta.items() if k in META_FIELDS and v not in (None, "", 0)}
         sets["source_file"] = job.source_file

@@ -284,3 +284,45 @@ def test_store_copy_is_untouched_by_a_refused_template(small_store, tmp_path):
     with pytest.raises(library.LibraryError):
         library.add_template(small_store, "短", "好。")
     assert small_store.read_bytes() == before
+
+
+# Stock text written for these tests: the phrases every summary of a company repeats.
+STOCK = ("在公司领导的正确指导和各位同事的大力支持下，本人认真履行岗位职责，严格遵守公司各项规章制度，"
+         "团结同事，服从安排，较好地完成了年初制定的各项工作任务，现将一年来的工作情况总结如下。")
+
+
+def test_stock_text_in_every_summary_makes_no_candidate_pairs():
+    """Every summary opens with the same stock paragraph (a third of its text); only the real copy is
+    verified, and it is found both ways (same year: nothing tells who copied whom)."""
+    import random
+
+    rng = random.Random(3)
+    texts = {f"员工{i:03d}": [STOCK, "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(160))]
+             for i in range(600)}
+    texts["抄写人"] = [STOCK, texts["员工007"][1][:150]]
+    sets = {k: copies.shingles(copies.canonical(v)) for k, v in texts.items()}
+    docs = [copies.Source(k, copies.signature(s), len(s), employee=k, year=2024) for k, s in sets.items()]
+    stats: dict = {}
+    matches = copies.find_copies(docs, [], lambda keys: sets, stats)
+    assert {(m.doc_id, m.copy_of, m.kind, m.copied) for m in matches} == {
+        ("抄写人", "员工007", "他人", True), ("员工007", "抄写人", "他人", True)}
+    assert stats["verified_pairs"] == 2
+
+
+def test_an_overfull_bucket_pairs_its_members_with_its_earliest_only():
+    """A band value 1,000 documents share (stock text) pairs each of them with the four earliest, not
+    with all 999 others; a copy that agrees on other bands is still paired."""
+    rng = np.random.default_rng(5)
+    n = 1000
+    signatures = rng.integers(0, 2**32, size=(n, copies.NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    rows = copies.NUM_PERM // copies.BANDS
+    signatures[:, :rows] = 7                      # band 0: the same in every document
+    signatures[11] = signatures[10]               # a copy
+    years = np.array([2020 + i % 5 for i in range(n)])
+    left, right = copies.lsh_pairs(signatures, tiebreak=years)
+    reps = [0, 5, 10, 15]                         # the first four of year 2020
+    expected = {(min(i, r), max(i, r)) for i in range(n) for r in reps if i != r} | {(10, 11)}
+    assert set(zip(left.tolist(), right.tolist())) == expected
+    assert len(left) < 4 * n < n * (n - 1) // 2
+    # without a cap (datasketch's banding), the stock band pairs everyone with everyone
+    assert sum(map(len, copies.lsh_neighbours(signatures))) == n * (n - 1)

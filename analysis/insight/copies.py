@@ -6,8 +6,13 @@ last year. Comparing every pair of documents is quadratic (5·10⁹ pairs for 10
 1. every document gets a MinHash signature of its character 5-gram shingles when it is analysed
    (``signature``: a pure function of the text, stored in the ``signatures`` table and reused by an
    incremental build like every other per-document figure);
-2. the copy pass bands all documents' signatures (LSH on Jaccard, ``lsh_neighbours``) and takes as
-   candidates the documents that agree with one on a whole band; the template library, tens or
+2. the copy pass bands all documents' signatures (LSH on Jaccard, ``lsh_pairs``, in numpy) and takes
+   as candidates the documents that agree with one on a whole band — except where the band is stock
+   text (a MinHash value more than ``BUCKET_CAP`` documents share, or a bucket larger than that),
+   which pairs each document only with the bucket's earliest few, so that stock phrases and 范文
+   sentences do not make every summary a candidate of every other (docs/scale.md); eligibility
+   (who may copy from whom) and the signatures' containment estimate, less the stock part, then
+   drop most candidates before any text is read; the template library, tens or
    hundreds of texts, is searched by estimated *containment* instead (a short summary pasted inside
    a long page of 范文 has a Jaccard of ~0.25 with the page, which Jaccard LSH would miss);
 3. each candidate is verified exactly on the shingle sets, re-made from the stored text of the
@@ -33,7 +38,7 @@ from __future__ import annotations
 import difflib
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -67,6 +72,12 @@ texts come from the template library, which is searched by containment (``_templ
 BANDS: Final = 32
 """LSH bands of ``NUM_PERM // BANDS`` rows: the banding datasketch's ``MinHashLSH`` chooses for
 ``LSH_JACCARD`` with 128 permutations (a test checks that both find the same candidates)."""
+BUCKET_CAP: Final = 32
+"""A band value (or a single MinHash value) shared by more documents than this is stock text, not a
+sign of copying: see ``lsh_pairs`` and ``candidates``. A constant, so that candidate pairs grow
+linearly with the corpus (a cap growing as √N would let them grow as N^1.5)."""
+REPRESENTATIVES: Final = 4
+"""Members of an over-full bucket every other member is still paired with (the earliest)."""
 
 KIND_OTHER, KIND_SELF, KIND_TEMPLATE = "他人", "本人往年", "范文"
 
@@ -144,29 +155,127 @@ def overlap(mine: np.ndarray, theirs: np.ndarray) -> tuple[float, float]:
     return common / len(mine), common / (len(mine) + len(theirs) - common)
 
 
-def lsh_neighbours(signatures: np.ndarray) -> list[set[int]]:
-    """For each row of a signature matrix (one document per row), the other rows equal to it on at
-    least one whole band: the candidates banded LSH finds at ``LSH_JACCARD``.
+def _eligible(q: Source, x: Source) -> str | None:
+    """The kind of copy ``q`` would be of ``x``, or None when ``x`` cannot be its source."""
+    if x.template:
+        return KIND_TEMPLATE
+    unknown = not q.year or not x.year
+    if q.employee and q.employee == x.employee and q.department == x.department:
+        return KIND_SELF if not unknown and x.year < q.year else None
+    return KIND_OTHER if unknown or x.year <= q.year else None
 
-    datasketch's ``MinHashLSH`` finds the same candidates, but it hashes every band of every document
-    in Python and imports scipy to choose its banding. On 2,000 summaries that cost 0.17 s plus a 0.3 s
-    import in every build; sorting each band's column of the whole matrix with numpy takes 0.01 s.
+
+def _hashvalues(sources: list[Source]) -> np.ndarray:
+    if not sources:
+        return np.empty((0, NUM_PERM), dtype=np.uint32)
+    return np.frombuffer(b"".join(s.minhash for s in sources), dtype=np.uint32).reshape(len(sources), -1)
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _band_keys(signatures: np.ndarray, b: int) -> np.ndarray:
+    """One 64-bit key per row for band ``b``: its values packed in pairs and mixed. Two different bands
+    share a key with odds of 2⁻⁶⁴ per pair (10⁻⁹ over all pairs of 100,000 documents), and a shared key
+    only makes a candidate, which the signatures and the exact shingle sets then judge."""
+    rows = signatures.shape[1] // BANDS
+    band = signatures[:, b * rows:(b + 1) * rows].astype(np.uint64)
+    key = np.zeros(len(band), dtype=np.uint64)
+    for r in range(0, rows, 2):
+        pair = band[:, r] << np.uint64(32)
+        if r + 1 < rows:
+            pair |= band[:, r + 1]
+        key = (key ^ pair) * _MIX
+        key ^= key >> np.uint64(29)
+    return key
+
+
+def _band_groups(signatures: np.ndarray, b: int, tiebreak: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows sorted by band ``b`` (then ``tiebreak``, then row), and the starts and sizes of the runs of
+    rows equal on the whole band that hold more than one row."""
+    key = _band_keys(signatures, b)
+    order = np.argsort(key, kind="stable") if tiebreak is None else np.lexsort((tiebreak, key))
+    ordered = key[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    keep = sizes > 1
+    return order, starts[keep], sizes[keep]
+
+
+def _pairs_within(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of rows (earlier in ``order``, later) inside each run, vectorised."""
+    if not len(starts):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    pos = np.repeat(starts, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    ends = np.repeat(starts + sizes, sizes)
+    after = ends - pos - 1                      # later members of the same run
+    left = np.repeat(pos, after)
+    step = np.arange(after.sum()) - np.repeat(np.cumsum(after) - after, after)
+    return order[left].astype(np.int64), order[left + 1 + step].astype(np.int64)
+
+
+def _pairs_with_first(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, first: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Every row of each run paired with the run's ``first`` rows (itself included), vectorised."""
+    within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    group_start = np.repeat(starts, sizes)
+    reps = np.repeat(np.minimum(sizes, first), sizes)
+    left = np.repeat(group_start + within, reps)
+    step = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    return order[left].astype(np.int64), order[np.repeat(group_start, reps) + step].astype(np.int64)
+
+
+def lsh_pairs(signatures: np.ndarray, cap: int | None = None, tiebreak: np.ndarray | None = None,
+              stats: dict | None = None, stock: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows (i < j) equal on at least one whole band, each once: the candidates banded LSH
+    finds at ``LSH_JACCARD``, generated with numpy.
+
+    A band value shared by more than ``cap`` rows (default ``BUCKET_CAP``) is stock
+    text — a phrase or a 范文 sentence many summaries use, whose shingles are the minima of all of them —
+    not a sign that they copied one another: such an over-full bucket links each member only to its
+    first ``REPRESENTATIVES`` rows in ``tiebreak`` order (the earliest years, so an eligible source of
+    the others when they are copies of one text). That keeps the pairs linear in documents
+    (≤ rows · bands · (cap + representatives)) where unbounded buckets made them grow as N².
+
+    ``stock`` (from ``_stock``: which MinHash values are shared by more than ``BUCKET_CAP`` documents)
+    marks more buckets as stock text: those whose band holds a stock value, however few documents
+    fell into them. Without it, buckets just under the cap, ever more of them as the corpus grows,
+    made the pairs grow as N^1.6 on unique-sentence corpora.
     """
     n = len(signatures)
-    rows = signatures.shape[1] // BANDS
-    out: list[set[int]] = [set() for _ in range(n)]
+    cap = BUCKET_CAP if cap is None else cap
+    lefts, rights = [], []
     for b in range(BANDS):
-        band = np.ascontiguousarray(signatures[:, b * rows:(b + 1) * rows])
-        order = np.lexsort(band.T[::-1])
-        ordered = band[order]
-        starts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
-        sizes = np.diff(np.r_[starts, n])
-        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
-            members = order[start:start + size].tolist()
-            for m in members:
-                out[m].update(members)
-    for i, found in enumerate(out):
-        found.discard(i)
+        order, starts, sizes = _band_groups(signatures, b, tiebreak)
+        small = sizes <= cap
+        if stock is not None:
+            rows = signatures.shape[1] // BANDS
+            small &= ~stock[order[starts], b * rows:(b + 1) * rows].any(axis=1)
+        left, right = _pairs_within(order, starts[small], sizes[small])
+        lefts.append(left)
+        rights.append(right)
+        left, right = _pairs_with_first(order, starts[~small], sizes[~small], REPRESENTATIVES)
+        lefts.append(left)
+        rights.append(right)
+        if stats is not None:
+            stats["overfull_buckets"] = stats.get("overfull_buckets", 0) + int((~small).sum())
+    left, right = np.concatenate(lefts), np.concatenate(rights)
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    code = np.sort(lo[lo != hi] * n + hi[lo != hi])
+    code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code
+    return code // n, code % n
+
+
+def lsh_neighbours(signatures: np.ndarray, cap: int | None = None) -> list[set[int]]:
+    """For each row of a signature matrix (one document per row), the other rows it is paired with
+    by ``lsh_pairs``: with buckets under the cap, the candidates datasketch's ``MinHashLSH`` finds."""
+    left, right = lsh_pairs(signatures, len(signatures) if cap is None else cap)
+    out: list[set[int]] = [set() for _ in range(len(signatures))]
+    for i, j in zip(left.tolist(), right.tolist()):
+        out[i].add(j)
+        out[j].add(i)
     return out
 
 
@@ -208,51 +317,151 @@ class Match:
         return self.similarity >= COPY_THRESHOLD
 
 
-def _eligible(q: Source, x: Source) -> str | None:
-    """The kind of copy ``q`` would be of ``x``, or None when ``x`` cannot be its source."""
-    if x.template:
-        return KIND_TEMPLATE
-    unknown = not q.year or not x.year
-    if q.employee and q.employee == x.employee and q.department == x.department:
-        return KIND_SELF if not unknown and x.year < q.year else None
-    return KIND_OTHER if unknown or x.year <= q.year else None
-
-
-def _hashvalues(sources: list[Source]) -> np.ndarray:
-    return np.stack([np.frombuffer(s.minhash, dtype=np.uint32) for s in sources])
-
-
-def _template_candidates(docs: list[Source], templates: list[Source]) -> dict[str, list[str]]:
-    """Templates each document may be contained in, from the signatures alone.
+def _template_candidates(docs: list[Source], templates: list[Source]) -> tuple[np.ndarray, np.ndarray]:
+    """(document row, template number) pairs where the document may be contained in the template,
+    from the signatures alone.
 
     Templates are few (a library of tens or hundreds), so every document is compared with every
     template, vectorised: the MinHash estimate of Jaccard J and the two sizes give the containment
     J·(|Q| + |T|) / (|Q|·(1 + J)). A page of four 范文 holds each of them with a Jaccard of ~0.25, which
     Jaccard LSH would miss; containment does not. The margin allows for the estimate's error.
     """
-    if not templates or not docs:
-        return {}
-    tpl = _hashvalues(templates)
-    tpl_size = np.array([t.size for t in templates], dtype=np.float64)
-    out: dict[str, list[str]] = {}
-    for start in range(0, len(docs), 2048):
-        chunk = docs[start:start + 2048]
-        sig = _hashvalues(chunk)
-        jac = (sig[:, None, :] == tpl[None, :, :]).mean(axis=2)
-        size = np.array([d.size for d in chunk], dtype=np.float64)[:, None]
-        contained = jac * (size + tpl_size[None, :]) / (size * (1.0 + jac))
-        for i, j in zip(*np.nonzero(contained >= CANDIDATE_THRESHOLD - 0.15)):
-            out.setdefault(chunk[i].key, []).append(templates[j].key)
+    rows, cols = [], []
+    if templates and docs:
+        tpl = _hashvalues(templates)
+        tpl_size = np.array([t.size for t in templates], dtype=np.float64)
+        for start in range(0, len(docs), 2048):
+            chunk = docs[start:start + 2048]
+            sig = _hashvalues(chunk)
+            jac = (sig[:, None, :] == tpl[None, :, :]).mean(axis=2)
+            size = np.array([d.size for d in chunk], dtype=np.float64)[:, None]
+            contained = jac * (size + tpl_size[None, :]) / (size * (1.0 + jac))
+            i, j = np.nonzero(contained >= CANDIDATE_THRESHOLD - 0.15)
+            rows.append(i + start)
+            cols.append(j)
+    if not rows:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64)
+
+
+def _codes(values: list[str]) -> np.ndarray:
+    """Integer codes of strings, -1 for the empty string (an unknown employee matches nobody)."""
+    uniq, inverse = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+    codes = inverse.astype(np.int64)
+    if "" in uniq:
+        codes[codes == int(np.searchsorted(uniq, ""))] = -1
+    return codes
+
+
+def _directed_kinds(q: np.ndarray, x: np.ndarray, employee: np.ndarray, department: np.ndarray,
+                    year: np.ndarray) -> np.ndarray:
+    """``_eligible`` for arrays of document pairs: 0 none, 1 他人, 2 本人往年."""
+    unknown = (year[q] == 0) | (year[x] == 0)
+    same = (employee[q] >= 0) & (employee[q] == employee[x]) & (department[q] == department[x])
+    self_kind = np.where(~unknown & (year[x] < year[q]), 2, 0)
+    other_kind = np.where(unknown | (year[x] <= year[q]), 1, 0)
+    return np.where(same, self_kind, other_kind)
+
+
+def candidates(docs: list[Source], templates: list[Source], stats: dict | None = None,
+               queries: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(query row, source, kind code) of the pairs to verify exactly, best estimate first per query.
+
+    Sources are rows of ``docs`` or ``len(docs) + t`` for template ``t``; kinds 1 他人, 2 本人往年,
+    3 范文. ``docs`` must be in key order. With ``queries`` (a boolean mask over ``docs``), only pairs
+    that involve one of those documents are kept (an incremental build: the rest are known).
+    """
+    stats = {} if stats is None else stats
+    n = len(docs)
+    signatures = _hashvalues(docs)
+    year = np.array([d.year or 0 for d in docs], dtype=np.int64)
+    employee = _codes([d.employee for d in docs])
+    department = _codes([d.department for d in docs])
+    size = np.array([d.size for d in docs] + [t.size for t in templates], dtype=np.float64)
+    stock = _stock(signatures)
+    left, right = lsh_pairs(signatures, tiebreak=year, stats=stats, stock=stock)
+    if queries is not None:
+        involved = queries[left] | queries[right]
+        left, right = left[involved], right[involved]
+    stats["bucket_pairs"] = stats.get("bucket_pairs", 0) + len(left)
+    # both directions, then the eligibility rule: only an earlier (or same-year) text can be a source
+    q, x = np.r_[left, right], np.r_[right, left]
+    kind = _directed_kinds(q, x, employee, department, year)
+    q, x, kind = q[kind > 0], x[kind > 0], kind[kind > 0]
+    tq, tt = _template_candidates(docs, templates)
+    if queries is not None:
+        tt, tq = tt[queries[tq]], tq[queries[tq]]
+    stats["index_pairs"] = stats.get("index_pairs", 0) + len(q) + len(tq)
+    # LSH's S-curve lets through pairs well below the threshold; the signatures' own estimate of
+    # containment drops those before any text is fetched for exact verification. Stock text inflates
+    # that estimate for every pair of summaries using it, so a pair is kept when its estimate is near
+    # the copy threshold, or when the part of the two texts that is *not* stock (minima shared by
+    # at most ``BUCKET_CAP`` documents) is contained enough: a document-frequency cut-off on the
+    # signatures, without the shingle sets.
+    raw = np.empty(len(q), dtype=np.float64)
+    rare = np.empty(len(q), dtype=np.float64)
+    for start in range(0, len(q), 1 << 16):
+        part = slice(start, start + (1 << 16))
+        qs, xs = q[part], x[part]
+        agree = signatures[qs] == signatures[xs]
+        raw[part] = _containment(agree.mean(axis=1), size[qs], size[xs])
+        mine, theirs = ~stock[qs], ~stock[xs]
+        both = mine & theirs
+        jac = (agree & both).sum(axis=1) / np.maximum(both.sum(axis=1), 1)
+        rare[part] = _containment(jac, size[qs] * mine.mean(axis=1), size[xs] * theirs.mean(axis=1))
+    keep = (raw >= COPY_THRESHOLD - 0.15) | (rare >= CANDIDATE_THRESHOLD - 0.15)
+    q, x, kind, contained = q[keep], x[keep], kind[keep], raw[keep]
+    if len(tq):
+        tpl = _hashvalues(templates)
+        estimate = _containment((signatures[tq] == tpl[tt]).mean(axis=1), size[tq], size[tt + n])
+        keep = estimate >= CANDIDATE_THRESHOLD - 0.15
+        q, x = np.r_[q, tq[keep]], np.r_[x, tt[keep] + n]
+        kind, contained = np.r_[kind, np.full(int(keep.sum()), 3)], np.r_[contained, estimate[keep]]
+    order = np.lexsort((x, -contained, q))      # per query: best estimate first, then key order
+    q, x, kind = q[order], x[order], kind[order]
+    rank = np.arange(len(q)) - np.searchsorted(q, q)  # position within the query's run
+    keep = rank < MAX_VERIFIED
+    stats["verified_pairs"] = stats.get("verified_pairs", 0) + int(keep.sum())
+    return q[keep], x[keep], kind[keep]
+
+
+def _containment(jaccard: np.ndarray, mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """Containment of a set of size ``mine`` in one of size ``theirs`` with the given Jaccard:
+    J·(|Q| + |T|) / (|Q|·(1 + J)); 0 for an empty set."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = jaccard * (mine + theirs) / (mine * (1.0 + jaccard))
+    return np.where(mine > 0, out, 0.0)
+
+
+def _stock(signatures: np.ndarray) -> np.ndarray:
+    """Per document and permutation: whether its minimum is shared by more than ``BUCKET_CAP``
+    documents (the minimum of a shingle many documents contain, a stock phrase)."""
+    out = np.zeros(signatures.shape, dtype=bool)
+    n = signatures.shape[0]
+    columns = np.ascontiguousarray(signatures.T)
+    for p, column in enumerate(columns):
+        order = np.argsort(column)
+        ordered = column[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        out[order, p] = np.repeat(sizes > BUCKET_CAP, sizes)
     return out
 
 
+_KINDS = {1: KIND_OTHER, 2: KIND_SELF, 3: KIND_TEMPLATE}
+
+
 def find_copies(docs: list[Source], templates: list[Source],
-                shingles_of: Callable[[list[str]], dict[str, np.ndarray]], stats: dict | None = None) -> list[Match]:
+                shingles_of: Callable[[list[str]], dict[str, np.ndarray]], stats: dict | None = None,
+                new: Collection[str] | None = None) -> list[Match]:
     """The closest verified source of every document that has one above ``CANDIDATE_THRESHOLD``.
 
     ``shingles_of(keys)`` returns the exact shingle sets of the given sources (documents by doc_id,
     templates by key); it is called once, for the documents that have candidates. ``stats``, if given,
-    receives the number of candidate pairs from the index and of pairs verified exactly (benchmarks).
+    receives the number of pairs from the index (``bucket_pairs``), the eligible ones (``index_pairs``)
+    and the pairs verified exactly (``verified_pairs``), for benchmarks. With ``new`` (doc_ids), only
+    pairs involving one of those documents are verified: the matches returned are the best *among
+    those pairs*, which an incremental build merges with the matches it already stored.
     """
     stats = {} if stats is None else stats
     # in key order, so that equally close sources are always reported the same way
@@ -260,55 +469,26 @@ def find_copies(docs: list[Source], templates: list[Source],
     templates = [t for t in templates if t.size > 0]
     if not docs:
         return []
-    by_key = {s.key: s for s in (*docs, *templates)}
-    signatures = _hashvalues(docs)
-    neighbours = lsh_neighbours(signatures)
-    from_templates = _template_candidates(docs, templates)
-
-    signature_of = {s.key: np.frombuffer(s.minhash, dtype=np.uint32) for s in (*docs, *templates)}
-    candidates: dict[str, list[tuple[str, str]]] = {}
-    for n, q in enumerate(docs):
-        found = []
-        for key in (*(docs[i].key for i in sorted(neighbours[n])), *from_templates.get(q.key, ())):
-            kind = _eligible(q, by_key[key])
-            if kind:
-                found.append((key, kind))
-        stats["index_pairs"] = stats.get("index_pairs", 0) + len(found)
-        if found:
-            # LSH's S-curve lets through pairs well below the threshold; the signatures' own estimate
-            # of containment drops those before any text is fetched for exact verification
-            jac = (np.stack([signature_of[k] for k, _ in found]) == signatures[n]).mean(axis=1)
-            sizes = np.array([by_key[k].size for k, _ in found], dtype=np.float64)
-            contained = jac * (q.size + sizes) / (q.size * (1.0 + jac))
-            order = np.argsort(-contained, kind="stable")[:MAX_VERIFIED]
-            found = [found[i] for i in order if contained[i] >= CANDIDATE_THRESHOLD - 0.15]
-        if found:
-            candidates[q.key] = found
-            stats["verified_pairs"] = stats.get("verified_pairs", 0) + len(found)
-    del neighbours
-    if not candidates:
+    queries = None if new is None else np.array([d.key in new for d in docs], dtype=bool)
+    q, x, kind = candidates(docs, templates, stats, queries)
+    if not len(q):
         return []
-    needed = sorted(set(candidates) | {k for found in candidates.values() for k, _ in found})
+    sources = [*docs, *templates]
+    needed = sorted({docs[i].key for i in np.unique(q).tolist()} | {sources[i].key for i in np.unique(x).tolist()})
     exact = shingles_of(needed)
-    out: list[Match] = []
-    for doc_id, found in candidates.items():
-        mine = exact.get(doc_id)
-        if mine is None or not len(mine):
+    best: dict[str, Match] = {}
+    for qi, xi, k in zip(q.tolist(), x.tolist(), kind.tolist()):
+        doc_id, source = docs[qi].key, sources[xi]
+        mine, theirs = exact.get(doc_id), exact.get(source.key)
+        if mine is None or theirs is None or not len(mine):
             continue
-        best: Match | None = None
-        for key, kind in found:
-            theirs = exact.get(key)
-            if theirs is None:
-                continue
-            contained, jac = overlap(mine, theirs)
-            if not contained:
-                continue
-            m = Match(doc_id, by_key[key].template or key, kind, round(contained, 4), round(jac, 4))
-            if best is None or (m.similarity, m.jaccard) > (best.similarity, best.jaccard):
-                best = m
-        if best is not None and best.similarity >= CANDIDATE_THRESHOLD:
-            out.append(best)
-    return out
+        contained, jac = overlap(mine, theirs)
+        if not contained:
+            continue
+        m = Match(doc_id, source.template or source.key, _KINDS[k], round(contained, 4), round(jac, 4))
+        if doc_id not in best or (m.similarity, m.jaccard) > (best[doc_id].similarity, best[doc_id].jaccard):
+            best[doc_id] = m
+    return [m for m in best.values() if m.similarity >= CANDIDATE_THRESHOLD]
 
 
 # ------------------------------------------------------------------ passages, on demand

@@ -141,17 +141,27 @@ def follow_through(docs: Iterable[tuple[str, str, str, int]], sentences: dict[st
     its follow-through rate. ``docs`` are (doc_id, employee, department, year); of two summaries of one
     person and year, the smaller doc_id is read (never the order the store returns them in)."""
     docs = sorted(docs, key=lambda d: d[0])
-    weight = weights(w for d in docs for s in sentences.get(d[0], []) if s.section == "计划" for w in s.words)
     by_person: dict[tuple[str, str, int], str] = {}
     for doc_id, employee, department, year in docs:
         if employee and year:
             by_person.setdefault((employee, department, int(year)), doc_id)
+    pairs = [(doc_id, by_person[(employee, department, year + 1)])
+             for (employee, department, year), doc_id in sorted(by_person.items())
+             if (employee, department, year + 1) in by_person]
+    return judge_pairs(pairs, sentences)
+
+
+def judge_pairs(pairs: Iterable[tuple[str, str]], sentences: dict[str, list[Sentence]],
+                ) -> tuple[list[Result], dict[str, float]]:
+    """The plans of each (plan document, next year's document) pair judged, and each plan document's
+    rate. A verdict depends on its two documents only (weights come from the dictionary, not from the
+    store), so an incremental build judges just the pairs a new document is part of."""
+    pairs = list(pairs)
+    weight = weights(w for doc_id, _ in pairs for s in sentences.get(doc_id, []) if s.section == "计划"
+                     for w in s.words)
     results: list[Result] = []
     per_doc: dict[str, list[float]] = defaultdict(list)
-    for (employee, department, year), doc_id in sorted(by_person.items()):
-        next_id = by_person.get((employee, department, year + 1))
-        if next_id is None:
-            continue
+    for doc_id, next_id in pairs:
         report = sentences.get(next_id, [])
         plans = [s for s in sentences.get(doc_id, []) if s.section == "计划"]
         index = report_index(report, {w for plan in plans for w in plan.words if w in weight})

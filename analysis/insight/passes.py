@@ -23,6 +23,10 @@ from analysis.store import snapshot
 
 KNOWN_SHINGLES_LIMIT = 20_000
 """Documents whose shingle sets a build keeps for the copy pass (~4 KB each); beyond, they are recomputed."""
+KNOWN_SENTENCES_LIMIT = 5_000
+"""Documents whose sentences (~25 KB each as Python objects) a build keeps for plan follow-through;
+beyond, they are read back from the snapshot, a chunk of pairs at a time. Keeping every document's
+(the corpus in one process) was most of a 100,000-summary build's 7 GB."""
 
 
 @dataclass
@@ -36,26 +40,23 @@ class Known:
 
     shingles: dict[str, np.ndarray] = field(default_factory=dict)
     sentences: dict[str, list[followthrough.Sentence]] = field(default_factory=dict)
+    analysed: set[str] = field(default_factory=set)
+    """Every document the build analysed (``sentences`` holds only the first ``KNOWN_SENTENCES_LIMIT``)."""
 
     def add(self, doc_id: str, shingles: np.ndarray | None, sentences: list[tuple[int, str, str, str]]) -> None:
         """One analysed document: its shingle set, and its sentences that have content words as
         (idx, section, label, the words joined by tabs), in order (the rows update_follow_through reads)."""
         if shingles is not None and len(self.shingles) < KNOWN_SHINGLES_LIMIT:
             self.shingles[doc_id] = shingles
-        self.sentences[doc_id] = [followthrough.Sentence(idx, section, label, words.split("\t"))
-                                  for idx, section, label, words in sentences]
+        self.analysed.add(doc_id)
+        if len(self.sentences) < KNOWN_SENTENCES_LIMIT:
+            self.sentences[doc_id] = [followthrough.Sentence(idx, section, label, words.split("\t"))
+                                      for idx, section, label, words in sentences]
 
 
 def _has_live_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(con.execute(
-        "SELECT 1 FROM duckdb_tables() WHERE database_name = 'live' AND table_name = ?", [table]).fetchone())
-
-
-def carry_templates(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep the template library of the live snapshot (attached as ``live``) in the new one."""
-    if _has_live_table(con, "templates"):
-        cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["templates"])
-        con.execute(f"INSERT INTO templates ({cols}) SELECT {cols} FROM live.templates")
+        "SELECT 1 FROM duckdb_tables() WHERE database_name = 'live' AND table_name = ?", [table]).fetchall())
 
 
 def _document_texts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[str, list[str]]:
@@ -71,8 +72,34 @@ def _document_texts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[
     return dict(rows)
 
 
+def _copy_queries(con: duckdb.DuckDBPyConnection, analysed: set[str]) -> set[str]:
+    """The documents whose copy match an incremental build must look for again: analysed in this
+    build, new to the store, or with other metadata than in the live snapshot (who and when decide
+    which texts may be a source), and those whose stored source is gone or is one of those."""
+    con.register("_analysed", pa.table({"doc_id": pa.array(sorted(analysed), pa.string())}))
+    try:
+        con.execute(
+            "CREATE TEMP TABLE _queries AS SELECT d.doc_id FROM documents d "
+            "LEFT JOIN live.documents l USING (doc_id) WHERE l.doc_id IS NULL "
+            "OR d.doc_id IN (SELECT doc_id FROM _analysed) OR l.employee IS DISTINCT FROM d.employee "
+            "OR l.department IS DISTINCT FROM d.department OR l.year IS DISTINCT FROM d.year")
+        stale = con.execute(
+            "SELECT doc_id FROM documents WHERE coalesce(copy_of, '') <> '' AND (copy_of IN (SELECT doc_id FROM "
+            "_queries) OR (copy_of NOT IN (SELECT doc_id FROM documents) AND copy_of NOT IN (SELECT name FROM "
+            "templates)))").fetchall()
+        return {r[0] for r in con.execute("SELECT doc_id FROM _queries").fetchall()} | {r[0] for r in stale}
+    finally:
+        con.execute("DROP TABLE IF EXISTS _queries")
+        con.unregister("_analysed")
+
+
 def update_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> int:
-    """Find every document's closest earlier source and store it in the documents table."""
+    """Find every document's closest earlier source and store it in the documents table.
+
+    In a build (``known`` given) over a live snapshot, only pairs that involve a document analysed
+    now, new, re-tagged or whose source went (``_copy_queries``) are looked at: those documents get
+    their best match afresh, every other keeps its stored match unless a new document is closer."""
+    incremental = known is not None and _has_live_table(con, "documents")
     known = known or Known()
     rows = con.execute(
         "SELECT d.doc_id, s.minhash, s.shingles, d.employee, d.department, d.year "
@@ -94,8 +121,17 @@ def update_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) ->
         out.update({k: copies.shingles(copies.canonical(t)) for k, t in texts.items()})
         return out
 
-    matches = copies.find_copies(docs, templates, shingles_of)
-    con.execute("UPDATE documents SET copy_of = '', copy_kind = '', copy_similarity = NULL")
+    queries = _copy_queries(con, known.analysed) if incremental else None
+    matches = copies.find_copies(docs, templates, shingles_of, new=queries)
+    if queries is None:
+        con.execute("UPDATE documents SET copy_of = '', copy_kind = '', copy_similarity = NULL")
+    else:
+        con.register("_queries", pa.table({"doc_id": pa.array(sorted(queries), pa.string())}))
+        try:
+            con.execute("UPDATE documents SET copy_of = '', copy_kind = '', copy_similarity = NULL "
+                        "WHERE doc_id IN (SELECT doc_id FROM _queries)")
+        finally:
+            con.unregister("_queries")
     if matches:
         table = pa.table({
             "doc_id": [m.doc_id for m in matches], "copy_of": [m.copy_of for m in matches],
@@ -104,37 +140,49 @@ def update_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) ->
         })
         con.register("_copies", table)
         try:
+            # a stored match stands unless the new one is closer (the queried documents were cleared)
             con.execute("UPDATE documents SET copy_of = c.copy_of, copy_kind = c.copy_kind, "
-                        "copy_similarity = c.copy_similarity FROM _copies c WHERE documents.doc_id = c.doc_id")
+                        "copy_similarity = c.copy_similarity FROM _copies c WHERE documents.doc_id = c.doc_id "
+                        "AND (documents.copy_similarity IS NULL OR c.copy_similarity > documents.copy_similarity)")
         finally:
             con.unregister("_copies")
-    return sum(m.copied for m in matches)
+    return con.execute("SELECT COUNT(*) FROM documents WHERE copy_kind <> ''").fetchall()[0][0]
 
 
-def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> int:
-    """Judge every plan sentence against the writer's next summary; store pairs and per-document rates."""
-    known = known or Known()
-    docs = con.execute("SELECT doc_id, employee, department, year FROM documents").fetchall()
-    sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list, known.sentences)
-    unread = [d[0] for d in docs if d[0] not in known.sentences]
-    if unread:
-        con.register("_unread", pa.table({"doc_id": unread}))
-        try:
-            rows = con.execute(
-                "SELECT s.doc_id, s.idx, s.section, s.label, w.words FROM sentences s "
-                "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx "
-                "WHERE s.doc_id IN (SELECT doc_id FROM _unread) ORDER BY s.doc_id, s.idx").fetchall()
-        finally:
-            con.unregister("_unread")
-        for doc_id, idx, section, label, words in rows:
-            sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
-    results, rates = followthrough.follow_through(docs, sentences)
-    con.execute("DELETE FROM follow_through")
+_PAIRS_SQL = """
+WITH p AS (SELECT employee, department, year, min(doc_id) AS doc_id FROM {db}documents
+           WHERE coalesce(employee, '') <> '' AND coalesce(year, 0) <> 0 GROUP BY employee, department, year)
+SELECT a.doc_id, b.doc_id AS next_doc_id FROM p a JOIN p b
+  ON a.employee = b.employee AND a.department IS NOT DISTINCT FROM b.department AND b.year = a.year + 1
+"""
+"""(plan document, next year's document) pairs, as ``followthrough.follow_through`` forms them: per
+employee, department and year the smallest doc_id."""
+
+
+def _read_sentences(con: duckdb.DuckDBPyConnection, doc_ids: list[str],
+                    into: dict[str, list[followthrough.Sentence]]) -> None:
+    if not doc_ids:
+        return
+    con.register("_unread", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
+    try:
+        rows = con.execute(
+            "SELECT s.doc_id, s.idx, s.section, s.label, w.words FROM sentences s "
+            "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx "
+            "WHERE s.doc_id IN (SELECT doc_id FROM _unread) ORDER BY s.doc_id, s.idx").fetchall()
+    finally:
+        con.unregister("_unread")
+    for doc_id, idx, section, label, words in rows:
+        into[doc_id].append(followthrough.Sentence(idx, section, label, words))
+
+
+def _store_follow_through(con: duckdb.DuckDBPyConnection, results: list[followthrough.Result]) -> None:
     snapshot.insert_rows(con, "follow_through", [
         {"doc_id": r.doc_id, "idx": r.idx, "next_doc_id": r.next_doc_id, "status": r.status, "score": r.score,
          "evidence_idx": r.evidence_idx, "targets": list(r.targets), "shared": list(r.shared)} for r in results
     ])
-    con.execute("UPDATE documents SET follow_through = NULL")
+
+
+def _store_rates(con: duckdb.DuckDBPyConnection, rates: dict[str, float]) -> None:
     if rates:
         con.register("_rates", pa.table({"doc_id": list(rates), "rate": list(rates.values())}))
         try:
@@ -142,7 +190,61 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
                         "WHERE documents.doc_id = r.doc_id")
         finally:
             con.unregister("_rates")
-    return len(results)
+
+
+PAIR_CHUNK = 5000
+"""Plan/next-year pairs judged at once: the sentences of at most twice as many documents are in memory."""
+
+
+def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = None,
+                          changed: set[str] | None = None) -> int:
+    """Judge every plan sentence against the writer's next summary; store pairs and per-document rates.
+
+    The pairs are formed in SQL and judged ``PAIR_CHUNK`` at a time, reading back only those pairs'
+    sentences, so memory is bounded by the chunk, not the corpus. With ``changed`` (the doc_ids whose
+    sentences differ from the live snapshot's: analysed in this build, or corrected), only the pairs
+    that are new or involve a changed document are judged; the verdicts and rates of the other pairs
+    are carried over from the live snapshot in SQL, so adding a year of summaries reads back only the
+    documents paired with the new ones. Returns the number of plans judged here."""
+    known = known or Known()
+    con.execute("DELETE FROM follow_through")
+    incremental = changed is not None and _has_live_table(con, "follow_through") and _has_live_table(con, "documents")
+    con.execute(f"CREATE TEMP TABLE _pairs AS {_PAIRS_SQL.format(db='')}")
+    try:
+        if incremental:
+            con.register("_changed", pa.table({"doc_id": pa.array(sorted(changed), pa.string())}))
+            # pairs of the live snapshot neither of whose documents changed: their verdicts stand
+            con.execute(
+                f"CREATE TEMP TABLE _kept AS SELECT * FROM ({_PAIRS_SQL.format(db='live.')}) "
+                "INTERSECT SELECT * FROM _pairs")
+            con.execute("DELETE FROM _kept WHERE doc_id IN (SELECT doc_id FROM _changed) "
+                        "OR next_doc_id IN (SELECT doc_id FROM _changed)")
+            con.unregister("_changed")
+            cols = ", ".join(f'f."{c}"' for c in snapshot.TABLES["follow_through"])
+            con.execute(f"INSERT INTO follow_through SELECT {cols} FROM live.follow_through f "
+                        "JOIN _kept k USING (doc_id, next_doc_id)")
+            todo = con.execute("SELECT * FROM (SELECT doc_id, next_doc_id FROM _pairs EXCEPT "
+                               "SELECT doc_id, next_doc_id FROM _kept) ORDER BY doc_id").fetchall()
+            con.execute("UPDATE documents SET follow_through = NULL "
+                        "WHERE doc_id NOT IN (SELECT doc_id FROM _kept)")
+        else:
+            todo = con.execute("SELECT doc_id, next_doc_id FROM _pairs ORDER BY doc_id").fetchall()
+            con.execute("UPDATE documents SET follow_through = NULL")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _pairs")
+        con.execute("DROP TABLE IF EXISTS _kept")
+    judged = 0
+    for start in range(0, len(todo), PAIR_CHUNK):
+        chunk = todo[start:start + PAIR_CHUNK]
+        involved = sorted({d for pair in chunk for d in pair})
+        sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list)
+        sentences.update({d: known.sentences[d] for d in involved if d in known.sentences})
+        _read_sentences(con, [d for d in involved if d not in known.sentences], sentences)
+        results, rates = followthrough.judge_pairs(chunk, sentences)
+        _store_follow_through(con, results)
+        _store_rates(con, rates)
+        judged += len(results)
+    return judged
 
 
 def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str, float]:
@@ -153,11 +255,14 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str,
     timings = {}
     t = time.perf_counter()
     taxonomy.carry(con)
-    taxonomy.apply_active(con, sorted(known.sentences) if known is not None else None)
+    taxonomy.apply_active(con, sorted(known.analysed) if known is not None else None)
     timings["taxonomy"] = time.perf_counter() - t
     t = time.perf_counter()
     # HR's corrections after HR's taxonomy: a sentence HR corrected keeps HR's themes whatever the rules say
     corrected = corrections.apply(con)
+    # in a build, the documents whose sentences differ from the live snapshot's: the rest keep their
+    # plan verdicts (and, as sources and copies among themselves, their copy matches)
+    changed = None if known is None else known.analysed | set(corrected)
     if known is not None:
         for doc_id in corrected:  # the build's in-memory labels are the model's: read these back
             known.sentences.pop(doc_id, None)
@@ -166,7 +271,7 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str,
     update_copies(con, known)
     timings["copies"] = time.perf_counter() - t
     t = time.perf_counter()
-    update_follow_through(con, known)
+    update_follow_through(con, known, changed)
     timings["follow_through"] = time.perf_counter() - t
     t = time.perf_counter()
     update_topics(con)

@@ -1,0 +1,99 @@
+"""An incremental build's cost against a full build's, and both builds' peak memory.
+
+    .venv/bin/python corpus/generate.py --out /tmp/c20k --docs 20000
+    .venv/bin/python bench/incremental.py /tmp/c20k [--new 0.01] [--repeat 3] [--workers 2]
+
+1. copies the corpus aside and holds back ``--new`` of its documents (drawn from the last year: the
+   summaries that arrive when a year is added);
+2. full build of the rest, in a fresh interpreter (timed; peak RSS of the build and of its workers);
+3. the held-back documents put back, then ``--repeat`` incremental builds, each on a fresh copy of the
+   full build's store, each in a fresh interpreter;
+4. prints the timings (wall, and CPU seconds of the build process and its workers: on a shared machine
+   the wall clock measures the queue for a core as much as the build), the ratios incremental ÷ full,
+   the peak RSS and the store size.
+
+Nothing here is used by the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from analysis import build
+t0 = time.perf_counter()
+report = build.build(Path(sys.argv[1]), Path(sys.argv[2]), workers=int(sys.argv[3]) or None, progress=False)
+seconds = time.perf_counter() - t0
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+print(json.dumps({"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "analysed": report.analysed,
+                  "reused": report.reused, "failed": report.failed, "rss_mb_main": me.ru_maxrss // 1024,
+                  "rss_mb_worker": kids.ru_maxrss // 1024}))
+"""
+
+
+def timed_build(corpus: Path, store: Path, workers: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(store), str(workers)], cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    return json.loads(out)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--new", type=float, default=0.01)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-incremental-") as tmp:
+        tmp = Path(tmp)
+        corpus, held = tmp / "corpus", tmp / "held"
+        shutil.copytree(args.corpus, corpus)
+        files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in {".txt", ".md", ".docx"})
+        last = max(p.relative_to(corpus).parts[0] for p in files)
+        pool = [p for p in files if p.relative_to(corpus).parts[0] == last]
+        chosen = random.Random(18).sample(pool, max(1, round(args.new * len(files))))
+        for path in chosen:
+            target = held / path.relative_to(corpus)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+        base = tmp / "base" / "insights.duckdb"
+        full = timed_build(corpus, base, args.workers)
+        print("full:", full, f"store {base.stat().st_size / 1e6:.0f} MB", flush=True)
+        for path in chosen:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            (held / path.relative_to(corpus)).rename(path)
+        runs = []
+        for i in range(args.repeat):
+            store = tmp / f"inc{i}" / "insights.duckdb"
+            store.parent.mkdir()
+            shutil.copyfile(base, store)
+            runs.append(timed_build(corpus, store, args.workers))
+            print(f"incremental {i + 1}:", runs[-1], f"store {store.stat().st_size / 1e6:.0f} MB", flush=True)
+            shutil.rmtree(store.parent)
+        seconds = statistics.median(r["seconds"] for r in runs)
+        cpu = statistics.median(r["cpu_seconds"] for r in runs)
+        print(json.dumps({"documents": len(files), "new": len(chosen), "full_seconds": full["seconds"],
+                          "incremental_seconds_median": seconds,
+                          "incremental_share_of_full": round(seconds / full["seconds"], 4),
+                          "full_cpu_seconds": full["cpu_seconds"], "incremental_cpu_seconds_median": cpu,
+                          "incremental_cpu_share_of_full": round(cpu / full["cpu_seconds"], 4),
+                          "full_rss_mb": [full["rss_mb_main"], full["rss_mb_worker"]],
+                          "incremental_rss_mb": [max(r["rss_mb_main"] for r in runs),
+                                                 max(r["rss_mb_worker"] for r in runs)]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

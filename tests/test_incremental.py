@@ -1,0 +1,139 @@
+"""Incremental builds cost in proportion to what changed (issue 18 item 6) and store exactly what a full
+build of the same corpus stores: the snapshot starts from a copy of the live file, plan follow-through
+judges only the pairs a new document is part of, copy detection queries only new documents."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from analysis import build
+from analysis.insight import followthrough
+from analysis.store import snapshot
+
+NEW_2025 = ("2025年度个人工作总结\n一、主要工作成绩\n{done}\n二、存在的不足\n{short}\n"
+            "三、明年工作计划\n{plan}\n")
+WRITTEN = [
+    {"done": "今年按计划完成了重点客户的走访，新开发客户十二家，回款及时。", "short": "对账还不够及时，资料归档偶有遗漏。",
+     "plan": "明年加强客户跟进，完善回款台账。"},
+    {"done": "质检流程梳理完毕，返工率明显下降，新员工培训按月开展。", "short": "设备点检记录不全，夜班交接偶有疏漏。",
+     "plan": "明年推行点检电子化，夜班交接做到有据可查。"},
+]
+
+
+def _tables(db: Path) -> dict[str, list[tuple]]:
+    with snapshot.read(db) as con:
+        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in snapshot.TABLES
+                if t != "meta"}
+
+
+def _grow(corpus: Path) -> dict[str, str]:
+    """Add to a copy of the demo corpus: a 2025 summary for two employees who had none (their 2024
+    plans get judged), another person's copy of a stored 2025 summary, and remove one 2022 summary.
+    Returns what was done, by name."""
+    done: dict[str, str] = {}
+    added = 0
+    for path in sorted((corpus / "2024").rglob("*.txt")):
+        later = corpus / "2025" / path.relative_to(corpus / "2024")
+        if not later.exists() and added < 2:
+            later.parent.mkdir(parents=True, exist_ok=True)
+            later.write_text(NEW_2025.format(**WRITTEN[added]), encoding="utf-8")
+            done[f"new{added}"] = str(later.relative_to(corpus))
+            added += 1
+    source = sorted((corpus / "2025").rglob("*.txt"))[0]
+    copy = source.parent / "抄写人_新组.txt"
+    copy.write_text(source.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")  # other bytes, same text
+    done["copy"], done["source"] = str(copy.relative_to(corpus)), str(source.relative_to(corpus))
+    gone = sorted((corpus / "2022").rglob("*.txt"))[0]
+    gone.unlink()
+    done["removed"] = str(gone.relative_to(corpus))
+    return done
+
+
+def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_path, monkeypatch):
+    source = Path(json.loads((demo_store.parent / "built.json").read_text(encoding="utf-8"))["corpus"])
+    corpus = tmp_path / "corpus"
+    shutil.copytree(source, corpus)
+    done = _grow(corpus)
+    assert len(done) == 5
+    live = tmp_path / "live" / "insights.duckdb"
+    live.parent.mkdir()
+    shutil.copyfile(demo_store, live)
+    with snapshot.read(live) as con:
+        pairs_before = con.execute("SELECT COUNT(DISTINCT doc_id) FROM follow_through").fetchall()[0][0]
+
+    judged: list[tuple[str, str]] = []
+    real = followthrough.judge_pairs
+
+    def spy(pairs, sentences):
+        pairs = list(pairs)
+        judged.extend(pairs)
+        return real(pairs, sentences)
+
+    monkeypatch.setattr(followthrough, "judge_pairs", spy)
+    report = build.build(corpus, live, workers=1, progress=False)
+    assert (report.analysed, report.removed) == (3, 1)
+    # only the pairs a new summary is part of were judged: the two new 2025 summaries' 2024 plans
+    with snapshot.read(live) as con:
+        new_ids = {r[0] for r in con.execute(
+            "SELECT doc_id FROM documents WHERE source_file IN (?, ?, ?)",
+            [done["new0"], done["new1"], done["copy"]]).fetchall()}
+        copy_row = con.execute("SELECT copy_kind, copy_similarity FROM documents WHERE source_file = ?",
+                               [done["copy"]]).fetchall()
+        source_row = con.execute("SELECT copy_kind, copy_of FROM documents WHERE source_file = ?",
+                                 [done["source"]]).fetchall()
+    assert len(new_ids) == 3
+    assert len(judged) == 2 and all(nxt in new_ids for _, nxt in judged)
+    assert pairs_before > 10 * len(judged)
+    # a same-year copy is flagged both ways, the stored document included (it was not queried itself)
+    assert copy_row == [("他人", 1.0)]
+    assert source_row[0][0] == "他人" and source_row[0][1] in new_ids
+
+    monkeypatch.setattr(followthrough, "judge_pairs", real)
+    full = tmp_path / "full" / "insights.duckdb"
+    build.build(corpus, full, workers=1, progress=False)
+    assert _tables(live) == _tables(full)
+
+
+def test_an_incremental_snapshot_starts_from_a_copy_of_the_live_file(tmp_path):
+    store = tmp_path / "s.duckdb"
+    with snapshot.new_snapshot(store) as con:
+        snapshot.insert_rows(con, "documents", [{c: None for c in snapshot.TABLES["documents"]} | {
+            "doc_id": d, "employee": "甲"} for d in ("a", "b", "c")])
+        snapshot.insert_rows(con, "terms", [{"doc_id": d, "term": "回款", "n": 1} for d in ("a", "b", "c")])
+        snapshot.insert_rows(con, "failures", [{"source_file": "x.txt", "reason": "空文件", "doc_id": ""}])
+    with snapshot.new_snapshot(store, from_live=True) as con:
+        assert snapshot.started_from_live(con)
+        snapshot.copy_live(con, ("documents", "terms"), keep_doc_ids=["a", "c"])
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT doc_id FROM documents ORDER BY 1").fetchall() == [("a",), ("c",)]
+        assert con.execute("SELECT doc_id FROM terms ORDER BY 1").fetchall() == [("a",), ("c",)]
+        assert con.execute("SELECT COUNT(*) FROM failures").fetchall() == [(0,)]  # not asked for: emptied
+    with snapshot.new_snapshot(store, from_live=True) as con:
+        snapshot.copy_live(con, exclude_doc_ids=["a"])
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT doc_id FROM documents ORDER BY 1").fetchall() == [("c",)]
+    # a live store of another schema is never copied: the snapshot starts empty and rows are inserted
+    with duckdb.connect(str(store)) as con:
+        con.execute("ALTER TABLE documents ADD COLUMN extra VARCHAR")
+    with snapshot.new_snapshot(store, from_live=True) as con:
+        assert not snapshot.started_from_live(con)
+        snapshot.copy_live(con)
+        assert con.execute("SELECT doc_id FROM documents").fetchall() == [("c",)]
+
+
+def test_follow_through_judged_in_chunks_read_back_from_the_store_is_the_same(demo_store, tmp_path, monkeypatch):
+    """Memory bounded by the batch: a build that keeps no document's sentences in memory and judges
+    the plans seven pairs at a time stores what the demo build stores."""
+    from analysis.insight import passes
+
+    corpus = Path(json.loads((demo_store.parent / "built.json").read_text(encoding="utf-8"))["corpus"])
+    monkeypatch.setattr(passes, "KNOWN_SENTENCES_LIMIT", 0)
+    monkeypatch.setattr(passes, "PAIR_CHUNK", 7)
+    store = tmp_path / "chunked.duckdb"
+    build.build(corpus, store, workers=1, progress=False)
+    tables = _tables(store)
+    assert len({row[0] for row in tables["follow_through"]}) > 14  # more than two chunks of pairs
+    assert tables == _tables(demo_store)
