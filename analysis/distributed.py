@@ -126,8 +126,30 @@ def local_cluster(workers: int) -> LocalCluster:
     """A cluster on this machine alone: the scheduler, the workers, their nannies and the scheduler's HTTP
     endpoint (health, metrics; no dashboard without bokeh) listen on 127.0.0.1 only, on free ports; one
     thread per worker process (the analysis is Python: more cores, more processes)."""
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+    with _bare_main():
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+
+
+@contextlib.contextmanager
+def _bare_main() -> Iterator[None]:
+    """Start worker processes without re-running the caller's ``__main__``.
+
+    Dask's nannies start workers with multiprocessing's *spawn*, which imports the parent's main module
+    by its path in every child. From the CLI that is ``analysis.__main__`` (guarded, harmless); inside a
+    process that has run a Streamlit script (the dashboard, an AppTest) ``__main__`` is ``app.py``, and
+    each worker would run the whole app and die. The workers need nothing from ``__main__``: tasks refer
+    to functions of the ``analysis`` package by name."""
+    import sys
+    import types
+
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
 def read_batch(run: Path, n: int) -> build.Packed:

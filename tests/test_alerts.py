@@ -113,9 +113,8 @@ def test_unusual_documents_on_a_written_store(tmp_path):
 
 # ---------------------------------------------------------------- on the demo corpus
 DIP = [  # the planted dip of 生产部·装配组 in 2023 (corpus/planted.json, b_assembly_sentiment_dip)
-    ("生产部", "装配组", "负面句占比", 36, 213, 59, 153),
-    ("生产部", "装配组", "正面句占比", 75, 213, 24, 153),
-    ("生产部", "", "负面句占比", 71, 399, 96, 333),
+    ("生产部", "装配组", "正面句占比", 74, 213, 24, 153),
+    ("生产部", "装配组", "负面句占比", 39, 213, 57, 153),
 ]
 
 
@@ -127,8 +126,8 @@ def _rows(frame):
 def test_the_planted_sentiment_dip_alerts_and_nothing_else(demo_store):
     found = alerts.group_alerts(demo_store, Filters(years=(2022, 2023)), min_group=5)
     assert _rows(found) == DIP
-    assert found["summary"].iloc[0] == ("生产部·装配组：负面句占比从 2022 年的 17%（36/213 句）升至 2023 年的 39%"
-                                        "（59/153 句），+22 个百分点（两比例 z 检验，校正后 q = 0.000375）")
+    assert found["summary"].iloc[0] == ("生产部·装配组：正面句占比从 2022 年的 35%（74/213 句）降至 2023 年的 16%"
+                                        "（24/153 句），-19 个百分点（两比例 z 检验，校正后 q = 0.00293）")
     every = alerts.group_alerts(demo_store, Filters(years=(2022, 2023)), min_group=5, alerts_only=False)
     assert len(every) == 120  # 6 departments and 4 teams of at least 5 people × 12 measures, all corrected
     # and the recovery the year after
@@ -141,7 +140,7 @@ def test_the_planted_sentiment_dip_alerts_and_nothing_else(demo_store):
 def test_groups_below_the_reporting_minimum_are_not_tested(demo_store):
     # 装配组 has 5 people: at a minimum of 6 it is no publication cell of its own, so no team alert
     found = alerts.group_alerts(demo_store, Filters(years=(2022, 2023)), min_group=6)
-    assert [(r[0], r[1], r[2]) for r in _rows(found)] == [("生产部", "", "负面句占比")]
+    assert _rows(found) == []  # 生产部 as a whole moved within chance once its 120 tests are corrected
     every = alerts.group_alerts(demo_store, Filters(years=(2022, 2023)), min_group=6, alerts_only=False)
     assert set(every["team"]) == {""}
 
@@ -153,17 +152,17 @@ def test_a_department_head_sees_only_own_department(demo_store):
     assert set(found["department"]) == {"销售部"} and not found["alert"].any()
     production = Access("y", "生产部经理", "dept_head", departments=("生产部",), min_group=5)
     mine = alerts.group_alerts(demo_store, production.scope(Filters(years=(2022, 2023))), min_group=5)
-    # a smaller family of tests (24 instead of 120): the same three changes, with smaller q-values
-    assert [r[:3] for r in _rows(mine)] == [r[:3] for r in DIP]
+    # a smaller family of tests (24 instead of 120): the team's two changes, and with smaller q-values the
+    # department's rise in negative sentences passes too
+    assert [r[:3] for r in _rows(mine)] == [r[:3] for r in DIP] + [("生产部", "", "负面句占比")]
 
 
 UNUSUAL = [  # (employee, department, year, reasons); the placeholder documents are corpus/planted.json's
     ("苏楠秋", "生产部", 2025, "留有 14 处范文占位符"),
     ("余静", "客服部", 2024, "留有 17 处范文占位符"),
-    ("文博芳", "生产部", 2023, "负面句占 50%"),
-    ("贺云子", "生产部", 2023, "负面句占 42%"),
-    ("贺秋楠", "生产部", 2023, "负面句占 52%"),
-    ("龚立", "生产部", 2023, "负面句占 50%"),
+    ("文博芳", "生产部", 2023, "负面句占 45%"),
+    ("贺秋楠", "生产部", 2023, "负面句占 48%"),
+    ("龚立", "生产部", 2023, "负面句占 54%"),
     ("谢婷俊", "市场部", 2022, "留有 23 处范文占位符"),
     ("郑晨梅", "销售部", 2021, "留有 23 处范文占位符"),
 ]
@@ -179,9 +178,9 @@ def test_unusual_documents_of_the_demo_corpus(demo_store):
 def test_the_report_counts_the_same_changes_and_documents(demo_store):
     report = gather(demo_store, Access("hr", "人事部", "hr_admin"), Scope("生产部", 2023), min_group=5)
     # the report's own family of tests is its one scope's 12: the same change, its own q-value
-    assert any(a.startswith("生产部：负面句占比从 2022 年的 18%（71/399 句）升至 2023 年的 29%（96/333 句），+11 个百分点")
+    assert any(a.startswith("生产部：负面句占比从 2022 年的 20%（78/399 句）升至 2023 年的 29%（97/333 句），+10 个百分点")
                for a in report.alerts), report.alerts
-    assert "4 篇总结的负面句占比达 40% 以上" in report.alerts
+    assert "3 篇总结的负面句占比达 40% 以上" in report.alerts
 
 
 # ---------------------------------------------------------------- the overview as every role
@@ -213,15 +212,15 @@ def _frame(at, key):
 def test_overview_alerts_as_hr_admin_open_their_evidence(env):
     at = _overview("hr")
     shown = _frame(at, "group_alerts_table")
-    assert list(shown["分组"]) == ["生产部·装配组", "生产部·装配组", "生产部"]
-    assert list(shown["今年"]) == ["39%（59/153 句）", "16%（24/153 句）", "29%（96/333 句）"]
+    assert list(shown["分组"]) == ["生产部·装配组", "生产部·装配组"]
+    assert list(shown["今年"]) == ["16%（24/153 句）", "37%（57/153 句）"]
     assert any("Benjamini–Hochberg" in c.value and "同时检验了 120 项" in c.value for c in at.caption)
-    # the first alert's evidence: 装配组's negative sentences of 2023
+    # the first alert's evidence: 装配组's positive sentences of 2023
     at.button(key="alerts_evidence").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any(s.value == "证据句：生产部·装配组 2023 年的负面句" for s in at.subheader)
+    assert any(s.value == "证据句：生产部·装配组 2023 年的正面句" for s in at.subheader)
     evidence = query.evidence(env, Filters(departments=("生产部",), teams=("装配组",), years=(2023, 2023)),
-                              label="neg", order="neg", limit=200, distinct=True)
+                              label="pos", order="pos", limit=200, distinct=True)
     listed = _frame(at, "overview_ev_table")
     assert list(listed["句子"]) == list(evidence["text"]) and len(listed) > 0
     assert set(listed["年份"]) == {2023} and set(listed["部门"]) == {"生产部"}
@@ -239,7 +238,7 @@ def test_overview_alerts_as_hr_admin_open_their_evidence(env):
 
 def test_overview_alerts_as_viewer_are_aggregate_only(env):
     at = _overview("guest")
-    assert list(_frame(at, "group_alerts_table")["分组"]) == ["生产部·装配组", "生产部·装配组", "生产部"]
+    assert list(_frame(at, "group_alerts_table")["分组"]) == ["生产部·装配组", "生产部·装配组"]
     assert _frame(at, "doc_alerts_table") is None
     assert not [m for m in at.markdown if "异常文档" in m.value]
     at.button(key="alerts_evidence").click().run()
@@ -259,4 +258,4 @@ def test_overview_alerts_as_department_head_are_own_department_only(env):
     assert list(_frame(at, "group_alerts_table")["分组"]) == ["生产部·装配组", "生产部·装配组", "生产部"]
     assert any("同时检验了 24 项" in c.value for c in at.caption)
     docs = _frame(at, "doc_alerts_table")
-    assert set(docs["部门"]) == {"生产部"} and list(docs["员工"]) == ["文博芳", "贺云子", "贺秋楠", "龚立"]
+    assert set(docs["部门"]) == {"生产部"} and list(docs["员工"]) == ["文博芳", "贺秋楠", "龚立"]

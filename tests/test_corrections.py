@@ -146,7 +146,7 @@ def test_correction_in_the_page_changes_figures_export_audit_list_and_survives_r
     at.session_state["doc_id"] = doc_id
     at.run()
     table = next(df.value for df in at.dataframe if "序号" in df.value.columns)
-    row = table[table["序号"] == idx].iloc[0]
+    row = table[table["序号"] == idx + 1].iloc[0]
     assert (row["倾向"], row["主题"]) == ("中性", "团队协作、学习成长")
 
     # ---- audited: who, when, what
@@ -279,6 +279,6 @@ def test_department_head_sees_corrections_but_cannot_make_them(env, tmp_path, mo
     at.session_state["doc_id"] = doc_id
     at.run()
     table = next(df.value for df in at.dataframe if "序号" in df.value.columns)
-    assert table[table["序号"] == idx].iloc[0]["倾向"] == "负面"  # the correction is applied for them too
+    assert table[table["序号"] == idx + 1].iloc[0]["倾向"] == "负面"  # the correction is applied for them too
     assert not [b for b in at.button if b.key and b.key.endswith("_fix_save")]
     assert json.loads(audit.audit_path(store).read_text("utf-8").splitlines()[-1])["user"] == "local"
