@@ -9,17 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from analysis import query
 from analysis.schema import THEMES
+from tests.browser_server import free_port, streamlit_server
 from ui.cloud import font_path
 from ui.state import PAGES
 
@@ -70,43 +66,10 @@ _RENDERED = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_store):
-    port = _free_port()
-    env = dict(os.environ, YEAREND_STORE=str(demo_store))
-    log = open(demo_store.parent / f"streamlit-{port}.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit 没有启动：" + (demo_store.parent / f"streamlit-{port}.log").read_text("utf-8"))
-            time.sleep(0.2)
+    with streamlit_server(demo_store.parent / f"streamlit-{free_port()}.log", YEAREND_STORE=str(demo_store)) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _settle(page) -> None:

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from analysis import query
 from analysis.access import audit
 from analysis.access.scope import Filters
-from tests.auth_helpers import PASSWORD, ROOT, write_users
-from tests.test_browser import ARGS, CHROMIUM, _free_port, _settle
+from tests.auth_helpers import PASSWORD, write_users
+from tests.browser_server import streamlit_server
+from tests.test_browser import ARGS, CHROMIUM, _settle
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -32,37 +28,9 @@ def server(demo_store, tmp_path_factory):
     home = tmp_path_factory.mktemp("auth_server")
     users_file = write_users(home / "users.toml")
     audit_file = home / "audit.jsonl"
-    port = _free_port()
-    env = dict(os.environ, YEAREND_STORE=str(demo_store), YEAREND_USERS=str(users_file),
-               YEAREND_AUDIT=str(audit_file))
-    log_path = home / "streamlit.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit 没有启动：" + log_path.read_text("utf-8"))
-            time.sleep(0.2)
+    with streamlit_server(home / "streamlit.log", YEAREND_STORE=str(demo_store), YEAREND_USERS=str(users_file),
+                          YEAREND_AUDIT=str(audit_file)) as url:
         yield url, audit_file
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _nav(page) -> list[str]:

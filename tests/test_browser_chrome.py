@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.auth_helpers import PASSWORD, ROOT, write_users
-from tests.test_browser import ARGS, CHROMIUM, _free_port, _settle
+from tests.auth_helpers import PASSWORD, write_users
+from tests.browser_server import streamlit_server
+from tests.test_browser import ARGS, CHROMIUM, _settle
 from ui import chrome
 from ui.state import PAGES
 
@@ -116,37 +113,10 @@ def server(demo_store, tmp_path_factory):
     home = tmp_path_factory.mktemp("chrome_server")
     users_file = write_users(home / "users.toml")
     chrome.ensure_font()  # as `make run` does: the font is in place before the first page asks for it
-    port = _free_port()
-    env = dict(os.environ, YEAREND_STORE=str(demo_store), YEAREND_USERS=str(users_file),
-               YEAREND_AUDIT=str(home / "audit.jsonl"))
     log_path = home / "streamlit.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit 没有启动：" + log_path.read_text("utf-8"))
-            time.sleep(0.2)
+    with streamlit_server(log_path, YEAREND_STORE=str(demo_store), YEAREND_USERS=str(users_file),
+                          YEAREND_AUDIT=str(home / "audit.jsonl")) as url:
         yield url, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _sign_in(page, url: str, user: str, path: str = "") -> None:

@@ -8,17 +8,14 @@ on a copy of the demo store (the other browser test reads the shared one).
 """
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
 from analysis import query
-from tests.test_browser import _FONT_ROUTE, _INIT, ARGS, CHROMIUM, ROOT, _free_port, _metric, _settle, shoot
+from tests.browser_server import streamlit_server
+from tests.test_browser import _FONT_ROUTE, _INIT, ARGS, CHROMIUM, _metric, _settle, shoot
 from tests.uploads import summary, zip_bytes
 from ui.cloud import font_path
 
@@ -41,35 +38,8 @@ BAD = {
 def server(demo_store, tmp_path_factory):
     db = tmp_path_factory.mktemp("browser_upload") / "insights.duckdb"
     shutil.copy(demo_store, db)
-    port = _free_port()
-    log_path = db.parent / f"streamlit-{port}.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=dict(os.environ, YEAREND_STORE=str(db)), stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit 没有启动：" + log_path.read_text("utf-8"))
-            time.sleep(0.2)
+    with streamlit_server(db.parent / "streamlit.log", YEAREND_STORE=str(db)) as url:
         yield url, db
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_upload_zip_in_the_browser(server, tmp_path):
