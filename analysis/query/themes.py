@@ -18,11 +18,11 @@ def theme_sections(store_path: Path, filters: Filters = Filters(),
     safe_grouping(filters, by)
     where, params = filters.where()
     keys = ", ".join(f"d.{k}" for k in by)
+    head = (f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+            "totals AS (SELECT " + ", ".join(by) + ", COUNT(*) AS group_documents FROM docs GROUP BY "
+            + ", ".join(by) + ") ")  # the filtered documents and each group's size: both ways below
     sql = (
-        f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
-        "totals AS (SELECT " + ", ".join(by) + ", COUNT(*) AS group_documents FROM docs GROUP BY "
-        + ", ".join(by) + ") "
-        f"SELECT {keys}, s.section, t.theme, COUNT(*) AS sentences, COUNT(DISTINCT s.doc_id) AS documents, "
+        head + f"SELECT {keys}, s.section, t.theme, COUNT(*) AS sentences, COUNT(DISTINCT s.doc_id) AS documents, "
         "ANY_VALUE(tt.group_documents) AS group_documents, "
         "COUNT(DISTINCT s.doc_id) * 1.0 / ANY_VALUE(tt.group_documents) AS document_share "
         "FROM docs d JOIN sentences s ON s.doc_id = d.doc_id, UNNEST(s.themes) AS t(theme) "
@@ -33,10 +33,7 @@ def theme_sections(store_path: Path, filters: Filters = Filters(),
     if aggregable(filters, by):
         akeys = ", ".join(f"a.{k}" for k in by)
         aggregate = (
-            f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
-            "totals AS (SELECT " + ", ".join(by) + ", COUNT(*) AS group_documents FROM docs GROUP BY "
-            + ", ".join(by) + ") "
-            f"SELECT {akeys}, a.section, a.theme, CAST(SUM(a.sentences) AS BIGINT) AS sentences, "
+            head + f"SELECT {akeys}, a.section, a.theme, CAST(SUM(a.sentences) AS BIGINT) AS sentences, "
             "CAST(SUM(a.documents) AS BIGINT) AS documents, ANY_VALUE(tt.group_documents) AS group_documents, "
             "CAST(SUM(a.documents) AS BIGINT) * 1.0 / ANY_VALUE(tt.group_documents) AS document_share "
             f"FROM agg_theme_sections a {grain_join()} "
