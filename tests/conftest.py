@@ -116,3 +116,16 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     return _build_once(shared)
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_store: Path) -> Path:
+    """The dashboard on the demo store with the test users and an audit log of this test's own."""
+    from analysis.access import audit, users
+    from tests.auth_helpers import write_users
+    from ui.state import STORE_ENV
+
+    monkeypatch.setenv(STORE_ENV, str(demo_store))
+    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv(users.USERS_ENV, str(write_users(tmp_path / "users.toml")))
+    return demo_store

@@ -23,15 +23,6 @@ def _pages(monkeypatch):
     disable_pages_discovery(monkeypatch)
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch, demo_store):
-    monkeypatch.setenv(STORE_ENV, str(demo_store))
-    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "audit.jsonl"))
-    path = write_users(tmp_path / "users.toml")
-    monkeypatch.setenv(users.USERS_ENV, str(path))
-    return demo_store
-
-
 def as_reader(monkeypatch, username: str):
     """Make ``ui.data`` read as this user outside a script run (for the download callables)."""
     from ui import auth

@@ -184,15 +184,19 @@ def test_cli_build_during_an_upload(base, tmp_path):
 def test_cli_build_waits_for_an_upload_that_is_writing(base, tmp_path):
     db = copy_store(base, tmp_path / "store")
     corpus = Path(base).parents[1] / "base_corpus"
+    waiting = "另一个写入（看板上传或另一个构建）正在进行，最多等待 120 秒……"
     with snapshot.write_lock(db):  # an upload writing its snapshot
         proc = subprocess.Popen([sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store",
                                  str(db), "--workers", "1", "--quiet", "--wait", "120"], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
+        # hold the lock until the build says it waits (a loaded machine may take seconds to get there)
+        before = ""
+        while waiting not in before and (line := proc.stderr.readline()):
+            before += line
+        assert waiting in before, before
         assert proc.poll() is None  # waiting, not failing
     out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    assert "另一个写入（看板上传或另一个构建）正在进行，最多等待 120 秒……" in err
+    assert proc.returncode == 0, before + err
     assert out.strip().splitlines()[-1] == "analysed 0, reused 11, failed 0"
 
     with snapshot.write_lock(db):

@@ -21,14 +21,6 @@ def _pages(monkeypatch):
     disable_pages_discovery(monkeypatch)
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch, demo_store):
-    monkeypatch.setenv(STORE_ENV, str(demo_store))
-    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "audit.jsonl"))
-    monkeypatch.setenv(users.USERS_ENV, str(write_users(tmp_path / "users.toml")))
-    return demo_store
-
-
 # ---------------------------------------------------------------- the test of a difference, by hand
 def test_two_proportion_z_test_matches_the_hand_computation():
     # 45/100 against 30/100: pooled p = 0.375, se = sqrt(0.375·0.625·(1/100 + 1/100)) = 0.0684653,

@@ -10,8 +10,7 @@ from analysis import query
 from analysis.access import audit, users
 from analysis.access.scope import Filters, for_user
 from analysis.report.content import Scope
-from tests.auth_helpers import disable_pages_discovery, sign_in, start, titles, write_users
-from ui.state import STORE_ENV
+from tests.auth_helpers import disable_pages_discovery, sign_in, start, titles
 
 OWN = "销售部"
 PAGE = "pages/report.py"
@@ -20,14 +19,6 @@ PAGE = "pages/report.py"
 @pytest.fixture(autouse=True)
 def _pages(monkeypatch):
     disable_pages_discovery(monkeypatch)
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch, demo_store):
-    monkeypatch.setenv(STORE_ENV, str(demo_store))
-    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "audit.jsonl"))
-    monkeypatch.setenv(users.USERS_ENV, str(write_users(tmp_path / "users.toml")))
-    return demo_store
 
 
 def open_page(username: str):
