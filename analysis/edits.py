@@ -88,18 +88,19 @@ def _may_correct(actor) -> None:
         raise PermissionError("只有 HR 管理员可以纠正句子的情感或主题")
 
 
-def _check_judgement(label: str | None, themes: list[str] | None) -> tuple[str, list[str] | None]:
-    from analysis.judge.themes import default_taxonomy
+def _check_judgement(label: str | None, themes: list[str] | None,
+                     known: tuple[str, ...]) -> tuple[str, list[str] | None]:
+    """``known``: the store's themes, the ten fixed ones then HR's added ones (``query.taxonomy.theme_keys``),
+    so a sentence can be given a theme HR added as well as a shipped one."""
     from analysis.schema import LABELS
 
     if label not in (None, "") and label not in LABELS:
         raise ValueError(f"情感只能是 {'、'.join(LABELS)}，不是“{label}”")
     if themes is not None:
-        known = set(default_taxonomy())
         unknown = [t for t in themes if t not in known]
         if unknown:
             raise ValueError(f"没有这些主题：{'、'.join(unknown)}")
-        themes = sorted(set(themes), key=list(default_taxonomy()).index)
+        themes = sorted(set(themes), key=list(known).index)
     if not label and themes is None:
         raise ValueError("没有要纠正的内容：请给出正确的情感或主题")
     return label or "", themes
@@ -117,10 +118,11 @@ def correct(store_path: Path | str, doc_id: str, idx: int, *, label: str | None 
     """
     from analysis.access import audit
     from analysis.insight import corrections
+    from analysis.query.taxonomy import theme_keys
 
     _may_correct(actor)
-    label, themes = _check_judgement(label, themes)
     store_path = Path(store_path)
+    label, themes = _check_judgement(label, themes, theme_keys(store_path))
     with snapshot.write_lock(store_path, wait=wait):
         with snapshot.read(store_path) as con:
             found = con.execute(

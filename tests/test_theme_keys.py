@@ -89,3 +89,27 @@ def test_the_pages_show_it(store, monkeypatch):
     assert not at.exception
     trend = next(s for k, s in charts(at).items() if k.endswith("theme_trend"))
     assert trend["data"]  # the added theme has its trend by year too
+
+
+def test_hr_can_give_a_sentence_an_added_theme_and_it_counts(store, tmp_path):
+    """A correction may assign a theme HR added; the theme's figures count the corrected sentence at once."""
+    from analysis import edits
+    from analysis.access.scope import full_access
+
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(store, path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        doc_id, idx = con.execute(
+            f"SELECT doc_id, idx FROM sentences WHERE NOT list_contains(themes, '{NEW}') AND label = 'pos' "
+            "ORDER BY doc_id, idx LIMIT 1").fetchone()
+    before = query.theme_totals(path).set_index("theme").loc[NEW, "sentences"]
+
+    saved = edits.correct(path, doc_id, idx, themes=["团队协作", NEW], actor=full_access())
+    assert saved["themes"] == ["团队协作", NEW]  # fixed themes first, then the added ones, in taxonomy order
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT themes FROM sentences WHERE doc_id = ? AND idx = ?",
+                           [doc_id, idx]).fetchone()[0] == ["团队协作", NEW]
+    assert query.theme_totals(path).set_index("theme").loc[NEW, "sentences"] == before + 1
+
+    with pytest.raises(ValueError, match="没有这些主题：元宇宙"):
+        edits.correct(path, doc_id, idx, themes=["元宇宙"], actor=full_access())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.judge.themes import default_taxonomy
 from analysis.schema import LABEL_NAMES, LABELS
 from analysis.store import snapshot
 from ui import auth, data, state
@@ -38,7 +37,8 @@ def undo(doc_id: str, idx: int, text_hash: str) -> bool:
 
 
 def theme_keys() -> list[str]:
-    return list(default_taxonomy())
+    """The themes a sentence can be given: the ten fixed ones and HR's added ones."""
+    return list(data.theme_keys())
 
 
 def _sentence(doc_id: str, idx: int) -> pd.Series | None:
