@@ -172,7 +172,8 @@ def child(args: argparse.Namespace) -> dict:
         "seconds_generate": round(data["seconds_generate"], 2),
         "seconds_signatures": round(data["seconds_signatures"], 2), "seconds_detect": round(seconds_detect, 2),
         "cpu_seconds_detect": round(cpu_detect, 2),
-        "bucket_pairs": stats.get("bucket_pairs", 0), "overfull_buckets": stats.get("overfull_buckets", 0),
+        "band_pairs": stats.get("band_pairs", 0), "bucket_pairs": stats.get("bucket_pairs", 0),
+        "overfull_buckets": stats.get("overfull_buckets", 0),
         "index_pairs": stats.get("index_pairs", 0), "verified_pairs": stats.get("verified_pairs", 0),
         "candidate_documents": asked[0] if asked else 0, "closest_matches": len(matches),
         "planted": len(planted), "planted_found": found, "seed_copy_found": "seed-copy" in flagged

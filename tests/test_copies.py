@@ -326,3 +326,45 @@ def test_an_overfull_bucket_pairs_its_members_with_its_earliest_only():
     assert len(left) < 4 * n < n * (n - 1) // 2
     # without a cap (datasketch's banding), the stock band pairs everyone with everyone
     assert sum(map(len, copies.lsh_neighbours(signatures))) == n * (n - 1)
+
+
+def test_a_stock_sentence_in_every_summary_makes_candidates_of_the_copy_only():
+    """400 summaries whose minima on band 0 all come from one stock sentence, 40 of them (one
+    department) also on band 1 from a stock phrase, and one real copy (row 6 of row 5). Unbounded
+    banding pairs everyone with everyone; capped buckets still pair each with the earliest four;
+    now a pair needs a band that is not all stock, or two all-stock bands."""
+    n = 400
+    signatures = (1_000_000 + np.arange(n)[:, None] * copies.NUM_PERM + np.arange(copies.NUM_PERM)).astype(np.uint32)
+    signatures[:, 0:4] = [11, 12, 13, 14]                      # the stock sentence, in every summary
+    department = np.arange(0, n, 10)
+    signatures[department, 4:8] = [21, 22, 23, 24]             # a phrase of 40 summaries of one department
+    signatures[6] = signatures[5]                               # a copy
+    years = np.full(n, 2024)
+    stock = copies._stock(signatures)
+    assert stock[:, :4].all() and stock[department, 4:8].all() and stock.sum() == 4 * n + 4 * 40
+
+    assert sum(map(len, copies.lsh_neighbours(signatures))) == n * (n - 1)  # datasketch's banding
+    left, right = copies.lsh_pairs(signatures, tiebreak=years)
+    # band 0: everyone with rows 0–3 (6 + 396·4); band 1: the department with rows 0, 10, 20, 30
+    # (6 + 36·4, of which the 39 pairs of row 0 are already there); the copy
+    assert len(left) == 6 + 396 * 4 + (6 + 36 * 4 - 39) + 1 == 1702
+
+    stats: dict = {}
+    left, right = copies.lsh_pairs(signatures, tiebreak=years, stats=stats, stock=stock)
+    # the copy (31 bands that are not stock), and row 0 with the rest of its department: the earliest
+    # member of both stock buckets, paired with each of them on two all-stock bands
+    assert set(zip(left.tolist(), right.tolist())) == {(5, 6)} | {(0, int(d)) for d in department[1:]}
+    assert stats["band_pairs"] == 1702
+
+
+def test_each_document_keeps_its_best_partners_only():
+    """With k = 2: a pair stays when it is among the two best of either document (most shared bands,
+    then the partner of the earliest year, then row order); (2, 3) is neither's."""
+    left = np.array([0, 0, 0, 0, 1, 2, 3])
+    right = np.array([1, 2, 3, 4, 2, 3, 4])
+    shared = np.array([5, 1, 1, 1, 1, 1, 2])
+    years = np.array([2024, 2024, 2024, 2024, 2023])
+    # best two: row 0 → 1 (5 bands), 4 (2023); row 1 → 0, 2; row 2 → 0, 1; row 3 → 4 (2 bands), 0; row 4 → 3, 0
+    kept_left, kept_right = copies._top_partners(left, right, shared, years, 2)
+    assert list(zip(kept_left.tolist(), kept_right.tolist())) == [(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (3, 4)]
+    assert len(kept_left) <= 2 * len(years)

@@ -10,7 +10,9 @@ last year. Comparing every pair of documents is quadratic (5·10⁹ pairs for 10
    as candidates the documents that agree with one on a whole band — except where the band is stock
    text (a MinHash value more than ``BUCKET_CAP`` documents share, or a bucket larger than that),
    which pairs each document only with the bucket's earliest few, so that stock phrases and 范文
-   sentences do not make every summary a candidate of every other (docs/scale.md); eligibility
+   sentences do not make every summary a candidate of every other (docs/scale.md); a band made only
+   of stock values must be shared twice, and each document keeps its best ``PER_DOCUMENT`` partners,
+   so that the candidates grow about linearly with the corpus (docs/benchmarks.md); eligibility
    (who may copy from whom) and the signatures' containment estimate, less the stock part, then
    drop most candidates before any text is read; the template library, tens or
    hundreds of texts, is searched by estimated *containment* instead (a short summary pasted inside
@@ -78,6 +80,15 @@ sign of copying: see ``lsh_pairs`` and ``candidates``. A constant, so that candi
 linearly with the corpus (a cap growing as √N would let them grow as N^1.5)."""
 REPRESENTATIVES: Final = 4
 """Members of an over-full bucket every other member is still paired with (the earliest)."""
+STOCK_BANDS: Final = 2
+"""Bands made only of stock values two documents must share to be a candidate pair without any other
+band: summaries of one department meet on one such band by chance, a copy on many (≥ 6 of the 32 for
+every planted copy of bench/copies.py, 0.99 probability at Jaccard 0.67, a same-length copy at
+``COPY_THRESHOLD``)."""
+PER_DOCUMENT: Final = 16
+"""Partners a document keeps from the index, those it shares most bands with: a bound of
+``PER_DOCUMENT`` · N candidate pairs whatever the corpus (a copy shares more bands with its source
+than any chance neighbour, and ``MAX_VERIFIED`` are verified)."""
 
 KIND_OTHER, KIND_SELF, KIND_TEMPLATE = "他人", "本人往年", "范文"
 
@@ -241,31 +252,75 @@ def lsh_pairs(signatures: np.ndarray, cap: int | None = None, tiebreak: np.ndarr
 
     ``stock`` (from ``_stock``: which MinHash values are shared by more than ``BUCKET_CAP`` documents)
     marks more buckets as stock text: those whose band holds a stock value, however few documents
-    fell into them. Without it, buckets just under the cap, ever more of them as the corpus grows,
-    made the pairs grow as N^1.6 on unique-sentence corpora.
+    fell into them; they too pair each member with the first ``REPRESENTATIVES`` only. And a band whose
+    values are *all* stock is a combination of stock phrases: summaries of one department meet on one
+    or two such bands by chance, ever more pairs of them as the department grows (this made the
+    pairs grow as N^1.5–1.7), while a copy agrees with its source on many bands. So with ``stock``, a
+    pair is returned when it meets in a bucket whose band holds a value that is not stock, or on at
+    least ``STOCK_BANDS`` all-stock bands; and each row keeps at most ``PER_DOCUMENT`` partners, those
+    it shares most bands with (``_top_partners``).
     """
     n = len(signatures)
     cap = BUCKET_CAP if cap is None else cap
-    lefts, rights = [], []
+    rows = signatures.shape[1] // BANDS
+    lefts, rights, bands, evident = [], [], [], []
     for b in range(BANDS):
         order, starts, sizes = _band_groups(signatures, b, tiebreak)
         small = sizes <= cap
+        all_stock = np.zeros(len(starts), dtype=bool)
         if stock is not None:
-            rows = signatures.shape[1] // BANDS
-            small &= ~stock[order[starts], b * rows:(b + 1) * rows].any(axis=1)
-        left, right = _pairs_within(order, starts[small], sizes[small])
-        lefts.append(left)
-        rights.append(right)
-        left, right = _pairs_with_first(order, starts[~small], sizes[~small], REPRESENTATIVES)
-        lefts.append(left)
-        rights.append(right)
+            values = stock[order[starts], b * rows:(b + 1) * rows]
+            small &= ~values.any(axis=1)
+            all_stock = values.all(axis=1)
+        parts = [(_pairs_within(order, starts[small], sizes[small]), True)]
+        for mask, strong in ((~small & ~all_stock, True), (~small & all_stock, False)):
+            parts.append((_pairs_with_first(order, starts[mask], sizes[mask], REPRESENTATIVES), strong))
+        for (left, right), strong in parts:
+            lefts.append(left)
+            rights.append(right)
+            bands.append(np.full(len(left), b, dtype=np.int64))
+            evident.append(np.full(len(left), strong))
         if stats is not None:
             stats["overfull_buckets"] = stats.get("overfull_buckets", 0) + int((~small).sum())
     left, right = np.concatenate(lefts), np.concatenate(rights)
+    band, strong = np.concatenate(bands), np.concatenate(evident)
     lo, hi = np.minimum(left, right), np.maximum(left, right)
-    code = np.sort(lo[lo != hi] * n + hi[lo != hi])
-    code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code
-    return code // n, code % n
+    distinct = lo != hi
+    code, band, strong = lo[distinct] * n + hi[distinct], band[distinct], strong[distinct]
+    if stock is None:
+        code = np.unique(code)
+        return code // n, code % n
+    # one entry per pair and band, then per pair: how many bands, and whether any was not all stock
+    code_band, first = np.unique(code * BANDS + band, return_index=True)
+    code, strong = code_band // BANDS, strong[first]
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.empty(0, dtype=np.int64)
+    shared = np.diff(np.r_[starts, len(code)])
+    strong = np.logical_or.reduceat(strong, starts) if len(code) else strong
+    code = code[starts]
+    if stats is not None:
+        stats["band_pairs"] = stats.get("band_pairs", 0) + len(code)
+    keep = strong | (shared >= STOCK_BANDS)
+    code, shared = code[keep], shared[keep]
+    left, right = _top_partners(code // n, code % n, shared, tiebreak, PER_DOCUMENT)
+    return left, right
+
+
+def _top_partners(left: np.ndarray, right: np.ndarray, shared: np.ndarray, tiebreak: np.ndarray | None,
+                  k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs that are among the ``k`` best of one of their two rows: most bands shared first, then
+    the partner earliest in ``tiebreak`` order (the likelier source), then row order."""
+    if not len(left):
+        return left, right
+    early = np.zeros(int(max(left.max(), right.max())) + 1, dtype=np.int64) if tiebreak is None \
+        else np.asarray(tiebreak, dtype=np.int64)
+    me, partner = np.r_[left, right], np.r_[right, left]
+    order = np.lexsort((partner, early[partner], -np.r_[shared, shared], me))
+    ranked = me[order]
+    rank = np.empty(len(me), dtype=np.int64)
+    rank[order] = np.arange(len(me)) - np.searchsorted(ranked, ranked)
+    best = rank < k
+    keep = best[:len(left)] | best[len(left):]
+    return left[keep], right[keep]
 
 
 def lsh_neighbours(signatures: np.ndarray, cap: int | None = None) -> list[set[int]]:
