@@ -130,3 +130,42 @@ def test_hownet_words_are_read_with_their_negator():
 
     assert lexicon_counts(["我", "很", "满意"]) == (1, 0)
     assert lexicon_counts(["我", "不", "满意"]) == (0, 1)
+
+
+# Kinds fixed in the w11 round (issue 12): every sentence written for this test, none of them in the
+# training files; the comment names the kind.
+@pytest.mark.parametrize("sentence, expected", [
+    # work-log items and bare result lines of several job families
+    ("3. 完成了采购系统与财务系统的对接；", "pos"),
+    ("- 搭建了门店的会员小程序", "pos"),
+    ("全年办理对公开户210户，差错为零。", "pos"),
+    ("退款工单：共处理960张，平均当天办结", "pos"),
+    ("今年装配线的一次交检合格率做到了99.5%。", "pos"),
+    # self-affirmation and casual praise, Simplified and Traditional
+    ("今年过得挺充实，学到了不少东西。", "pos"),
+    ("這一年收穫很多，整體還算滿意。", "pos"),
+    # colloquial complaints and unfinished items
+    ("这半年真是累惨了，天天被催进度。", "neg"),
+    ("报表自动化（未完成）", "neg"),
+    ("年初的读书计划又泡汤了。", "neg"),
+    # advice and maxims that contain a problem word or a prohibition
+    ("遇到客户投诉，要先耐心听完再解释。", "neu"),
+    ("对账不清的款项一律不得入账。", "neu"),
+    # duties and ideals in upbeat words
+    ("作为客服，要始终为客户提供热情周到的服务。", "neu"),
+    # neutral narrative with a negation
+    ("今年没有换岗位，还在原来的部门。", "neu"),
+])
+def test_kinds_fixed_with_written_sentences(sentence, expected):
+    assert label(sentence) == expected
+
+
+@pytest.mark.parametrize("text, item, figures", [
+    ("2. 开发报表导出功能，支持两种格式", True, 0),
+    ("重构了库存模块", True, 0),
+    ("二期接口联调没有完成", False, 0),  # a negated item is no achievement
+    ("全年签约17单，金额328万", False, 2),
+])
+def test_work_log_items_and_figures_are_counted(text, item, figures):
+    c = cues(text)
+    assert (c.item, c.figures) == (item, figures)

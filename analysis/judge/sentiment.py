@@ -101,6 +101,8 @@ class Cues:
     neg: float
     plan: bool
     duty: bool = False  # describes the writer's remit (我负责…): neutral unless a cue says otherwise
+    item: bool = False  # a work-log item that opens with what was done (1. 开发并上线了… / 重构了…), not negated
+    figures: int = 0  # counted figures (12项, 96%, 550+): list items of results often carry nothing else
 
 
 # A short unpunctuated line that names an award or counts results is a list item of achievements
@@ -110,7 +112,11 @@ _ACHIEVEMENT_ITEM = re.compile(
 # Headings are noun phrases (工作中的不足, 2024年工作计划). A line that reports a finished event with the
 # aspect particle 了 (学会了写单元测试) or states a status after a colon (完成情况：基本完成) is a
 # sentence that happens to be short, and is read like any other.
-_STATEMENT = re.compile(r"(?<![为除])了(?![解如不得])|[:：][^:：]*(?:完成|达成|上线|交付|通过)")
+# A line that closes on a status mark (报表自动化（未完成） / 二期联调——延期) is a work-log item whose
+# status is the point, not a heading either.
+_STATEMENT = re.compile(r"(?<![为除])了(?![解如不得])|[:：][^:：]*(?:完成|达成|上线|交付|通过)"
+                        r"|(?:[（(【\[—\-－:：]\s*)(?:未完成|已完成|未上线|已上线|未达标|已达标|延期|搁置|暂停|进行中)"
+                        r"[^（()）]{0,6}[)）】\]]?\s*$")
 
 
 def looks_like_heading(text: str) -> bool:
@@ -216,7 +222,18 @@ def cues(text: str) -> Cues:
     if not plan:
         for m in lex.result.finditer(text):
             pos += lex.result_weight * weight(m.start())
-    return Cues(pos, neg, plan, bool(lex.duty.search(text)))
+    item = bool(_WORK_ITEM.match(text)) and not _ITEM_NEGATED.search(text)
+    return Cues(pos, neg, plan, bool(lex.duty.search(text)), item, len(_FIGURE.findall(text)))
+
+
+# Real summaries list what was done as bare work-log items (2. 开发报表导出功能，支持两种格式 / 重构了订单
+# 中心): an achievement to an HR reader, though no word of praise or figure says so. The regression weighs
+# the pattern against the words around it (负责…的开发 is a duty, 计划开发… a plan).
+_WORK_ITEM = re.compile(r"^[\s\d.、．()（）*#\-]*[^，。；：:]{0,8}?(?:独立|主导|牵头|参与|负责|协助|配合)?"
+                        r"(?:完成|开发|搭建|上线|重构|实现|设计|接入|交付|推动|落地|建立|优化|修复|解决|整理|编写|制定|"
+                        r"组织|策划)")
+_ITEM_NEGATED = re.compile(r"没|未|不|无法|延期")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:[%％万亿元个篇项件本张家单台套名人次笔]|\+)")
 
 
 # A work-log item that fixes a problem (解决…报错的问题 / 修改…内存溢出的问题 / 排除…故障) is an
@@ -481,7 +498,7 @@ def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str]) -> list
     hp, hn = lexicon_counts(tokens)
     dp, dn = lexicon_counts(tokens, dutir())
     return [c.pos, c.neg, c.pos * c.plan, c.neg * c.plan, float(c.plan), float(c.duty), float(heading), nb, hp, hn,
-            dp, dn]
+            dp, dn, float(c.item), float(min(c.figures, 3))]
 
 
 class Polarity:
