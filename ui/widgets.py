@@ -1,6 +1,7 @@
 """Widgets more than one page uses: the empty-result message, number formats and evidence tables."""
 from __future__ import annotations
 
+import html
 from functools import partial
 
 import pandas as pd
@@ -105,11 +106,19 @@ def filter_caption(f: Filters, figures: dict) -> None:
     st.caption(f"范围：{state.describe(f)} · {figures['documents']:,} 篇文档")
 
 
+def _unescaped(value):
+    if isinstance(value, str):
+        return html.unescape(value)
+    return [_unescaped(v) for v in value] if isinstance(value, list) else value
+
+
 def chart_point(key: str) -> dict | None:
-    """The first point clicked on the plotly chart with this key (``on_select``), or None."""
+    """The first point clicked on the plotly chart with this key (``on_select``), or None. Its texts
+    (category, legend group, custom data) are the data's values again: ``ui.charts`` escapes them in
+    the figure so that Plotly draws them as text, not markup."""
     event = st.session_state.get(key)
     points = event.selection.points if event is not None and hasattr(event, "selection") else []
-    return points[0] if points else None
+    return {k: _unescaped(v) for k, v in points[0].items()} if points else None
 
 
 def distinct_sentences(frame: pd.DataFrame) -> pd.DataFrame:
