@@ -41,7 +41,7 @@ def _word_drill(f, words: list[str], key: str) -> None:
     with left:
         sentences = data.word_sentences(f, word, limit=100)
         st.markdown(f"**含“{md(word)}”的句子**" + ("（前 100 句）" if len(sentences) >= 100 else ""))
-        evidence_table(sentences, f"{key}_ev", empty=f"没有句子含“{word}”。")
+        evidence_table(sentences, f"{key}_ev", empty=f"没有句子含“{word}”。", narrow=True)
 
 
 st.title("探索")
