@@ -9,6 +9,7 @@ serves itself (.streamlit/config.toml [[theme.fontFaces]], ui/chrome.py). For ea
   in visible text or in an input's placeholder;
 - any traceback or Streamlit error box;
 - any chart whose drawn axis range leaves out one of its own values, or a percent axis beyond 0–100 %;
+- any table with a key column (``KEY_COLUMNS``) wider than its box, and any button whose label is cut;
 
 and checks, by pixels, that Chinese is drawn with real glyphs, not boxes; that a reload keeps the
 reader signed in and sign-out ends it; that a link to a page the role may not open says so.
@@ -123,6 +124,30 @@ _RANGES_JS = """() => {
   return out;
 }"""
 
+# The key columns the issue names (sentences, scores, 落实率, 平均具体度) and the buttons that open a document:
+# a table holding one of them may not be wider than its box (the columns past the right edge are cut off,
+# reached only by scrolling sideways), and no button's label may be cut ("打开…").
+KEY_COLUMNS = ["句子", "情感分", "平均情感", "落实率", "平均具体度", "区分度(z)", "前文", "后文", "第 N 年的计划",
+               "第 N+1 年的对应句"]
+_CUT_JS = """(keys) => {
+  // a table with a key column whose columns are wider than its box: the last ones are cut off (scroll)
+  const out = [];
+  document.querySelectorAll('[data-testid="stDataFrame"]').forEach(df => {
+    const heads = Array.from(df.querySelectorAll('th[role="columnheader"]')).map(t => t.textContent.trim());
+    const key = heads.filter(h => keys.includes(h));
+    const sc = df.querySelector('.dvn-scroller');
+    if (key.length && sc && sc.scrollWidth > sc.clientWidth + 1)
+      out.push(`表格（${heads.join('、')}）宽 ${sc.scrollWidth}px，只显示 ${sc.clientWidth}px：${key.join('、')} 可能被截断`);
+  });
+  // a button whose label does not fit (打开文档 cut to 打开…)
+  document.querySelectorAll('[data-testid^="stBaseButton"]').forEach(b => {
+    const label = b.querySelector('p, [data-testid="stMarkdownContainer"]');
+    if (label && label.scrollWidth > label.clientWidth + 1 && b.getBoundingClientRect().width > 0)
+      out.push(`按钮“${label.textContent.trim()}”的文字被截断`);
+  });
+  return out;
+}"""
+
 
 def _charts_drawn(page) -> None:
     """Wait until every Plotly chart on the page has been drawn (Plotly draws after the script run ends)."""
@@ -232,7 +257,8 @@ def test_every_page_for_every_role_is_chinese_and_drawn_with_the_served_font(ser
                     page.get_by_role("heading", name=title, exact=True).wait_for(timeout=60_000)
                     _settle(page)
                     _charts_drawn(page)
-                    found = _english(page, allowed) + _problems(page) + page.evaluate(_RANGES_JS)
+                    found = (_english(page, allowed) + _problems(page) + page.evaluate(_RANGES_JS)
+                             + page.evaluate(_CUT_JS, KEY_COLUMNS))
                     if found:
                         problems[f"{role} · {title}"] = found
 

@@ -297,3 +297,4 @@ def test_a_click_reports_the_value_as_it_is_in_the_data(monkeypatch):
         {"x": "&lt;b&gt;x&lt;/b&gt;", "y": 3, "legendgroup": "研发&amp;amp;测试", "customdata": ["&lt;a&gt;"]}]))
     monkeypatch.setattr(widgets.st, "session_state", {"chart": event})
     assert widgets.chart_point("chart") == {"x": BOLD, "y": 3, "legendgroup": AMP, "customdata": ["<a>"]}
+
