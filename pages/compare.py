@@ -176,5 +176,5 @@ else:
                 ev = data.keyword_hits(f, value, limit=100)
             evidence_table(ev, f"cmp_ev_{s}", empty=f"{SIDES[s]}没有{what}。",
                            columns=["employee", "department", "year", "text", "sentiment"],
-                           theme=value if kind == "theme" else None)
+                           theme=value if kind == "theme" else None, narrow=True)
 st.caption(f"平均情感：甲组 {score(sizes['a']['sentiment_mean'])}，乙组 {score(sizes['b']['sentiment_mean'])}。")

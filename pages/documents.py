@@ -95,7 +95,7 @@ st.dataframe(
                                                            help=HELP["平均情感"]),
                    "负面句占比": st.column_config.NumberColumn(format="percent"),
                    "模板占位符": st.column_config.NumberColumn(help=HELP["模板占位符"]),
-                   "文件": st.column_config.TextColumn(width="medium")},
+                   "文件": st.column_config.TextColumn(width="small")},  # all columns fit: none cut off
 )
 
 current = st.session_state.get(state.K_DOC)

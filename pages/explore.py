@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import auth, charts, data, state
 from ui.markdown import md
-from ui.widgets import click_hint, evidence_table, filter_caption, require_documents
+from ui.widgets import chart_point, click_hint, evidence_table, filter_caption, require_documents
 
 VIEWS = ("共现网络", "对应分析", "新话题", "搭配与趋势")
 CA_BY = {"部门": "department", "年份": "year", "班组": "team", "段落": "section"}
@@ -15,9 +15,9 @@ K_VIEW, K_WORD = "ex_view", "ex_word"
 
 def _pick_word(chart_key: str) -> None:
     """A clicked word (network node or map point) becomes the word of the drill-down."""
-    points = st.session_state[chart_key].selection.points
-    if points and points[0].get("customdata") is not None:
-        value = points[0]["customdata"]
+    point = chart_point(chart_key)
+    if point and point.get("customdata") is not None:
+        value = point["customdata"]
         st.session_state[K_WORD] = value[0] if isinstance(value, list) else value
 
 
@@ -41,7 +41,7 @@ def _word_drill(f, words: list[str], key: str) -> None:
     with left:
         sentences = data.word_sentences(f, word, limit=100)
         st.markdown(f"**含“{md(word)}”的句子**" + ("（前 100 句）" if len(sentences) >= 100 else ""))
-        evidence_table(sentences, f"{key}_ev", empty=f"没有句子含“{word}”。")
+        evidence_table(sentences, f"{key}_ev", empty=f"没有句子含“{word}”。", narrow=True)
 
 
 st.title("探索")

@@ -22,15 +22,18 @@ st.caption("下载的表格与页面上的图表使用同一筛选条件，列�
            + (f"和当前筛选下的证据句（最多 {EVIDENCE_ROWS:,} 句）" if auth.access().may_read_text else "")
            + "，表头冻结并可筛选。以 = + - @ 开头的单元格已加撇号，防止被当作公式执行。每次下载都会记入审计日志。")
 
-st.session_state.setdefault("export_table", EXPORT_TABLES[0])
-name = st.radio("表格", EXPORT_TABLES, key="export_table", horizontal=True, format_func=EXPORT_TABLE_NAMES.get)
+# only the tables this reader can take away: a viewer (figures only) is not offered the documents table
+offered = [t for t in EXPORT_TABLES if t != "documents" or auth.access().may_read_text]
+if st.session_state.get("export_table") not in offered:
+    st.session_state["export_table"] = offered[0]
+name = st.radio("表格", offered, key="export_table", horizontal=True, format_func=EXPORT_TABLE_NAMES.get)
 title = EXPORT_TABLE_NAMES[name]
 st.markdown(f"**{title}**：{DESCRIPTIONS[name]}")
+if len(offered) < len(EXPORT_TABLES):
+    st.caption(":material/visibility_off: 你的账号只能导出汇总表（分组、主题、关键词），不能导出逐篇文档。")
 
 table = data.export_table(name, f)
-if name == "documents" and not auth.access().may_read_text:
-    st.info("你的账号只能导出汇总表（分组、主题、关键词），不能导出逐篇文档。", icon=":material/visibility_off:")
-elif table.empty:
+if table.empty:
     st.info(f"当前筛选条件下“{title}”表没有数据（{state.describe(f)}）。"
             + ("关键词表需要足够多的文本：每个词至少出现 3 次。" if name == "keywords" else ""))
 else:

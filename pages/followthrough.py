@@ -20,8 +20,10 @@ from ui.widgets import (
     pct,
     require_documents,
     score,
+    wrap_height,
 )
 
+PAIR_TEXT_PX = 230  # a plan and its follow-up side by side with six narrow columns: all fit the page
 K_SECTION, K_WORD, K_DEPT, K_STATUS, K_PAIR = "ft_section", "ft_word", "ft_dept", "ft_status", "ft_pair"
 READ_SECTIONS = ("成绩", "不足", "计划")
 ALL = "全部"
@@ -66,7 +68,7 @@ else:
     c[1].metric("落实", num(done), border=True)
     c[2].metric("部分落实", num(partly), border=True)
     c[3].metric("落实率", pct((done + 0.5 * partly) / plans if plans else None, 1), border=True, help=HELP["落实率"])
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)  # half the page: the rates table fits without scrolling sideways
     with left:
         long = rates.melt(id_vars=["department"], value_vars=list(FOLLOW_STATUSES), var_name="status",
                           value_name="count")
@@ -77,14 +79,16 @@ else:
                         key="ft_bar", on_select=_from_bar, selection_mode="points")
     with right:
         # the rate first: in this narrow column the last columns are the ones cut off
-        order = ["department", "rate", "plans", *FOLLOW_STATUSES, "documents"]
+        order = ["department", "rate", "plans", *FOLLOW_STATUSES]
         st.dataframe(rates[order].rename(columns={**COLUMN_NAMES, "documents": "总结数", "plans": "计划数",
                                                   "rate": "落实率"}),
                      hide_index=True, width="stretch", key="ft_rates",
                      column_config={"部门": st.column_config.TextColumn(width="small"),
                                     "落实率": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
                                                                            format="percent", help=HELP["落实率"],
-                                                                           width="small")})
+                                                                           width=90),
+                                    **{c: st.column_config.NumberColumn(width="small")
+                                       for c in ("计划数", *FOLLOW_STATUSES)}})
 
     departments = [d for d in rates["department"] if d]
     if st.session_state.get(K_DEPT) not in departments:
@@ -111,10 +115,16 @@ else:
                                             "evidence_section": "所在段落", "shared": "重复的目标词",
                                             "score": "目标词覆盖"}),
             hide_index=True, width="stretch", key="ft_pairs",
-            column_config={"第 N 年的计划": st.column_config.TextColumn(width="large"),
-                           "第 N+1 年的对应句": st.column_config.TextColumn(width="large"),
+            row_height=wrap_height([*shown["plan_text"], *shown["evidence_text"]], PAIR_TEXT_PX),
+            column_config={"员工": st.column_config.TextColumn(width="small"),
+                           "年份": st.column_config.TextColumn(width=90),
+                           "判断": st.column_config.TextColumn(width="small"),
+                           "所在段落": st.column_config.TextColumn(width="small"),
+                           "重复的目标词": st.column_config.TextColumn(width=100),
+                           "第 N 年的计划": st.column_config.TextColumn(width=PAIR_TEXT_PX),
+                           "第 N+1 年的对应句": st.column_config.TextColumn(width=PAIR_TEXT_PX),
                            "目标词覆盖": st.column_config.ProgressColumn(
-                               min_value=0.0, max_value=1.0, format="percent",
+                               min_value=0.0, max_value=1.0, format="percent", width="small",
                                help="计划里的目标词有多大比例在下一年的对应句里再次出现")})
         options, marks = {}, {}
         for r in pairs.itertuples():

@@ -46,7 +46,7 @@ for col, kind in zip(c[1:4], COPY_KINDS):
 c[4].metric("含模板占位符", num(per["placeholder_documents"].sum()), border=True,
             help="未替换的范文占位符（20xx、xx地市、xxx万元、**月份等）是照搬范文的强烈信号")
 
-left, right = st.columns([3, 2])
+left, right = st.columns(2)  # half the page: the table's six columns fit without scrolling sideways
 with left:
     st.plotly_chart(charts.bar(per, x="department", y="copied_share", percent=True,
                                title="各部门疑似抄袭文档占比（0–100%）",
@@ -55,10 +55,12 @@ with right:
     # the shares first: in this narrow column the last columns are the ones cut off
     table = per[["department", "copied_share", "concreteness_mean", "copied", "placeholder_documents", "documents"]]
     st.dataframe(table.rename(columns=NAMES), hide_index=True, width="stretch", key="orig_groups",
-                 column_config={"部门": st.column_config.TextColumn(pinned=True),
-                                "抄袭占比": st.column_config.NumberColumn(format="percent"),
-                                "含占位符": st.column_config.NumberColumn(help=HELP["模板痕迹"]),
-                                "平均具体度": st.column_config.ProgressColumn(min_value=0.0, max_value=100.0,
+                 column_config={"部门": st.column_config.TextColumn(pinned=True, width="small"),
+                                "抄袭占比": st.column_config.NumberColumn(format="percent", width="small"),
+                                "疑似抄袭": st.column_config.NumberColumn(width="small"),
+                                "含占位符": st.column_config.NumberColumn(help=HELP["模板痕迹"], width="small"),
+                                "文档数": st.column_config.NumberColumn(width="small"),
+                                "平均具体度": st.column_config.ProgressColumn(min_value=0.0, max_value=100.0, width=100,
                                                                            format="%.1f", help=HELP["平均具体度"])})
 
 tab_copy, tab_hold, tab_conc, tab_lib = st.tabs(["疑似抄袭", "模板占位符", "具体度", "范文库"])

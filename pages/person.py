@@ -15,7 +15,7 @@ from analysis.access.scope import Filters
 from analysis.schema import SECTIONS
 from ui import charts, data, state
 from ui.markdown import md
-from ui.widgets import COLUMN_NAMES, HELP, chart_point, copy_source, evidence_table, num, pct, score
+from ui.widgets import COLUMN_NAMES, HELP, chart_point, copy_source, evidence_table, num, pct, score, wrap_height
 
 K_SEARCH, K_PICK, K_YEAR = "person_search", state.K_PERSON, "person_year"
 K_SENT, K_HEAT, K_PLANS, K_DOCS = "person_sent", "person_heat", "person_plans", "person_docs"
@@ -202,14 +202,16 @@ else:
             columns={"years": "年份", "plan_text": "第 N 年的计划", "status": "判断",
                      "evidence_text": "第 N+1 年的对应句", "evidence_section": "所在段落"}),
         hide_index=True, width="stretch", key=K_PLANS, selection_mode="single-row",
+        row_height=wrap_height([*shown["plan_text"], *shown["evidence_text"]], 330),
         on_select=partial(_open_from, K_PLANS, lambda i: pairs.iloc[i],
                           lambda r: st.session_state.update(person_plan=int(r.name))),
-        column_config={"第 N 年的计划": st.column_config.TextColumn(width="large"),
-                       "第 N+1 年的对应句": st.column_config.TextColumn(width="large")})
+        column_config={"年份": st.column_config.TextColumn(width=90),
+                       "第 N 年的计划": st.column_config.TextColumn(width=330),
+                       "第 N+1 年的对应句": st.column_config.TextColumn(width=330)})
     plan_labels = {i: f"{r.year} 年：{r.plan_text[:30]}（{r.status}）" for i, r in pairs.iterrows()}
     if st.session_state.get("person_plan") not in plan_labels:
         st.session_state["person_plan"] = next(iter(plan_labels))
-    pick, b1, b2 = st.columns([4, 1, 1], vertical_alignment="bottom")
+    pick, b1, b2 = st.columns([2, 1, 1], vertical_alignment="bottom")  # room for each button's whole label
     chosen = pick.selectbox("计划（点表格中的行也可以选中）", list(plan_labels), key="person_plan",
                             format_func=plan_labels.get)
     r = pairs.loc[chosen]

@@ -94,8 +94,8 @@ else:
     with pos_col:
         st.markdown("**最积极的句子**")
         evidence_table(data.evidence(f, section=section, label="pos", order="pos", limit=15), "sent_pos",
-                       empty="所选范围内没有正面句。", columns=EVIDENCE_COLUMNS)
+                       empty="所选范围内没有正面句。", columns=EVIDENCE_COLUMNS, narrow=True)
     with neg_col:
         st.markdown("**最消极的句子**")
         evidence_table(data.evidence(f, section=section, label="neg", order="neg", limit=15), "sent_neg",
-                       empty="所选范围内没有负面句。", columns=EVIDENCE_COLUMNS)
+                       empty="所选范围内没有负面句。", columns=EVIDENCE_COLUMNS, narrow=True)

@@ -8,7 +8,7 @@ import streamlit as st
 from analysis.schema import SECTIONS
 from ui import charts, data, state
 from ui.markdown import md
-from ui.widgets import HELP, click_hint, evidence_table, filter_caption, hidden_note, require_documents
+from ui.widgets import HELP, chart_point, click_hint, evidence_table, filter_caption, hidden_note, require_documents
 
 # label → (column suffix in data.groups, number format, what the colour means). The first is the default:
 # the one that shows where departments differ (issue 12); the others stay selectable.
@@ -35,10 +35,10 @@ K_TREND = "theme_trend_pick"  # the themes drawn on the trend chart (several: on
 
 def _from_heat() -> None:
     """A clicked cell picks the theme and department of the drill-down below."""
-    points = st.session_state[K_HEAT].selection.points
-    if points:
-        st.session_state[K_THEME] = points[0]["x"]
-        st.session_state[K_DEPT] = points[0]["y"]
+    point = chart_point(K_HEAT)
+    if point:
+        st.session_state[K_THEME] = point["x"]
+        st.session_state[K_DEPT] = point["y"]
 
 
 st.title("主题")

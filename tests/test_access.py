@@ -173,10 +173,30 @@ def test_viewer_sees_aggregates_only(env):
     assert not any("前文" in df.value.columns for df in at.dataframe)
     assert any("只能查看汇总数据" in i.value for i in at.info)
     at.switch_page("pages/export.py").run()
-    assert any("不能导出逐篇文档" in i.value for i in at.info)
-    assert not at.get("download_button")
-    at.radio(key="export_table").set_value("groups").run()
+    # offered only what a viewer can take away: the summary tables, the first one ready to download
+    assert at.radio(key="export_table").options == ["分组", "主题", "关键词"]
+    assert at.radio(key="export_table").value == "groups"
+    assert any("不能导出逐篇文档" in c.value for c in at.caption)
     assert {b.label for b in at.get("download_button")} == {"下载 CSV", "下载 Excel"}
+    assert not any("证据句" in c.value for c in at.caption)  # the .xlsx holds no sentences for a viewer
+
+
+@pytest.mark.parametrize("user, offered, evidence", [
+    ("hr", ["文档", "分组", "主题", "关键词"], True),
+    ("xiaoshou", ["文档", "分组", "主题", "关键词"], True),
+    ("guest", ["分组", "主题", "关键词"], False),
+])
+def test_export_page_offers_each_role_what_it_can_take_away(env, user, offered, evidence):
+    """导出 as each role: the tables offered, the default one ready to download on arrival, and the
+    evidence sentences promised only to readers whose .xlsx holds them."""
+    at = sign_in(start(), user)
+    at.switch_page("pages/export.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.radio(key="export_table").options == offered
+    assert {b.label for b in at.get("download_button")} == {"下载 CSV", "下载 Excel"}
+    assert any("证据句" in c.value for c in at.caption) is evidence
+    assert any("不能导出逐篇文档" in c.value for c in at.caption) is not evidence
+    assert not at.info  # no table offered that then says it cannot be had
 
 
 def test_viewer_reads_return_no_text(env, monkeypatch):

@@ -8,6 +8,8 @@ serves itself (.streamlit/config.toml [[theme.fontFaces]], ui/chrome.py). For ea
 - any English word shown to the reader outside ``ALLOWED`` (the README's allow-list, 界面里仍然是英文的地方),
   in visible text or in an input's placeholder;
 - any traceback or Streamlit error box;
+- any chart whose drawn axis range leaves out one of its own values, or a percent axis beyond 0–100 %;
+- any table with a key column (``KEY_COLUMNS``) wider than its box, and any button whose label is cut;
 
 and checks, by pixels, that Chinese is drawn with real glyphs, not boxes; that a reload keeps the
 reader signed in and sign-out ends it; that a link to a page the role may not open says so.
@@ -79,6 +81,81 @@ _GLYPHS_JS = """async (family) => {
   const a = draw('总'), b = draw('情');
   return {ink: a.filter(v => v > 0).length, differ: a.some((v, i) => v !== b[i])};
 }"""
+
+# Every rendered Plotly chart (its ``_fullLayout``/``_fullData`` as drawn): each value on a linear axis lies
+# inside the axis's range (a stack's total for stacked bars), and a percent axis stays within 0–100 %.
+_RANGES_JS = """() => {
+  // every trace value on a linear axis lies inside the axis's rendered range; a percent axis stays in 0–100 %
+  const out = [];
+  const num = v => (v === null || v === undefined || v === '') ? NaN : Number(v);
+  document.querySelectorAll('.js-plotly-plot').forEach((el, i) => {
+    const L = el._fullLayout, D = el._fullData;
+    if (!L || !D) { out.push(`图 ${i + 1} 没有画出来`); return; }
+    const name = (L.title && L.title.text) || `图 ${i + 1}`;
+    const axis = id => L[id.replace(/^([xy])/, '$1axis')];
+    const sums = {};
+    for (const t of D) {
+      if (t.visible !== true) continue;
+      for (const letter of ['x', 'y']) {
+        const ax = axis(t[letter + 'axis'] || letter);
+        if (!ax || ax.type !== 'linear' || !t[letter]) continue;
+        const [lo, hi] = [Math.min(...ax.range), Math.max(...ax.range)];
+        const eps = (hi - lo) * 1e-9;
+        if (String(ax.tickformat || '').includes('%') && (lo < -eps || hi > 1 + eps))
+          out.push(`${name}：百分比轴 ${letter} 的范围 [${lo}, ${hi}] 超出 0–100%`);
+        const values = Array.from(t[letter], num);
+        const stacked = t.type === 'bar' && ['stack', 'relative'].includes(L.barmode)
+          && (t.orientation === 'h' ? letter === 'x' : letter === 'y');
+        const cats = stacked ? Array.from(t[letter === 'x' ? 'y' : 'x']) : [];
+        values.forEach((v, j) => {
+          if (!Number.isFinite(v)) return;
+          if (stacked) {
+            const key = `${letter}|${cats[j]}|${v < 0 ? '-' : '+'}`;
+            sums[key] = (sums[key] || 0) + v;
+            const s = sums[key];
+            if (s < lo - eps || s > hi + eps) out.push(`${name}：${cats[j]} 的堆叠总和 ${s} 在 ${letter} 轴 [${lo}, ${hi}] 之外`);
+          } else if (v < lo - eps || v > hi + eps) {
+            out.push(`${name}：${t.name || ''} 的值 ${v} 在 ${letter} 轴 [${lo}, ${hi}] 之外`);
+          }
+        });
+      }
+    }
+  });
+  return out;
+}"""
+
+# The key columns the issue names (sentences, scores, 落实率, 平均具体度) and the buttons that open a document:
+# a table holding one of them may not be wider than its box (the columns past the right edge are cut off,
+# reached only by scrolling sideways), and no button's label may be cut ("打开…").
+KEY_COLUMNS = ["句子", "情感分", "平均情感", "落实率", "平均具体度", "区分度(z)", "前文", "后文", "第 N 年的计划",
+               "第 N+1 年的对应句"]
+_CUT_JS = """(keys) => {
+  // a table with a key column whose columns are wider than its box: the last ones are cut off (scroll)
+  const out = [];
+  document.querySelectorAll('[data-testid="stDataFrame"]').forEach(df => {
+    const heads = Array.from(df.querySelectorAll('th[role="columnheader"]')).map(t => t.textContent.trim());
+    const key = heads.filter(h => keys.includes(h));
+    const sc = df.querySelector('.dvn-scroller');
+    if (key.length && sc && sc.scrollWidth > sc.clientWidth + 1)
+      out.push(`表格（${heads.join('、')}）宽 ${sc.scrollWidth}px，只显示 ${sc.clientWidth}px：${key.join('、')} 可能被截断`);
+  });
+  // a button whose label does not fit (打开文档 cut to 打开…)
+  document.querySelectorAll('[data-testid^="stBaseButton"]').forEach(b => {
+    const label = b.querySelector('p, [data-testid="stMarkdownContainer"]');
+    if (label && label.scrollWidth > label.clientWidth + 1 && b.getBoundingClientRect().width > 0)
+      out.push(`按钮“${label.textContent.trim()}”的文字被截断`);
+  });
+  return out;
+}"""
+
+
+def _charts_drawn(page) -> None:
+    """Wait until every Plotly chart on the page has been drawn (Plotly draws after the script run ends)."""
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-testid=\"stPlotlyChart\"]'))"
+        ".every(c => { const el = c.querySelector('.js-plotly-plot'); return el && el._fullLayout; })",
+        timeout=30_000,
+    )
 
 
 def _fontconfig(tmp: Path) -> Path:
@@ -179,7 +256,9 @@ def test_every_page_for_every_role_is_chinese_and_drawn_with_the_served_font(ser
                     page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
                     page.get_by_role("heading", name=title, exact=True).wait_for(timeout=60_000)
                     _settle(page)
-                    found = _english(page, allowed) + _problems(page)
+                    _charts_drawn(page)
+                    found = (_english(page, allowed) + _problems(page) + page.evaluate(_RANGES_JS)
+                             + page.evaluate(_CUT_JS, KEY_COLUMNS))
                     if found:
                         problems[f"{role} · {title}"] = found
 

@@ -223,3 +223,78 @@ def test_titles_are_text_and_long_ones_are_split_not_cut_off():
     assert fig.layout.title.text == "各部门各年份的文档数"
     assert fig.layout.title.subtitle.text == "点击柱子查看句子"
     assert fig.layout.margin.t >= 60  # the second line has room above the plot
+
+
+# ---------------------------------------------------------------- values from the data are text, not markup
+LINK = '<a href="javascript:alert(1)">点我</a>'
+BOLD = "<b>x</b>"
+AMP = "研发&amp;测试"  # an entity typed in a name stays as typed ("&amp;amp;" in the figure)
+
+
+def _strings(node) -> list[str]:
+    """Every string in a figure's JSON (data and layout)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, (list, tuple, np.ndarray)):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+def _markup_figures() -> dict[str, go.Figure]:
+    """Each builder drawing data whose departments, teams, words and groups carry Plotly markup."""
+    names = [LINK, BOLD, AMP]
+    per = pd.DataFrame([(d, y, 10 + i) for i, d in enumerate(names) for y in ("2023", "2024")],
+                       columns=["department", "year", "documents"])
+    trend = pd.DataFrame([(d, y, 0.6) for d in names for y in ("2023", "2024")],
+                         columns=["department", "year", "sentiment_mean"])
+    cells = pd.DataFrame([(d, t, 1.5) for d in names for t in (BOLD, "客户服务")],
+                         columns=["department", "theme", "value"])
+    shares = pd.DataFrame({"section": [LINK, "成绩"], "pos_share": [0.5, 0.6], "neg_share": [0.5, 0.4]})
+    edges = pd.DataFrame({"source": [LINK, LINK], "target": [BOLD, AMP], "count": [9, 7], "jaccard": [0.4, 0.3],
+                          "source_freq": [30, 30], "target_freq": [18, 11], "source_community": [0, 0],
+                          "target_community": [0, 1]})
+    ca = pd.DataFrame({"kind": ["word", "group"], "label": [BOLD, LINK], "x": [1.0, -1.0], "y": [0.5, -0.5],
+                       "inertia_x": [0.6] * 2, "inertia_y": [0.3] * 2})
+    return {
+        "bar": charts.bar(per, x="department", y="documents", color="year", labels={"department": "部门"},
+                          category_orders={"department": names}),
+        "bar_h": charts.bar(per.assign(year=per["department"]), x="year", y="documents", color="department",
+                            horizontal=True, color_map={LINK: "#3E6E8E"}),
+        "line": charts.line(trend, x="year", y="sentiment_mean", color="department", bounds=(0.0, 1.0)),
+        "heat_grid": charts.heat_grid(cells, x="theme", y="department", z="value", x_order=[BOLD, "客户服务"],
+                                      y_order=names, midpoint=1.0),
+        "stacked_shares": charts.stacked_shares(shares, x="section", shares={"pos_share": "正面", "neg_share": "负面"}),
+        "box": charts.box(trend, x="year", y="sentiment_mean", color="department"),
+        "network": charts.network(edges),
+        "biplot": charts.biplot(ca),
+    }
+
+
+@pytest.mark.parametrize("name", ["bar", "bar_h", "line", "heat_grid", "stacked_shares", "box", "network",
+                                  "biplot"])
+def test_values_from_the_data_reach_the_figure_escaped(name):
+    """A department called <a href=…>点我</a> is drawn as those characters: no string of the figure (ticks,
+    legend, hover, text, custom data, category orders) carries the tag, and the value is there, escaped."""
+    fig = _markup_figures()[name]
+    strings = _strings(fig.to_plotly_json())
+    assert not [s for s in strings if "<a" in s or "<b>" in s or ("&amp;" in s and "&amp;amp;" not in s)], name
+    assert any("&lt;a href=\"javascript:alert(1)\"&gt;点我&lt;/a&gt;" in s for s in strings), name
+
+
+def test_every_builder_draws_markup_as_text():
+    assert {n for n in _markup_figures() if n != "bar_h"} == BUILDERS
+
+
+def test_a_click_reports_the_value_as_it_is_in_the_data(monkeypatch):
+    """ui.widgets.chart_point undoes the escaping: the page filters by the department's real name."""
+    from types import SimpleNamespace
+
+    from ui import widgets
+
+    event = SimpleNamespace(selection=SimpleNamespace(points=[
+        {"x": "&lt;b&gt;x&lt;/b&gt;", "y": 3, "legendgroup": "研发&amp;amp;测试", "customdata": ["&lt;a&gt;"]}]))
+    monkeypatch.setattr(widgets.st, "session_state", {"chart": event})
+    assert widgets.chart_point("chart") == {"x": BOLD, "y": 3, "legendgroup": AMP, "customdata": ["<a>"]}
+

@@ -1,6 +1,12 @@
 """Plotly figures in one calm style, with Chinese labels.
 
 Figures take the DataFrames of ``analysis.query`` and only draw them: no counting happens here.
+
+Plotly draws every text of a figure (category ticks, legend names, hover text, labels on the marks) as
+its own small HTML: a department named ``<a href="javascript:…">点我</a>`` became a link, ``<b>x</b>``
+bold. Every builder here therefore escapes each string that comes from the data before Plotly sees it
+(``_plain``: ``&lt;`` and ``&amp;`` are entities Plotly's text renderer decodes, so the value reads as
+typed); ``ui.widgets.chart_point`` undoes it for the value a click on the chart reports.
 """
 from __future__ import annotations
 
@@ -31,6 +37,29 @@ MIN_LABELLED_SEGMENT = 0.08
 """A segment of a 100 % stacked bar thinner than this share carries no label (it would overlap the next)."""
 PAD = 0.15
 """Room above the highest bar for its outside label, as a share of the highest value."""
+
+
+def _plain(value):
+    """A string from the data as literal text in a figure (see the module's docstring); others as they are."""
+    return html.escape(value, quote=False) if isinstance(value, str) else value
+
+
+def _plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text value escaped (``_plain``): categories, legend names and the values
+    Plotly Express writes into its hover templates all come from these columns."""
+    texts = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)
+             or isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.assign(**{c: frame[c].map(_plain) for c in texts}) if texts else frame
+
+
+def _plain_keys(mapping: dict | None) -> dict:
+    """Category orders, colour maps and axis labels, whose keys or values name data values."""
+    out = {}
+    for key, value in (mapping or {}).items():
+        if isinstance(value, (list, tuple)):
+            value = [_plain(v) for v in value]
+        out[_plain(key)] = _plain(value)
+    return out
 
 
 def _title(title: str) -> dict:
@@ -106,10 +135,11 @@ def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: d
     ``bounds``/``fixed`` as in ``value_range``: a share (``percent``) is drawn on its whole 0–100 % scale,
     a sentiment score with ``bounds=(0, 1)`` on 0–1; counts from 0 to a round number above the data."""
     show = bool(text) and _labelled(frame, x, color, barmode)
+    frame = _plain_frame(frame)
     fig = px.bar(
-        frame, x=y if horizontal else x, y=x if horizontal else y, color=color, labels=labels or {},
-        orientation="h" if horizontal else "v", barmode=barmode,
-        color_discrete_sequence=PALETTE, color_discrete_map=color_map or {}, category_orders=category_orders or {},
+        frame, x=y if horizontal else x, y=x if horizontal else y, color=color, labels=_plain_keys(labels),
+        orientation="h" if horizontal else "v", barmode=barmode, color_discrete_sequence=PALETTE,
+        color_discrete_map=_plain_keys(color_map), category_orders=_plain_keys(category_orders),
         text_auto=(text if isinstance(text, str) else ".0%" if percent else True) if show else False,
     )
     fig.update_layout(title=_title(title))
@@ -133,7 +163,8 @@ def line(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: 
     """A trend over years. The y axis starts where the measure starts (0); a measure with a fixed scale
     (``bounds``: a sentiment score's 0–1) is drawn on the whole of it, so a change of 0.003 stays flat; a
     share (``percent``) up to a round number above the data, never past 100 %."""
-    fig = px.line(frame, x=x, y=y, color=color, labels=labels or {}, markers=True,
+    frame = _plain_frame(frame)
+    fig = px.line(frame, x=x, y=y, color=color, labels=_plain_keys(labels), markers=True,
                   color_discrete_sequence=PALETTE)
     fig.update_layout(title=_title(title))
     fig.update_xaxes(type="category")
@@ -155,7 +186,8 @@ def heat_grid(frame: pd.DataFrame, x: str, y: str, z: str, x_order: list, y_orde
     a ratio to the company) the colours diverge: above it one hue, below it the other, at it white.
     ``hint`` ends the hover text (empty for a reader who cannot see the sentences a click would list).
     """
-    labels = labels or {}
+    labels = _plain_keys(labels)
+    frame, x_order, y_order = _plain_frame(frame), [_plain(v) for v in x_order], [_plain(v) for v in y_order]
     zmax = float(frame[z].max()) if len(frame) and frame[z].max() > 0 else 1.0
     pct = value_format.endswith("%")
     text = frame[z].map(lambda v: format(v, value_format) if pd.notna(v) else "")
@@ -201,10 +233,13 @@ def stacked_shares(frame: pd.DataFrame, x: str, shares: dict[str, str], title: s
     share as a label only when it is tall enough for it (``MIN_LABELLED_SEGMENT``)."""
     long = frame.melt(id_vars=[x], value_vars=list(shares), var_name="kind", value_name="share")
     long["kind"] = long["kind"].map(shares)
+    long = _plain_frame(long)
+    shares, colors = _plain_keys(shares), _plain_keys(colors)
+    x_order = [_plain(v) for v in (x_order or list(frame[x]))]
     long["label"] = long["share"].map(lambda v: f"{v:.0%}" if pd.notna(v) and v >= MIN_LABELLED_SEGMENT else "")
     fig = px.bar(long, x=x, y="share", color="kind", barmode="stack", text="label",
                  color_discrete_map=colors or {}, color_discrete_sequence=PALETTE,
-                 category_orders={x: x_order or list(frame[x]), "kind": list(shares.values())},
+                 category_orders={x: x_order, "kind": list(shares.values())},
                  labels={"share": "占比", x: "", "kind": ""})
     fig.update_traces(textposition="inside", insidetextanchor="middle")
     fig.update_layout(title=_title(title), uniformtext=dict(minsize=10, mode="hide"))
@@ -215,8 +250,9 @@ def stacked_shares(frame: pd.DataFrame, x: str, shares: dict[str, str], title: s
 def box(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: dict | None = None,
         title: str = "", bounds: tuple[float, float | None] = (0.0, 1.0)) -> go.Figure:
     """Distributions (of document sentiment: on its whole 0–1 scale by default)."""
+    frame = _plain_frame(frame)
     orders = {color: sorted(frame[color].unique())} if color else {}
-    fig = px.box(frame, x=x, y=y, color=color, labels=labels or {}, points=False,
+    fig = px.box(frame, x=x, y=y, color=color, labels=_plain_keys(labels), points=False,
                  color_discrete_sequence=PALETTE, category_orders=orders)
     fig.update_layout(title=_title(title))
     fig.update_yaxes(range=value_range(frame[y], bounds, fixed=bounds[1] is not None))
@@ -252,6 +288,8 @@ def network(edges: pd.DataFrame, title: str = "", by_lift: bool = False, height:
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(width=width, color="#B9BEC5"),
                                  hoverinfo="skip", showlegend=False))
     table = nodes(edges, lift_column=by_lift)
+    pos = {_plain(w): p for w, p in pos.items()}
+    table = _plain_frame(table)
     size = 12 + 30 * (table["freq"] / table["freq"].max()) ** 0.5 if len(table) else []
     if by_lift and "lift" in table:
         marker = dict(size=size, color=table["lift"], colorscale="RdBu_r", cmid=0, line=dict(width=1, color="white"),
@@ -278,6 +316,7 @@ def network(edges: pd.DataFrame, title: str = "", by_lift: bool = False, height:
 def biplot(frame: pd.DataFrame, title: str = "", height: int = 620) -> go.Figure:
     """A correspondence map: groups as large labelled squares, words as small labelled dots."""
     fig = go.Figure()
+    frame = _plain_frame(frame)
     words = frame[frame["kind"] == "word"]
     groups = frame[frame["kind"] == "group"]
     fig.add_trace(go.Scatter(x=words["x"], y=words["y"], mode="markers+text", text=words["label"],

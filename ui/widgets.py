@@ -1,6 +1,7 @@
 """Widgets more than one page uses: the empty-result message, number formats and evidence tables."""
 from __future__ import annotations
 
+import html
 from functools import partial
 
 import pandas as pd
@@ -105,11 +106,19 @@ def filter_caption(f: Filters, figures: dict) -> None:
     st.caption(f"范围：{state.describe(f)} · {figures['documents']:,} 篇文档")
 
 
+def _unescaped(value):
+    if isinstance(value, str):
+        return html.unescape(value)
+    return [_unescaped(v) for v in value] if isinstance(value, list) else value
+
+
 def chart_point(key: str) -> dict | None:
-    """The first point clicked on the plotly chart with this key (``on_select``), or None."""
+    """The first point clicked on the plotly chart with this key (``on_select``), or None. Its texts
+    (category, legend group, custom data) are the data's values again: ``ui.charts`` escapes them in
+    the figure so that Plotly draws them as text, not markup."""
     event = st.session_state.get(key)
     points = event.selection.points if event is not None and hasattr(event, "selection") else []
-    return points[0] if points else None
+    return {k: _unescaped(v) for k, v in points[0].items()} if points else None
 
 
 def distinct_sentences(frame: pd.DataFrame) -> pd.DataFrame:
@@ -130,11 +139,40 @@ def _select_from_table(table_key: str, pick_key: str, doc_ids: list[str], idxs: 
             st.session_state[f"{pick_key}_idx"] = idxs[rows[0]]
 
 
+CHAR_PX = 14
+"""The width of a Chinese character in the tables' font (a Latin letter counts as one too: an upper bound)."""
+TEXT_PX = 320
+"""The sentence column of an evidence table across the page; the other columns are narrow, so together they fit
+the main column of a 1440 px wide window (with the row-selection column) without scrolling sideways: a
+column beyond the edge is cut off."""
+NARROW_TEXT_PX = 180
+"""The sentence column of an evidence table in a half-width column, beside employee, department and score."""
+MAX_LINES = 9
+
+
+def wrap_height(texts, width: int, max_lines: int = MAX_LINES) -> int | None:
+    """The row height (px) at which a text column ``width`` px wide shows its longest value in full, up to
+    ``max_lines`` lines; None when every value fits on one line. Streamlit wraps a cell's text only when
+    the rows are taller than 4rem (its own text wrapping: ``st.dataframe(row_height=…)``)."""
+    longest = max((len(str(t)) for t in texts if t is not None), default=0)
+    per_line = max(1, (width - 17) // CHAR_PX)  # 8.5 px padding each side
+    lines = min(max_lines, -(-longest // per_line))
+    return None if lines <= 1 else max(68, 12 + 19 * lines)
+
+
+NARROW_COLUMNS = ("employee", "department", "text", "sentiment", "occurrences")
+"""What an evidence table in a half-width column keeps of the columns asked for: who, and the sentence."""
+
+
 def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str] | None = None,
-                   column_config: dict | None = None, theme: str | None = None) -> None:
+                   column_config: dict | None = None, theme: str | None = None, narrow: bool = False) -> None:
     """Sentences with their documents; a row (or the list below it) opens the document on the 文档 page,
     with the sentence marked and, for the evidence of a ``theme``, that theme highlighted.
-    Below it, an HR admin can correct a sentence's sentiment or themes (``ui.correct``)."""
+    Below it, an HR admin can correct a sentence's sentiment or themes (``ui.correct``).
+
+    Every column fits the table's width (none is cut off at the right edge), and the rows are as tall as
+    the longest sentence needs (``wrap_height``): a sentence is read in full, not only on hover. ``narrow``
+    (a half-width column): only who said it and the sentence, in a narrower column of more lines."""
     if not auth.access().may_read_text:
         st.info("你的账号只能查看汇总数据，不显示原文句子。", icon=":material/visibility_off:")
         return
@@ -145,6 +183,8 @@ def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str]
     frame = distinct_sentences(frame)
     if "occurrences" in frame and frame["occurrences"].max() > 1 and "occurrences" not in columns:
         columns = [*columns, "occurrences"]
+    if narrow:
+        columns = [c for c in columns if c in NARROW_COLUMNS]
     shown = frame[columns].copy()
     if "themes" in shown:
         shown["themes"] = shown["themes"].map(lambda v: "、".join(v) if v is not None else "")
@@ -154,15 +194,27 @@ def evidence_table(frame: pd.DataFrame, key: str, empty: str, columns: list[str]
     doc_ids = frame["doc_id"].tolist()
     idxs = frame["idx"].tolist() if "idx" in frame else None
     pick_key = f"{key}_doc"
+    text_px = NARROW_TEXT_PX if narrow else TEXT_PX
+    small = 64 if narrow else "small"
+    row_height = wrap_height(shown["句子"], text_px) if "句子" in shown else None
+    per_row = row_height or 35
     st.dataframe(
-        shown, key=f"{key}_table", hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420),
+        shown, key=f"{key}_table", hide_index=True, width="stretch", row_height=row_height,
+        height=min(38 + per_row * len(shown), max(420, 38 + 3 * per_row)),
         on_select=partial(_select_from_table, f"{key}_table", pick_key, doc_ids, idxs), selection_mode="single-row",
         column_config={
-            "句子": st.column_config.TextColumn(width="large"),
-            "情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f", width="small",
+            "员工": st.column_config.TextColumn(width=small),
+            "部门": st.column_config.TextColumn(width=small),
+            "段落": st.column_config.TextColumn(width="small"),
+            "主题": st.column_config.TextColumn(width=150),
+            "倾向": st.column_config.TextColumn(width="small"),
+            "句子": st.column_config.TextColumn(width=text_px),
+            "前文": st.column_config.TextColumn(width=250),
+            "后文": st.column_config.TextColumn(width=250),
+            "情感分": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f", width=small,
                                                    help=HELP["情感分"]),
             "年份": st.column_config.NumberColumn(format="%d", width="small"),
-            "出现次数": st.column_config.NumberColumn(width="small", help="同一句话出现在几篇总结里（只列一次）"),
+            "出现次数": st.column_config.NumberColumn(width=small, help="同一句话出现在几篇总结里（只列一次）"),
             **(column_config or {}),
         },
     )
