@@ -13,8 +13,10 @@ the reader's departments, the minimum reporting group, whose publication cells a
 department × year × team) selects whole grains. Filters that cut a grain (full-text search, single
 documents, one employee) make the queries read the base tables as before.
 
-The tables are derived, never carried over (``analysis.store.snapshot.DERIVED``): a snapshot writer that
-changes sentences without calling ``update`` leaves no aggregates and the dashboard reads the base tables.
+The tables are derived, never carried over by ``copy_live`` (``analysis.store.snapshot.DERIVED``): a snapshot
+writer that changes sentences without calling ``update`` leaves no aggregates and the dashboard reads the base
+tables. Only ``update`` itself, in a build, copies a year's rows from the live snapshot, and only when that
+year's documents are exactly the live snapshot's.
 """
 from __future__ import annotations
 
