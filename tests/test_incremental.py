@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 
 from analysis import build
-from analysis.insight import explore, followthrough
+from analysis.insight import aggregates, explore, followthrough
 from analysis.store import snapshot
 
 NEW_2025 = ("2025年度个人工作总结\n一、主要工作成绩\n{done}\n二、存在的不足\n{short}\n"
@@ -77,8 +77,20 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
         return real(pairs, sentences)
 
     monkeypatch.setattr(followthrough, "judge_pairs", spy)
+    carried: list[list[int]] = []
+    unchanged_years = aggregates._unchanged_years
+
+    def years_spy(con, changed):
+        carried.append(unchanged_years(con, changed))
+        return carried[-1]
+
+    monkeypatch.setattr(aggregates, "_unchanged_years", years_spy)
     report = build.build(corpus, live, workers=1, progress=False)
     assert (report.analysed, report.removed) == (3, 1)
+    # the aggregates of the years without an added, removed or changed summary were copied, not summed
+    with snapshot.read(demo_store) as con:
+        all_years = {r[0] for r in con.execute("SELECT DISTINCT year FROM documents").fetchall()}
+    assert carried == [sorted(all_years - {2022, 2025})] and len(carried[0]) >= 2
     # only the pairs a new summary is part of were judged: the two new 2025 summaries' 2024 plans
     with snapshot.read(live) as con:
         new_ids = {r[0] for r in con.execute(
