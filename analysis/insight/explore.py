@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -230,7 +230,7 @@ MAX_FIT_DOCUMENTS = 1000
 """Documents the factorisation is fitted on (a deterministic sample beyond); the rest are projected."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TopicModel:
     """What projecting a document on the topics needs: the vocabulary (sorted), its smoothed idf and the
     factor matrix of the topics kept (topics × vocabulary)."""
@@ -244,7 +244,7 @@ class Topics:
     words: list[list[str]]              # per topic, its top words, strongest first
     weights: list[list[float]]          # their weights in the topic
     documents: dict[str, list[float]]   # doc_id → the document's share of each topic (sums to 1, or all 0)
-    model: TopicModel | None = None     # to project documents added later (``project_topic_codes``)
+    model: TopicModel | None = field(default=None, compare=False)  # to project documents added later
 
 
 def fit_topics(doc_words: dict[str, list[str]], k: int = TOPICS, seed: int = SEED) -> Topics:
