@@ -224,12 +224,14 @@ def build(
     wait: float = 0.0,
     on_wait: Callable[[], None] | None = None,
     engine=None,
+    refit_topics: bool = False,
 ) -> BuildReport:
     """Bring the store in line with the corpus; see the module docstring for the rules.
 
     ``wait``: seconds to wait for another writer (an upload from the dashboard) to finish; 0 fails at
     once with ``snapshot.StoreBusy``. ``engine``: where documents are analysed (``analyse_many``);
-    None is this machine's process pool.
+    None is this machine's process pool. ``refit_topics``: fit the topic model afresh even when few
+    documents are new (``passes.update_topics``), which also rewrites an unchanged store.
     """
     started = time.perf_counter()
     corpus, store_path = Path(corpus), Path(store_path)
@@ -268,7 +270,7 @@ def build(
         removed = [k for k in live if k not in by_hash and k not in reuse and k not in kept]
 
         report.reused, report.removed = len(reuse), len(removed)
-        if (store_path.exists() and not todo and not retag and not removed
+        if (store_path.exists() and not refit_topics and not todo and not retag and not removed
                 and set(failures) == snapshot.live_failures(store_path)):
             report.failed, report.failures = len(failures), failures
             _report_failures(failures, on_failure)
@@ -292,7 +294,7 @@ def build(
                         insert(con, batch)
                         batch = []
                 insert(con, batch)
-                passes.run(con, known)
+                passes.run(con, known, refit_topics=refit_topics)
                 snapshot.insert_rows(con, "failures", [
                     {"source_file": s, "reason": r, "doc_id": h} for s, r, h in failures
                 ])

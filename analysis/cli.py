@@ -131,7 +131,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         result = build.build(args.corpus, args.store, workers=args.workers,
                              progress=not args.quiet, on_failure=report, wait=args.wait, on_wait=waiting,
-                             engine=engine)
+                             engine=engine, refit_topics=args.refit_topics)
     except (FileNotFoundError, snapshot.StoreBusy) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         print("analysed 0, reused 0, failed 0")
@@ -531,6 +531,8 @@ def parser() -> argparse.ArgumentParser:
                    help="Dask 调度器地址；不给则在本机启动 --workers 个工作进程的集群（只监听 127.0.0.1）")
     b.add_argument("--run-dir", type=Path, default=None, metavar="文件夹",
                    help="Dask 工作进程写 Parquet 的文件夹（远程集群须为共享路径；给出则保留，默认在库旁、用完删除）")
+    b.add_argument("--refit-topics", action="store_true",
+                   help="重新拟合主题模型（默认：新增文档不足一成时沿用已存模型，只为新文档计算主题）")
     b.add_argument("--quiet", action="store_true", help="不显示进度条")
     b.add_argument("--wait", type=float, default=300, metavar="秒数",
                    help="另一个写入正在进行时最多等待的秒数（默认 300；0 表示立即放弃）")

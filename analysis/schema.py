@@ -157,6 +157,9 @@ CORRECTED_SENTIMENT: Final = {"pos": 1.0, "neu": 0.5, "neg": 0.0}
 TOPIC_TYPES: Final = {"topic": "INTEGER", "label": "VARCHAR", "words": "VARCHAR[]", "weights": "DOUBLE[]"}
 DOC_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "topic": "INTEGER", "share": "DOUBLE"}
 SENTENCE_TOPIC_TYPES: Final = {"doc_id": "VARCHAR", "idx": "INTEGER", "topic": "INTEGER", "shared": "INTEGER"}
+# The fitted model, so that a build adding a few documents projects them instead of refitting: per word of
+# the vocabulary (code = its place in sorted order) its idf and its weight in each stored topic.
+TOPIC_MODEL_TYPES: Final = {"code": "INTEGER", "word": "VARCHAR", "idf": "DOUBLE", "weights": "DOUBLE[]"}
 # The co-occurrence network of every document with the page's default settings, so 探索 opens at once.
 NETWORK_EDGE_TYPES: Final = {"rank": "INTEGER", "source": "VARCHAR", "target": "VARCHAR", "cooccurrences": "INTEGER",
                              "jaccard": "DOUBLE", "source_freq": "INTEGER", "target_freq": "INTEGER",

@@ -85,6 +85,32 @@ def test_topics_are_deterministic():
     assert explore.sentence_topic(["客户"], a.words) == (-1, 0)
 
 
+def test_projection_on_a_stored_model_is_exact_nnls_whatever_the_batch():
+    """What an incremental build does with new documents (``passes.update_topics`` reusing the model):
+    each document's shares are the non-negative least-squares fit of its TF-IDF row on the topics,
+    the same projected alone or with others."""
+    from scipy.optimize import nnls
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    groups = [["回款", "应收", "对账", "开票"], ["测试", "版本", "缺陷", "上线"], ["培训", "学习", "课程", "考核"]]
+    docs = {f"d{i:02d}": groups[i % 3] * (1 + i % 4) + groups[(i + 1) % 3][: i % 3] + ["客户"] * (i % 5)
+            for i in range(40)}
+    found = explore.fit_topics(docs, k=3)
+    vocab = found.model.vocab
+    counts = np.array([[docs[d].count(w) for w in vocab] for d in sorted(docs)], dtype=float)
+    together = explore.project(found.model, counts)
+    alone = np.vstack([explore.project(found.model, counts[i:i + 1]) for i in range(len(counts))])
+    assert (together == alone).all()
+    x = TfidfTransformer(sublinear_tf=True).fit_transform(counts).toarray()  # fitted on all 40, as the model
+    for i, row in enumerate(x):
+        w = nnls(found.model.components.T, row)[0]
+        assert np.abs(together[i] - w / w.sum()).max() < 1e-6
+    # the factorisation's own weights of these documents name the same strongest topic
+    fitted = np.array([found.documents[d] for d in sorted(docs)])
+    assert (fitted.argmax(axis=1) == together.argmax(axis=1)).all()
+    assert np.abs(fitted - together).max() < 0.05
+
+
 # ------------------------------------------------------------------------------------- the demo corpus
 PLANTED = json.loads((DEFAULT_CORPUS / "planted.json").read_text(encoding="utf-8"))
 EMERGING = PLANTED["patterns"].get("g_emerging_topic")

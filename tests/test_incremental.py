@@ -8,9 +8,10 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from analysis import build
-from analysis.insight import followthrough
+from analysis.insight import aggregates, explore, followthrough
 from analysis.store import snapshot
 
 NEW_2025 = ("2025年度个人工作总结\n一、主要工作成绩\n{done}\n二、存在的不足\n{short}\n"
@@ -21,6 +22,9 @@ WRITTEN = [
     {"done": "质检流程梳理完毕，返工率明显下降，新员工培训按月开展。", "short": "设备点检记录不全，夜班交接偶有疏漏。",
      "plan": "明年推行点检电子化，夜班交接做到有据可查。"},
 ]
+
+
+TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
 
 
 def _tables(db: Path) -> dict[str, list[tuple]]:
@@ -73,8 +77,20 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
         return real(pairs, sentences)
 
     monkeypatch.setattr(followthrough, "judge_pairs", spy)
+    carried: list[list[int]] = []
+    unchanged_years = aggregates._unchanged_years
+
+    def years_spy(con, changed):
+        carried.append(unchanged_years(con, changed))
+        return carried[-1]
+
+    monkeypatch.setattr(aggregates, "_unchanged_years", years_spy)
     report = build.build(corpus, live, workers=1, progress=False)
     assert (report.analysed, report.removed) == (3, 1)
+    # the aggregates of the years without an added, removed or changed summary were copied, not summed
+    with snapshot.read(demo_store) as con:
+        all_years = {r[0] for r in con.execute("SELECT DISTINCT year FROM documents").fetchall()}
+    assert carried == [sorted(all_years - {2022, 2025})] and len(carried[0]) >= 2
     # only the pairs a new summary is part of were judged: the two new 2025 summaries' 2024 plans
     with snapshot.read(live) as con:
         new_ids = {r[0] for r in con.execute(
@@ -94,7 +110,59 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
     monkeypatch.setattr(followthrough, "judge_pairs", real)
     full = tmp_path / "full" / "insights.duckdb"
     build.build(corpus, full, workers=1, progress=False)
+    incremental, everything = _tables(live), _tables(full)
+    assert {t: v for t, v in incremental.items() if t not in TOPIC_TABLES} == {
+        t: v for t, v in everything.items() if t not in TOPIC_TABLES}
+    # the topic model is reused on purpose (3 new documents of 289): its topics and every stored
+    # document's shares carried over, the new documents projected on it
+    before = _tables(demo_store)
+    assert incremental["topics"] == before["topics"] and incremental["topic_model"] == before["topic_model"]
+    kept = {r[0] for r in incremental["documents"]} - new_ids
+    for table in ("doc_topics", "sentence_topics"):
+        assert [r for r in incremental[table] if r[0] in kept] == [r for r in before[table] if r[0] in kept]
+    with snapshot.read(live) as con:
+        assert con.execute("SELECT value FROM meta WHERE key = 'topics_projected'").fetchall() == [("3",)]
+        model = explore.TopicModel(*[list(c) for c in zip(*con.execute(
+            "SELECT word, idf, weights FROM topic_model ORDER BY code").fetchall())])
+        model = explore.TopicModel(model.vocab, np.array(model.idf), np.array(model.components).T)
+        ids = sorted(new_ids)
+        code = {w: i for i, w in enumerate(model.vocab)}
+        counts = np.zeros((len(ids), len(model.vocab)))
+        for doc_id, term, n in con.execute("SELECT doc_id, term, n FROM terms WHERE doc_id IN (?, ?, ?)", ids).fetchall():
+            if term in code:
+                counts[ids.index(doc_id), code[term]] = n
+    shares = explore.project(model, counts)
+    expected = sorted(((ids[d], int(t), float(shares[d, t])) for d, t in zip(*np.nonzero(shares >= 0.01))), key=repr)
+    assert [r for r in incremental["doc_topics"] if r[0] in new_ids] == expected
+    assert len(expected) >= 3 and all(0.01 <= s <= 1 for _, _, s in expected)
+    # the copy has its source's sentences: the same sentence topics, found for it alone
+    with snapshot.read(live) as con:
+        copy_id, source_id = (con.execute("SELECT doc_id FROM documents WHERE source_file = ?", [done[k]]).fetchall()[0][0]
+                              for k in ("copy", "source"))
+    copied = [r[1:] for r in incremental["sentence_topics"] if r[0] == copy_id]
+    assert len(copied) >= 3 and copied == [r[1:] for r in incremental["sentence_topics"] if r[0] == source_id]
+    # asked to refit (or past TOPIC_REFIT_SHARE), the same store holds exactly what the full build holds
+    assert build.build(corpus, live, workers=1, progress=False, refit_topics=True).written
+    assert _tables(live) == everything
+
+
+def test_topics_are_refitted_once_the_unseen_documents_pass_the_share(demo_store, tmp_path, monkeypatch):
+    from analysis.insight import passes
+
+    source = Path(json.loads((demo_store.parent / "built.json").read_text(encoding="utf-8"))["corpus"])
+    corpus = tmp_path / "corpus"
+    shutil.copytree(source, corpus)
+    _grow(corpus)
+    live = tmp_path / "live" / "insights.duckdb"
+    live.parent.mkdir()
+    shutil.copyfile(demo_store, live)
+    monkeypatch.setattr(passes, "TOPIC_REFIT_SHARE", 0.005)  # 3 new of 289 is past 0.5 %
+    build.build(corpus, live, workers=1, progress=False)
+    full = tmp_path / "full" / "insights.duckdb"
+    build.build(corpus, full, workers=1, progress=False)
     assert _tables(live) == _tables(full)
+    with snapshot.read(live) as con:
+        assert con.execute("SELECT value FROM meta WHERE key = 'topics_projected'").fetchall() == [("0",)]
 
 
 def test_an_incremental_snapshot_starts_from_a_copy_of_the_live_file(tmp_path):

@@ -13,14 +13,17 @@ the reader's departments, the minimum reporting group, whose publication cells a
 department × year × team) selects whole grains. Filters that cut a grain (full-text search, single
 documents, one employee) make the queries read the base tables as before.
 
-The tables are derived, never carried over (``analysis.store.snapshot.DERIVED``): a snapshot writer that
-changes sentences without calling ``update`` leaves no aggregates and the dashboard reads the base tables.
+The tables are derived, never carried over by ``copy_live`` (``analysis.store.snapshot.DERIVED``): a snapshot
+writer that changes sentences without calling ``update`` leaves no aggregates and the dashboard reads the base
+tables. Only ``update`` itself, in a build, copies a year's rows from the live snapshot, and only when that
+year's documents are exactly the live snapshot's.
 """
 from __future__ import annotations
 
 import time
 
 import duckdb
+import pyarrow as pa
 
 from analysis.schema import AGGREGATE_GRAIN, FOLLOW_STATUSES
 from analysis.store import snapshot
@@ -36,30 +39,78 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, select: str, params: lis
     con.execute(f'INSERT INTO "{table}" ({cols}) {select}', params or [])
 
 
-def update(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+PER_YEAR = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_terms")
+"""The tables summed from a year's documents alone (their sentences, words and terms)."""
+
+
+def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> dict[str, float]:
     """(Re)write every aggregate table from the snapshot's base tables; returns timings per table.
 
     The word tables are summed one year at a time (a grain lies in one year), so the largest hash
-    table is one year's documents × words, not the corpus'."""
+    table is one year's documents × words, not the corpus'. With ``changed`` (a build over a live
+    snapshot: the doc_ids whose sentences differ from the live snapshot's), the ``PER_YEAR`` tables of a
+    year whose documents are exactly the live snapshot's (same doc_ids and grain, none changed) are
+    carried over from it instead of summed again: they are sums over those same rows."""
     timings: dict[str, float] = {}
     for table in snapshot.DERIVED:
         con.execute(f'DELETE FROM "{table}"')
+    carried = _unchanged_years(con, changed) if changed is not None else []
+    t = time.perf_counter()
+    for table in PER_YEAR:
+        cols = ", ".join(f'"{c}"' for c in snapshot.TABLES[table])
+        for year in carried:
+            con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM live."{table}" WHERE year = ?', [year])
+    timings["carried"] = time.perf_counter() - t
+    con.register("_carried", pa.table({"year": pa.array(carried, pa.int32())}))
+    try:
+        _sum(con, timings, {int(y) for y in carried})
+    finally:
+        con.unregister("_carried")
+    return timings
 
+
+def _unchanged_years(con: duckdb.DuckDBPyConnection, changed: set[str]) -> list[int]:
+    """Years whose documents (doc_id and grain) are the live snapshot's and none of which changed, when the
+    live snapshot's aggregates are of this ``VERSION``."""
+    live = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'live'").fetchall()}
+    if not {"documents", "agg_state", *PER_YEAR} <= live or con.execute(
+            "SELECT value FROM live.agg_state WHERE key = 'version'").fetchall() != [(VERSION,)]:
+        return []
+    cols = ", ".join(("doc_id", *AGGREGATE_GRAIN))
+    con.register("_changed", pa.table({"doc_id": pa.array(sorted(changed), pa.string())}))
+    try:
+        return [r[0] for r in con.execute(
+            f"WITH cur AS (SELECT {cols} FROM documents), old AS (SELECT {cols} FROM live.documents), "
+            "diff AS ((SELECT * FROM cur EXCEPT SELECT * FROM old) "
+            "UNION ALL (SELECT * FROM old EXCEPT SELECT * FROM cur)) "
+            "SELECT DISTINCT year FROM documents WHERE year IS NOT NULL "
+            "AND year NOT IN (SELECT year FROM diff WHERE year IS NOT NULL) "
+            "AND year NOT IN (SELECT d.year FROM documents d JOIN _changed c USING (doc_id) WHERE d.year IS NOT NULL) "
+            "ORDER BY 1").fetchall()]
+    finally:
+        con.unregister("_changed")
+
+
+def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int]) -> None:
+    fresh = "(d.year IS NULL OR d.year NOT IN (SELECT year FROM _carried))"
     t = time.perf_counter()
     _insert(con, "agg_theme_sections", (
         f"SELECT {_G}, x.section, x.theme, CAST(SUM(x.n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
         "SELECT s.doc_id, s.section, t.theme, COUNT(*) AS n FROM sentences s, UNNEST(s.themes) AS t(theme) "
-        "GROUP BY ALL) x JOIN documents d ON d.doc_id = x.doc_id GROUP BY ALL"))
+        f"GROUP BY ALL) x JOIN documents d ON d.doc_id = x.doc_id WHERE {fresh} GROUP BY ALL"))
     timings["theme_sections"] = time.perf_counter() - t
 
     t = time.perf_counter()
     labels = ", ".join(f"CAST(COUNT(*) FILTER (WHERE s.label = '{lab}') AS INTEGER)" for lab in ("pos", "neu", "neg"))
     _insert(con, "agg_sentiment", (
         f"SELECT {_G}, s.section, CAST(COUNT(*) AS INTEGER), CAST(COUNT(s.sentiment) AS INTEGER), "
-        f"SUM(s.sentiment), {labels} FROM documents d JOIN sentences s ON s.doc_id = d.doc_id GROUP BY ALL"))
+        f"SUM(s.sentiment), {labels} FROM documents d JOIN sentences s ON s.doc_id = d.doc_id WHERE {fresh} "
+        "GROUP BY ALL"))
     timings["sentiment"] = time.perf_counter() - t
 
-    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]
+    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
+             if r[0] not in carried]
     t = time.perf_counter()
     for year in years:
         _insert(con, "agg_terms", (
@@ -98,4 +149,3 @@ def update(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     timings["follow_pairs"] = time.perf_counter() - t
 
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
-    return timings

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -230,11 +230,21 @@ MAX_FIT_DOCUMENTS = 1000
 """Documents the factorisation is fitted on (a deterministic sample beyond); the rest are projected."""
 
 
+@dataclass(frozen=True, eq=False)
+class TopicModel:
+    """What projecting a document on the topics needs: the vocabulary (sorted), its smoothed idf and the
+    factor matrix of the topics kept (topics × vocabulary)."""
+    vocab: list[str]
+    idf: np.ndarray
+    components: np.ndarray
+
+
 @dataclass(frozen=True)
 class Topics:
     words: list[list[str]]              # per topic, its top words, strongest first
     weights: list[list[float]]          # their weights in the topic
     documents: dict[str, list[float]]   # doc_id → the document's share of each topic (sums to 1, or all 0)
+    model: TopicModel | None = field(default=None, compare=False)  # to project documents added later
 
 
 def fit_topics(doc_words: dict[str, list[str]], k: int = TOPICS, seed: int = SEED) -> Topics:
@@ -267,7 +277,8 @@ def fit_topic_codes(ids: list[str], vocab: list[str], docs, codes, counts, k: in
 
     Term frequencies are sublinear (1 + log tf), idf smoothed, rows L2-normalised (TfidfTransformer). The
     factorisation is fitted on at most ``MAX_FIT_DOCUMENTS`` (a seeded sample); every document's weights
-    are then its TF-IDF row projected on the topics by non-negative least squares (NMF.transform)."""
+    are then its TF-IDF row projected on the topics by non-negative least squares (``project``); a corpus
+    of at most that many keeps the factorisation's own weights."""
     from scipy import sparse
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfTransformer
@@ -285,8 +296,6 @@ def fit_topic_codes(ids: list[str], vocab: list[str], docs, codes, counts, k: in
     k = min(k, x_fit.shape[1], x_fit.shape[0])
     model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=300)
     w = model.fit_transform(x_fit)
-    if n_docs > len(fit_rows):
-        w = model.transform(tfidf.transform(x))
     words_out, weights, kept = [], [], []
     for t, h in enumerate(model.components_):
         order = [i for i in np.argsort(-h, kind="stable")[:TOPIC_WORDS] if h[i] > 0]
@@ -294,10 +303,45 @@ def fit_topic_codes(ids: list[str], vocab: list[str], docs, codes, counts, k: in
             kept.append(t)
             words_out.append([str(vocab[i]) for i in order])
             weights.append([round(float(h[i]), 6) for i in order])
-    w = w[:, kept]
+    fitted = TopicModel([str(v) for v in vocab], tfidf.idf_.copy(), model.components_[kept])
+    if n_docs > len(fit_rows):
+        shares = project(fitted, x)
+    else:
+        shares = _shares(w[:, kept])
+    return Topics(words_out, weights, dict(zip(ids, shares.tolist())), fitted)
+
+
+def _shares(w: np.ndarray) -> np.ndarray:
     totals = w.sum(axis=1, keepdims=True)
-    shares = np.divide(w, totals, out=np.zeros_like(w), where=totals > 0).round(6)
-    return Topics(words_out, weights, dict(zip(ids, shares.tolist())))
+    return np.divide(w, totals, out=np.zeros_like(w), where=totals > 0).round(6)
+
+
+def project(model: TopicModel, counts) -> np.ndarray:
+    """Each row of ``counts`` (documents × ``model.vocab``, sparse word counts) as shares of the topics.
+
+    The row's TF-IDF (as the fit weighs it: 1 + log tf, times idf, L2-normalised) is projected on the
+    topics by exact non-negative least squares, min ‖x − wH‖ over w ≥ 0, row by row. Through the
+    Gram matrix H Hᵀ = L Lᵀ each row is a k × k problem, ‖Lᵀw − L⁻¹Hxᵀ‖: a document's shares depend
+    on that document and the model only, not on which other documents are projected with it."""
+    from scipy import sparse
+    from scipy.linalg import solve_triangular
+    from scipy.optimize import nnls
+
+    x = sparse.csr_matrix(counts, dtype=float)
+    x.data = np.log(x.data) + 1.0
+    x = x @ sparse.diags(model.idf)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    x = sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ x
+    h = np.asarray(model.components, dtype=float)
+    k = h.shape[0]
+    if k == 0:
+        return np.zeros((x.shape[0], 0))
+    gram = h @ h.T
+    lower = np.linalg.cholesky(gram + np.eye(k) * 1e-12 * max(1.0, float(np.trace(gram))))
+    targets = solve_triangular(lower, np.asarray(x @ h.T).T, lower=True)  # k × documents
+    upper = np.ascontiguousarray(lower.T)
+    w = np.array([nnls(upper, targets[:, i])[0] for i in range(targets.shape[1])]).reshape(-1, k)
+    return _shares(w)
 
 
 def sentence_topic(words: list[str], topic_words: list[list[str]], min_shared: int = 2) -> tuple[int, int]:

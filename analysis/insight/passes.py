@@ -247,7 +247,7 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
     return judged
 
 
-def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str, float]:
+def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics: bool = False) -> dict[str, float]:
     """All corpus-wide passes over a new snapshot; returns their timings (seconds) for the report.
 
     HR's taxonomy and HR's corrections come first, in that order: they change sentence themes and labels,
@@ -274,11 +274,11 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> dict[str,
     update_follow_through(con, known, changed)
     timings["follow_through"] = time.perf_counter() - t
     t = time.perf_counter()
-    update_topics(con)
+    update_topics(con, changed=None if known is None else known.analysed, refit=refit_topics)
     update_network(con)
     timings["topics"] = time.perf_counter() - t
     t = time.perf_counter()
-    aggregates.update(con)  # last: the dashboard's sums of everything above
+    aggregates.update(con, changed)  # last: the dashboard's sums of everything above
     timings["aggregates"] = time.perf_counter() - t
     return timings
 
@@ -292,16 +292,35 @@ def update_network(con: duckdb.DuckDBPyConnection) -> int:
     return len(rows)
 
 
-def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: int = explore.SEED) -> int:
+TOPIC_REFIT_SHARE = 0.1
+"""A build refits the topic model when the documents it has not seen (added or re-analysed since the fit)
+would exceed this share of the corpus; below it, the stored model is reused and only they are projected."""
+_TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
+
+
+def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: int = explore.SEED,
+                  changed: set[str] | None = None, refit: bool = False) -> int:
     """Topics found in the corpus itself (issue 15), once per snapshot: the explore page reads them.
 
     NMF over every document's content-word counts (``terms``), then, in SQL, the topic of each body
     sentence: the one sharing most of its top words with the sentence's words (at least two; ties to the
     lower number, as ``explore.sentence_topic``). Deterministic for a given corpus and seed. Returns the
     number of topics.
+
+    With ``changed`` (a build over a live snapshot: the doc_ids it analysed) and unless ``refit``, the
+    live snapshot's model is reused when the documents it has not seen stay within
+    ``TOPIC_REFIT_SHARE`` of the corpus: the topics, and the shares and sentence topics of every other
+    document, are carried over; only the new documents are projected on the stored model
+    (``explore.project``). This is deliberately not what a refit over the grown corpus would give (the
+    topics themselves would move a little); the next refit (forced, or past the share) catches up.
     """
-    for table in ("topics", "doc_topics", "sentence_topics"):
+    for table in _TOPIC_TABLES:
         con.execute(f"DELETE FROM {table}")
+    con.execute("DELETE FROM meta WHERE key = 'topics_projected'")
+    if not refit and changed is not None:
+        reused = _reuse_topics(con, changed)
+        if reused is not None:
+            return reused
     ids = [r[0] for r in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
     # the vocabulary (words in at least 3 documents and at most half of them) and integer codes, in SQL:
     # only integers leave DuckDB
@@ -317,20 +336,74 @@ def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed:
     snapshot.insert_rows(con, "topics", [
         {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
         for t, w in enumerate(found.words)])
-    shares = np.array([found.documents[d] for d in ids])
+    model = found.model
+    snapshot.insert_arrow(con, "topic_model", [snapshot.record_batch("topic_model", {
+        "code": list(range(len(model.vocab))), "word": model.vocab, "idf": model.idf.tolist(),
+        "weights": model.components.T.tolist()})])
+    snapshot.insert_rows(con, "meta", [{"key": "topics_projected", "value": "0"}])
+    _store_doc_topics(con, ids, np.array([found.documents[d] for d in ids]))
+    _store_sentence_topics(con)
+    return len(found.words)
+
+
+def _store_doc_topics(con: duckdb.DuckDBPyConnection, ids: list[str], shares: np.ndarray) -> None:
     doc_idx, topic_idx = np.nonzero(shares >= 0.01)
     snapshot.insert_arrow(con, "doc_topics", [snapshot.record_batch("doc_topics", {
         "doc_id": [ids[i] for i in doc_idx], "topic": topic_idx.tolist(),
         "share": shares[doc_idx, topic_idx].tolist()})])
-    con.register("_topic_words", pa.table({
-        "topic": [t for t, w in enumerate(found.words) for _ in w], "word": [x for w in found.words for x in w]}))
+
+
+def _store_sentence_topics(con: duckdb.DuckDBPyConnection, only: str = "") -> None:
+    """The topic of each sentence (of the documents in the temp table ``only``, or all) from ``topics``."""
+    where = f" WHERE doc_id IN (SELECT doc_id FROM {only})" if only else ""
+    con.execute(
+        "INSERT INTO sentence_topics (doc_id, idx, topic, shared) "
+        "SELECT doc_id, idx, topic, shared FROM (SELECT s.doc_id, s.idx, tw.topic, COUNT(*) AS shared "
+        f"FROM (SELECT doc_id, idx, unnest(words) AS word FROM sentence_words{where}) s "
+        "JOIN (SELECT topic, unnest(words) AS word FROM topics) tw USING (word) GROUP BY 1, 2, 3 "
+        "HAVING COUNT(*) >= 2) QUALIFY row_number() OVER (PARTITION BY doc_id, idx ORDER BY shared DESC, topic) = 1")
+
+
+def _reuse_topics(con: duckdb.DuckDBPyConnection, changed: set[str]) -> int | None:
+    """Carry the live snapshot's topic model and project only the new documents; None when a refit is due
+    (no stored model, or too many documents it has not seen)."""
+    if not (_has_live_table(con, "topic_model") and _has_live_table(con, "meta")):
+        return None
+    rows = con.execute("SELECT value FROM live.meta WHERE key = 'topics_projected'").fetchall()
+    if not rows or not con.execute("SELECT COUNT(*) FROM live.topic_model").fetchall()[0][0]:
+        return None
+    con.register("_changed", pa.table({"doc_id": pa.array(sorted(changed), pa.string())}))
     try:
-        con.execute(
-            "INSERT INTO sentence_topics (doc_id, idx, topic, shared) "
-            "SELECT doc_id, idx, topic, shared FROM (SELECT s.doc_id, s.idx, tw.topic, COUNT(*) AS shared "
-            "FROM (SELECT doc_id, idx, unnest(words) AS word FROM sentence_words) s "
-            "JOIN _topic_words tw USING (word) GROUP BY 1, 2, 3 HAVING COUNT(*) >= 2) "
-            "QUALIFY row_number() OVER (PARTITION BY doc_id, idx ORDER BY shared DESC, topic) = 1")
+        con.execute("CREATE TEMP TABLE _new AS SELECT doc_id FROM documents WHERE doc_id IN "
+                    "(SELECT doc_id FROM _changed) OR doc_id NOT IN (SELECT doc_id FROM live.documents)")
     finally:
-        con.unregister("_topic_words")
-    return len(found.words)
+        con.unregister("_changed")
+    try:
+        new = [r[0] for r in con.execute("SELECT doc_id FROM _new ORDER BY doc_id").fetchall()]
+        total = con.execute("SELECT COUNT(*) FROM documents").fetchall()[0][0]
+        projected = int(rows[0][0]) + len(new)
+        if projected > TOPIC_REFIT_SHARE * total:
+            return None
+        for table in ("topics", "topic_model"):
+            con.execute(f"INSERT INTO {table} SELECT * FROM live.{table}")
+        for table in ("doc_topics", "sentence_topics"):
+            con.execute(f"INSERT INTO {table} SELECT * FROM live.{table} WHERE doc_id IN "
+                        "(SELECT doc_id FROM documents) AND doc_id NOT IN (SELECT doc_id FROM _new)")
+        snapshot.insert_rows(con, "meta", [{"key": "topics_projected", "value": str(projected)}])
+        if new:
+            words, idf, weights = zip(*con.execute(
+                "SELECT word, idf, weights FROM topic_model ORDER BY code").fetchall())
+            model = explore.TopicModel(list(words), np.array(idf), np.array(weights, dtype=float).T)
+            counts = con.execute(
+                "WITH i AS (SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS doc FROM _new) "
+                "SELECT i.doc, m.code, t.n FROM terms t JOIN i USING (doc_id) JOIN topic_model m ON m.word = t.term"
+            ).fetchnumpy()
+            from scipy import sparse
+
+            x = sparse.csr_matrix((np.asarray(counts["n"], dtype=float), (counts["doc"], counts["code"])),
+                                  shape=(len(new), len(model.vocab)))
+            _store_doc_topics(con, new, explore.project(model, x))
+            _store_sentence_topics(con, "_new")
+        return con.execute("SELECT COUNT(*) FROM topics").fetchall()[0][0]
+    finally:
+        con.execute("DROP TABLE IF EXISTS _new")

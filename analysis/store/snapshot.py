@@ -42,6 +42,7 @@ from analysis.schema import (
     SIGNATURE_TYPES,
     TAXONOMY_TYPES,
     TEMPLATE_TYPES,
+    TOPIC_MODEL_TYPES,
     TOPIC_TYPES,
 )
 
@@ -63,6 +64,7 @@ TABLES = {
     "topics": TOPIC_TYPES,
     "doc_topics": DOC_TOPIC_TYPES,
     "sentence_topics": SENTENCE_TOPIC_TYPES,
+    "topic_model": TOPIC_MODEL_TYPES,
     "taxonomies": TAXONOMY_TYPES,
     "network_edges": NETWORK_EDGE_TYPES,
     "agg_theme_sections": AGG_THEME_SECTION_TYPES,
