@@ -13,12 +13,14 @@ removed is not brought back by its file still being in the folder.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -50,24 +52,64 @@ class BuildReport:
 INSERT_BATCH = 1000
 """Documents per insert: DuckDB appends large batches several times faster than many small ones."""
 CHUNK = 32
+"""Most documents a worker analyses and sends back at once (fewer with few documents per worker)."""
+AHEAD = 4
+"""Chunks per worker process submitted ahead of the one the build is taking results from."""
 FROM_LIVE_SHARE = 0.5
 """Share of the live store's documents reused from which a build starts from a copy of the live file
 (``snapshot.new_snapshot(from_live=True)``); below it, a fresh file is written and the reused rows
 copied in, which also drops the space a copied file keeps for deleted rows."""
-"""Most documents a worker analyses and sends back at once (fewer with few documents per worker)."""
 
 
 @dataclass
 class Job:
+    """One file to analyse: its bytes, or (``path``) where a worker reads them, with their content hash."""
+
     source_file: str
     data: bytes
     meta: dict
+    path: Path | None = None
+    """A corpus file listed by ``collect``: read where it is analysed, so the build holds no file's bytes."""
+    key: str = ""
+    """The content hash (doc_id): of ``data``, or of the file's bytes when ``collect`` listed it."""
+
+    error: str = ""
+    """Why the file could not be read when its bytes were fetched for another machine (``loaded``)."""
+
+    def __post_init__(self) -> None:
+        if not self.key and self.path is None:
+            self.key = content_hash(self.data)
+
+    def read(self) -> bytes:
+        """The bytes to analyse. A file that changed since ``collect`` hashed it is refused: its rows
+        would be stored under another doc_id than the one the build decided on."""
+        if self.error:
+            raise decode.IngestError(self.error)
+        if self.path is None:
+            return self.data
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise decode.IngestError(f"无法读取文件：{exc.strerror}") from exc
+        if content_hash(data) != self.key:
+            raise decode.IngestError("文件在构建过程中被修改，请重新运行构建")
+        return data
+
+    def loaded(self) -> Job:
+        """The same job with its bytes in it (for a worker that cannot read this machine's files); a
+        file that cannot be read carries the reason, which the worker reports as any bad file."""
+        if self.path is None:
+            return self
+        try:
+            return replace(self, data=self.read(), path=None)
+        except decode.IngestError as exc:
+            return replace(self, path=None, error=str(exc))
 
 
 def _analyse_job(job: Job) -> Analysed | tuple[str, str]:
     """Runs in a worker: bad input comes back as (file, reason), never as an exception."""
     try:
-        return analyse_bytes(job.source_file, job.data, job.meta)
+        return analyse_bytes(job.source_file, job.read(), job.meta)
     except decode.IngestError as exc:
         return job.source_file, str(exc)
     except Exception as exc:  # a bug must not stop the other thousands of files
@@ -184,11 +226,23 @@ def analyse_many(
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            pending = pool.map(_analyse_packed if packed else _analyse_chunk, chunks)
-            for chunk, results in zip(chunks, pending):
-                yield from [results] if packed else results
-                if progress:
-                    progress(len(chunk))
+            # a window of chunks in flight, not all of them: results the build has not taken yet wait
+            # in this process, so they must not pile up faster than it inserts them
+            fn = _analyse_packed if packed else _analyse_chunk
+            ahead = AHEAD * workers
+            pending = deque(pool.submit(fn, chunk) for chunk in chunks[:ahead])
+            try:
+                for n, chunk in enumerate(chunks):
+                    results = pending.popleft().result()
+                    if n + ahead < len(chunks):
+                        pending.append(pool.submit(fn, chunks[n + ahead]))
+                    yield from [results] if packed else results
+                    del results
+                    if progress:
+                        progress(len(chunk))
+            finally:
+                for future in pending:
+                    future.cancel()
     finally:
         gc.unfreeze()
 
@@ -204,15 +258,32 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def collect(corpus: Path) -> tuple[list[Job], list[tuple[str, str]]]:
+    """Every file of the corpus as a job, holding its path and content hash, not its bytes.
+
+    Each file is hashed as a stream (``file_hash``) and let go; the bytes are read again where the
+    file is analysed (``Job.read``, in the worker), so the build's own memory does not grow with the
+    corpus. Members of .zip archives keep their bytes (the archive is opened to list them)."""
     jobs: list[Job] = []
     failures: list[tuple[str, str]] = []
-    for item in ingest.iter_corpus(corpus):
+    for item in ingest.iter_corpus(corpus, lazy=True):
         if isinstance(item, ingest.FileFailure):
             failures.append((item.source_file, item.reason))
+            continue
+        rel, data, meta = item
+        if isinstance(data, ingest.OnDisk):
+            try:
+                jobs.append(Job(rel, b"", meta, path=data.path, key=file_hash(data.path)))
+            except OSError as exc:
+                failures.append((rel, f"无法读取文件：{exc.strerror}"))
         else:
-            rel, data, meta = item
             jobs.append(Job(rel, data, meta))
     return jobs, failures
+
+
+def file_hash(path: Path) -> str:
+    """``content_hash`` of a file's bytes, read in blocks: the file is never whole in memory."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()[:20]
 
 
 def build(
@@ -248,7 +319,7 @@ def build(
         failed_before = {f[2]: f[1] for f in snapshot.live_failures(store_path) if f[2]} if same_version else {}
         by_hash: dict[str, Job] = {}
         for job in jobs:
-            key = content_hash(job.data)
+            key = job.key
             if key in by_hash:
                 failures.append((job.source_file, f"与 {by_hash[key].source_file} 内容完全相同，已跳过", ""))
                 continue
@@ -259,14 +330,14 @@ def build(
                 report.skipped += 1
                 continue
             if key in managed:  # HR's metadata and file name win over the folder's
-                job = Job(managed[key]["source_file"], job.data, _managed_meta(managed[key]))
+                job = replace(job, source_file=managed[key]["source_file"], meta=_managed_meta(managed[key]))
             by_hash[key] = job
         reuse = {k: j for k, j in by_hash.items() if live.get(k, {}).get("analysis_version") == ANALYSIS_VERSION}
         kept, stale, lost = _uploads_outside(managed, by_hash, live, store_path)
         reuse.update(stale)
         failures += lost
         todo = [j for k, j in by_hash.items() if k not in reuse] + list(kept.values())
-        retag = {k: j for k, j in reuse.items() if j.data and _meta_changed(live[k], j)}
+        retag = {k: j for k, j in reuse.items() if (j.data or j.path) and _meta_changed(live[k], j)}
         removed = [k for k in live if k not in by_hash and k not in reuse and k not in kept]
 
         report.reused, report.removed = len(reuse), len(removed)
@@ -289,7 +360,7 @@ def build(
                     for doc_id, sentences in packed.sentences.items():
                         known.add(doc_id, packed.shingles.get(doc_id), sentences)
                     report.analysed += packed.documents
-                    failures += [(s, r, content_hash(by_source[s].data)) for s, r in packed.failures]
+                    failures += [(s, r, by_source[s].key) for s, r in packed.failures]
                     if sum(p.documents for p in batch) >= INSERT_BATCH:
                         insert(con, batch)
                         batch = []
@@ -346,14 +417,14 @@ def _uploads_outside(managed: dict[str, dict], by_hash: dict[str, Job], live: di
         if row["origin"] != "upload" or row["removed"] or key in by_hash:
             continue
         if live.get(key, {}).get("analysis_version") == ANALYSIS_VERSION:
-            keep[key] = Job(row["source_file"], b"", {})
+            keep[key] = Job(row["source_file"], b"", {}, key=key)
             continue
         try:
             data = (snapshot.originals_dir(store_path) / row["original"]).read_bytes()
         except OSError:
             lost.append((row["source_file"], f"上传的原件 {row['original']} 已丢失，无法重新分析", key))
             if key in live:
-                keep[key] = Job(row["source_file"], b"", {})
+                keep[key] = Job(row["source_file"], b"", {}, key=key)
             continue
         todo[key] = Job(row["source_file"], data, _managed_meta(row))
     return todo, keep, lost

@@ -259,7 +259,8 @@ class DaskEngine:
             pending: deque = deque()
 
             def submit(n: int) -> None:
-                [data] = client.scatter([Batch(chunks[n])], hash=False)
+                # the bytes of one batch at a time: a remote worker cannot read this machine's files
+                [data] = client.scatter([Batch([job.loaded() for job in chunks[n]])], hash=False)
                 pending.append(client.submit(analyse_batch, data, str(run), n, pure=False,
                                              key=f"yearend-batch-{run.name}-{n}"))
 

@@ -6,12 +6,16 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
+from concurrent.futures import Future
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from analysis import build, query
+from analysis.insight import passes
+from analysis.pipeline import content_hash
 from analysis.store import snapshot
 from tests.conftest import write_small_corpus
 
@@ -111,7 +115,21 @@ def _tables(db: Path) -> dict[str, list[tuple]]:
                 if t != "meta"}
 
 
-def test_workers_store_exactly_what_one_process_stores(tmp_path):
+def _counting_reads(monkeypatch) -> list[str]:
+    """Every file whose bytes ``Job.read`` returns in this process (forked workers count in their own copy)."""
+    reads: list[str] = []
+    real = build.Job.read
+
+    def read(job):
+        data = real(job)
+        reads.append(job.source_file)
+        return data
+
+    monkeypatch.setattr(build.Job, "read", read)
+    return reads
+
+
+def test_workers_store_exactly_what_one_process_stores(tmp_path, monkeypatch):
     # the pool sends results back packed (Arrow batches, joined words): the store must not notice
     corpus = write_small_corpus(tmp_path / "corpus")
     (corpus / "2024" / "销售部" / "林晓雨_华东组.txt").write_text(GOOD_A, encoding="utf-8")
@@ -119,9 +137,14 @@ def test_workers_store_exactly_what_one_process_stores(tmp_path):
     (corpus / "2025" / "销售部" / "林晓雨_华东组.txt").write_text(
         "2025年个人年终工作总结\n一、主要工作成绩\n今年每月与重点客户对账开票，货款全部按期回笼。\n", encoding="utf-8")
     (corpus / "2025" / "销售部" / "空白.txt").write_bytes(b"")
+    reads = _counting_reads(monkeypatch)
     one = build.build(corpus, tmp_path / "one.duckdb", workers=1, progress=False)
+    files = len(list(corpus.rglob("*.txt")))
+    assert len(reads) == files  # in one process, each file is read once, to be analysed
+    reads.clear()
     two = build.build(corpus, tmp_path / "two.duckdb", workers=2, progress=False)
-    assert (two.analysed, two.failed) == (one.analysed, one.failed) == (len(list(corpus.rglob("*.txt"))) - 1, 1)
+    assert reads == []  # with workers, the workers read the files: the build process holds none of them
+    assert (two.analysed, two.failed) == (one.analysed, one.failed) == (files - 1, 1)
     tables = _tables(tmp_path / "two.duckdb")
     assert tables == _tables(tmp_path / "one.duckdb")
     assert len(tables["sentence_words"]) > len(tables["documents"]) > 8  # enough jobs for the pool
@@ -192,3 +215,96 @@ def test_store_schema_matches_declaration(tmp_path):
 
     assert tuple(cols) == DOCUMENT_COLUMNS
     assert not os.path.exists(str(db) + ".wal")
+
+
+def test_collect_keeps_paths_and_hashes_not_bytes(tmp_path, monkeypatch):
+    """Listing the corpus hashes each file once as a stream and keeps none of its bytes: the build's
+    memory must not grow with the corpus (issue 18). Members of a .zip keep theirs (the archive is opened)."""
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    with zipfile.ZipFile(corpus / "2024" / "归档.zip", "w") as zf:
+        zf.writestr("客服部/陈静_热线组.txt", GOOD_B.replace("质检组", "热线组"))
+    hashed: list[Path] = []
+    real = build.file_hash
+    monkeypatch.setattr(build, "file_hash", lambda path: hashed.append(path) or real(path))
+    jobs, failures = build.collect(corpus)
+    assert failures == []
+    by_file = {j.source_file: j for j in jobs}
+    assert sorted(by_file) == ["2024/归档.zip/客服部/陈静_热线组.txt", "2024/生产部/周建国_质检组.txt",
+                               "2024/销售部/林晓雨_华东组.txt"]
+    plain = [by_file["2024/生产部/周建国_质检组.txt"], by_file["2024/销售部/林晓雨_华东组.txt"]]
+    assert sorted(hashed) == sorted(j.path for j in plain)  # once each
+    assert [j.data for j in plain] == [b"", b""]
+    assert [j.key for j in plain] == [content_hash(GOOD_B.encode()), content_hash(GOOD_A.encode())]
+    assert [j.read() for j in plain] == [GOOD_B.encode(), GOOD_A.encode()]
+    member = by_file["2024/归档.zip/客服部/陈静_热线组.txt"]
+    assert (member.path, member.data) == (None, GOOD_B.replace("质检组", "热线组").encode())
+    assert member.key == content_hash(member.data)
+    assert member.meta["department"] == "客服部"
+
+
+def test_file_changed_after_listing_is_refused(tmp_path):
+    """Rows are stored under the content hash the build decided on: a file rewritten between listing and
+    analysis is reported, not stored under a hash nobody computed."""
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    jobs, _ = build.collect(corpus)
+    job = next(j for j in jobs if j.source_file == "2024/销售部/林晓雨_华东组.txt")
+    job.path.write_text(GOOD_A + "全年新签合同十八份。\n", encoding="utf-8")
+    assert build._analyse_job(job) == ("2024/销售部/林晓雨_华东组.txt", "文件在构建过程中被修改，请重新运行构建")
+    assert build._analyse_job(job.loaded()) == ("2024/销售部/林晓雨_华东组.txt", "文件在构建过程中被修改，请重新运行构建")
+    job.path.unlink()
+    assert build._analyse_job(job)[1].startswith("无法读取文件：")
+
+
+class _InlinePool:
+    """A ``ProcessPoolExecutor`` that runs each submitted chunk at once, in this process, and counts them."""
+
+    submitted = 0
+
+    def __init__(self, max_workers, mp_context):
+        self.workers = max_workers
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args):
+        _InlinePool.submitted += 1
+        future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+def test_build_holds_a_window_of_results_not_the_corpus(tmp_path, monkeypatch):
+    """Chunks go to the pool a window at a time: however large the corpus, the documents read and analysed
+    but not yet taken into the snapshot are at most ``AHEAD`` chunks per worker (pool.map would submit
+    them all, and results the build has not taken pile up in its process)."""
+    corpus = write_small_corpus(tmp_path / "corpus")
+    files = len(list(corpus.rglob("*.txt")))
+    monkeypatch.setattr(build, "ProcessPoolExecutor", _InlinePool)
+    monkeypatch.setattr(_InlinePool, "submitted", 0)
+    monkeypatch.setattr(build, "AHEAD", 1)
+    reads = _counting_reads(monkeypatch)
+    taken: list[str] = []
+    in_flight: list[int] = []
+    real_add = passes.Known.add
+
+    def add(known, doc_id, *args):
+        taken.append(doc_id)
+        in_flight.append(len(reads) - len(taken))
+        return real_add(known, doc_id, *args)
+
+    monkeypatch.setattr(passes.Known, "add", add)
+    report = build.build(corpus, tmp_path / "window.duckdb", workers=2, progress=False)
+    assert files >= 10 and report.analysed == len(taken) == len(reads) == files
+    assert _InlinePool.submitted == files  # one document per chunk with this few
+    assert max(in_flight) == 2  # AHEAD (1) chunk of one document per worker (2), never the corpus
+    assert _tables(tmp_path / "window.duckdb") == _tables(build_one(corpus, tmp_path / "one.duckdb"))
+
+
+def build_one(corpus: Path, store: Path) -> Path:
+    build.build(corpus, store, workers=1, progress=False)
+    return store

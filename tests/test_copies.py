@@ -187,6 +187,31 @@ def test_equally_close_sources_are_always_reported_the_same_way():
         "林峰": ("王芳", "他人", 1.0), "王芳": ("赵强", "他人", 1.0), "赵强": ("王芳", "他人", 1.0)}
 
 
+def test_pairs_are_verified_a_run_at_a_time_with_the_same_matches(monkeypatch):
+    """The exact shingle sets are asked for a run of ``VERIFY_PAIRS`` pairs at a time, never for every
+    candidate at once (at 100,000 summaries that read the corpus back into one process), and the best
+    match of every document is the one all pairs at once give."""
+    variants = {"王芳": FILLED, "赵强": FILLED.replace("386万元", "412万元"), "林峰": FILLED.replace("97%", "99%"),
+                "周敏": SECOND, "陈静": SECOND.replace("客服专员", "售后专员")}
+    sets = {k: copies.shingles(copies.canonical(copies.template_lines(t))) for k, t in variants.items()}
+    years = {"王芳": 2023, "赵强": 2023, "林峰": 2024, "周敏": 2023, "陈静": 2024}
+    docs = [copies.Source(k, copies.signature(sets[k]), len(sets[k]), employee=k, year=years[k]) for k in variants]
+    whole = copies.find_copies(docs, [], lambda keys: sets)
+    asked: list[list[str]] = []
+
+    def shingles_of(keys):
+        asked.append(keys)
+        return {k: sets[k] for k in keys}
+
+    monkeypatch.setattr(copies, "VERIFY_PAIRS", 1)
+    stats: dict = {}
+    assert copies.find_copies(docs, [], shingles_of, stats) == whole
+    assert {m.doc_id: (m.copy_of, m.kind) for m in whole} == {
+        "林峰": ("王芳", "他人"), "王芳": ("赵强", "他人"), "赵强": ("王芳", "他人"), "陈静": ("周敏", "他人")}
+    assert len(asked) == stats["verified_pairs"] >= 5  # one run per pair
+    assert max(map(len, asked)) == 2  # a document and one source, never the corpus
+
+
 @pytest.fixture
 def small_store(tmp_path) -> Path:
     corpus = write_small_corpus(tmp_path / "corpus")

@@ -506,13 +506,19 @@ def _stock(signatures: np.ndarray) -> np.ndarray:
 _KINDS = {1: KIND_OTHER, 2: KIND_SELF, 3: KIND_TEMPLATE}
 
 
+VERIFY_PAIRS = 5_000
+"""Candidate pairs verified per call of ``shingles_of``: at 100,000 summaries, reading back every candidate's
+text at once (to recompute its shingle set) held 2.3 GB in the build's process."""
+
+
 def find_copies(docs: list[Source], templates: list[Source],
                 shingles_of: Callable[[list[str]], dict[str, np.ndarray]], stats: dict | None = None,
                 new: Collection[str] | None = None) -> list[Match]:
     """The closest verified source of every document that has one above ``CANDIDATE_THRESHOLD``.
 
     ``shingles_of(keys)`` returns the exact shingle sets of the given sources (documents by doc_id,
-    templates by key); it is called once, for the documents that have candidates. ``stats``, if given,
+    templates by key); it is called for the documents that have candidates, once per ``VERIFY_PAIRS``
+    pairs, so that a large corpus's texts are never read back all at once. ``stats``, if given,
     receives the number of pairs from the index (``bucket_pairs``), the eligible ones (``index_pairs``)
     and the pairs verified exactly (``verified_pairs``), for benchmarks. With ``new`` (doc_ids), only
     pairs involving one of those documents are verified: the matches returned are the best *among
@@ -529,20 +535,23 @@ def find_copies(docs: list[Source], templates: list[Source],
     if not len(q):
         return []
     sources = [*docs, *templates]
-    needed = sorted({docs[i].key for i in np.unique(q).tolist()} | {sources[i].key for i in np.unique(x).tolist()})
-    exact = shingles_of(needed)
     best: dict[str, Match] = {}
-    for qi, xi, k in zip(q.tolist(), x.tolist(), kind.tolist()):
-        doc_id, source = docs[qi].key, sources[xi]
-        mine, theirs = exact.get(doc_id), exact.get(source.key)
-        if mine is None or theirs is None or not len(mine):
-            continue
-        contained, jac = overlap(mine, theirs)
-        if not contained:
-            continue
-        m = Match(doc_id, source.template or source.key, _KINDS[k], round(contained, 4), round(jac, 4))
-        if doc_id not in best or (m.similarity, m.jaccard) > (best[doc_id].similarity, best[doc_id].jaccard):
-            best[doc_id] = m
+    # in runs of pairs, in order: the exact sets of at most twice VERIFY_PAIRS texts are in memory at once
+    for start in range(0, len(q), VERIFY_PAIRS):
+        cq, cx, ck = (a[start:start + VERIFY_PAIRS].tolist() for a in (q, x, kind))
+        exact = shingles_of(sorted({docs[i].key for i in cq} | {sources[i].key for i in cx}))
+        for qi, xi, k in zip(cq, cx, ck):
+            doc_id, source = docs[qi].key, sources[xi]
+            mine, theirs = exact.get(doc_id), exact.get(source.key)
+            if mine is None or theirs is None or not len(mine):
+                continue
+            contained, jac = overlap(mine, theirs)
+            if not contained:
+                continue
+            m = Match(doc_id, source.template or source.key, _KINDS[k], round(contained, 4), round(jac, 4))
+            if doc_id not in best or (m.similarity, m.jaccard) > (best[doc_id].similarity, best[doc_id].jaccard):
+                best[doc_id] = m
+        del exact
     return [m for m in best.values() if m.similarity >= CANDIDATE_THRESHOLD]
 
 

@@ -27,6 +27,13 @@ class FileFailure:
     reason: str
 
 
+@dataclass(frozen=True)
+class OnDisk:
+    """A corpus file listed but not read (``iter_corpus(lazy=True)``): whoever analyses it reads it."""
+
+    path: Path
+
+
 def iter_zip(name: str, data: bytes, limits: Limits | None = None) -> Iterator[tuple[str, bytes] | FileFailure]:
     """Members of a zip as (``inner/path``, bytes); unsafe members become failures labelled
     ``archive.zip/inner/path``.
@@ -90,8 +97,11 @@ def iter_zip(name: str, data: bytes, limits: Limits | None = None) -> Iterator[t
         yield inner, blob
 
 
-def iter_corpus(root: Path) -> Iterator[tuple[str, bytes, dict] | FileFailure]:
+def iter_corpus(root: Path, lazy: bool = False) -> Iterator[tuple[str, bytes | OnDisk, dict] | FileFailure]:
     """Every candidate file under root as (relative path, bytes, metadata hints), sorted by path.
+
+    ``lazy``: a plain file comes as ``OnDisk(path)`` instead of its bytes, so that listing a corpus of
+    100,000 files holds none of them (members of a .zip are read, as the archive must be opened).
 
     Metadata hints are the manifest row (if any) and the path convention; headings are read later,
     once the text is decoded. Zip members get the zip's folder as their path prefix so that a zip of
@@ -105,7 +115,7 @@ def iter_corpus(root: Path) -> Iterator[tuple[str, bytes, dict] | FileFailure]:
                 manifest = read_manifest(root / mname)
             except IngestError as exc:
                 yield FileFailure(mname, f"清单无法读取：{exc}")
-    for item in _iter_corpus(root, manifest):
+    for item in _iter_corpus(root, manifest, lazy):
         if isinstance(item, FileFailure):
             yield FileFailure(clean_name(item.source_file), item.reason)
         else:  # the same cleaning as an upload's: no control or right-to-left characters in names
@@ -113,7 +123,8 @@ def iter_corpus(root: Path) -> Iterator[tuple[str, bytes, dict] | FileFailure]:
             yield clean_name(rel), data, clean_meta(meta)
 
 
-def _iter_corpus(root: Path, manifest: dict[str, dict]) -> Iterator[tuple[str, bytes, dict] | FileFailure]:
+def _iter_corpus(root: Path, manifest: dict[str, dict], lazy: bool = False
+                 ) -> Iterator[tuple[str, bytes | OnDisk, dict] | FileFailure]:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = PurePosixPath(path.relative_to(root).as_posix())
         if rel.name in MANIFEST_NAMES or rel.name.lower() == "readme.md" or any(
@@ -122,6 +133,10 @@ def _iter_corpus(root: Path, manifest: dict[str, dict]) -> Iterator[tuple[str, b
             continue
         if rel.suffix.lower() in {".py", ".json", ".pyc", ".csv", ".xlsx"}:
             continue  # the generator, its notes and manifests live beside the corpus
+        meta = merge_meta(manifest.get(str(rel), {}), meta_from_path(rel), fill=False)
+        if lazy and rel.suffix.lower() not in ARCHIVE_SUFFIXES:
+            yield str(rel), OnDisk(path), meta
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -138,4 +153,4 @@ def _iter_corpus(root: Path, manifest: dict[str, dict]) -> Iterator[tuple[str, b
                         manifest.get(str(inner_rel), {}), meta_from_path(inner_rel), fill=False
                     )
             continue
-        yield str(rel), data, merge_meta(manifest.get(str(rel), {}), meta_from_path(rel), fill=False)
+        yield str(rel), data, meta
