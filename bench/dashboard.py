@@ -7,7 +7,7 @@ Builds (or reuses) a store of ``--docs`` documents made by corpus/generate.py (`
 made unique by a numbered tag before its end mark, as real corpora repeat few sentences), or measures
 the store at ``--store`` (e.g. a 100,000-summary store built once beforehand), then drives the app with
 Streamlit's AppTest, in this process, the way the server runs it: router + page, server-side only (no
-browser paint, no network). For each page and each repeat:
+browser paint, no network; scripts compiled once, as the server does). For each page and each repeat:
 
 - cold: every cache cleared, the page opened (what the first visitor after a rebuild waits for);
 - warm: the same page opened again (every later visit with the same filters);
@@ -90,6 +90,16 @@ def steady_state_navigation() -> None:
     PagesManager.__init__ = init
 
 
+def steady_state_scripts() -> None:
+    """AppTest compiles app.py and the page anew on every run (a new ``ScriptCache`` per run); a running
+    server compiles each script once and keeps its bytecode. Measure the running server."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
 def timed(at) -> float:
     started = time.perf_counter()
     at.run()
@@ -118,6 +128,7 @@ def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tup
     os.environ["YEAREND_STORE"] = str(path)
     set_log_level("error")  # AppTest without a server warns about the missing runtime on every run
     steady_state_navigation()
+    steady_state_scripts()
     department = query.options(path)["department"][0]
     rows = []
     for spec in PAGES:
