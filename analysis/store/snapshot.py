@@ -170,6 +170,8 @@ class _Reader:
 
 
 _READ_AS = "snapshot"
+_MAX_READERS = 4
+"""Stores with a connection kept open (the dashboard reads one; the least recently read beyond this is closed)."""
 _readers: dict[str, _Reader] = {}
 _readers_lock = threading.Lock()
 
@@ -201,7 +203,11 @@ def read(store: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         reader = _readers.get(key)
         if reader is None or reader.version != version:
             _retire(key)
-            reader = _readers[key] = _Reader(store, version)
+            reader = _Reader(store, version)
+        _readers.pop(key, None)
+        _readers[key] = reader  # the most recently read last
+        while len(_readers) > _MAX_READERS:
+            _retire(next(iter(_readers)))
         reader.users += 1
     try:
         cur = reader.cursor()
