@@ -122,3 +122,13 @@ def test_a_missing_store_is_an_error_and_no_reader_is_kept(tmp_path):
     with pytest.raises(duckdb.IOException):
         _employees(missing)
     assert str(missing) not in snapshot._readers
+
+
+def test_a_forked_worker_starts_without_the_parents_reader(store):
+    """An upload analyses its files in forked worker processes while the dashboard holds its reader."""
+    import multiprocessing
+
+    assert _employees(store) == ["张伟", "李娜"]
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_employees, (store,)) == ["张伟", "李娜"]  # the child opens its own
+    assert _employees(store) == ["张伟", "李娜"]

@@ -231,9 +231,15 @@ def close_readers(store: Path | str | None = None) -> None:
             _retire(key)
 
 
+_inherited: list[_Reader] = []
+
+
 def _forget_readers() -> None:
-    """In a forked child the parent's connections are not usable: start without them (never close them)."""
+    """In a forked child (the analysis workers of an upload or build) the parent's connections are not
+    usable: start without them. They are never closed nor even freed here: DuckDB's destructor, run in a
+    child without the parent's threads, crashes the process (a worker exits with ``os._exit``)."""
     global _readers_lock
+    _inherited.extend(_readers.values())
     _readers.clear()
     _readers_lock = threading.Lock()
 
