@@ -7,7 +7,7 @@ Builds (or reuses) a store of ``--docs`` documents made by corpus/generate.py (`
 made unique by a numbered tag before its end mark, as real corpora repeat few sentences), or measures
 the store at ``--store`` (e.g. a 100,000-summary store built once beforehand), then drives the app with
 Streamlit's AppTest, in this process, the way the server runs it: router + page, server-side only (no
-browser paint, no network). For each page and each repeat:
+browser paint, no network; scripts compiled once, as the server does). For each page and each repeat:
 
 - cold: every cache cleared, the page opened (what the first visitor after a rebuild waits for);
 - warm: the same page opened again (every later visit with the same filters);
@@ -15,7 +15,8 @@ browser paint, no network). For each page and each repeat:
 
 Medians over the repeats are printed as a table, with the peak resident memory of this process.
 ``--base-tables`` reads the base tables only (``analysis.query.sql.AGGREGATES`` off): the figures the
-aggregate tables replace, measured in the same conditions.
+aggregate tables replace, measured in the same conditions. ``--connection-per-query`` opens the store anew
+for every query (the reads before the shared connection of ``analysis.store.snapshot.read``), likewise.
 """
 from __future__ import annotations
 
@@ -90,6 +91,16 @@ def steady_state_navigation() -> None:
     PagesManager.__init__ = init
 
 
+def steady_state_scripts() -> None:
+    """AppTest compiles app.py and the page anew on every run (a new ``ScriptCache`` per run); a running
+    server compiles each script once and keeps its bytecode. Measure the running server."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
 def timed(at) -> float:
     started = time.perf_counter()
     at.run()
@@ -118,6 +129,7 @@ def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tup
     os.environ["YEAREND_STORE"] = str(path)
     set_log_level("error")  # AppTest without a server warns about the missing runtime on every run
     steady_state_navigation()
+    steady_state_scripts()
     department = query.options(path)["department"][0]
     rows = []
     for spec in PAGES:
@@ -139,6 +151,26 @@ def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tup
     return rows
 
 
+def connection_per_query() -> None:
+    """Every ``snapshot.read`` opens the file anew, as before the shared read connection: the same-run
+    comparison for what that connection saves."""
+    import contextlib
+
+    import duckdb
+
+    from analysis.store import snapshot
+
+    @contextlib.contextmanager
+    def read(store):
+        con = duckdb.connect(str(store), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    snapshot.read = read
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=10_000)
@@ -149,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=None, help="测量已有的数据库（不生成、不构建）")
     parser.add_argument("--pages", nargs="+", default=None, help="只测这些页面（标题）")
     parser.add_argument("--base-tables", action="store_true", help="不读汇总表，只读基础表（对照）")
+    parser.add_argument("--connection-per-query", action="store_true",
+                        help="每次查询重新打开数据库文件（旧的读法，对照）")
     args = parser.parse_args(argv)
+
+    if args.connection_per_query:
+        connection_per_query()
 
     if args.base_tables:
         from analysis.query import sql

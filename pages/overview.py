@@ -25,6 +25,7 @@ from ui.widgets import (
 
 K_DRILL = "overview_drill"  # what the last click on a chart asked to see
 K_ALERTS, K_ALERT_PICK = "group_alerts_table", "alerts_pick"
+K_ALERT_OPEN = "overview_alert"  # the alert whose evidence is listed (``alert_key``; in the address, ui.links)
 K_DOC_ALERTS, K_DOC_PICK = "doc_alerts_table", "doc_alerts_pick"
 K_FROM, K_TO = "overview_from", "overview_to"  # the two years compared
 
@@ -34,6 +35,7 @@ def _drill(chart: str) -> None:
     point = chart_point(chart)
     if not point:
         return
+    st.session_state.pop(K_ALERT_OPEN, None)
     if chart == "overview_docs":
         year = point.get("legendgroup") or ""
         st.session_state[K_DRILL] = ("group", str(point["x"]), int(year) if str(year).isdigit() else None)
@@ -43,11 +45,19 @@ def _drill(chart: str) -> None:
         st.session_state[K_DRILL] = ("change", str(point["y"]), None)
 
 
-def _alert_drill(row: dict) -> None:
-    """A chosen group alert lists the sentences behind it: that group's sentences of the later year."""
-    theme, label = (v if isinstance(v, str) and v else None for v in (row["theme"], row["label"]))
-    st.session_state[K_DRILL] = ("alert", (row["department"], row["team"], theme, label, row["summary"]),
-                                 int(row["year"]))
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def alert_key(row: dict) -> str:
+    """Names one group alert in the address: department|team|theme or label (the measure)."""
+    return "|".join(_text(row[k]) for k in ("department", "team")) + "|" + (_text(row["theme"]) or _text(row["label"]))
+
+
+def _open_alert() -> None:
+    """The button: list the sentences behind the chosen alert (and put it in the address)."""
+    st.session_state[K_ALERT_OPEN] = st.session_state.get(K_ALERT_PICK)
+    st.session_state.pop(K_DRILL, None)
 
 
 def _pick_row(table_key: str, pick_key: str, keys: list) -> None:
@@ -60,11 +70,13 @@ def _share(count, total, unit) -> str:
     return f"{count / total:.0%}（{int(count)}/{int(total)} {unit}）"
 
 
-def _alerts(f) -> None:
+def _alerts(f) -> dict | None:
     """提示: the groups whose sentiment or theme rates moved beyond chance (``analysis.query.alerts``) and,
-    for readers who may open documents, the unusual documents."""
+    for readers who may open documents, the unusual documents. Returns the alert whose evidence is open:
+    the one the address names (``K_ALERT_OPEN``) when it is among this reader's alerts for these filters."""
     st.subheader("提示")
     tested = data.group_alerts(f)
+    opened = None
     k = data.report_min_group()
     if tested.empty:
         st.info("当前筛选范围内没有可以与上一年比较的分组（需要两个年份的文档，且分组人数不少于最小报告人数）。")
@@ -91,18 +103,31 @@ def _alerts(f) -> None:
                 "检验": shown["method"].map({"z": "z 检验", "fisher": "Fisher"}),
                 "q 值": shown["q_value"],
             })
-            ids = list(range(len(shown)))
+            ids = [alert_key(r) for r in shown.to_dict("records")]
             st.dataframe(table, key=K_ALERTS, hide_index=True, width="stretch",
                          on_select=partial(_pick_row, K_ALERTS, K_ALERT_PICK, ids), selection_mode="single-row",
                          column_config={"变化（百分点）": st.column_config.NumberColumn(format="%+.0f"),
                                         "q 值": st.column_config.NumberColumn(format="%.2g")})
+            wanted = st.session_state.get(K_ALERT_OPEN)
+            if wanted in ids:
+                opened = shown.iloc[ids.index(wanted)].to_dict()
+                if st.session_state.get(K_ALERT_PICK) not in ids:
+                    st.session_state[K_ALERT_PICK] = wanted
             if st.session_state.get(K_ALERT_PICK) not in ids:
-                st.session_state[K_ALERT_PICK] = 0
+                st.session_state[K_ALERT_PICK] = ids[0]
+            names = {i: f"{g}：{m}" for i, g, m in zip(ids, table["分组"], table["指标"])}
             pick, go = st.columns([4, 1], vertical_alignment="bottom")
-            chosen = pick.selectbox("提示（点表格中的行也可以选中）", ids, key=K_ALERT_PICK,
-                                    format_func=lambda i: f"{table['分组'][i]}：{table['指标'][i]}")
-            if go.button("查看证据句", key="alerts_evidence", icon=":material/format_quote:", width="stretch"):
-                _alert_drill(shown.iloc[chosen].to_dict())
+            pick.selectbox("提示（点表格中的行也可以选中）", ids, key=K_ALERT_PICK, format_func=names.get)
+            go.button("查看证据句", key="alerts_evidence", icon=":material/format_quote:", width="stretch",
+                      on_click=_open_alert)
+    if st.session_state.get(K_ALERT_OPEN) and opened is None:
+        st.session_state.pop(K_ALERT_OPEN)
+        st.info("地址中的提示在当前筛选和你的查看范围内没有出现，未打开它的证据句。", icon=":material/link_off:")
+    _document_alerts(f)
+    return opened
+
+
+def _document_alerts(f) -> None:
     if not auth.access().may_read_text:
         return
     docs = data.document_alerts(f)
@@ -209,13 +234,14 @@ else:
     st.plotly_chart(fig, key="overview_changes", on_select=lambda: _drill("overview_changes"),
                     selection_mode="points")
 
-_alerts(f)
+alert = _alerts(f)
 
-drill = st.session_state.get(K_DRILL)
+drill = ("alert", alert, int(alert["year"])) if alert else st.session_state.get(K_DRILL)
 if drill:
     kind, value, year = drill
     if kind == "alert":
-        dept, team, theme, label, summary = value
+        dept, team, summary = value["department"], value["team"], value["summary"]
+        theme, label = _text(value["theme"]) or None, _text(value["label"]) or None
         scope = replace(f, departments=(dept,), teams=(team,) if team else f.teams, years=(year, year))
         st.subheader(f"证据句：{md(dept)}{'·' + md(team) if team else ''} {year} 年"
                      + (f"谈到“{md(theme)}”的句子" if theme else f"的{'负面' if label == 'neg' else '正面'}句"))
@@ -235,7 +261,8 @@ if drill:
         scope = replace(f, years=(latest, latest)) if latest else f
         st.subheader(f"证据句：{latest or ''} 年谈到“{md(value)}”的句子")
         ev = data.evidence(scope, theme=value, limit=200)
-    evidence_table(ev, "overview_ev", empty="所选范围内没有句子。", theme=value if kind != "group" else None)
+    marked = theme if kind == "alert" else None if kind == "group" else value
+    evidence_table(ev, "overview_ev", empty="所选范围内没有句子。", theme=marked)
 
 failed = data.failures()
 if len(failed):

@@ -145,6 +145,7 @@ def test_figures_come_from_the_aggregates_and_cut_grains_from_the_base_tables(de
     shutil.copy(demo_store, path)
     before = query.section_terms(path, Filters(), section="计划")
     totals = query.theme_section_totals(path, Filters())
+    snapshot.close_readers(path)  # written in place: the process's read connection to it closed first
     with duckdb.connect(str(path)) as con:  # the base tables gone, the aggregates kept
         for table in ("sentences", "sentence_words", "terms"):
             con.execute(f"DELETE FROM {table}")

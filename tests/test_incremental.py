@@ -184,6 +184,7 @@ def test_an_incremental_snapshot_starts_from_a_copy_of_the_live_file(tmp_path):
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.execute("SELECT doc_id FROM documents ORDER BY 1").fetchall() == [("c",)]
     # a live store of another schema is never copied: the snapshot starts empty and rows are inserted
+    snapshot.close_readers(store)  # written in place: the process's read connection to it closed first
     with duckdb.connect(str(store)) as con:
         con.execute("ALTER TABLE documents ADD COLUMN extra VARCHAR")
     with snapshot.new_snapshot(store, from_live=True) as con:

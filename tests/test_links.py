@@ -150,3 +150,41 @@ def test_a_viewer_following_a_person_link_lands_on_the_first_page(signed):
     assert not viewer.exception, [e.message for e in viewer.exception]
     assert titles(viewer) == ["总览"]
     assert any("无权打开" in i.value for i in viewer.info)
+
+
+def test_the_alert_whose_evidence_is_open_lives_in_the_address(signed):
+    hr = sign_in(AppTest.from_file(APP, default_timeout=60).run(), "hr")
+    hr.slider(key="f_years").set_range(2022, 2023).run()
+    assert hr.selectbox(key="alerts_pick").options == ["生产部·装配组：正面句占比", "生产部·装配组：负面句占比"]
+    assert "alert" not in address(hr)  # no evidence open: the address names no alert
+    hr.selectbox(key="alerts_pick").set_value("生产部|装配组|neg").run()
+    hr.button(key="alerts_evidence").click().run()
+    assert not hr.exception, [e.message for e in hr.exception]
+    assert [s.value for s in hr.subheader if s.value.startswith("证据句")] == ["证据句：生产部·装配组 2023 年的负面句"]
+    link = {k: v if isinstance(v, str) else v[0] for k, v in address(hr).items()}
+    assert link == {"p": "overview", "years": "2022-2023", "yfrom": "2022", "yto": "2023", "alert": "生产部|装配组|neg"}
+
+    # a refresh (the same address, a new session) reopens the same alert and its sentences
+    again = sign_in(opened(link), "hr")
+    assert not again.exception, [e.message for e in again.exception]
+    assert again.selectbox(key="alerts_pick").value == "生产部|装配组|neg"
+    assert [s.value for s in again.subheader if s.value.startswith("证据句")] == ["证据句：生产部·装配组 2023 年的负面句"]
+    listed = next(df.value for df in again.dataframe if df.proto.id.endswith("overview_ev_table"))
+    expected = query.evidence(signed, query.Filters(departments=("生产部",), teams=("装配组",), years=(2023, 2023)),
+                              label="neg", order="neg", limit=200, distinct=True)
+    assert list(listed["句子"]) == list(expected["text"]) and len(listed) > 0
+
+    # a chart click replaces the alert's sentences, and the address forgets the alert
+    again.session_state["overview_drill"] = ("theme", "客户服务", None)
+    again.session_state["overview_alert"] = ""
+    again.run()
+    assert "alert" not in address(again)
+
+
+def test_an_alert_link_outside_the_readers_department_opens_nothing(signed):
+    head = sign_in(opened({"p": "overview", "years": "2022-2023", "alert": "生产部|装配组|neg"}), "xiaoshou")
+    assert not head.exception, [e.message for e in head.exception]
+    assert titles(head) == ["总览"]
+    assert any("地址中的提示在当前筛选和你的查看范围内没有出现" in i.value for i in head.info)
+    assert not [s.value for s in head.subheader if s.value.startswith("证据句")]
+    assert "alert" not in address(head)

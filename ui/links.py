@@ -29,7 +29,7 @@ SIDEBAR = {
     "role": (state.K_ROLE, "list"), "q": (state.K_SEARCH, "str"),
 }
 PAGE_CHOICES: dict[str, dict[str, tuple[str, str]]] = {
-    "overview": {"yfrom": ("overview_from", "int"), "yto": ("overview_to", "int")},
+    "overview": {"yfrom": ("overview_from", "int"), "yto": ("overview_to", "int"), "alert": ("overview_alert", "str")},
     "themes": {"theme": ("theme_pick", "str"), "tdept": ("theme_dept", "str"), "tsec": ("theme_section", "str"),
                "metric": ("theme_metric", "str"), "trend": ("theme_trend_pick", "list")},
     "sentiment": {"ssec": ("sent_section", "str")},

@@ -30,8 +30,9 @@ import pandas as pd
 from analysis.access import suppress
 from analysis.access.scope import Filters
 from analysis.query.compare import proportion_test
-from analysis.query.sql import fetch
+from analysis.query.sql import aggregable, fetch
 from analysis.query.taxonomy import documents_relation, theme_keys
+from analysis.schema import AGGREGATE_GRAIN
 
 ALPHA = 0.05
 """False discovery rate: a change is significant when its Benjamini–Hochberg adjusted p-value is below this."""
@@ -76,18 +77,32 @@ def change_counts(store_path: Path, filters: Filters,
     team_cells = "bool_and(c.kind = 'team')" if k > 0 else "TRUE"
     whole = f"CASE WHEN GROUPING(d.team) = 1 THEN TRUE ELSE {team_cells} END" if "team" in keys else "TRUE"
     theme_cols = ", ".join(f'COUNT(*) FILTER (WHERE d."{t}" > 0) AS "{t}"' for t in themes)
-    sql = (
-        f"WITH docs AS (SELECT d.doc_id FROM documents d WHERE {where} AND d.year > 0), "
-        "s AS (SELECT doc_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE label = 'pos') AS pos, "
-        "COUNT(*) FILTER (WHERE label = 'neg') AS neg FROM sentences "
-        "WHERE doc_id IN (SELECT doc_id FROM docs) GROUP BY doc_id) "
-        f"SELECT {cols}, COUNT(*) AS documents, COUNT(DISTINCT d.employee) AS employees, "
-        "CAST(COALESCE(SUM(s.n), 0) AS BIGINT) AS sentences, CAST(COALESCE(SUM(s.pos), 0) AS BIGINT) AS pos, "
-        f"CAST(COALESCE(SUM(s.neg), 0) AS BIGINT) AS neg, {theme_cols}, {whole} AS _whole "
-        f"FROM {documents_relation(store_path)} d {cells}LEFT JOIN s ON s.doc_id = d.doc_id "
-        f"WHERE d.doc_id IN (SELECT doc_id FROM docs) GROUP BY GROUPING SETS ({grouping}) ORDER BY {cols}"
-    )
-    frame = fetch(store_path, sql, params)
+    docs = f"WITH docs AS (SELECT d.doc_id FROM documents d WHERE {where} AND d.year > 0), "
+    # per document: its sentences, positive and negative ones (``s``), summed per group below
+    per_document = ("s AS (SELECT doc_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE label = 'pos') AS pos, "
+                    "COUNT(*) FILTER (WHERE label = 'neg') AS neg FROM sentences "
+                    "WHERE doc_id IN (SELECT doc_id FROM docs) GROUP BY doc_id) ")
+    main = (f"SELECT {cols}, COUNT(*) AS documents, COUNT(DISTINCT d.employee) AS employees, "
+            "CAST(COALESCE(SUM(s.n), 0) AS BIGINT) AS sentences, CAST(COALESCE(SUM(s.pos), 0) AS BIGINT) AS pos, "
+            f"CAST(COALESCE(SUM(s.neg), 0) AS BIGINT) AS neg, {theme_cols}, {whole} AS _whole "
+            f"FROM {documents_relation(store_path)} d {cells}LEFT JOIN s ON s.doc_id = d.doc_id "
+            f"WHERE d.doc_id IN (SELECT doc_id FROM docs) GROUP BY GROUPING SETS ({grouping}) ORDER BY {cols}")
+    aggregate = None
+    if aggregable(filters):
+        # The filtered documents are whole grains and every group is a union of grains: the grain's sums
+        # (agg_sentiment) go to one document of the grain and nothing to the others, so the group sums
+        # are the same without reading the sentences.
+        grain = ", ".join(AGGREGATE_GRAIN)
+        on = " AND ".join(f"a.{k} IS NOT DISTINCT FROM f.{k}" for k in AGGREGATE_GRAIN)
+        per_grain = (
+            f"sg AS (SELECT {grain}, SUM(sentences) AS n, SUM(pos) AS pos, SUM(neg) AS neg FROM agg_sentiment "
+            f"GROUP BY ALL), "
+            f"f AS (SELECT d.doc_id, {', '.join(f'd.{k}' for k in AGGREGATE_GRAIN)} FROM documents d "
+            f"WHERE d.doc_id IN (SELECT doc_id FROM docs) "
+            f"QUALIFY row_number() OVER (PARTITION BY {grain} ORDER BY d.doc_id) = 1), "
+            f"s AS (SELECT f.doc_id, a.n, a.pos, a.neg FROM f JOIN sg a ON {on}) ")
+        aggregate = (docs + per_grain + main, params)
+    frame = fetch(store_path, docs + per_document + main, params, aggregate)
     frame = suppress.suppress_rows(frame, tuple(keys), k)
     return frame[~frame["suppressed"]].drop(columns="suppressed").reset_index(drop=True)
 
