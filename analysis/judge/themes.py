@@ -329,6 +329,32 @@ def _learned_bigrams(text: str) -> tuple[str, ...]:
     return tuple("\x01" + g for g in char_bigrams(text))
 
 
+THEME_TRAIN_GLOB = "themes_train_*.tsv"
+
+
+def theme_training_files() -> list[Path]:
+    """Sentences labelled with themes only (columns ``themes``, ``text``): real-writing kinds of every job
+    family (reading and courses as 学习成长, cooperation without 团队 words, figures without 销售 words, and
+    sentences with passing cue words and no theme). The sentiment model does not read them."""
+    from analysis.paths import DATA_DIR
+
+    return sorted(DATA_DIR.glob(THEME_TRAIN_GLOB))
+
+
+def theme_training_rows() -> list[dict]:
+    import csv
+
+    rows = []
+    for path in theme_training_files():
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                text = (row.get("text") or "").strip()
+                if text:
+                    themes = [t.strip() for t in (row.get("themes") or "").split(",") if t.strip()]
+                    rows.append({"themes": themes, "text": text})
+    return rows
+
+
 @lru_cache(maxsize=1)
 def default_learned() -> Learned:
     """The model trained on the shipped sentences, kept in ``data/cache/`` once trained.
@@ -341,12 +367,13 @@ def default_learned() -> Learned:
     from analysis.paths import CACHE_DIR
     from analysis.text.segment import cut
 
-    path = CACHE_DIR / f"themes-{training_key(Path(__file__), f'{C}')}.npz"
+    extra = f"{C}" + "".join(p.read_text(encoding="utf-8") for p in theme_training_files())
+    path = CACHE_DIR / f"themes-{training_key(Path(__file__), extra)}.npz"
     try:
         return Learned.load(path)
     except (OSError, ValueError, KeyError):
         pass
-    learned = Learned(training_rows(), cut)
+    learned = Learned([*training_rows(), *theme_training_rows()], cut)
     learned.save(path)
     return learned
 
