@@ -50,12 +50,14 @@ class Theme:
     exclude: re.Pattern | None
     cue_words: tuple[str, ...] = ()  # the strong and supporting cue words, as written
     patterns: re.Pattern | None = None  # the strong word-order patterns alone
+    trusted: bool = False  # a match of ``patterns`` stands whatever the model says (strength 3)
 
     def matches(self, text: str) -> bool:
         return self.strength(text) > 0
 
     def strength(self, text: str) -> int:
-        """2 for a strong cue, 1 for supporting cues that only count together, 0 for none."""
+        """3 for a trusted word-order pattern, 2 for a strong cue, 1 for supporting cues that only count
+        together, 0 for none."""
         # most sentences carry no cue of most themes: rule those out before rewriting the text
         if not ((self.strong is not None and self.strong.search(text))
                 or (self.weak is not None and self.weak.search(text))):
@@ -63,7 +65,7 @@ class Theme:
         if self.exclude is not None:
             text = self.exclude.sub("。", text)
         if self.strong is not None and self.strong.search(text):
-            return 2
+            return 3 if self.trusted and self.patterns.search(text) else 2
         # distinct, non-overlapping matches: 大客户 is one cue, not 大客户 + 客户
         weak = len(set(self.weak.findall(text))) if self.weak is not None else 0
         if weak >= 2 or (weak == 1 and self.context is not None and self.context.search(text)):
@@ -95,6 +97,7 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
             exclude=_alternation(spec.get("exclude", [])),
             cue_words=tuple(dict.fromkeys([*spec.get("strong", []), *spec.get("weak", [])])),
             patterns=_alternation([], spec.get("patterns", [])),
+            trusted=bool(spec.get("trusted")) and bool(spec.get("patterns")),
         )
     return themes
 
@@ -383,7 +386,8 @@ def combine(rules: dict[str, int], probabilities: dict[str, float], order, confi
             clause_probabilities: dict[str, float] | None = None) -> list[str]:
     """Rule matches the model does not contradict, plus what the model is confident of, in ``order``.
 
-    ``rules`` maps a theme to its rule strength (2 strong cue, 1 supporting cues). A strong cue is
+    ``rules`` maps a theme to its rule strength (3 trusted pattern, 2 strong cue, 1 supporting cues). A
+    trusted pattern (a named technology learnt: 学了几天golang) always stands; a strong cue is
     trusted unless the model all but excludes the theme: the model has seen only some thousand
     sentences, and a domain word it never met (回款率) dilutes its evidence rather than adding to it.
     """
@@ -396,7 +400,7 @@ def combine(rules: dict[str, int], probabilities: dict[str, float], order, confi
             keep = strength > 0
         else:
             pc = clause_probabilities[key]
-            keep = ((strength == 2 and pc >= confirm_strong) or (strength == 1 and pc >= confirm)
+            keep = (strength == 3 or (strength == 2 and pc >= confirm_strong) or (strength == 1 and pc >= confirm)
                     or p >= alone)
         if keep:
             out.append(key)
@@ -426,7 +430,7 @@ def assign_many(texts: list[str], token_lists: list[list[str]], taxonomy: dict[s
     # clauses are scored only when a rule match would otherwise be dropped: most sentences need not
     doubtful = [n for n, (r, p) in enumerate(zip(rules, probabilities))
                 if any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
-                       for k, strength in r.items() if strength)]
+                       for k, strength in r.items() if strength in (1, 2))]
     clauses = dict(zip(doubtful, learned.clause_probabilities_many([token_lists[n] for n in doubtful])))
     return [combine(r, p, taxonomy, clause_probabilities=clauses.get(n))
             for n, (r, p) in enumerate(zip(rules, probabilities))]
