@@ -178,8 +178,8 @@ def test_trusted_pattern_stands_where_the_model_doubts():
     from analysis.judge.themes import combine, default_taxonomy
 
     taxonomy = default_taxonomy()
-    assert taxonomy["产品知识"].strength("学了几天Rust就放下了") == 3
-    assert taxonomy["学习成长"].strength("学了几天Rust就放下了") == 3
+    assert taxonomy["产品知识"].strength("下班后啃了两周Rust的官方教程") == 3
+    assert taxonomy["学习成长"].strength("下班后啃了两周Rust的官方教程") == 3
     assert taxonomy["产品知识"].strength("新机型的技术参数要记牢") == 2  # a strong word, not a trusted pattern
     doubt = {"产品知识": 0.01, "学习成长": 0.01}
     assert combine({"产品知识": 3, "学习成长": 2}, doubt, taxonomy) == ["产品知识"]
@@ -194,8 +194,8 @@ def test_theme_training_sentences_are_valid_and_not_held_out():
     assert [p.name for p in theme_training_files()] == ["themes_train_a.tsv", "themes_train_b.tsv",
                                                         "themes_train_c.tsv"]
     rows = theme_training_rows()
-    assert len(rows) == 389
+    assert len(rows) == 361
     assert {t for r in rows for t in r["themes"]} == set(THEMES)
-    assert sum(not r["themes"] for r in rows) == 106  # sentences with passing cue words and no theme
+    assert sum(not r["themes"] for r in rows) == 101  # sentences with passing cue words and no theme
     held_out = {r["text"] for r in read_labelled(PACKAGE_DIR.parent / "tests/data/labelled_sentences.tsv")}
     assert not held_out & {r["text"] for r in rows}

@@ -389,7 +389,7 @@ def combine(rules: dict[str, int], probabilities: dict[str, float], order, confi
     """Rule matches the model does not contradict, plus what the model is confident of, in ``order``.
 
     ``rules`` maps a theme to its rule strength (3 trusted pattern, 2 strong cue, 1 supporting cues). A
-    trusted pattern (a named technology learnt: 学了几天golang) always stands; a strong cue is
+    trusted pattern (a named technology learnt: 啃了两周Rust的教程) always stands; a strong cue is
     trusted unless the model all but excludes the theme: the model has seen only some thousand
     sentences, and a domain word it never met (回款率) dilutes its evidence rather than adding to it.
     """
