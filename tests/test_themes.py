@@ -147,3 +147,55 @@ def test_kinds_of_real_writing(sentence, present, absent):
         assert present in got
     if absent:
         assert absent not in got
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # learning named technologies, courses, certificates, reading and blogging are growth
+    ("今年下半年开始学Rust，用它写了一个命令行小工具。", ["产品知识", "学习成长"]),
+    ("利用午休时间恶补了一遍Linux的常用命令。", ["产品知识", "学习成长"]),
+    ("年初报了一门统计学的网课，每周末跟着做练习。", ["学习成长"]),
+    ("今年拿到了中级经济师的证书。", ["学习成长"]),
+    ("全年一共读了二十本书，做了五万字的读书笔记。", ["学习成长"]),
+    ("這一年我開始寫部落格，記錄學習中遇到的問題。", ["学习成长"]),
+    # cooperation without 团队 words; figures without 销售 words
+    ("和测试同学一起复现了几次问题，最终定位到原因。", ["团队协作", "质量与交付"]),
+    ("年度存款任务完成了百分之一百零五。", ["销售业绩"]),
+    ("本年度共签下新合同二十三份，金额合计一千一百万元。", ["销售业绩"]),
+    ("修复了导出报表时金额显示错位的问题。", ["质量与交付"]),
+    # passing release, recruiting, approval and safety words are no theme
+    ("上线了招聘小程序的新版首页。", []),
+    ("优化了列表页的代码结构。", []),
+    ("负责学校的水电、绿化和安全巡查。", []),
+    ("熟悉了公司信贷产品的申请条件和审批要求。", ["产品知识"]),
+    ("在線客服的平均回覆時間縮短到了半分鐘以內。", ["客户服务"]),
+    ("給組員定了每週目標，週五對照檢查完成情況。", ["管理与制度"]),
+])
+def test_real_writing_kinds(sentence, expected):
+    assert assign(to_simplified(sentence)) == expected
+
+
+def test_trusted_pattern_stands_where_the_model_doubts():
+    from analysis.judge.themes import combine, default_taxonomy
+
+    taxonomy = default_taxonomy()
+    assert taxonomy["产品知识"].strength("下班后啃了两周Rust的官方教程") == 3
+    assert taxonomy["学习成长"].strength("下班后啃了两周Rust的官方教程") == 3
+    assert taxonomy["产品知识"].strength("新机型的技术参数要记牢") == 2  # a strong word, not a trusted pattern
+    doubt = {"产品知识": 0.01, "学习成长": 0.01}
+    assert combine({"产品知识": 3, "学习成长": 2}, doubt, taxonomy) == ["产品知识"]
+
+
+def test_theme_training_sentences_are_valid_and_not_held_out():
+    from analysis.judge.sentiment import read_labelled
+    from analysis.judge.themes import theme_training_files, theme_training_rows
+    from analysis.paths import PACKAGE_DIR
+    from analysis.schema import THEMES
+
+    assert [p.name for p in theme_training_files()] == ["themes_train_a.tsv", "themes_train_b.tsv",
+                                                        "themes_train_c.tsv"]
+    rows = theme_training_rows()
+    assert len(rows) == 361
+    assert {t for r in rows for t in r["themes"]} == set(THEMES)
+    assert sum(not r["themes"] for r in rows) == 101  # sentences with passing cue words and no theme
+    held_out = {r["text"] for r in read_labelled(PACKAGE_DIR.parent / "tests/data/labelled_sentences.tsv")}
+    assert not held_out & {r["text"] for r in rows}

@@ -8,9 +8,11 @@ looking tokens up and does not depend on how jieba happened to cut a compound.
 Rules alone reach a theme micro-F1 of about 0.76 on the held-out sentences: cue lists cannot list every
 way of talking about product knowledge, and a cue word is sometimes used in passing. So a per-theme
 logistic regression over the sentence's jieba words, trained (once, then cached) on the labelled sentences
-shipped in ``data/sentiment_train_*.tsv`` (the same files that train the sentiment model), both
+shipped in ``data/sentiment_train_*.tsv`` (the same files that train the sentiment model) and in
+``data/themes_train_*.tsv`` (themes only, written for the kinds of real writing the rules miss), both
 confirms the rules (a rule match the model finds very unlikely is dropped) and adds the sentences it
-is confident about on its own. Together: about 0.82 (README, ``python -m analysis evaluate``). Themes
+is confident about on its own; a theme's word-order patterns marked ``trusted`` (a named technology
+learnt) stand whatever the model says. Together: about 0.84 (README, ``python -m analysis evaluate``). Themes
 HR adds to the taxonomy have no training sentences and are decided by their rules alone.
 """
 from __future__ import annotations
@@ -50,12 +52,14 @@ class Theme:
     exclude: re.Pattern | None
     cue_words: tuple[str, ...] = ()  # the strong and supporting cue words, as written
     patterns: re.Pattern | None = None  # the strong word-order patterns alone
+    trusted: bool = False  # a match of ``patterns`` stands whatever the model says (strength 3)
 
     def matches(self, text: str) -> bool:
         return self.strength(text) > 0
 
     def strength(self, text: str) -> int:
-        """2 for a strong cue, 1 for supporting cues that only count together, 0 for none."""
+        """3 for a trusted word-order pattern, 2 for a strong cue, 1 for supporting cues that only count
+        together, 0 for none."""
         # most sentences carry no cue of most themes: rule those out before rewriting the text
         if not ((self.strong is not None and self.strong.search(text))
                 or (self.weak is not None and self.weak.search(text))):
@@ -63,7 +67,7 @@ class Theme:
         if self.exclude is not None:
             text = self.exclude.sub("。", text)
         if self.strong is not None and self.strong.search(text):
-            return 2
+            return 3 if self.trusted and self.patterns.search(text) else 2
         # distinct, non-overlapping matches: 大客户 is one cue, not 大客户 + 客户
         weak = len(set(self.weak.findall(text))) if self.weak is not None else 0
         if weak >= 2 or (weak == 1 and self.context is not None and self.context.search(text)):
@@ -95,6 +99,7 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
             exclude=_alternation(spec.get("exclude", [])),
             cue_words=tuple(dict.fromkeys([*spec.get("strong", []), *spec.get("weak", [])])),
             patterns=_alternation([], spec.get("patterns", [])),
+            trusted=bool(spec.get("trusted")) and bool(spec.get("patterns")),
         )
     return themes
 
@@ -329,6 +334,32 @@ def _learned_bigrams(text: str) -> tuple[str, ...]:
     return tuple("\x01" + g for g in char_bigrams(text))
 
 
+THEME_TRAIN_GLOB = "themes_train_*.tsv"
+
+
+def theme_training_files() -> list[Path]:
+    """Sentences labelled with themes only (columns ``themes``, ``text``): real-writing kinds of every job
+    family (reading and courses as 学习成长, cooperation without 团队 words, figures without 销售 words, and
+    sentences with passing cue words and no theme). The sentiment model does not read them."""
+    from analysis.paths import DATA_DIR
+
+    return sorted(DATA_DIR.glob(THEME_TRAIN_GLOB))
+
+
+def theme_training_rows() -> list[dict]:
+    import csv
+
+    rows = []
+    for path in theme_training_files():
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                text = (row.get("text") or "").strip()
+                if text:
+                    themes = [t.strip() for t in (row.get("themes") or "").split(",") if t.strip()]
+                    rows.append({"themes": themes, "text": text})
+    return rows
+
+
 @lru_cache(maxsize=1)
 def default_learned() -> Learned:
     """The model trained on the shipped sentences, kept in ``data/cache/`` once trained.
@@ -341,12 +372,13 @@ def default_learned() -> Learned:
     from analysis.paths import CACHE_DIR
     from analysis.text.segment import cut
 
-    path = CACHE_DIR / f"themes-{training_key(Path(__file__), f'{C}')}.npz"
+    extra = f"{C}" + "".join(p.read_text(encoding="utf-8") for p in theme_training_files())
+    path = CACHE_DIR / f"themes-{training_key(Path(__file__), extra)}.npz"
     try:
         return Learned.load(path)
     except (OSError, ValueError, KeyError):
         pass
-    learned = Learned(training_rows(), cut)
+    learned = Learned([*training_rows(), *theme_training_rows()], cut)
     learned.save(path)
     return learned
 
@@ -356,7 +388,8 @@ def combine(rules: dict[str, int], probabilities: dict[str, float], order, confi
             clause_probabilities: dict[str, float] | None = None) -> list[str]:
     """Rule matches the model does not contradict, plus what the model is confident of, in ``order``.
 
-    ``rules`` maps a theme to its rule strength (2 strong cue, 1 supporting cues). A strong cue is
+    ``rules`` maps a theme to its rule strength (3 trusted pattern, 2 strong cue, 1 supporting cues). A
+    trusted pattern (a named technology learnt: 啃了两周Rust的教程) always stands; a strong cue is
     trusted unless the model all but excludes the theme: the model has seen only some thousand
     sentences, and a domain word it never met (回款率) dilutes its evidence rather than adding to it.
     """
@@ -369,7 +402,7 @@ def combine(rules: dict[str, int], probabilities: dict[str, float], order, confi
             keep = strength > 0
         else:
             pc = clause_probabilities[key]
-            keep = ((strength == 2 and pc >= confirm_strong) or (strength == 1 and pc >= confirm)
+            keep = (strength == 3 or (strength == 2 and pc >= confirm_strong) or (strength == 1 and pc >= confirm)
                     or p >= alone)
         if keep:
             out.append(key)
@@ -399,7 +432,7 @@ def assign_many(texts: list[str], token_lists: list[list[str]], taxonomy: dict[s
     # clauses are scored only when a rule match would otherwise be dropped: most sentences need not
     doubtful = [n for n, (r, p) in enumerate(zip(rules, probabilities))
                 if any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
-                       for k, strength in r.items() if strength)]
+                       for k, strength in r.items() if strength in (1, 2))]
     clauses = dict(zip(doubtful, learned.clause_probabilities_many([token_lists[n] for n in doubtful])))
     return [combine(r, p, taxonomy, clause_probabilities=clauses.get(n))
             for n, (r, p) in enumerate(zip(rules, probabilities))]
