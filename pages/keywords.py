@@ -23,13 +23,16 @@ def _to_term(chart: str) -> None:
     if point and point.get("y"):
         st.session_state["kw_term"] = str(point["y"])
 
+
+CLOUD_WORDS = 80  # a readable cloud of 600 × 280; laying out 120 words took twice as long (docs/benchmarks.md)
+
 st.title("关键词")
 f = state.filters()
 figures = require_documents(f)
 filter_caption(f, figures)
 
 st.subheader("词云")
-freq = data.term_frequencies(f, top=120)
+freq = data.term_frequencies(f, top=CLOUD_WORDS)
 if freq.empty:
     st.info(f"所选范围内没有可统计的词{hidden_note(figures)}。")
 else:
