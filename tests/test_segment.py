@@ -66,7 +66,8 @@ def test_the_cached_tokenizer_cuts_exactly_as_jieba_with_the_user_dictionary(tmp
 
 def _reference_sentences() -> list[str]:
     """Every sentence the pipeline cuts in the demo corpus, and every written labelled sentence."""
-    from analysis.judge.sentiment import read_labelled
+    from analysis.judge.sentiment import TRAIN_GLOB, read_labelled
+    from analysis.judge.themes import theme_training_rows
     from analysis.paths import DATA_DIR, DEFAULT_CORPUS, PROJECT_DIR
     from analysis.read import decode, ingest, normalize
     from analysis.text import sections
@@ -76,8 +77,9 @@ def _reference_sentences() -> list[str]:
         if not isinstance(item, ingest.FileFailure):
             simplified = normalize.normalize(decode.read_bytes(item[0], item[1])[0]).simplified
             out.extend(s.text for s in sections.split_document(simplified))
-    for path in [*sorted(DATA_DIR.glob("*train*.tsv")), *sorted((PROJECT_DIR / "tests" / "data").glob("*.tsv"))]:
+    for path in [*sorted(DATA_DIR.glob(TRAIN_GLOB)), *sorted((PROJECT_DIR / "tests" / "data").glob("*.tsv"))]:
         out.extend(normalize.to_simplified(r["text"]) for r in read_labelled(path))
+    out.extend(normalize.to_simplified(r["text"]) for r in theme_training_rows())  # themes-only files
     return out
 
 
