@@ -33,12 +33,24 @@ QUESTIONS = {
     "follow_pairs": lambda p, f: query.follow_pairs(p, f),
     "follow_pairs 未落实 of a department": lambda p, f: query.follow_pairs(
         p, f, status="未落实", department=query.options(p)["department"][0], limit=30),
+    # the evidence lists the pages open with (distinct sentences with their occurrences, as ui.data reads them)
+    "evidence of a theme": lambda p, f: query.evidence(p, f, theme=query.theme_keys(p)[0], limit=200, distinct=True),
+    "evidence of a theme in 成绩": lambda p, f: query.evidence(p, f, theme=query.theme_keys(p)[3], section="成绩",
+                                                             limit=200, distinct=True),
+    "evidence most positive": lambda p, f: query.evidence(p, f, label="pos", order="pos", limit=15, distinct=True),
+    "evidence most negative in 不足": lambda p, f: query.evidence(p, f, section="不足", label="neg", order="neg",
+                                                                limit=15, distinct=True),
+    "evidence negative by score": lambda p, f: query.evidence(p, f, label="neg", order="neg", limit=200,
+                                                              distinct=True),
 }
 # grouping by team or role cuts publication cells: refused under the minimum reporting group
 UNDER_MIN_GROUP_ONLY_SAFE = {"theme_sections", "theme_sections by year", "theme_section_totals", "section_sentiment",
                              "section_sentiment by department, year", "keywords by department", "keywords by year",
                              "term_frequencies", "section_terms 不足", "section_terms 计划", "follow_rates",
-                             "follow_rates by department, year", "follow_pairs", "follow_pairs 未落实 of a department"}
+                             "follow_rates by department, year", "follow_pairs", "follow_pairs 未落实 of a department",
+                             "evidence of a theme", "evidence of a theme in 成绩", "evidence most positive",
+                             "evidence most negative in 不足", "evidence negative by score"}
+EVIDENCE = [name for name in QUESTIONS if name.startswith("evidence")]
 
 
 def _both(path: Path, question, f: Filters, monkeypatch) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -145,18 +157,48 @@ def test_figures_come_from_the_aggregates_and_cut_grains_from_the_base_tables(de
     shutil.copy(demo_store, path)
     before = query.section_terms(path, Filters(), section="计划")
     totals = query.theme_section_totals(path, Filters())
+    evidence = {name: QUESTIONS[name](path, Filters()) for name in EVIDENCE}
     with duckdb.connect(str(path)) as con:  # the base tables gone, the aggregates kept
         for table in ("sentences", "sentence_words", "terms"):
             con.execute(f"DELETE FROM {table}")
     pd.testing.assert_frame_equal(query.section_terms(path, Filters(), section="计划"), before)
     pd.testing.assert_frame_equal(query.theme_section_totals(path, Filters()), totals)
-    assert not before.empty
+    for name in EVIDENCE:
+        pd.testing.assert_frame_equal(QUESTIONS[name](path, Filters()), evidence[name], obj=name)
+    assert not before.empty and all(len(evidence[name]) for name in EVIDENCE)
     # one employee's documents, a text search or single documents cut grains: these read the base tables
     doc = query.documents(path, Filters()).iloc[0]
     for f in (Filters(employees=((doc["department"], doc["employee"]),)), Filters(doc_ids=(doc["doc_id"],)),
               Filters(search="客户")):
         assert query.section_terms(path, f, section="计划").empty
         assert query.theme_section_totals(path, f)["sentences"].sum() == 0
+        assert query.evidence(path, f, label="pos", order="pos", limit=15, distinct=True).empty
+    # lists the build does not keep (every sentence; a section by score without a label; longer than
+    # EVIDENCE_TOP; every row rather than distinct texts) read the base tables
+    for kwargs in ({}, {"section": "不足", "order": "neg"}, {"label": "pos", "order": "pos", "limit": 500},
+                   {"label": "pos", "order": "pos", "distinct": False}):
+        assert query.evidence(path, Filters(), distinct=kwargs.pop("distinct", True), **kwargs).empty, kwargs
+
+
+def test_evidence_lists_merge_grains_whose_lists_were_cut(demo_store, tmp_path, monkeypatch):
+    """With lists of 4 per grain (not 200), asking for the first 4 over many grains still gives the base
+    tables' answer: a text's first sentence is among the first 4 of its own grain."""
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(demo_store, path)
+    monkeypatch.setattr(aggregates, "EVIDENCE_TOP", 4)
+    monkeypatch.setattr(query.documents, "EVIDENCE_TOP", 4)
+    with duckdb.connect(str(path)) as con:
+        aggregates.update(con)
+        per_list = con.execute("SELECT MAX(c) FROM (SELECT department, team, year, role, for_theme, for_label, "
+                               "for_section, COUNT(*) AS c FROM agg_evidence GROUP BY ALL)").fetchone()[0]
+    assert per_list == 4  # some lists were cut
+    theme = query.theme_keys(path)[0]
+    for f in _combinations(path)[:13]:
+        for kwargs in ({"theme": theme}, {"label": "pos", "order": "pos"}, {"label": "neg", "order": "neg"},
+                       {"label": "neg", "order": "neg", "section": "不足"}):
+            base, agg = _both(path, lambda p, f: query.evidence(p, f, limit=4, distinct=True, **kwargs), f,
+                              monkeypatch)
+            _same(base, agg, f"{kwargs} {f}")
 
 
 def test_a_snapshot_that_does_not_rebuild_the_aggregates_reads_the_base_tables(demo_store, tmp_path, monkeypatch):

@@ -222,7 +222,8 @@ def box(frame: pd.DataFrame, x: str, color: str | None = None, labels: dict | No
     store computes them, the page never loads every document."""
     labels = labels or {}
     fig = go.Figure()
-    groups = [(None, frame)] if color is None else [(k, frame[frame[color] == k]) for k in sorted(frame[color].unique())]
+    groups = ([(None, frame)] if color is None
+              else [(k, frame[frame[color] == k]) for k in sorted(frame[color].unique())])
     for i, (key, part) in enumerate(groups):
         fig.add_trace(go.Box(
             x=part[x].tolist(), name=str(key) if key is not None else "", showlegend=key is not None,
