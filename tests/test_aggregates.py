@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
@@ -186,7 +187,7 @@ def test_evidence_lists_merge_grains_whose_lists_were_cut(demo_store, tmp_path, 
     path = tmp_path / "insights.duckdb"
     shutil.copy(demo_store, path)
     monkeypatch.setattr(aggregates, "EVIDENCE_TOP", 4)
-    monkeypatch.setattr(query.documents, "EVIDENCE_TOP", 4)
+    monkeypatch.setattr(sys.modules["analysis.query.documents"], "EVIDENCE_TOP", 4)
     with duckdb.connect(str(path)) as con:
         aggregates.update(con)
         per_list = con.execute("SELECT MAX(c) FROM (SELECT department, team, year, role, for_theme, for_label, "

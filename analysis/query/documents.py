@@ -112,17 +112,20 @@ def evidence(store_path: Path, filters: Filters = Filters(), theme: str | None =
     listed = (theme and not label and order == "idx") or (label and not theme and order == label)
     if listed and aggregable(filters) and limit <= EVIDENCE_TOP:
         # a list the build keeps per grain (aggregates.agg_evidence): merge the selected grains' lists
+        ordered = aggregates.EVIDENCE_ORDERS[order].format(p="a.")
+        chosen = "a.for_theme = ? AND a.for_label = ? AND a.for_section = ?"
+        lists = [theme or "", label or "", section or ""]
         aggregate = (
             f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
-            f"ev AS (SELECT a.*, {aggregates.EVIDENCE_ORDERS[order].format(p='a.')} AS _ord FROM agg_evidence a "
-            f"{grain_join()} WHERE a.for_theme = ? AND a.for_label = ? AND a.for_section = ?), "
+            f"ev AS (SELECT a.key, {ordered} AS _ord FROM agg_evidence a {grain_join()} WHERE {chosen}), "
             f"k AS (SELECT key, min(_ord) AS _ord FROM ev GROUP BY key ORDER BY 2 LIMIT {int(limit)}), "
             "n AS (SELECT a.key, CAST(SUM(a.n) AS BIGINT) AS occurrences FROM agg_evidence_keys a "
             f"{grain_join()} WHERE a.key IN (SELECT key FROM k){extra.replace('s.', 'a.')} GROUP BY a.key) "
-            "SELECT ev.doc_id, ev.employee, ev.department, ev.team, ev.year, ev.source_file, ev.idx, ev.section, "
-            "ev.text, ev.sentiment, ev.label, ev.themes, n.occurrences FROM ev JOIN k ON ev._ord = k._ord "
-            "JOIN n ON n.key = k.key ORDER BY k._ord",
-            [*where_params, theme or "", label or "", section or "", *params[len(where_params):]])
+            # the text of the chosen sentences only (an order value is one sentence's)
+            "SELECT a.doc_id, a.employee, a.department, a.team, a.year, a.source_file, a.idx, a.section, a.text, "
+            f"a.sentiment, a.label, a.themes, n.occurrences FROM agg_evidence a JOIN k ON {ordered} = k._ord "
+            f"JOIN n ON n.key = k.key WHERE {chosen} ORDER BY k._ord",
+            [*where_params, *lists, *params[len(where_params):], *lists])
     return fetch(store_path, sql, params, aggregate)
 
 
