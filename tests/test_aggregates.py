@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -216,3 +217,22 @@ def test_a_snapshot_that_does_not_rebuild_the_aggregates_reads_the_base_tables(d
         m.setattr(aggregates, "VERSION", "older")  # aggregates written by other code: not read either
         with snapshot.read(demo_store) as con:
             assert not sql.has_aggregates(con)
+
+
+def test_sentiment_box_figures_are_those_of_every_document(demo_store):
+    """The 情感 page's box plot reads its figures, not 100,000 scores: the quartiles are numpy's (linear), the
+    whiskers the most extreme documents within 1.5 interquartile ranges of the box."""
+    checked = 0
+    for f in _combinations(demo_store)[:10]:
+        docs = query.documents(demo_store, f).dropna(subset=["sentiment_mean"])
+        boxes = query.sentiment_box(demo_store, f)
+        assert len(boxes) == len(docs.groupby(["department", "year"])) and boxes["documents"].sum() == len(docs)
+        for row in boxes.itertuples():
+            x = docs.loc[(docs["department"] == row.department) & (docs["year"] == row.year), "sentiment_mean"]
+            q1, median, q3 = np.percentile(x, [25, 50, 75])
+            assert (row.q1, row.median, row.q3) == pytest.approx((q1, median, q3), rel=1e-12, abs=1e-15)
+            assert row.lowerfence == x[x >= q1 - 1.5 * (q3 - q1)].min()
+            assert row.upperfence == x[x <= q3 + 1.5 * (q3 - q1)].max()
+            assert row.mean == pytest.approx(x.mean(), rel=1e-12)
+            checked += 1
+    assert checked > 20
