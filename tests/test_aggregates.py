@@ -35,6 +35,9 @@ QUESTIONS = {
     "follow_pairs": lambda p, f: query.follow_pairs(p, f),
     "follow_pairs 未落实 of a department": lambda p, f: query.follow_pairs(
         p, f, status="未落实", department=query.options(p)["department"][0], limit=30),
+    "change_counts (the alerts' counts)": lambda p, f: query.alerts.change_counts(
+        p, f, (("department",), ("department", "team"))),
+    "change_counts overall": lambda p, f: query.alerts.change_counts(p, f),
     # the evidence lists the pages open with (distinct sentences with their occurrences, as ui.data reads them)
     "evidence of a theme": lambda p, f: query.evidence(p, f, theme=query.theme_keys(p)[0], limit=200, distinct=True),
     "evidence of a theme in 成绩": lambda p, f: query.evidence(p, f, theme=query.theme_keys(p)[3], section="成绩",
@@ -50,6 +53,7 @@ UNDER_MIN_GROUP_ONLY_SAFE = {"theme_sections", "theme_sections by year", "theme_
                              "section_sentiment by department, year", "keywords by department", "keywords by year",
                              "term_frequencies", "section_terms 不足", "section_terms 计划", "follow_rates",
                              "follow_rates by department, year", "follow_pairs", "follow_pairs 未落实 of a department",
+                             "change_counts (the alerts' counts)", "change_counts overall",
                              "evidence of a theme", "evidence of a theme in 成绩", "evidence most positive",
                              "evidence most negative in 不足", "evidence negative by score"}
 EVIDENCE = [name for name in QUESTIONS if name.startswith("evidence")]

@@ -30,7 +30,7 @@ import pandas as pd
 from analysis.access import suppress
 from analysis.access.scope import Filters
 from analysis.query.compare import proportion_test
-from analysis.query.sql import fetch
+from analysis.query.sql import aggregable, fetch, grain_join
 from analysis.query.taxonomy import documents_relation, theme_keys
 
 ALPHA = 0.05
@@ -87,7 +87,29 @@ def change_counts(store_path: Path, filters: Filters,
         f"FROM {documents_relation(store_path)} d {cells}LEFT JOIN s ON s.doc_id = d.doc_id "
         f"WHERE d.doc_id IN (SELECT doc_id FROM docs) GROUP BY GROUPING SETS ({grouping}) ORDER BY {cols}"
     )
-    frame = fetch(store_path, sql, params)
+    aggregate = None
+    if aggregable(filters):
+        # the sentence counts summed per grain (agg_sentiment) rather than counted over every sentence
+        gcols = ", ".join(f"g.{key}" for key in keys)
+        ggrouping = ", ".join("(" + ", ".join(f"g.{key}" for key in (*s, "year")) + ")" for s in sets)
+        on = " AND ".join(f"x.{key} IS NOT DISTINCT FROM y.{key}" for key in keys)
+        tier = "GROUPING(d.team)" if "team" in keys else "0"
+        aggregate = (
+            f"WITH docs AS (SELECT * FROM documents d WHERE {where} AND d.year > 0), "
+            "g AS (SELECT a.department, a.team, a.year, CAST(SUM(a.sentences) AS BIGINT) AS n, "
+            "CAST(SUM(a.pos) AS BIGINT) AS pos, CAST(SUM(a.neg) AS BIGINT) AS neg "
+            f"FROM agg_sentiment a {grain_join()} GROUP BY ALL), "
+            f"x AS (SELECT {cols}, {tier} AS _tier, COUNT(*) AS documents, COUNT(DISTINCT d.employee) AS employees, "
+            f"{theme_cols}, {whole} AS _whole FROM {documents_relation(store_path)} d {cells}"
+            f"WHERE d.doc_id IN (SELECT doc_id FROM docs) GROUP BY GROUPING SETS ({grouping})), "
+            f"y AS (SELECT {gcols}, {tier.replace('d.', 'g.')} AS _tier, SUM(g.n) AS n, SUM(g.pos) AS pos, "
+            f"SUM(g.neg) AS neg FROM g GROUP BY GROUPING SETS ({ggrouping})) "
+            + "SELECT " + ", ".join(f"x.{key}" for key in keys) + ", x.documents, x.employees, "
+            "CAST(COALESCE(y.n, 0) AS BIGINT) AS sentences, CAST(COALESCE(y.pos, 0) AS BIGINT) AS pos, "
+            "CAST(COALESCE(y.neg, 0) AS BIGINT) AS neg, " + ", ".join(f'x."{t}"' for t in themes)
+            + f", x._whole FROM x LEFT JOIN y ON {on} AND x._tier = y._tier ORDER BY "
+            + ", ".join(f"x.{key}" for key in keys), params)
+    frame = fetch(store_path, sql, params, aggregate)
     frame = suppress.suppress_rows(frame, tuple(keys), k)
     return frame[~frame["suppressed"]].drop(columns="suppressed").reset_index(drop=True)
 
