@@ -51,14 +51,21 @@ def _evidence(con: duckdb.DuckDBPyConnection) -> None:
     ``EVIDENCE_TOP`` others there), so a query merges the selected grains' lists; how often each text occurs
     in the selected grains comes from ``agg_evidence_keys``."""
     keys = ", ".join(AGGREGATE_GRAIN)
+    # one year at a time (a grain lies in one year): the largest sort and hash table is one year's sentences
+    for year in [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]:
+        _evidence_of_year(con, keys, year)
+
+
+def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None) -> None:
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _ev AS WITH s AS (SELECT * FROM sentences "
-        "WHERE label IN ('pos', 'neg') OR len(themes) > 0), "
+        "WHERE (label IN ('pos', 'neg') OR len(themes) > 0) "
+        "AND doc_id IN (SELECT doc_id FROM documents WHERE year IS NOT DISTINCT FROM ?)), "
         f"k AS (SELECT text_simplified, CAST(hash({EVIDENCE_KEY}) >> 1 AS BIGINT) AS key "
         "FROM (SELECT DISTINCT text_simplified FROM s)) "
         f"SELECT {_G}, d.employee, d.source_file, s.doc_id, s.idx, s.section, s.text, s.sentiment, s.label, "
         "s.themes, k.key FROM s JOIN documents d ON d.doc_id = s.doc_id "
-        "JOIN k ON k.text_simplified IS NOT DISTINCT FROM s.text_simplified")
+        "JOIN k ON k.text_simplified IS NOT DISTINCT FROM s.text_simplified", [year])
     lists = (
         # a theme's sentences in document order, in every section ('') and in their own
         "SELECT e.*, t.theme AS for_theme, '' AS for_label, CASE WHEN a.every THEN '' ELSE e.section END "
