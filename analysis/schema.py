@@ -255,6 +255,21 @@ AGG_FOLLOW_PAIR_TYPES: Final = {
 }
 """Every plan sentence beside the sentence of the next year that reports it (the 计划落实 evidence), in the
 order the page lists them (``pos``: newest year first, then department, employee, sentence)."""
+EVIDENCE_TOP: Final = 200
+"""Distinct sentences kept per grain and evidence list in ``agg_evidence``: the longest list a page shows (200)."""
+AGG_EVIDENCE_TYPES: Final = {
+    **_GRAIN_TYPES, "for_theme": "VARCHAR", "for_label": "VARCHAR", "for_section": "VARCHAR", "key": "BIGINT",
+    "n": "INTEGER", "doc_id": "VARCHAR", "employee": "VARCHAR", "source_file": "VARCHAR", "idx": "INTEGER",
+    "section": "VARCHAR", "text": "VARCHAR", "sentiment": "DOUBLE", "label": "VARCHAR", "themes": "VARCHAR[]",
+}
+"""Per grain and evidence list — the sentences of a theme in document order (``for_theme``), or of a label by
+score (``for_label`` pos: highest first, neg: lowest first); in every section (``for_section`` '') or one —
+the first ``EVIDENCE_TOP`` distinct sentences (``key``: hash of the text as ``query.evidence`` compares it),
+each as its first sentence in the list's order, with ``n`` sentences of that text in the grain."""
+AGG_EVIDENCE_KEY_TYPES: Final = {**_GRAIN_TYPES, "key": "BIGINT", "section": "VARCHAR", "label": "VARCHAR",
+                                 "themes": "VARCHAR[]", "n": "INTEGER"}
+"""Per grain and distinct sentence text (``key``) of every sentence with a theme or a positive or negative
+label: how many sentences have it, by section, label and themes (the ``occurrences`` of an evidence list)."""
 AGG_STATE_TYPES: Final = {"key": "VARCHAR", "value": "VARCHAR"}
 """The aggregates' own stamp. Not carried from one snapshot to the next: a writer that does not rebuild the
 aggregates leaves none, and the queries read the base tables until the next build writes them again."""

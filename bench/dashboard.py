@@ -1,7 +1,7 @@
 """Dashboard speed on a large store: time to first render of every page, of a filter change, peak memory.
 
     .venv/bin/python bench/dashboard.py [--docs 10000] [--unique] [--repeat 3] [--workers N] [--out bench/out]
-    .venv/bin/python bench/dashboard.py --store PATH [--pages 计划落实 关键词] [--base-tables]
+    .venv/bin/python bench/dashboard.py --store PATH [--pages 计划落实 关键词] [--base-tables] [--queries]
 
 Builds (or reuses) a store of ``--docs`` documents made by corpus/generate.py (``--unique``: every sentence
 made unique by a numbered tag before its end mark, as real corpora repeat few sentences), or measures
@@ -14,6 +14,8 @@ browser paint, no network; scripts compiled once, as the server does). For each 
 - filter: on that page, the sidebar filter set to one department (new queries, cold for that filter).
 
 Medians over the repeats are printed as a table, with the peak resident memory of this process.
+``--queries`` also prints, per page, the time of each ``analysis.query`` question in its cold open and its
+filter change (summed over the repeats, the slowest first): where a page's time goes.
 ``--base-tables`` reads the base tables only (``analysis.query.sql.AGGREGATES`` off): the figures the
 aggregate tables replace, measured in the same conditions. ``--connection-per-query`` opens the store anew
 for every query (the reads before the shared connection of ``analysis.store.snapshot.read``), likewise.
@@ -119,6 +121,36 @@ def rss_mb() -> float:
     return float("nan")
 
 
+QUERY_LOG: list[tuple[str, float]] | None = None
+"""With ``--queries``: (question, seconds) of every ``analysis.query`` call since the log was last cleared."""
+
+
+def log_queries() -> None:
+    """Time every question of ``analysis.query`` (ui.data calls them through ``getattr(query, name)``)."""
+    import functools
+
+    global QUERY_LOG
+    QUERY_LOG = []
+    for name in dir(query):
+        fn = getattr(query, name)
+        if callable(fn) and not isinstance(fn, type) and getattr(fn, "__module__", "").startswith("analysis.query"):
+            @functools.wraps(fn)
+            def timed_query(*args, _fn=fn, _name=name, **kwargs):
+                started = time.perf_counter()
+                try:
+                    return _fn(*args, **kwargs)
+                finally:
+                    QUERY_LOG.append((_name, time.perf_counter() - started))
+            setattr(query, name, timed_query)
+
+
+def _slowest(log: list[tuple[str, float]], top: int = 6) -> str:
+    totals: dict[str, float] = {}
+    for name, seconds in log:
+        totals[name] = totals.get(name, 0.0) + seconds
+    return ", ".join(f"{n} {s:.2f}" for n, s in sorted(totals.items(), key=lambda x: -x[1])[:top])
+
+
 def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tuple[str, float, float, float]]:
     import streamlit as st
     from streamlit.logger import set_log_level
@@ -136,6 +168,7 @@ def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tup
         if pages and spec.title not in pages:
             continue
         cold, warm, change = [], [], []
+        logs: dict[str, list] = {"cold": [], "filter": []}
         for _ in range(repeat):
             st.cache_data.clear()
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -143,10 +176,17 @@ def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tup
             timed(at)
             st.cache_data.clear()
             at.switch_page(spec.path)
+            _clear_log()
             cold.append(timed(at))
+            logs["cold"] += _clear_log()
             warm.append(timed(at))
             at.multiselect(key="f_department").set_value([department])
+            _clear_log()
             change.append(timed(at))
+            logs["filter"] += _clear_log()
+        if QUERY_LOG is not None:
+            print(f"{spec.title}: 首次打开 [{_slowest(logs['cold'])}]；切换部门 [{_slowest(logs['filter'])}]",
+                  flush=True)
         rows.append((spec.title, statistics.median(cold), statistics.median(warm), statistics.median(change)))
     return rows
 
@@ -171,6 +211,14 @@ def connection_per_query() -> None:
     snapshot.read = read
 
 
+def _clear_log() -> list[tuple[str, float]]:
+    if QUERY_LOG is None:
+        return []
+    out = list(QUERY_LOG)
+    QUERY_LOG.clear()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=10_000)
@@ -183,7 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-tables", action="store_true", help="不读汇总表，只读基础表（对照）")
     parser.add_argument("--connection-per-query", action="store_true",
                         help="每次查询重新打开数据库文件（旧的读法，对照）")
+    parser.add_argument("--queries", action="store_true", help="列出每页每个查询的耗时（最慢的在前）")
     args = parser.parse_args(argv)
+    if args.queries:
+        log_queries()
 
     if args.connection_per_query:
         connection_per_query()

@@ -40,14 +40,14 @@ c[2].metric("负面句占比", pct(figures["neg_share"]), border=True, help="每
 
 left, right = st.columns(2)
 with left:
-    docs = data.documents(f)
-    if docs.empty:  # a viewer sees no per-document figures
+    boxes = data.sentiment_box(f)
+    if boxes.empty:  # a viewer sees no per-document figures
         st.info("逐篇文档的情感分布只对 HR 管理员和部门负责人显示。", icon=":material/visibility_off:")
     else:
-        docs = docs.assign(year=docs["year"].map(lambda y: str(y) if y else "年份不详"))
+        boxes = boxes.assign(year=boxes["year"].map(lambda y: str(y) if y else "年份不详"))
         st.plotly_chart(
-            charts.box(docs, x="department", y="sentiment_mean", color="year", title="各部门、各年份的文档情感分布",
-                       labels={"department": "部门", "sentiment_mean": "文档平均情感", "year": "年份"}),
+            charts.box(boxes, x="department", color="year", title="各部门、各年份的文档情感分布",
+                       labels={"department": "部门", "year": "年份", "documents": "文档数"}),
             key="sentiment_box",
         )
 with right:

@@ -207,6 +207,7 @@ def test_viewer_reads_return_no_text(env, monkeypatch):
     assert data.documents(Filters()).empty
     assert data.sentences_of(doc_id).empty
     assert data.evidence(Filters()).empty
+    assert data.sentiment_box(Filters()).empty  # per-document scores, even as a box plot's figures
     assert data.keyword_hits(Filters(), "客户").empty
     assert data.overview(Filters())["documents"] > 0  # aggregates stay
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -33,12 +35,28 @@ QUESTIONS = {
     "follow_pairs": lambda p, f: query.follow_pairs(p, f),
     "follow_pairs 未落实 of a department": lambda p, f: query.follow_pairs(
         p, f, status="未落实", department=query.options(p)["department"][0], limit=30),
+    "change_counts (the alerts' counts)": lambda p, f: query.alerts.change_counts(
+        p, f, (("department",), ("department", "team"))),
+    "change_counts overall": lambda p, f: query.alerts.change_counts(p, f),
+    # the evidence lists the pages open with (distinct sentences with their occurrences, as ui.data reads them)
+    "evidence of a theme": lambda p, f: query.evidence(p, f, theme=query.theme_keys(p)[0], limit=200, distinct=True),
+    "evidence of a theme in 成绩": lambda p, f: query.evidence(p, f, theme=query.theme_keys(p)[3], section="成绩",
+                                                             limit=200, distinct=True),
+    "evidence most positive": lambda p, f: query.evidence(p, f, label="pos", order="pos", limit=15, distinct=True),
+    "evidence most negative in 不足": lambda p, f: query.evidence(p, f, section="不足", label="neg", order="neg",
+                                                                limit=15, distinct=True),
+    "evidence negative by score": lambda p, f: query.evidence(p, f, label="neg", order="neg", limit=200,
+                                                              distinct=True),
 }
 # grouping by team or role cuts publication cells: refused under the minimum reporting group
 UNDER_MIN_GROUP_ONLY_SAFE = {"theme_sections", "theme_sections by year", "theme_section_totals", "section_sentiment",
                              "section_sentiment by department, year", "keywords by department", "keywords by year",
                              "term_frequencies", "section_terms 不足", "section_terms 计划", "follow_rates",
-                             "follow_rates by department, year", "follow_pairs", "follow_pairs 未落实 of a department"}
+                             "follow_rates by department, year", "follow_pairs", "follow_pairs 未落实 of a department",
+                             "change_counts (the alerts' counts)", "change_counts overall",
+                             "evidence of a theme", "evidence of a theme in 成绩", "evidence most positive",
+                             "evidence most negative in 不足", "evidence negative by score"}
+EVIDENCE = [name for name in QUESTIONS if name.startswith("evidence")]
 
 
 def _both(path: Path, question, f: Filters, monkeypatch) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -145,19 +163,49 @@ def test_figures_come_from_the_aggregates_and_cut_grains_from_the_base_tables(de
     shutil.copy(demo_store, path)
     before = query.section_terms(path, Filters(), section="计划")
     totals = query.theme_section_totals(path, Filters())
+    evidence = {name: QUESTIONS[name](path, Filters()) for name in EVIDENCE}
     snapshot.close_readers(path)  # written in place: the process's read connection to it closed first
     with duckdb.connect(str(path)) as con:  # the base tables gone, the aggregates kept
         for table in ("sentences", "sentence_words", "terms"):
             con.execute(f"DELETE FROM {table}")
     pd.testing.assert_frame_equal(query.section_terms(path, Filters(), section="计划"), before)
     pd.testing.assert_frame_equal(query.theme_section_totals(path, Filters()), totals)
-    assert not before.empty
+    for name in EVIDENCE:
+        pd.testing.assert_frame_equal(QUESTIONS[name](path, Filters()), evidence[name], obj=name)
+    assert not before.empty and all(len(evidence[name]) for name in EVIDENCE)
     # one employee's documents, a text search or single documents cut grains: these read the base tables
     doc = query.documents(path, Filters()).iloc[0]
     for f in (Filters(employees=((doc["department"], doc["employee"]),)), Filters(doc_ids=(doc["doc_id"],)),
               Filters(search="客户")):
         assert query.section_terms(path, f, section="计划").empty
         assert query.theme_section_totals(path, f)["sentences"].sum() == 0
+        assert query.evidence(path, f, label="pos", order="pos", limit=15, distinct=True).empty
+    # lists the build does not keep (every sentence; a section by score without a label; longer than
+    # EVIDENCE_TOP; every row rather than distinct texts) read the base tables
+    for kwargs in ({}, {"section": "不足", "order": "neg"}, {"label": "pos", "order": "pos", "limit": 500},
+                   {"label": "pos", "order": "pos", "distinct": False}):
+        assert query.evidence(path, Filters(), distinct=kwargs.pop("distinct", True), **kwargs).empty, kwargs
+
+
+def test_evidence_lists_merge_grains_whose_lists_were_cut(demo_store, tmp_path, monkeypatch):
+    """With lists of 4 per grain (not 200), asking for the first 4 over many grains still gives the base
+    tables' answer: a text's first sentence is among the first 4 of its own grain."""
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(demo_store, path)
+    monkeypatch.setattr(aggregates, "EVIDENCE_TOP", 4)
+    monkeypatch.setattr(sys.modules["analysis.query.documents"], "EVIDENCE_TOP", 4)
+    with duckdb.connect(str(path)) as con:
+        aggregates.update(con)
+        per_list = con.execute("SELECT MAX(c) FROM (SELECT department, team, year, role, for_theme, for_label, "
+                               "for_section, COUNT(*) AS c FROM agg_evidence GROUP BY ALL)").fetchone()[0]
+    assert per_list == 4  # some lists were cut
+    theme = query.theme_keys(path)[0]
+    for f in _combinations(path)[:13]:
+        for kwargs in ({"theme": theme}, {"label": "pos", "order": "pos"}, {"label": "neg", "order": "neg"},
+                       {"label": "neg", "order": "neg", "section": "不足"}):
+            base, agg = _both(path, lambda p, f: query.evidence(p, f, limit=4, distinct=True, **kwargs), f,
+                              monkeypatch)
+            _same(base, agg, f"{kwargs} {f}")
 
 
 def test_a_snapshot_that_does_not_rebuild_the_aggregates_reads_the_base_tables(demo_store, tmp_path, monkeypatch):
@@ -174,3 +222,22 @@ def test_a_snapshot_that_does_not_rebuild_the_aggregates_reads_the_base_tables(d
         m.setattr(aggregates, "VERSION", "older")  # aggregates written by other code: not read either
         with snapshot.read(demo_store) as con:
             assert not sql.has_aggregates(con)
+
+
+def test_sentiment_box_figures_are_those_of_every_document(demo_store):
+    """The 情感 page's box plot reads its figures, not 100,000 scores: the quartiles are numpy's (linear), the
+    whiskers the most extreme documents within 1.5 interquartile ranges of the box."""
+    checked = 0
+    for f in _combinations(demo_store)[:10]:
+        docs = query.documents(demo_store, f).dropna(subset=["sentiment_mean"])
+        boxes = query.sentiment_box(demo_store, f)
+        assert len(boxes) == len(docs.groupby(["department", "year"])) and boxes["documents"].sum() == len(docs)
+        for row in boxes.itertuples():
+            x = docs.loc[(docs["department"] == row.department) & (docs["year"] == row.year), "sentiment_mean"]
+            q1, median, q3 = np.percentile(x, [25, 50, 75])
+            assert (row.q1, row.median, row.q3) == pytest.approx((q1, median, q3), rel=1e-12, abs=1e-15)
+            assert row.lowerfence == x[x >= q1 - 1.5 * (q3 - q1)].min()
+            assert row.upperfence == x[x <= q3 + 1.5 * (q3 - q1)].max()
+            assert row.mean == pytest.approx(x.mean(), rel=1e-12)
+            checked += 1
+    assert checked > 20

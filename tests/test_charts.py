@@ -152,9 +152,16 @@ def test_stacked_shares_label_only_the_segments_tall_enough():
 
 
 def test_box_of_document_sentiment_spans_the_whole_scale():
-    docs = pd.DataFrame({"department": ["销售部"] * 4 + ["客服部"] * 4,
-                         "sentiment_mean": [0.61, 0.64, 0.66, 0.70, 0.55, 0.58, 0.62, 0.90]})
-    assert _holds(charts.box(docs, x="department", y="sentiment_mean"), "y", 0.0) == [0.0, 1.0]
+    stats = pd.DataFrame({"department": ["销售部", "客服部", "销售部"], "year": ["2023", "2023", "2024"],
+                          "q1": [0.61, 0.55, 0.40], "median": [0.64, 0.58, 0.45], "q3": [0.66, 0.62, 0.50],
+                          "lowerfence": [0.60, 0.50, 0.31], "upperfence": [0.70, 0.66, 0.52]})
+    assert _axis_range(charts.box(stats, x="department"), "y") == [0.0, 1.0]  # holds every figure: all in 0–1
+    fig = charts.box(stats, x="department", color="year", labels={"department": "部门", "year": "年份"})
+    assert [t.name for t in fig.data] == ["2023", "2024"] and fig.layout.boxmode == "group"
+    # each box is drawn from its figures: one box per department and year, no sample points
+    assert list(fig.data[0].x) == ["销售部", "客服部"] and list(fig.data[0].q1) == [0.61, 0.55]
+    assert list(fig.data[1].x) == ["销售部"] and list(fig.data[1].lowerfence) == [0.31]
+    assert fig.data[1].boxpoints is False and fig.layout.xaxis.title.text == "部门"
 
 
 def test_heat_grid_lists_every_row_and_column_it_draws():
@@ -266,7 +273,8 @@ def _markup_figures() -> dict[str, go.Figure]:
         "heat_grid": charts.heat_grid(cells, x="theme", y="department", z="value", x_order=[BOLD, "客户服务"],
                                       y_order=names, midpoint=1.0),
         "stacked_shares": charts.stacked_shares(shares, x="section", shares={"pos_share": "正面", "neg_share": "负面"}),
-        "box": charts.box(trend, x="year", y="sentiment_mean", color="department"),
+        "box": charts.box(trend.assign(q1=0.4, median=0.5, q3=0.6, lowerfence=0.2, upperfence=0.8), x="year",
+                          color="department"),
         "network": charts.network(edges),
         "biplot": charts.biplot(ca),
     }

@@ -247,15 +247,29 @@ def stacked_shares(frame: pd.DataFrame, x: str, shares: dict[str, str], title: s
     return _style(fig)
 
 
-def box(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: dict | None = None,
+BOX_STATS = ("q1", "median", "q3", "lowerfence", "upperfence")
+
+
+def box(frame: pd.DataFrame, x: str, color: str | None = None, labels: dict | None = None,
         title: str = "", bounds: tuple[float, float | None] = (0.0, 1.0)) -> go.Figure:
-    """Distributions (of document sentiment: on its whole 0–1 scale by default)."""
+    """Distributions (of document sentiment: on its whole 0–1 scale by default) drawn from their figures
+    (``BOX_STATS`` per row, e.g. ``analysis.query.sentiment_box``), one box per ``x`` and ``color``: the
+    store computes them, the page never loads every document."""
     frame = _plain_frame(frame)
-    orders = {color: sorted(frame[color].unique())} if color else {}
-    fig = px.box(frame, x=x, y=y, color=color, labels=_plain_keys(labels), points=False,
-                 color_discrete_sequence=PALETTE, category_orders=orders)
-    fig.update_layout(title=_title(title))
-    fig.update_yaxes(range=value_range(frame[y], bounds, fixed=bounds[1] is not None))
+    labels = _plain_keys(labels)
+    fig = go.Figure()
+    groups = ([(None, frame)] if color is None
+              else [(k, frame[frame[color] == k]) for k in sorted(frame[color].unique())])
+    for i, (key, part) in enumerate(groups):
+        fig.add_trace(go.Box(
+            x=part[x].tolist(), name=str(key) if key is not None else "", showlegend=key is not None,
+            marker_color=PALETTE[i % len(PALETTE)], boxpoints=False,
+            **{k: part[k].tolist() for k in BOX_STATS}))
+    fig.update_layout(title=_title(title), boxmode="group" if color else "overlay",
+                      legend_title_text=labels.get(color, color or ""))
+    fig.update_xaxes(title_text=labels.get(x, x))
+    values = pd.concat([frame[k] for k in BOX_STATS]) if len(frame) else pd.Series(dtype="float64")
+    fig.update_yaxes(range=value_range(values, bounds, fixed=bounds[1] is not None))
     return _style(fig)
 
 

@@ -25,13 +25,73 @@ import time
 import duckdb
 import pyarrow as pa
 
-from analysis.schema import AGGREGATE_GRAIN, FOLLOW_STATUSES
+from analysis.schema import AGGREGATE_GRAIN, EVIDENCE_TOP, FOLLOW_STATUSES
 from analysis.store import snapshot
 
-VERSION = "1"
+VERSION = "2"
 """Bump when an aggregate's meaning changes: a store with an older stamp is read from its base tables."""
 
 _G = ", ".join(f"d.{k}" for k in AGGREGATE_GRAIN)
+
+EVIDENCE_KEY = ("regexp_replace(regexp_replace(text_simplified, "
+                "'^\\s*[（(]?[0-9０-９一二三四五六七八九十①②③④⑤⑥⑦⑧⑨⑩]*[)）、.．]?\\s*', ''), '[0-9０-９.]+', '#', 'g')")
+"""The text by which an evidence list counts a sentence once: the same sentence whatever its numbering (1、 ①
+（5） 4.), script (Traditional) or figures (as the copy detection reads it: a template filled in with other
+numbers is still the template)."""
+
+EVIDENCE_ORDERS = {"idx": "(-{p}year, {p}department, {p}employee, {p}doc_id, {p}idx)",
+                   "pos": "(-{p}sentiment, -{p}year, {p}doc_id, {p}idx)",
+                   "neg": "({p}sentiment, -{p}year, {p}doc_id, {p}idx)"}
+"""The order of an evidence list over a sentence's row (its document's columns and its own; ``p``: the
+row's alias): total, so the first sentences of a list are the same whichever way they are computed."""
+
+
+def _evidence(con: duckdb.DuckDBPyConnection) -> None:
+    """``agg_evidence`` and ``agg_evidence_keys``: the evidence lists a page opens with, per grain.
+
+    The first ``EVIDENCE_TOP`` distinct texts of a list over any set of grains are among the first
+    ``EVIDENCE_TOP`` of each grain (a text's first sentence lies in one grain and comes after fewer than
+    ``EVIDENCE_TOP`` others there), so a query merges the selected grains' lists; how often each text occurs
+    in the selected grains comes from ``agg_evidence_keys``."""
+    keys = ", ".join(AGGREGATE_GRAIN)
+    # one year at a time (a grain lies in one year): the largest sort and hash table is one year's sentences
+    for year in [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]:
+        _evidence_of_year(con, keys, year)
+
+
+def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None) -> None:
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _ev AS WITH s AS (SELECT * FROM sentences "
+        "WHERE (label IN ('pos', 'neg') OR len(themes) > 0) "
+        "AND doc_id IN (SELECT doc_id FROM documents WHERE year IS NOT DISTINCT FROM ?)), "
+        f"k AS (SELECT text_simplified, CAST(hash({EVIDENCE_KEY}) >> 1 AS BIGINT) AS key "
+        "FROM (SELECT DISTINCT text_simplified FROM s)) "
+        f"SELECT {_G}, d.employee, d.source_file, s.doc_id, s.idx, s.section, s.text, s.sentiment, s.label, "
+        "s.themes, k.key FROM s JOIN documents d ON d.doc_id = s.doc_id "
+        "JOIN k ON k.text_simplified IS NOT DISTINCT FROM s.text_simplified", [year])
+    lists = (
+        # a theme's sentences in document order, in every section ('') and in their own
+        "SELECT e.*, t.theme AS for_theme, '' AS for_label, CASE WHEN a.every THEN '' ELSE e.section END "
+        f"AS for_section, {EVIDENCE_ORDERS['idx'].format(p='e.')} AS o "
+        "FROM _ev e, UNNEST(list_distinct(e.themes)) AS t(theme), (VALUES (true), (false)) a(every)",
+        # the positive (negative) sentences, highest (lowest) score first
+        *(f"SELECT e.*, '' AS for_theme, '{lab}' AS for_label, CASE WHEN a.every THEN '' ELSE e.section END "
+          f"AS for_section, {EVIDENCE_ORDERS[lab].format(p='e.')} AS o FROM _ev e, (VALUES (true), (false)) a(every) "
+          f"WHERE e.label = '{lab}'" for lab in ("pos", "neg")),
+    )
+    for select in lists:
+        _insert(con, "agg_evidence", (
+            f"SELECT {keys}, for_theme, for_label, for_section, key, CAST(n AS INTEGER), UNNEST(r) FROM ("
+            f"SELECT {keys}, for_theme, for_label, for_section, key, COUNT(*) AS n, min(o) AS first, "
+            "arg_min({'doc_id': doc_id, 'employee': employee, 'source_file': source_file, 'idx': idx, "
+            "'section': section, 'text': text, 'sentiment': sentiment, 'label': label, 'themes': themes}, o) AS r "
+            f"FROM ({select}) GROUP BY {keys}, for_theme, for_label, for_section, key "
+            f"QUALIFY row_number() OVER (PARTITION BY {keys}, for_theme, for_label, for_section ORDER BY first) "
+            # one list's rows together: a page reads one list, from few row groups
+            f"<= {EVIDENCE_TOP}) ORDER BY for_theme, for_label, for_section, {keys}"))
+    _insert(con, "agg_evidence_keys", (
+        f"SELECT {keys}, key, section, label, themes, CAST(COUNT(*) AS INTEGER) FROM _ev GROUP BY ALL ORDER BY key"))
+    con.execute("DROP TABLE _ev")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> None:
@@ -147,5 +207,9 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
         "JOIN documents n ON n.doc_id = f.next_doc_id "
         "LEFT JOIN sentences e ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx ORDER BY pos"))
     timings["follow_pairs"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    _evidence(con)
+    timings["evidence"] = time.perf_counter() - t
 
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])

@@ -9,9 +9,10 @@ import pandas as pd
 
 from analysis.access import suppress
 from analysis.access.scope import Filters
-from analysis.query.sql import fetch
+from analysis.insight import aggregates
+from analysis.query.sql import aggregable, fetch, grain_join
 from analysis.query.taxonomy import added_themes, documents_relation, theme_keys
-from analysis.schema import DOCUMENT_COLUMNS
+from analysis.schema import DOCUMENT_COLUMNS, EVIDENCE_TOP
 from analysis.store import snapshot
 
 
@@ -76,7 +77,7 @@ def evidence(store_path: Path, filters: Filters = Filters(), theme: str | None =
     number of matching sentences with that text — the most negative sentences of a department are
     otherwise one pasted template sentence eleven times."""
     where, params = filters.where()
-    cond = []
+    where_params, cond = list(params), []
     if theme:
         cond.append("list_contains(s.themes, ?)")
         params.append(theme)
@@ -96,22 +97,36 @@ def evidence(store_path: Path, filters: Filters = Filters(), theme: str | None =
     )
     if not distinct:
         return fetch(store_path, f"{sql} ORDER BY {orders[order]} LIMIT {int(limit)}", params)
-    # the same sentence whatever its numbering (1、 ① （5） 4.), script (Traditional) or figures (as
-    # the copy detection reads it: a template filled in with other numbers is still the template).
-    # Rows are first grouped by their exact text, the key is computed once per distinct text, and only
-    # the chosen rows are read back: 0.2 s on 120,000 positive sentences, where a window over every row
-    # took 0.8 s.
-    key = ("regexp_replace(regexp_replace(text_simplified, "
-           "'^\\s*[（(]?[0-9０-９一二三四五六七八九十①②③④⑤⑥⑦⑧⑨⑩]*[)）、.．]?\\s*', ''), '[0-9０-９.]+', '#', 'g')")
+    # the same sentence whatever its numbering, script or figures (aggregates.EVIDENCE_KEY). Rows are first
+    # grouped by their exact text, the key is computed once per distinct text, and only the chosen rows
+    # are read back: 0.2 s on 120,000 positive sentences, where a window over every row took 0.8 s.
     rank = {"idx": "(-d.year, d.department, d.employee, d.doc_id, s.idx)",
             "pos": "(-s.sentiment, -d.year, d.doc_id, s.idx)", "neg": "(s.sentiment, -d.year, d.doc_id, s.idx)"}[order]
     sql = sql.replace("s.themes FROM", f"s.themes, s.text_simplified, {rank} AS _ord FROM", 1)
     sql = (f"WITH ev AS ({sql}), t AS (SELECT text_simplified, COUNT(*) AS n, min(_ord) AS _ord FROM ev GROUP BY 1), "
-           f"k AS (SELECT {key} AS _key, CAST(SUM(n) AS BIGINT) AS occurrences, min(_ord) AS _ord FROM t "
-           f"GROUP BY 1 ORDER BY 3 LIMIT {int(limit)}) "
+           f"k AS (SELECT {aggregates.EVIDENCE_KEY} AS _key, CAST(SUM(n) AS BIGINT) AS occurrences, min(_ord) AS _ord "
+           f"FROM t GROUP BY 1 ORDER BY 3 LIMIT {int(limit)}) "
            "SELECT ev.* EXCLUDE (text_simplified, _ord), k.occurrences FROM ev JOIN k ON ev._ord = k._ord "
            "ORDER BY k._ord")
-    return fetch(store_path, sql, params)
+    aggregate = None
+    listed = (theme and not label and order == "idx") or (label and not theme and order == label)
+    if listed and aggregable(filters) and limit <= EVIDENCE_TOP:
+        # a list the build keeps per grain (aggregates.agg_evidence): merge the selected grains' lists
+        ordered = aggregates.EVIDENCE_ORDERS[order].format(p="a.")
+        chosen = "a.for_theme = ? AND a.for_label = ? AND a.for_section = ?"
+        lists = [theme or "", label or "", section or ""]
+        aggregate = (
+            f"WITH docs AS (SELECT * FROM documents d WHERE {where}), "
+            f"ev AS (SELECT a.key, {ordered} AS _ord FROM agg_evidence a {grain_join()} WHERE {chosen}), "
+            f"k AS (SELECT key, min(_ord) AS _ord FROM ev GROUP BY key ORDER BY 2 LIMIT {int(limit)}), "
+            "n AS (SELECT a.key, CAST(SUM(a.n) AS BIGINT) AS occurrences FROM agg_evidence_keys a "
+            f"{grain_join()} WHERE a.key IN (SELECT key FROM k){extra.replace('s.', 'a.')} GROUP BY a.key) "
+            # the text of the chosen sentences only (an order value is one sentence's)
+            "SELECT a.doc_id, a.employee, a.department, a.team, a.year, a.source_file, a.idx, a.section, a.text, "
+            f"a.sentiment, a.label, a.themes, n.occurrences FROM agg_evidence a JOIN k ON {ordered} = k._ord "
+            f"JOIN n ON n.key = k.key WHERE {chosen} ORDER BY k._ord",
+            [*where_params, *lists, *params[len(where_params):], *lists])
+    return fetch(store_path, sql, params, aggregate)
 
 
 def sentences_of(store_path: Path, doc_id: str) -> pd.DataFrame:

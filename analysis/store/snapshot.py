@@ -22,6 +22,8 @@ import duckdb
 import pyarrow as pa
 
 from analysis.schema import (
+    AGG_EVIDENCE_KEY_TYPES,
+    AGG_EVIDENCE_TYPES,
     AGG_FOLLOW_PAIR_TYPES,
     AGG_FOLLOW_TYPES,
     AGG_SECTION_TERM_TYPES,
@@ -74,18 +76,20 @@ TABLES = {
     "agg_section_terms": AGG_SECTION_TERM_TYPES,
     "agg_follow": AGG_FOLLOW_TYPES,
     "agg_follow_pairs": AGG_FOLLOW_PAIR_TYPES,
+    "agg_evidence": AGG_EVIDENCE_TYPES,
+    "agg_evidence_keys": AGG_EVIDENCE_KEY_TYPES,
     "agg_state": AGG_STATE_TYPES,
 }
 # Tables derived from the others once per snapshot (analysis/insight/aggregates.py): never copied from the live
 # snapshot, so a snapshot whose base tables changed cannot carry aggregates of the old ones.
 DERIVED = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_terms", "agg_follow", "agg_follow_pairs",
-           "agg_state")
+           "agg_evidence", "agg_evidence_keys", "agg_state")
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
 PER_DOCUMENT = ("documents", "sentences", "terms", "signatures", "sentence_words")
 
 _ARROW = {
-    "VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+    "VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
     "VARCHAR[]": pa.list_(pa.string()), "BLOB": pa.binary(), "DOUBLE[]": pa.list_(pa.float64()),
 }
 

@@ -57,6 +57,6 @@ from ui.data.originality import (
 )
 from ui.data.person import people, person_filter, person_themes
 from ui.data.report import report, report_choices, report_download, report_min_group
-from ui.data.sentiment import section_sentiment
+from ui.data.sentiment import section_sentiment, sentiment_box
 from ui.data.taxonomy import themes as taxonomy_themes
 from ui.data.themes import theme_keys, theme_lift, theme_section_totals, theme_totals, year_changes

@@ -36,7 +36,7 @@ _CACHE_ENTRIES = 128
 RECORD_READS = frozenset({"documents", "sentences_of", "evidence", "keyword_hits", "copied_documents",
                           "placeholder_sentences", "section_term_evidence", "follow_pairs",
                           "corrections", "people", "word_sentences", "topic_sentences",
-                          "document_alerts"})
+                          "document_alerts", "sentiment_box"})
 
 
 # Reads of one document by doc_id: empty for a document outside the reader's scope.

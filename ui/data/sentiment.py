@@ -9,3 +9,8 @@ from ui.data.cache import _read
 
 def section_sentiment(f: Filters, by: tuple[str, ...] = ()) -> pd.DataFrame:
     return _read("section_sentiment", f, by=tuple(by))
+
+
+def sentiment_box(f: Filters) -> pd.DataFrame:
+    """Per department and year, the box plot's figures of document sentiment (nothing for a viewer)."""
+    return _read("sentiment_box", f)
