@@ -35,25 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analysis import query  # noqa: E402
-from analysis.bench import load_generator  # noqa: E402
-
-
-def unique_sentences(corpus: Path) -> int:
-    """Make every sentence of a generated corpus unique: a numbered tag （第N条） before each end mark.
-    The generator draws sentences from templates, so most repeat; a real corpus repeats few, and the
-    dashboard's tables (words, sentences) grow with the distinct ones."""
-    import re
-
-    count = 0
-
-    def tag(match: re.Match) -> str:
-        nonlocal count
-        count += 1
-        return f"（第{count}条）{match.group(0)}"
-
-    for path in sorted(corpus.rglob("*.txt")):
-        path.write_text(re.sub(r"[。！？；]", tag, path.read_text(encoding="utf-8")), encoding="utf-8")
-    return count
+from analysis.bench import load_generator, make_unique  # noqa: E402
 
 
 def ensure_store(docs: int, out: Path, workers: int | None, unique: bool = False) -> Path:
@@ -68,7 +50,7 @@ def ensure_store(docs: int, out: Path, workers: int | None, unique: bool = False
         started = time.perf_counter()
         load_generator().generate_corpus(corpus, n_docs=docs)
         if unique:
-            unique_sentences(corpus)
+            make_unique(corpus)  # the generator repeats its template sentences; a real corpus does not
         print(f"生成语料 {docs:,} 篇：{time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     cmd = [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(path), "--quiet"]
