@@ -119,6 +119,15 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def store(demo_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The dashboard on the demo store (single-user mode unless the test sets a users file)."""
+    from ui.state import STORE_ENV
+
+    monkeypatch.setenv(STORE_ENV, str(demo_store))
+    return demo_store
+
+
+@pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_store: Path) -> Path:
     """The dashboard on the demo store with the test users and an audit log of this test's own."""
     from analysis.access import audit, users

@@ -27,12 +27,6 @@ PLANTED = json.loads((DEFAULT_CORPUS / "planted.json").read_text(encoding="utf-8
 
 
 @pytest.fixture
-def store(demo_store, monkeypatch):
-    monkeypatch.setenv(STORE_ENV, str(demo_store))
-    return demo_store
-
-
-@pytest.fixture
 def own_store(demo_store, tmp_path, monkeypatch):
     """A copy of the demo store that a test may add templates to."""
     path = tmp_path / "insights.duckdb"

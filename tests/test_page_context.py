@@ -14,19 +14,13 @@ from analysis.schema import THEMES
 from tests.auth_helpers import disable_pages_discovery, sign_in, titles, write_users
 from tests.auth_helpers import start as start_signed_out
 from tests.test_pages import charts, frame_of, metric, start, values
-from ui.state import PAGES, STORE_ENV
+from ui.state import PAGES
 from ui.widgets import num
 
 
 @pytest.fixture(autouse=True)
 def _pages(monkeypatch):
     disable_pages_discovery(monkeypatch)
-
-
-@pytest.fixture
-def store(demo_store, monkeypatch):
-    monkeypatch.setenv(STORE_ENV, str(demo_store))
-    return demo_store
 
 
 @pytest.fixture

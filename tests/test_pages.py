@@ -106,12 +106,6 @@ def navigation_as_on_a_running_server(monkeypatch):
 
 
 @pytest.fixture
-def store(demo_store, monkeypatch) -> Path:
-    monkeypatch.setenv(STORE_ENV, str(demo_store))
-    return demo_store
-
-
-@pytest.fixture
 def department(store) -> str:
     """The department with the fewest documents, so that filtering visibly changes every figure."""
     per = query.groups(store, by=("department",))
