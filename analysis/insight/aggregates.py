@@ -46,7 +46,7 @@ EVIDENCE_ORDERS = {"idx": "(-{p}year, {p}department, {p}employee, {p}doc_id, {p}
 row's alias): total, so the first sentences of a list are the same whichever way they are computed."""
 
 
-def _evidence(con: duckdb.DuckDBPyConnection) -> None:
+def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int]) -> None:
     """``agg_evidence`` and ``agg_evidence_keys``: the evidence lists a page opens with, per grain.
 
     The first ``EVIDENCE_TOP`` distinct texts of a list over any set of grains are among the first
@@ -56,7 +56,8 @@ def _evidence(con: duckdb.DuckDBPyConnection) -> None:
     keys = ", ".join(AGGREGATE_GRAIN)
     # one year at a time (a grain lies in one year): the largest sort and hash table is one year's sentences
     for year in [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]:
-        _evidence_of_year(con, keys, year)
+        if year not in carried:  # a year carried over from the live snapshot has its lists already
+            _evidence_of_year(con, keys, year)
 
 
 def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None) -> None:
@@ -99,8 +100,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, select: str, params: lis
     con.execute(f'INSERT INTO "{table}" ({cols}) {select}', params or [])
 
 
-PER_YEAR = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_terms")
-"""The tables summed from a year's documents alone (their sentences, words and terms)."""
+PER_YEAR = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_terms", "agg_evidence",
+            "agg_evidence_keys")
+"""The tables computed from a year's documents alone (their sentences, words and terms)."""
 
 
 def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> dict[str, float]:
@@ -209,7 +211,7 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     timings["follow_pairs"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _evidence(con)
+    _evidence(con, carried)
     timings["evidence"] = time.perf_counter() - t
 
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
