@@ -164,6 +164,12 @@ TOPIC_MODEL_TYPES: Final = {"code": "INTEGER", "word": "VARCHAR", "idf": "DOUBLE
 NETWORK_EDGE_TYPES: Final = {"rank": "INTEGER", "source": "VARCHAR", "target": "VARCHAR", "cooccurrences": "INTEGER",
                              "jaccard": "DOUBLE", "source_freq": "INTEGER", "target_freq": "INTEGER",
                              "source_community": "INTEGER", "target_community": "INTEGER"}
+# What the stored network is summed from, so a build adding documents adds their counts instead of recounting
+# the corpus (analysis/insight/passes.py update_network): target '' — the word's occurrences in ``terms`` over
+# every document (every word: the network's vocabulary is chosen from these); source <= target — the sentences
+# (``sentence_words`` rows) holding both words, source = target those holding the word, for the candidate words
+# only (the most frequent, twice the network's size, when they were last counted in full).
+NETWORK_COUNT_TYPES: Final = {"source": "VARCHAR", "target": "VARCHAR", "n": "BIGINT"}
 # HR's theme taxonomy versions (analysis/insight/taxonomy.py), carried into every new snapshot.
 TAXONOMY_TYPES: Final = {"version": "INTEGER", "saved_at": "VARCHAR", "user": "VARCHAR", "note": "VARCHAR",
                          "toml": "VARCHAR", "active": "BOOLEAN"}

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 
 from analysis import build
-from analysis.insight import aggregates, explore, followthrough
+from analysis.insight import aggregates, explore, followthrough, passes
 from analysis.store import snapshot
 
 NEW_2025 = ("2025年度个人工作总结\n一、主要工作成绩\n{done}\n二、存在的不足\n{short}\n"
@@ -85,12 +85,30 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
         return carried[-1]
 
     monkeypatch.setattr(aggregates, "_unchanged_years", years_spy)
+    follow_carried: list[list[int]] = []
+    follow_years = aggregates._follow_years
+    monkeypatch.setattr(aggregates, "_follow_years", lambda con, years: follow_carried.append(
+        follow_years(con, years)) or follow_carried[-1])
+    counted: list[tuple[str, int, str]] = []
+    count_pairs = passes._count_pairs
+
+    def count_spy(con, words, doc_ids, sign, db=""):
+        counted.append((doc_ids, sign, db))
+        return count_pairs(con, words, doc_ids, sign, db)
+
+    monkeypatch.setattr(passes, "_count_pairs", count_spy)
     report = build.build(corpus, live, workers=1, progress=False)
     assert (report.analysed, report.removed) == (3, 1)
     # the aggregates of the years without an added, removed or changed summary were copied, not summed
     with snapshot.read(demo_store) as con:
         all_years = {r[0] for r in con.execute("SELECT DISTINCT year FROM documents").fetchall()}
-    assert carried == [sorted(all_years - {2022, 2025})] and len(carried[0]) >= 2
+    assert all_years == {2021, 2022, 2023, 2024, 2025}
+    assert carried == [[2021, 2023, 2024]]
+    # plan verdicts: 2023's plans are judged against 2024 (carried too); 2021's against 2022 (one removed),
+    # 2024's against 2025 (two added): summed again, and 2023's pairs moved down by the two new 2024 pairs
+    assert follow_carried == [[2023]]
+    # the network: the live sums carried, the three added documents counted and the removed one subtracted
+    assert counted == [("SELECT doc_id FROM _added", 1, ""), ("SELECT doc_id FROM _removed", -1, "live.")]
     # only the pairs a new summary is part of were judged: the two new 2025 summaries' 2024 plans
     with snapshot.read(live) as con:
         new_ids = {r[0] for r in con.execute(
@@ -111,8 +129,22 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
     full = tmp_path / "full" / "insights.duckdb"
     build.build(corpus, full, workers=1, progress=False)
     incremental, everything = _tables(live), _tables(full)
-    assert {t: v for t, v in incremental.items() if t not in TOPIC_TABLES} == {
-        t: v for t, v in everything.items() if t not in TOPIC_TABLES}
+    assert {t: v for t, v in incremental.items() if t not in (*TOPIC_TABLES, "network_counts")} == {
+        t: v for t, v in everything.items() if t not in (*TOPIC_TABLES, "network_counts")}
+    assert len(incremental["network_edges"]) == 60
+    with snapshot.read(live) as con:  # what the page computes from every sentence of the store
+        stored = con.execute("SELECT * FROM network_edges ORDER BY rank").df().drop(columns="rank")
+        page = explore.network(con)
+    assert stored.astype(str).to_dict("records") == page.astype(str).to_dict("records")
+    # the sums the network is drawn from: every word's total as the full build's; the co-occurrences for the
+    # words both builds keep them for (the incremental build keeps the live snapshot's candidates)
+    totals = [r for r in incremental["network_counts"] if r[1] == ""]
+    assert totals == [r for r in everything["network_counts"] if r[1] == ""] and len(totals) > 1000
+    both = ({r[0] for r in incremental["network_counts"] if r[0] == r[1]}
+            & {r[0] for r in everything["network_counts"] if r[0] == r[1]})
+    assert len(both) >= 250
+    assert ([r for r in incremental["network_counts"] if r[1] != "" and {r[0], r[1]} <= both]
+            == [r for r in everything["network_counts"] if r[1] != "" and {r[0], r[1]} <= both])
     # the topic model is reused on purpose (3 new documents of 289): its topics and every stored
     # document's shares carried over, the new documents projected on it
     before = _tables(demo_store)
@@ -157,7 +189,19 @@ def test_topics_are_refitted_once_the_unseen_documents_pass_the_share(demo_store
     live.parent.mkdir()
     shutil.copyfile(demo_store, live)
     monkeypatch.setattr(passes, "TOPIC_REFIT_SHARE", 0.005)  # 3 new of 289 is past 0.5 %
+    # the live sums without co-occurrences for the most frequent word: the network's vocabulary leaves the
+    # stored candidates, so the build counts every document again (and stores what the full build stores)
+    snapshot.close_readers(live)
+    with duckdb.connect(str(live)) as con:
+        top = con.execute("SELECT source FROM network_counts WHERE target = '' ORDER BY n DESC, source LIMIT 1"
+                          ).fetchall()[0][0]
+        con.execute("DELETE FROM network_counts WHERE target <> '' AND (source = ? OR target = ?)", [top, top])
+    counted: list[str] = []
+    count_pairs = passes._count_pairs
+    monkeypatch.setattr(passes, "_count_pairs", lambda con, words, doc_ids, sign, db="": counted.append(
+        doc_ids) or count_pairs(con, words, doc_ids, sign, db))
     build.build(corpus, live, workers=1, progress=False)
+    assert counted == ["SELECT doc_id FROM _added", "SELECT doc_id FROM _removed", ""]
     full = tmp_path / "full" / "insights.duckdb"
     build.build(corpus, full, workers=1, progress=False)
     assert _tables(live) == _tables(full)

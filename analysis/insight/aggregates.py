@@ -117,18 +117,31 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
     for table in snapshot.DERIVED:
         con.execute(f'DELETE FROM "{table}"')
     carried = _unchanged_years(con, changed) if changed is not None else []
+    follow = _follow_years(con, carried)
     t = time.perf_counter()
-    for table in PER_YEAR:
+    for table in (*PER_YEAR, "agg_follow"):
         cols = ", ".join(f'"{c}"' for c in snapshot.TABLES[table])
-        for year in carried:
+        for year in follow if table == "agg_follow" else carried:
             con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM live."{table}" WHERE year = ?', [year])
     timings["carried"] = time.perf_counter() - t
     con.register("_carried", pa.table({"year": pa.array(carried, pa.int32())}))
+    con.register("_follow_carried", pa.table({"year": pa.array(follow, pa.int32())}))
     try:
         _sum(con, timings, {int(y) for y in carried})
     finally:
         con.unregister("_carried")
+        con.unregister("_follow_carried")
     return timings
+
+
+def _follow_years(con: duckdb.DuckDBPyConnection, carried: list[int]) -> list[int]:
+    """The carried years whose plan verdicts are the live snapshot's too: the next year is carried as well, or
+    has no documents in either snapshot (a plan is judged against the writer's summary of the next year)."""
+    if not carried:
+        return []
+    years = {r[0] for r in con.execute(
+        "SELECT year FROM documents UNION SELECT year FROM live.documents").fetchall()}
+    return [y for y in carried if y + 1 in carried or y + 1 not in years]
 
 
 def _unchanged_years(con: duckdb.DuckDBPyConnection, changed: set[str]) -> list[int]:
@@ -136,10 +149,11 @@ def _unchanged_years(con: duckdb.DuckDBPyConnection, changed: set[str]) -> list[
     live snapshot's aggregates are of this ``VERSION``."""
     live = {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'live'").fetchall()}
-    if not {"documents", "agg_state", *PER_YEAR} <= live or con.execute(
+    if not {"documents", "agg_state", "agg_follow", "agg_follow_pairs", *PER_YEAR} <= live or con.execute(
             "SELECT value FROM live.agg_state WHERE key = 'version'").fetchall() != [(VERSION,)]:
         return []
-    cols = ", ".join(("doc_id", *AGGREGATE_GRAIN))
+    # the employee and file name too: the evidence lists and plan pairs show them
+    cols = ", ".join(("doc_id", "employee", "source_file", *AGGREGATE_GRAIN))
     con.register("_changed", pa.table({"doc_id": pa.array(sorted(changed), pa.string())}))
     try:
         return [r[0] for r in con.execute(
@@ -196,18 +210,12 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     statuses = ", ".join(f"CAST(COUNT(*) FILTER (WHERE f.status = '{s}') AS INTEGER)" for s in FOLLOW_STATUSES)
     _insert(con, "agg_follow", (
         f"SELECT {_G}, CAST(COUNT(DISTINCT f.doc_id) AS INTEGER), CAST(COUNT(*) AS INTEGER), {statuses} "
-        "FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id GROUP BY ALL"))
+        "FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id "
+        "WHERE d.year NOT IN (SELECT year FROM _follow_carried) GROUP BY ALL"))
     timings["follow"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _insert(con, "agg_follow_pairs", (
-        "SELECT CAST(row_number() OVER (ORDER BY d.year DESC, d.department, d.employee, f.idx, d.doc_id) - 1 "
-        "AS INTEGER) AS pos, d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text, p.themes, "
-        "f.status, f.score, f.targets, f.shared, f.next_doc_id, n.year, f.evidence_idx, e.text, e.section "
-        "FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id "
-        "JOIN sentences p ON p.doc_id = f.doc_id AND p.idx = f.idx "
-        "JOIN documents n ON n.doc_id = f.next_doc_id "
-        "LEFT JOIN sentences e ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx ORDER BY pos"))
+    _follow_pairs(con)
     timings["follow_pairs"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -215,3 +223,43 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     timings["evidence"] = time.perf_counter() - t
 
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
+
+
+def _follow_pairs(con: duckdb.DuckDBPyConnection) -> None:
+    """``agg_follow_pairs``: every judged plan in the page's order (``pos``: newest year first, then department,
+    employee, sentence). The pairs of a year in ``_follow_carried`` are the live snapshot's, in the same order
+    within their year: they are copied with their position moved by the change in the number of pairs of the
+    later years; the other years' pairs are read from the base tables. One year at a time, in ``pos`` order."""
+    fresh = (
+        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text, p.themes, "
+        "f.status, f.score, f.targets, f.shared, f.next_doc_id, n.year AS next_year, f.evidence_idx, e.text AS etext, "
+        "e.section AS esection FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id "
+        "JOIN sentences p ON p.doc_id = f.doc_id AND p.idx = f.idx "
+        "JOIN documents n ON n.doc_id = f.next_doc_id "
+        "LEFT JOIN sentences e ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx "
+        "WHERE d.year NOT IN (SELECT year FROM _follow_carried)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _fresh_pairs AS {fresh}")
+    carried = {int(r[0]) for r in con.execute("SELECT year FROM _follow_carried").fetchall()}
+    counts = dict(con.execute("SELECT year, COUNT(*) FROM _fresh_pairs GROUP BY year").fetchall())
+    if carried:
+        live = dict(con.execute(
+            "SELECT year, COUNT(*) FROM live.agg_follow_pairs GROUP BY year").fetchall())
+        counts.update({y: live.get(y, 0) for y in carried})
+    else:
+        live = {}
+    cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_follow_pairs"])
+    before, live_before = 0, 0  # pairs of the later years, in this snapshot and in the live one
+    for year in sorted(set(counts) | set(live), reverse=True):
+        if year in carried:
+            con.execute(f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(pos - ? + ? AS INTEGER), "
+                        f"{cols.split(', ', 1)[1]} FROM live.agg_follow_pairs WHERE year = ? ORDER BY pos",
+                        [live_before, before, year])
+        elif counts.get(year):
+            con.execute(
+                f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(? + row_number() OVER "
+                "(ORDER BY department, employee, idx, doc_id) - 1 AS INTEGER), doc_id, employee, department, team, "
+                "year, idx, text, themes, status, score, targets, shared, next_doc_id, next_year, evidence_idx, etext, "
+                "esection FROM _fresh_pairs WHERE year = ? ORDER BY 1", [before, year])
+        before += counts.get(year, 0)
+        live_before += live.get(year, 0)
+    con.execute("DROP TABLE _fresh_pairs")

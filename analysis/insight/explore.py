@@ -113,7 +113,18 @@ def edges_from_pairs(sentence_ids: np.ndarray, codes: np.ndarray, vocab: list[st
     co = (x.T @ x).tocoo()
     f = np.asarray(x.sum(axis=0)).ravel()
     keep = co.row < co.col
-    a, b, c = co.row[keep], co.col[keep], co.data[keep]
+    return edges_from_counts(co.row[keep], co.col[keep], co.data[keep], f, vocab, top_edges, threshold)
+
+
+def edges_from_counts(a: np.ndarray, b: np.ndarray, c: np.ndarray, f: np.ndarray, vocab: list[str],
+                      top_edges: int = 60, threshold: float | None = None) -> pd.DataFrame:
+    """The network from its counts: ``c`` sentences hold both words ``a`` < ``b`` (codes into the sorted
+    ``vocab``; only pairs with ``c`` > 0), ``f`` the sentences holding each word. The stored network of a
+    build is drawn from counts it keeps (``analysis.insight.passes.update_network``), a page's from pairs."""
+    if len(vocab) < 2:
+        return pd.DataFrame(columns=list(EDGE_COLUMNS))
+    f = np.asarray(f, dtype=float)
+    c = np.asarray(c, dtype=float)
     jac = c / (f[a] + f[b] - c)
     # each pair once, its more frequent word first (ties: the word first in vocab, i.e. code-point order)
     first = (f[a] > f[b]) | ((f[a] == f[b]) & (a < b))

@@ -275,7 +275,7 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics
     timings["follow_through"] = time.perf_counter() - t
     t = time.perf_counter()
     update_topics(con, changed=None if known is None else known.analysed, refit=refit_topics)
-    update_network(con)
+    update_network(con, changed=None if known is None else known.analysed)
     timings["topics"] = time.perf_counter() - t
     t = time.perf_counter()
     aggregates.update(con, changed)  # last: the dashboard's sums of everything above
@@ -283,13 +283,108 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics
     return timings
 
 
-def update_network(con: duckdb.DuckDBPyConnection) -> int:
-    """The co-occurrence network of every document with the 探索 page's default settings (issue 15)."""
+NETWORK_CANDIDATES = 2
+"""How many times the network's words (``explore.DEFAULT_NETWORK``) a full count keeps co-occurrences for
+(``network_counts``): an incremental build recounts the corpus only when its vocabulary leaves them."""
+
+
+def update_network(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> int:
+    """The co-occurrence network of every document with the 探索 page's default settings (issue 15).
+
+    It is drawn from sums over documents kept in ``network_counts`` (every word's occurrences in
+    ``terms``; the sentences holding each candidate word and each pair of them), the network's
+    vocabulary being its most frequent words. With ``changed`` (a build over a live snapshot: the doc_ids
+    it analysed), the live snapshot's sums are carried and only the documents added, removed or analysed
+    again are added or subtracted, as long as the new vocabulary stays among the stored candidates; else
+    (or with no live sums) every document is counted, in DuckDB. Either way the edges are exactly those
+    ``explore.network`` finds over the whole store. Returns the number of edges."""
+    min_freq, top_edges, threshold, _, max_words = explore.DEFAULT_NETWORK
     con.execute("DELETE FROM network_edges")
-    edges = explore.network(con, "TRUE", [], *explore.DEFAULT_NETWORK)
+    con.execute("DELETE FROM network_counts")
+    candidates: list[str] = []
+    if changed is not None and _has_live_table(con, "network_counts") and _has_live_table(con, "documents"):
+        candidates = _network_delta(con, changed)
+    def most_frequent(n: int) -> list[str]:  # explore.network's vocabulary: at least min_freq, ties by the word
+        return [r[0] for r in con.execute(
+            "SELECT source FROM network_counts WHERE target = '' AND n >= ? ORDER BY n DESC, source LIMIT ?",
+            [min_freq, n]).fetchall()]
+
+    vocab = most_frequent(max_words) if candidates else []
+    if not candidates or not set(vocab) <= set(candidates):
+        con.execute("DELETE FROM network_counts")
+        con.execute("INSERT INTO network_counts SELECT term, '', SUM(n) FROM terms GROUP BY term")
+        candidates = most_frequent(NETWORK_CANDIDATES * max_words)
+        _count_pairs(con, candidates, "", 1)
+        vocab = candidates[:max_words]
+    vocab = sorted(vocab)
+    code = {w: i for i, w in enumerate(vocab)}
+    pairs = [(code[a], code[b], n) for a, b, n in con.execute(
+        "SELECT source, target, n FROM network_counts WHERE target <> '' AND n > 0").fetchall()
+        if a in code and b in code]
+    f = np.zeros(len(vocab))
+    for a, b, n in pairs:
+        if a == b:
+            f[a] = n
+    a, b, c = (np.array([p[i] for p in pairs if p[0] != p[1]], dtype=np.int64) for i in range(3))
+    # the pair (a, b) is stored in code-point order, which is the sorted vocabulary's order: a < b
+    edges = explore.edges_from_counts(a, b, c, f, vocab, top_edges, threshold)
     rows = edges.assign(rank=range(len(edges))).to_dict("records")
     snapshot.insert_rows(con, "network_edges", rows)
     return len(rows)
+
+
+def _count_pairs(con: duckdb.DuckDBPyConnection, words: list[str], doc_ids: str, sign: int, db: str = "") -> None:
+    """Add ``sign`` × the sentences (of the documents ``doc_ids`` selects, or all, in the ``db`` snapshot) holding each
+    of ``words`` and each pair of them to ``network_counts``; every word gets a row, if only of 0."""
+    if not words:
+        return
+    con.register("_vocab", pa.table({"word": pa.array(words, pa.string())}))
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _counts AS "
+            f"WITH u AS (SELECT w.doc_id, w.idx, w.word FROM (SELECT doc_id, idx, unnest(words) AS word FROM "
+            f"{db}sentence_words{f' WHERE doc_id IN ({doc_ids})' if doc_ids else ''}) w JOIN _vocab v USING (word)) "
+            "SELECT a.word AS source, b.word AS target, ? * COUNT(*) AS n FROM u a JOIN u b "
+            "ON a.doc_id = b.doc_id AND a.idx = b.idx AND a.word <= b.word GROUP BY ALL "
+            "UNION ALL SELECT word, word, 0 FROM _vocab", [sign])
+    finally:
+        con.unregister("_vocab")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _merged AS SELECT source, target, SUM(n) AS n FROM "
+        "(SELECT * FROM network_counts WHERE target <> '' UNION ALL SELECT * FROM _counts) GROUP BY ALL")
+    con.execute("DELETE FROM network_counts WHERE target <> ''")
+    con.execute("INSERT INTO network_counts SELECT source, target, n FROM _merged WHERE n <> 0 OR source = target")
+    con.execute("DROP TABLE _counts")
+    con.execute("DROP TABLE _merged")
+
+
+def _network_delta(con: duckdb.DuckDBPyConnection, changed: set[str]) -> list[str]:
+    """The live snapshot's network sums with the added documents' counts added and the removed (or analysed
+    again) documents' subtracted; returns the stored candidate words ([] when the live snapshot has none)."""
+    candidates = [r[0] for r in con.execute(
+        "SELECT source FROM live.network_counts WHERE source = target ORDER BY source").fetchall()]
+    if not candidates:
+        return []
+    con.register("_changed", pa.table({"doc_id": pa.array(sorted(changed), pa.string())}))
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _added AS SELECT doc_id FROM documents WHERE doc_id IN "
+                    "(SELECT doc_id FROM _changed) OR doc_id NOT IN (SELECT doc_id FROM live.documents)")
+        con.execute("CREATE OR REPLACE TEMP TABLE _removed AS SELECT doc_id FROM live.documents WHERE doc_id IN "
+                    "(SELECT doc_id FROM _changed) OR doc_id NOT IN (SELECT doc_id FROM documents)")
+    finally:
+        con.unregister("_changed")
+    con.execute(
+        "INSERT INTO network_counts SELECT source, '', SUM(n) FROM ("
+        "SELECT source, n FROM live.network_counts WHERE target = '' "
+        "UNION ALL SELECT term, n FROM terms WHERE doc_id IN (SELECT doc_id FROM _added) "
+        "UNION ALL SELECT term, -n FROM live.terms WHERE doc_id IN (SELECT doc_id FROM _removed)) "
+        "GROUP BY source HAVING SUM(n) <> 0")
+    con.execute("INSERT INTO network_counts SELECT * FROM live.network_counts WHERE target <> ''")
+    _count_pairs(con, candidates, "SELECT doc_id FROM _added", 1)
+    _count_pairs(con, candidates, "SELECT doc_id FROM _removed", -1, "live.")
+    con.execute("DROP TABLE _added")
+    con.execute("DROP TABLE _removed")
+    return candidates
 
 
 TOPIC_REFIT_SHARE = 0.1
