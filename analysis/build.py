@@ -439,7 +439,10 @@ def _meta_changed(stored: dict, job: Job) -> bool:
 def _copy_reused(con, reuse: dict[str, Job], retag: dict[str, Job]) -> None:
     """Carry the template library, HR's records and the unchanged documents over from the live
     snapshot, with metadata refreshed where it changed."""
-    snapshot.copy_live(con, ("templates", "managed", "corrections", *snapshot.PER_DOCUMENT), keep_doc_ids=list(reuse))
+    # a byte copy of the live file also keeps its aggregates and plan verdicts: the passes delete what changed
+    derived = (*snapshot.DERIVED, "follow_through") if snapshot.started_from_live(con) else ()
+    snapshot.copy_live(con, ("templates", "managed", "corrections", *snapshot.PER_DOCUMENT, *derived),
+                       keep_doc_ids=list(reuse))
     for doc_id, job in retag.items():
         sets = {k: v for k, v in job.meta.items() if k in META_FIELDS and v not in (None, "", 0)}
         sets["source_file"] = job.source_file

@@ -532,7 +532,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--run-dir", type=Path, default=None, metavar="文件夹",
                    help="Dask 工作进程写 Parquet 的文件夹（远程集群须为共享路径；给出则保留，默认在库旁、用完删除）")
     b.add_argument("--refit-topics", action="store_true",
-                   help="重新拟合主题模型（默认：新增文档不足一成时沿用已存模型，只为新文档计算主题）")
+                   help="重新拟合主题模型并重新统计共现网络（默认：新增文档不足一成时沿用已存模型，只为新文档计算主题；网络只加减变化的文档）")
     b.add_argument("--quiet", action="store_true", help="不显示进度条")
     b.add_argument("--wait", type=float, default=300, metavar="秒数",
                    help="另一个写入正在进行时最多等待的秒数（默认 300；0 表示立即放弃）")

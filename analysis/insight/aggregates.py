@@ -114,24 +114,36 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
     year whose documents are exactly the live snapshot's (same doc_ids and grain, none changed) are
     carried over from it instead of summed again: they are sums over those same rows."""
     timings: dict[str, float] = {}
-    for table in snapshot.DERIVED:
-        con.execute(f'DELETE FROM "{table}"')
     carried = _unchanged_years(con, changed) if changed is not None else []
     follow = _follow_years(con, carried)
+    # a build's snapshot that began as a byte copy of the live file still holds the live aggregates (the build
+    # keeps them, ``analysis.build._copy_reused``; agg_state says so): the carried years' rows stay where they
+    # are and only the other years' are deleted, instead of emptying the tables and copying the rows back
+    in_place = bool(carried) and snapshot.started_from_live(con) and con.execute(
+        "SELECT value FROM agg_state WHERE key = 'version'").fetchall() == [(VERSION,)]
     t = time.perf_counter()
-    for table in (*PER_YEAR, "agg_follow"):
-        cols = ", ".join(f'"{c}"' for c in snapshot.TABLES[table])
-        for year in follow if table == "agg_follow" else carried:
-            con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM live."{table}" WHERE year = ?', [year])
-    timings["carried"] = time.perf_counter() - t
     con.register("_carried", pa.table({"year": pa.array(carried, pa.int32())}))
     con.register("_follow_carried", pa.table({"year": pa.array(follow, pa.int32())}))
     try:
-        _sum(con, timings, {int(y) for y in carried})
+        for table in snapshot.DERIVED:
+            kept = ("_carried" if table in PER_YEAR else "_follow_carried" if table in _FOLLOW else "")
+            if in_place and kept:
+                con.execute(f'DELETE FROM "{table}" WHERE year IS NULL OR year NOT IN (SELECT year FROM {kept})')
+                continue
+            con.execute(f'DELETE FROM "{table}"')
+            if kept and carried and table != "agg_follow_pairs":  # (its carried rows move: _follow_pairs)
+                cols = ", ".join(f'"{c}"' for c in snapshot.TABLES[table])
+                con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM live."{table}" '
+                            f"WHERE year IN (SELECT year FROM {kept})")
+        timings["carried"] = time.perf_counter() - t
+        _sum(con, timings, {int(y) for y in carried}, in_place)
     finally:
         con.unregister("_carried")
         con.unregister("_follow_carried")
     return timings
+
+
+_FOLLOW = ("agg_follow", "agg_follow_pairs")
 
 
 def _follow_years(con: duckdb.DuckDBPyConnection, carried: list[int]) -> list[int]:
@@ -168,7 +180,7 @@ def _unchanged_years(con: duckdb.DuckDBPyConnection, changed: set[str]) -> list[
         con.unregister("_changed")
 
 
-def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int]) -> None:
+def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int], in_place: bool) -> None:
     fresh = "(d.year IS NULL OR d.year NOT IN (SELECT year FROM _carried))"
     t = time.perf_counter()
     _insert(con, "agg_theme_sections", (
@@ -215,7 +227,7 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     timings["follow"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _follow_pairs(con)
+    _follow_pairs(con, in_place)
     timings["follow_pairs"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -225,11 +237,11 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
 
 
-def _follow_pairs(con: duckdb.DuckDBPyConnection) -> None:
+def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
     """``agg_follow_pairs``: every judged plan in the page's order (``pos``: newest year first, then department,
     employee, sentence). The pairs of a year in ``_follow_carried`` are the live snapshot's, in the same order
-    within their year: they are copied with their position moved by the change in the number of pairs of the
-    later years; the other years' pairs are read from the base tables. One year at a time, in ``pos`` order."""
+    within their year: they are copied (``in_place``: kept) with their position moved by the change in the number
+    of pairs of the later years; the other years' pairs are read from the base tables, one year at a time."""
     fresh = (
         "SELECT d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text, p.themes, "
         "f.status, f.score, f.targets, f.shared, f.next_doc_id, n.year AS next_year, f.evidence_idx, e.text AS etext, "
@@ -250,7 +262,10 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection) -> None:
     cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_follow_pairs"])
     before, live_before = 0, 0  # pairs of the later years, in this snapshot and in the live one
     for year in sorted(set(counts) | set(live), reverse=True):
-        if year in carried:
+        if year in carried and in_place:
+            if before != live_before:
+                con.execute("UPDATE agg_follow_pairs SET pos = pos - ? + ? WHERE year = ?", [live_before, before, year])
+        elif year in carried:
             con.execute(f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(pos - ? + ? AS INTEGER), "
                         f"{cols.split(', ', 1)[1]} FROM live.agg_follow_pairs WHERE year = ? ORDER BY pos",
                         [live_before, before, year])

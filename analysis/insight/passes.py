@@ -207,8 +207,13 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
     are carried over from the live snapshot in SQL, so adding a year of summaries reads back only the
     documents paired with the new ones. Returns the number of plans judged here."""
     known = known or Known()
-    con.execute("DELETE FROM follow_through")
     incremental = changed is not None and _has_live_table(con, "follow_through") and _has_live_table(con, "documents")
+    # a build's snapshot that began as a byte copy of the live file keeps the live verdicts in place
+    # (``analysis.build._copy_reused``): only those not kept are deleted, instead of copying the kept back
+    in_place = incremental and snapshot.started_from_live(con) and bool(
+        con.execute("SELECT COUNT(*) FROM (SELECT 1 FROM follow_through LIMIT 1)").fetchall()[0][0])
+    if not in_place:
+        con.execute("DELETE FROM follow_through")
     con.execute(f"CREATE TEMP TABLE _pairs AS {_PAIRS_SQL.format(db='')}")
     try:
         if incremental:
@@ -220,9 +225,13 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
             con.execute("DELETE FROM _kept WHERE doc_id IN (SELECT doc_id FROM _changed) "
                         "OR next_doc_id IN (SELECT doc_id FROM _changed)")
             con.unregister("_changed")
-            cols = ", ".join(f'f."{c}"' for c in snapshot.TABLES["follow_through"])
-            con.execute(f"INSERT INTO follow_through SELECT {cols} FROM live.follow_through f "
-                        "JOIN _kept k USING (doc_id, next_doc_id)")
+            if in_place:
+                con.execute("DELETE FROM follow_through f WHERE NOT EXISTS (SELECT 1 FROM _kept k "
+                            "WHERE k.doc_id = f.doc_id AND k.next_doc_id = f.next_doc_id)")
+            else:
+                cols = ", ".join(f'f."{c}"' for c in snapshot.TABLES["follow_through"])
+                con.execute(f"INSERT INTO follow_through SELECT {cols} FROM live.follow_through f "
+                            "JOIN _kept k USING (doc_id, next_doc_id)")
             todo = con.execute("SELECT * FROM (SELECT doc_id, next_doc_id FROM _pairs EXCEPT "
                                "SELECT doc_id, next_doc_id FROM _kept) ORDER BY doc_id").fetchall()
             con.execute("UPDATE documents SET follow_through = NULL "
@@ -275,7 +284,8 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics
     timings["follow_through"] = time.perf_counter() - t
     t = time.perf_counter()
     update_topics(con, changed=None if known is None else known.analysed, refit=refit_topics)
-    update_network(con, changed=None if known is None else known.analysed)
+    # refitting the topics is the way to a store exactly the full build's: the network is then counted afresh too
+    update_network(con, changed=None if known is None or refit_topics else known.analysed)
     timings["topics"] = time.perf_counter() - t
     t = time.perf_counter()
     aggregates.update(con, changed)  # last: the dashboard's sums of everything above
