@@ -115,6 +115,7 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
     carried over from it instead of summed again: they are sums over those same rows."""
     timings: dict[str, float] = {}
     carried = _unchanged_years(con, changed) if changed is not None else []
+    delta = changed is not None and _live_aggregates(con)
     follow = _follow_years(con, carried)
     # a build's snapshot that began as a byte copy of the live file still holds the live aggregates (the build
     # keeps them, ``analysis.build._copy_reused``; agg_state says so): the carried years' rows stay where they
@@ -136,10 +137,12 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
                 con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM live."{table}" '
                             f"WHERE year IN (SELECT year FROM {kept})")
         timings["carried"] = time.perf_counter() - t
-        _sum(con, timings, {int(y) for y in carried}, in_place)
+        _sum(con, timings, {int(y) for y in carried}, in_place, delta)
     finally:
         con.unregister("_carried")
         con.unregister("_follow_carried")
+        con.execute("DROP TABLE IF EXISTS _added")
+        con.execute("DROP TABLE IF EXISTS _removed")
     return timings
 
 
@@ -159,28 +162,37 @@ def _follow_years(con: duckdb.DuckDBPyConnection, carried: list[int]) -> list[in
 def _unchanged_years(con: duckdb.DuckDBPyConnection, changed: set[str]) -> list[int]:
     """Years whose documents (doc_id and grain) are the live snapshot's and none of which changed, when the
     live snapshot's aggregates are of this ``VERSION``."""
-    live = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'live'").fetchall()}
-    if not {"documents", "agg_state", "agg_follow", "agg_follow_pairs", *PER_YEAR} <= live or con.execute(
-            "SELECT value FROM live.agg_state WHERE key = 'version'").fetchall() != [(VERSION,)]:
+    if not _live_aggregates(con):
         return []
     # the employee and file name too: the evidence lists and plan pairs show them
     cols = ", ".join(("doc_id", "employee", "source_file", *AGGREGATE_GRAIN))
     con.register("_changed", pa.table({"doc_id": pa.array(sorted(changed), pa.string())}))
     try:
+        # the documents whose rows an aggregate must add (this snapshot's) and subtract (the live one's)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _added AS SELECT doc_id, year FROM (SELECT {cols} FROM documents "
+                    f"EXCEPT SELECT {cols} FROM live.documents) UNION "
+                    "SELECT doc_id, year FROM documents WHERE doc_id IN (SELECT doc_id FROM _changed)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _removed AS SELECT doc_id, year FROM (SELECT {cols} FROM "
+                    f"live.documents EXCEPT SELECT {cols} FROM documents) UNION "
+                    "SELECT doc_id, year FROM live.documents WHERE doc_id IN (SELECT doc_id FROM _changed)")
         return [r[0] for r in con.execute(
-            f"WITH cur AS (SELECT {cols} FROM documents), old AS (SELECT {cols} FROM live.documents), "
-            "diff AS ((SELECT * FROM cur EXCEPT SELECT * FROM old) "
-            "UNION ALL (SELECT * FROM old EXCEPT SELECT * FROM cur)) "
             "SELECT DISTINCT year FROM documents WHERE year IS NOT NULL "
-            "AND year NOT IN (SELECT year FROM diff WHERE year IS NOT NULL) "
-            "AND year NOT IN (SELECT d.year FROM documents d JOIN _changed c USING (doc_id) WHERE d.year IS NOT NULL) "
-            "ORDER BY 1").fetchall()]
+            "AND year NOT IN (SELECT year FROM _added WHERE year IS NOT NULL) "
+            "AND year NOT IN (SELECT year FROM _removed WHERE year IS NOT NULL) ORDER BY 1").fetchall()]
     finally:
         con.unregister("_changed")
 
 
-def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int], in_place: bool) -> None:
+def _live_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the attached live snapshot has every aggregate table, of this ``VERSION``."""
+    live = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'live'").fetchall()}
+    return {"documents", "agg_state", *snapshot.DERIVED} <= live and con.execute(
+        "SELECT value FROM live.agg_state WHERE key = 'version'").fetchall() == [(VERSION,)]
+
+
+def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int], in_place: bool,
+         delta: bool) -> None:
     fresh = "(d.year IS NULL OR d.year NOT IN (SELECT year FROM _carried))"
     t = time.perf_counter()
     _insert(con, "agg_theme_sections", (
@@ -199,24 +211,35 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
 
     years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
              if r[0] not in carried]
-    t = time.perf_counter()
-    for year in years:
-        _insert(con, "agg_terms", (
-            f"SELECT {_G}, t.term, CAST(SUM(t.n) AS INTEGER), CAST(COUNT(*) AS INTEGER) "
-            "FROM documents d JOIN terms t ON t.doc_id = d.doc_id WHERE d.year IS NOT DISTINCT FROM ? GROUP BY ALL"),
-            [year])
-    timings["terms"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    for year in years:
-        # per document first (one row per document, section and word), then per grain: no COUNT DISTINCT
-        _insert(con, "agg_section_terms", (
-            f"SELECT {_G}, x.section, x.term, CAST(COUNT(*) AS INTEGER), CAST(SUM(x.n) AS INTEGER) FROM ("
-            "SELECT s.doc_id, s.section, t.term, COUNT(*) AS n FROM sentences s "
-            "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx, UNNEST(w.words) AS t(term) "
-            "WHERE s.doc_id IN (SELECT doc_id FROM documents WHERE year IS NOT DISTINCT FROM ?) GROUP BY ALL) x "
-            "JOIN documents d ON d.doc_id = x.doc_id GROUP BY ALL"), [year])
-    timings["section_terms"] = time.perf_counter() - t
+    terms = ("SELECT {g}, t.term, SUM(t.n) AS n, COUNT(*) AS documents FROM {db}documents d "
+             "JOIN {db}terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY ALL")
+    # per document first (one row per document, section and word), then per grain: no COUNT DISTINCT
+    section_terms = (
+        "SELECT {g}, x.section, x.term, COUNT(*) AS documents, SUM(x.n) AS occurrences FROM ("
+        "SELECT s.doc_id, s.section, t.term, COUNT(*) AS n FROM {db}sentences s "
+        "JOIN {db}sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx, UNNEST(w.words) AS t(term) "
+        "WHERE s.doc_id IN (SELECT doc_id FROM {db}documents d WHERE {where}) GROUP BY ALL) x "
+        "JOIN {db}documents d ON d.doc_id = x.doc_id GROUP BY ALL")
+    for table, select, key in (("agg_terms", terms, "documents"), ("agg_section_terms", section_terms, "documents")):
+        t = time.perf_counter()
+        cols = list(snapshot.TABLES[table])
+        sums = ", ".join(f"CAST(SUM({c}) AS INTEGER)" if c in ("n", "documents", "occurrences") else c for c in cols)
+        if delta:
+            # the live rows of the years summed again, plus the added documents' sums, minus the removed ones':
+            # integer counts, so exactly what summing the year's documents gives
+            negated = ", ".join(f"-{c}" if c in ("n", "documents", "occurrences") else c for c in cols)
+            added = select.format(g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _added)")
+            removed = select.format(g=_G, db="live.", where="d.doc_id IN (SELECT doc_id FROM _removed)")
+            _insert(con, table, (
+                f"SELECT {sums} FROM (SELECT {', '.join(cols)} FROM live.{table} "
+                "WHERE year IS NULL OR year NOT IN (SELECT year FROM _carried) "
+                f"UNION ALL SELECT {', '.join(cols)} FROM ({added}) UNION ALL SELECT {negated} FROM ({removed})"
+                f") GROUP BY ALL HAVING SUM({key}) > 0"))
+        else:
+            for year in years:
+                each = select.format(g=_G, db="", where="d.year IS NOT DISTINCT FROM ?")
+                _insert(con, table, f"SELECT {sums} FROM ({each}) GROUP BY ALL", [year])
+        timings[table.removeprefix("agg_")] = time.perf_counter() - t
 
     t = time.perf_counter()
     statuses = ", ".join(f"CAST(COUNT(*) FILTER (WHERE f.status = '{s}') AS INTEGER)" for s in FOLLOW_STATUSES)
