@@ -216,9 +216,11 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     # per document first (one row per document, section and word), then per grain: no COUNT DISTINCT
     section_terms = (
         "SELECT {g}, x.section, x.term, COUNT(*) AS documents, SUM(x.n) AS occurrences FROM ("
-        "SELECT s.doc_id, s.section, t.term, COUNT(*) AS n FROM {db}sentences s "
-        "JOIN {db}sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx, UNNEST(w.words) AS t(term) "
-        "WHERE s.doc_id IN (SELECT doc_id FROM {db}documents d WHERE {where}) GROUP BY ALL) x "
+        "WITH docs AS (SELECT doc_id FROM {db}documents d WHERE {where}) "
+        "SELECT s.doc_id, s.section, t.term, COUNT(*) AS n "
+        "FROM (SELECT doc_id, idx, section FROM {db}sentences WHERE doc_id IN (SELECT doc_id FROM docs)) s "
+        "JOIN (SELECT doc_id, idx, words FROM {db}sentence_words WHERE doc_id IN (SELECT doc_id FROM docs)) w "
+        "ON w.doc_id = s.doc_id AND w.idx = s.idx, UNNEST(w.words) AS t(term) GROUP BY ALL) x "
         "JOIN {db}documents d ON d.doc_id = x.doc_id GROUP BY ALL")
     for table, select, key in (("agg_terms", terms, "documents"), ("agg_section_terms", section_terms, "documents")):
         t = time.perf_counter()
@@ -269,10 +271,16 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
         "SELECT d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text, p.themes, "
         "f.status, f.score, f.targets, f.shared, f.next_doc_id, n.year AS next_year, f.evidence_idx, e.text AS etext, "
         "e.section AS esection FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id "
-        "JOIN sentences p ON p.doc_id = f.doc_id AND p.idx = f.idx "
+        "JOIN (SELECT doc_id, idx, text, themes FROM sentences WHERE doc_id IN (SELECT doc_id FROM _plans)) p "
+        "ON p.doc_id = f.doc_id AND p.idx = f.idx "
         "JOIN documents n ON n.doc_id = f.next_doc_id "
-        "LEFT JOIN sentences e ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx "
+        "LEFT JOIN (SELECT doc_id, idx, text, section FROM sentences "
+        "WHERE doc_id IN (SELECT next_doc_id FROM _plans)) e "
+        "ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx "
         "WHERE d.year NOT IN (SELECT year FROM _follow_carried)")
+    # the plans' documents and their next ones first: only their sentences are read
+    con.execute("CREATE OR REPLACE TEMP TABLE _plans AS SELECT DISTINCT f.doc_id, f.next_doc_id FROM follow_through f "
+                "JOIN documents d ON d.doc_id = f.doc_id WHERE d.year NOT IN (SELECT year FROM _follow_carried)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _fresh_pairs AS {fresh}")
     carried = {int(r[0]) for r in con.execute("SELECT year FROM _follow_carried").fetchall()}
     counts = dict(con.execute("SELECT year, COUNT(*) FROM _fresh_pairs GROUP BY year").fetchall())
@@ -301,3 +309,4 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
         before += counts.get(year, 0)
         live_before += live.get(year, 0)
     con.execute("DROP TABLE _fresh_pairs")
+    con.execute("DROP TABLE _plans")
