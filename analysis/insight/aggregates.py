@@ -195,13 +195,6 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
          delta: bool) -> None:
     fresh = "(d.year IS NULL OR d.year NOT IN (SELECT year FROM _carried))"
     t = time.perf_counter()
-    _insert(con, "agg_theme_sections", (
-        f"SELECT {_G}, x.section, x.theme, CAST(SUM(x.n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
-        "SELECT s.doc_id, s.section, t.theme, COUNT(*) AS n FROM sentences s, UNNEST(s.themes) AS t(theme) "
-        f"GROUP BY ALL) x JOIN documents d ON d.doc_id = x.doc_id WHERE {fresh} GROUP BY ALL"))
-    timings["theme_sections"] = time.perf_counter() - t
-
-    t = time.perf_counter()
     labels = ", ".join(f"CAST(COUNT(*) FILTER (WHERE s.label = '{lab}') AS INTEGER)" for lab in ("pos", "neu", "neg"))
     _insert(con, "agg_sentiment", (
         f"SELECT {_G}, s.section, CAST(COUNT(*) AS INTEGER), CAST(COUNT(s.sentiment) AS INTEGER), "
@@ -211,6 +204,11 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
 
     years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
              if r[0] not in carried]
+    theme_sections = (
+        "SELECT {g}, x.section, x.theme, SUM(x.n) AS sentences, COUNT(*) AS documents FROM ("
+        "SELECT s.doc_id, s.section, t.theme, COUNT(*) AS n FROM (SELECT doc_id, section, themes FROM {db}sentences "
+        "WHERE doc_id IN (SELECT doc_id FROM {db}documents d WHERE {where})) s, UNNEST(s.themes) AS t(theme) "
+        "GROUP BY ALL) x JOIN {db}documents d ON d.doc_id = x.doc_id GROUP BY ALL")
     terms = ("SELECT {g}, t.term, SUM(t.n) AS n, COUNT(*) AS documents FROM {db}documents d "
              "JOIN {db}terms t ON t.doc_id = d.doc_id WHERE {where} GROUP BY ALL")
     # per document first (one row per document, section and word), then per grain: no COUNT DISTINCT
@@ -222,21 +220,23 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
         "JOIN (SELECT doc_id, idx, words FROM {db}sentence_words WHERE doc_id IN (SELECT doc_id FROM docs)) w "
         "ON w.doc_id = s.doc_id AND w.idx = s.idx, UNNEST(w.words) AS t(term) GROUP BY ALL) x "
         "JOIN {db}documents d ON d.doc_id = x.doc_id GROUP BY ALL")
-    for table, select, key in (("agg_terms", terms, "documents"), ("agg_section_terms", section_terms, "documents")):
+    counts = ("n", "documents", "occurrences", "sentences")
+    for table, select in (("agg_theme_sections", theme_sections), ("agg_terms", terms),
+                          ("agg_section_terms", section_terms)):
         t = time.perf_counter()
         cols = list(snapshot.TABLES[table])
-        sums = ", ".join(f"CAST(SUM({c}) AS INTEGER)" if c in ("n", "documents", "occurrences") else c for c in cols)
+        sums = ", ".join(f"CAST(SUM({c}) AS INTEGER)" if c in counts else c for c in cols)
         if delta:
             # the live rows of the years summed again, plus the added documents' sums, minus the removed ones':
             # integer counts, so exactly what summing the year's documents gives
-            negated = ", ".join(f"-{c}" if c in ("n", "documents", "occurrences") else c for c in cols)
+            negated = ", ".join(f"-{c}" if c in counts else c for c in cols)
             added = select.format(g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _added)")
             removed = select.format(g=_G, db="live.", where="d.doc_id IN (SELECT doc_id FROM _removed)")
             _insert(con, table, (
                 f"SELECT {sums} FROM (SELECT {', '.join(cols)} FROM live.{table} "
                 "WHERE year IS NULL OR year NOT IN (SELECT year FROM _carried) "
                 f"UNION ALL SELECT {', '.join(cols)} FROM ({added}) UNION ALL SELECT {negated} FROM ({removed})"
-                f") GROUP BY ALL HAVING SUM({key}) > 0"))
+                ") GROUP BY ALL HAVING SUM(documents) > 0"))
         else:
             for year in years:
                 each = select.format(g=_G, db="", where="d.year IS NOT DISTINCT FROM ?")
