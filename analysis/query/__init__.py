@@ -23,6 +23,7 @@ from analysis.query.documents import (
     facets,
     failures,
     groups,
+    groups_sets,
     managed_documents,
     options,
     overview,
