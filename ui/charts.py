@@ -15,6 +15,7 @@ import html
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from analysis.schema import LABEL_NAMES, SECTIONS
 
@@ -334,12 +335,21 @@ def _padded(values, share: float = 0.12) -> list[float]:
 SECTION_ORDER = {"section": list(SECTIONS)}
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _layout(edges: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """The network's positions (``analysis.insight.explore.layout``, a spring layout: most of drawing the
+    network), kept per edge list: every rerun of the page with the same network draws it without laying it out."""
+    from analysis.insight.explore import layout
+
+    return layout(edges)
+
+
 def network(edges: pd.DataFrame, title: str = "", by_lift: bool = False, height: int = 620) -> go.Figure:
     """The co-occurrence network: nodes sized by frequency, coloured by community (or by over-representation
     in a group), edges as thin lines whose width follows the Jaccard coefficient; hover shows the figures."""
-    from analysis.insight.explore import layout, nodes
+    from analysis.insight.explore import nodes
 
-    pos = layout(edges)
+    pos = _layout(edges)
     data = []
     for width, part in ((1.0, edges[edges["jaccard"] < edges["jaccard"].median()]),
                         (2.2, edges[edges["jaccard"] >= edges["jaccard"].median()])):
