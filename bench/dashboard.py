@@ -13,7 +13,9 @@ browser paint, no network; scripts compiled once, as the server does). For each 
 - warm: the same page opened again (every later visit with the same filters);
 - filter: on that page, the sidebar filter set to one department (new queries, cold for that filter).
 
-Medians over the repeats are printed as a table, with the peak resident memory of this process.
+Medians over the repeats are printed as a table (wall seconds, and the CPU seconds of the process for the cold
+open and the filter change: steadier than wall time on a shared machine), with the peak resident memory of
+this process and the load average at the end.
 ``--queries`` also prints, per page, the time of each ``analysis.query`` question in its cold open and its
 filter change (summed over the repeats, the slowest first): where a page's time goes.
 ``--base-tables`` reads the base tables only (``analysis.query.sql.AGGREGATES`` off): the figures the
@@ -85,10 +87,16 @@ def steady_state_scripts() -> None:
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
 
 
+CPU: list[float] = []
+"""CPU seconds of this process (every thread: the script's, DuckDB's) of each ``timed`` run, in order: on a
+machine shared with other work, wall time varies by ±50 % between runs and CPU time much less."""
+
+
 def timed(at) -> float:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     at.run()
     elapsed = time.perf_counter() - started
+    CPU.append(time.process_time() - cpu)
     if at.exception:
         raise RuntimeError(at.exception[0].message)
     return elapsed
@@ -133,7 +141,8 @@ def _slowest(log: list[tuple[str, float]], top: int = 6) -> str:
     return ", ".join(f"{n} {s:.2f}" for n, s in sorted(totals.items(), key=lambda x: -x[1])[:top])
 
 
-def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tuple[str, float, float, float]]:
+def measure(path: Path, repeat: int, pages: list[str] | None = None
+            ) -> list[tuple[str, float, float, float, float, float]]:
     import streamlit as st
     from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
@@ -149,7 +158,7 @@ def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tup
     for spec in PAGES:
         if pages and spec.title not in pages:
             continue
-        cold, warm, change = [], [], []
+        cold, warm, change, cold_cpu, change_cpu = [], [], [], [], []
         logs: dict[str, list] = {"cold": [], "filter": []}
         for _ in range(repeat):
             st.cache_data.clear()
@@ -160,16 +169,19 @@ def measure(path: Path, repeat: int, pages: list[str] | None = None) -> list[tup
             at.switch_page(spec.path)
             _clear_log()
             cold.append(timed(at))
+            cold_cpu.append(CPU[-1])
             logs["cold"] += _clear_log()
             warm.append(timed(at))
             at.multiselect(key="f_department").set_value([department])
             _clear_log()
             change.append(timed(at))
+            change_cpu.append(CPU[-1])
             logs["filter"] += _clear_log()
         if QUERY_LOG is not None:
             print(f"{spec.title}: 首次打开 [{_slowest(logs['cold'])}]；切换部门 [{_slowest(logs['filter'])}]",
                   flush=True)
-        rows.append((spec.title, statistics.median(cold), statistics.median(warm), statistics.median(change)))
+        rows.append((spec.title, statistics.median(cold), statistics.median(warm), statistics.median(change),
+                     statistics.median(cold_cpu), statistics.median(change_cpu)))
     return rows
 
 
@@ -232,9 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     size_mb = path.stat().st_size / 1048576
     print(f"数据库：{info['documents']:,} 篇文档，{size_mb:.0f} MB；每项取 {args.repeat} 次的中位数（秒）")
-    print(f"{'页面':<6}{'首次打开（冷缓存）':>14}{'再次打开':>10}{'切换到一个部门':>14}")
-    for title, cold, warm, change in rows:
-        print(f"{title:<6}{cold:>18.3f}{warm:>14.3f}{change:>20.3f}")
+    print(f"{'页面':<6}{'首次打开（冷缓存）':>14}{'再次打开':>10}{'切换到一个部门':>14}{'CPU：首次打开':>14}{'切换部门':>10}")
+    for title, cold, warm, change, cold_cpu, change_cpu in rows:
+        print(f"{title:<6}{cold:>18.3f}{warm:>14.3f}{change:>20.3f}{cold_cpu:>18.3f}{change_cpu:>14.3f}")
+    print(f"负载（/proc/loadavg）：{Path('/proc/loadavg').read_text().split()[0]}")
     print(f"峰值内存（本进程 RSS）：{peak_mb:.0f} MB；结束时 {rss_mb():.0f} MB"
           + ("（只读基础表）" if args.base_tables else ""))
     return 0

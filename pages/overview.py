@@ -229,8 +229,7 @@ else:
     fig = charts.bar(theme_change, x="metric", y="points", color="direction", horizontal=True, barmode="relative",
                      title="各主题文档覆盖率的变化（百分点" + click_hint("，点击查看证据句") + "）",
                      labels={"metric": "", "points": "覆盖率变化（百分点）"}, text="+.1f",
-                     color_map={"上升": "#5E9C8F", "下降": "#C98E6B"})
-    fig.update_layout(showlegend=False)
+                     color_map={"上升": "#5E9C8F", "下降": "#C98E6B"}, legend=False)
     st.plotly_chart(fig, key="overview_changes", on_select=lambda: _drill("overview_changes"),
                     selection_mode="points")
 

@@ -4,6 +4,7 @@ the test and the false-discovery-rate control against hand-computed values; the 
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
 from analysis import query
@@ -155,6 +156,22 @@ def test_a_department_head_sees_only_own_department(demo_store):
     # a smaller family of tests (24 instead of 120): the team's two changes, and with smaller q-values the
     # department's rise in negative sentences passes too
     assert [r[:3] for r in _rows(mine)] == [r[:3] for r in DIP] + [("生产部", "", "负面句占比")]
+
+
+def test_one_departments_alerts_from_the_counts_of_every_department(demo_store):
+    """The overview keeps the counts of every department and picks the sidebar's departments from them
+    (ui.data.group_alerts): the same tests, q-values and alerts as counting that department alone."""
+    years = Filters(years=(2022, 2023))
+    every = alerts.change_counts(demo_store, years, alerts.LEVEL_SETS, min_group=5)
+    themes = query.theme_keys(demo_store)
+    for departments in [(d,) for d in sorted(set(every["department"]))] + [("生产部", "销售部")]:
+        picked = every[every["department"].isin(departments)]
+        for only in (True, False):
+            alone = alerts.group_alerts(demo_store, Filters(departments=departments, years=(2022, 2023)),
+                                        min_group=5, alerts_only=only)
+            pd.testing.assert_frame_equal(alerts.alerts_from_counts(picked, themes, alerts_only=only), alone)
+    production = alerts.alerts_from_counts(every[every["department"] == "生产部"], themes)
+    assert [r[:3] for r in _rows(production)] == [r[:3] for r in DIP] + [("生产部", "", "负面句占比")]
 
 
 UNUSUAL = [  # (employee, department, year, reasons); the placeholder documents are corpus/planted.json's

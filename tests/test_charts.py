@@ -89,6 +89,24 @@ def test_bar_labels_are_left_off_when_the_bars_are_too_many():
     assert len(_labelled_bars(charts.bar(words.head(20), x="term", y="count", horizontal=True))) == 20
 
 
+def test_bar_draws_one_trace_per_colour_named_as_a_click_reports_it():
+    """A click on a bar reports its trace's ``legendgroup`` (the overview reads the year from it, 计划落实 the
+    verdict): one trace per colour value, in ``category_orders`` order, then in the order the data gives."""
+    frame = counts(["2023", "2024", "2025"])
+    fig = charts.bar(frame, x="department", y="documents", color="year",
+                     category_orders={"year": ["2025", "2023"]}, color_map={"2023": "#123456"})
+    assert [(t.name, t.legendgroup) for t in fig.data] == [("2025", "2025"), ("2023", "2023"), ("2024", "2024")]
+    assert fig.data[1].marker.color == "#123456" and fig.data[0].marker.color != fig.data[2].marker.color
+    for trace, year in zip(fig.data, ["2025", "2023", "2024"]):
+        mine = frame[frame["year"] == year]
+        assert list(trace.x) == list(mine["department"]) and list(trace.y) == list(mine["documents"])
+    assert fig.layout.showlegend and all(t.showlegend for t in fig.data)
+    quiet = charts.bar(frame, x="department", y="documents", color="year", legend=False)
+    assert quiet.layout.showlegend is False and not any(t.showlegend for t in quiet.data)
+    one = charts.bar(frame, x="department", y="documents")
+    assert len(one.data) == 1 and one.data[0].showlegend is False
+
+
 def test_stacked_bars_carry_no_labels_on_their_segments_and_hold_the_totals():
     long = pd.DataFrame([(d, s, n) for d in DEPARTMENTS[:3] for s, n in (("落实", 40), ("部分落实", 3), ("未落实", 9))],
                         columns=["department", "status", "count"])

@@ -151,6 +151,28 @@ def test_overview_figures_all_then_one_department(store, department):
     assert sum(sum(values(trace["y"])) for trace in bars["data"]) == mine["documents"]
 
 
+def test_overview_reads_its_groupings_once_per_filter(store, department, monkeypatch):
+    """The overview draws documents per department × year, per year (and the change between two years) and
+    per department: one read of the filtered documents for all of them, and none again on the 主题 page."""
+    import streamlit as st
+
+    asked = []
+    for name in ("groups", "groups_sets"):
+        real = getattr(query, name)
+        monkeypatch.setattr(query, name, lambda *a, _real=real, _name=name, **k: asked.append(_name) or _real(*a, **k))
+    st.cache_data.clear()
+    at = start()
+    assert asked == ["groups_sets"]
+    choose_department(at, department)
+    assert asked == ["groups_sets", "groups_sets"]
+    per_year = query.groups(store, Filters(departments=(department,)), by=("year",))
+    shown = [m.value for m in at.metric if m.label == "文档数"]  # the headline, then 两年对比's latest year
+    assert shown == [num(per_year["documents"].sum()), num(per_year["documents"].iloc[-1])]
+    asked.clear()
+    at.switch_page("pages/themes.py").run()
+    assert not at.exception and asked == []  # the heat map, its lift and the trend: the same cached read
+
+
 def test_filters_persist_across_pages(store, department):
     at = choose_department(start(), department)
     for page in [p.path for p in PAGES[1:]]:

@@ -2,6 +2,7 @@
 eleven summaries, three departments, two years, four with template placeholders."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from analysis import query
@@ -91,6 +92,43 @@ def test_year_changes(small_store):
     chosen = query.year_changes(small_store, pair=(2023, 2024)).set_index("metric")
     assert chosen.equals(changes)
     assert query.year_changes(small_store, pair=(2022, 2024)).empty
+
+
+SHARED = (("department", "year"), ("year",), ("department",))
+
+
+def test_groups_sets_answer_three_groupings_from_one_scan(small_store):
+    """The overview's three groupings in one query: the documents and employees of each group, exactly."""
+    by_dept_year, by_year, by_dept = query.groups_sets(small_store, Filters(), SHARED)
+    assert [(r.department, r.year, r.documents, r.employees) for r in by_dept_year.itertuples()] == [
+        ("客服部", 2023, 1, 1), ("客服部", 2024, 2, 2), ("生产部", 2023, 1, 1), ("生产部", 2024, 2, 2),
+        ("销售部", 2023, 2, 2), ("销售部", 2024, 3, 3)]
+    assert [(r.year, r.documents, r.employees) for r in by_year.itertuples()] == [(2023, 4, 4), (2024, 7, 7)]
+    assert [(r.department, r.documents, r.employees) for r in by_dept.itertuples()] == [
+        ("客服部", 3, 2), ("生产部", 3, 2), ("销售部", 5, 3)]  # 周明 and 吴芳 wrote in both years
+    assert list(by_year.columns) == list(query.groups(small_store, by=("year",)).columns)
+
+
+@pytest.mark.parametrize("filters", [Filters(), SALES, Filters(years=(2024, 2024)), Filters(search="交货准时率"),
+                                     Filters(min_group=2), Filters(departments=("销售部", "生产部"), min_group=2)])
+def test_groups_sets_equal_one_groups_call_per_grouping(small_store, filters):
+    sets = (*SHARED, ("department", "team"), ("department", "year"))  # a grouping asked twice is answered twice
+    if filters.min_group:
+        sets = sets[:3]  # a team cuts publication cells: only groups may blank such rows, one grouping at a time
+    got = query.groups_sets(small_store, filters, sets)
+    assert len(got) == len(sets)
+    docs = query.documents(small_store, filters)
+    for by, frame in zip(sets, got):
+        pd.testing.assert_frame_equal(frame, query.groups(small_store, filters, by=by))  # same values and types
+        if filters.min_group:
+            continue
+        # and the figures are those of the documents themselves
+        expected = docs.groupby(list(by)).agg(documents=("doc_id", "size"), employees=("employee", "nunique"),
+                                              chars=("chars", "sum")).reset_index()
+        assert frame[[*by, "documents", "employees", "chars"]].values.tolist() == expected.values.tolist()
+        for theme in THEMES:
+            share = docs.assign(m=docs[theme] > 0).groupby(list(by))["m"].mean().tolist()
+            assert frame[f"{theme}_覆盖率"].tolist() == pytest.approx(share)
 
 
 def test_section_sentiment(small_store):

@@ -14,8 +14,8 @@ import html
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
+import streamlit as st
 
 from analysis.schema import LABEL_NAMES, SECTIONS
 
@@ -73,15 +73,40 @@ def _title(title: str) -> dict:
     return dict(text=text)
 
 
-def _style(fig: go.Figure, height: int | None = None) -> go.Figure:
-    two_lines = bool(fig.layout.title.subtitle.text)
-    fig.update_layout(
-        font_family=FONT, margin=dict(l=10, r=10, t=72 if two_lines else 40, b=10), legend_title_text="",
-        height=height, hoverlabel=dict(font_family=FONT),
-    )
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
-    return fig
+def _figure(data: list[dict], layout: dict, height: int | None = None) -> go.Figure:
+    """The figure from plain trace and layout dicts, in the calm style (font, margins, room for the axis
+    labels), validated once. Plotly Express and every ``update_*`` call validate the figure again: they were
+    most of a page's drawing time (docs/benchmarks.md), so the builders here write the whole figure at once."""
+    title = layout.get("title") or {}
+    two_lines = bool((title.get("subtitle") or {}).get("text"))
+    style = dict(font=dict(family=FONT), margin=dict(l=10, r=10, t=72 if two_lines else 40, b=10),
+                 legend=dict(title=dict(text="")), height=height, hoverlabel=dict(font=dict(family=FONT)),
+                 xaxis=dict(automargin=True), yaxis=dict(automargin=True))
+    merged = dict(style)
+    for key, value in layout.items():
+        both = isinstance(value, dict) and isinstance(style.get(key), dict)
+        merged[key] = {**style[key], **value} if both else value
+    return go.Figure(data=data, layout=merged)
+
+
+def _groups(frame: pd.DataFrame, color: str | None, order: list | None) -> list[tuple]:
+    """``(value, rows)`` per value of ``color`` — the values in ``order`` first, then the others as they
+    come — or one ``(None, frame)`` without a colour: one trace each, as Plotly Express makes them."""
+    if color is None:
+        return [(None, frame)]
+    seen = list(dict.fromkeys(frame[color].tolist()))
+    values = [v for v in (order or []) if v in set(seen)] + [v for v in seen if v not in set(order or [])]
+    codes = frame[color]
+    return [(v, frame[codes == v]) for v in values]
+
+
+def _colors(values: list, color_map: dict) -> dict:
+    """A colour per value: the map's, else the palette's next (counted as Plotly Express counts them)."""
+    mapping = dict(color_map)
+    for v in values:
+        if v not in mapping:
+            mapping[v] = PALETTE[len(mapping) % len(PALETTE)]
+    return mapping
 
 
 def _nice(value: float) -> float:
@@ -129,32 +154,47 @@ def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: d
         title: str = "", horizontal: bool = False, percent: bool = False, barmode: str = "group",
         height: int | None = None, category_orders: dict | None = None, color_map: dict | None = None,
         text: bool | str = True, bounds: tuple[float, float | None] | None = None,
-        fixed: bool | None = None, ticksuffix: str = "") -> go.Figure:
+        fixed: bool | None = None, ticksuffix: str = "", legend: bool = True) -> go.Figure:
     """``text`` is True (values on the bars, as percent when ``percent``), False, or a d3 format; the
     labels are left off when the bars are too many or too narrow for them (``_labelled``).
     ``bounds``/``fixed`` as in ``value_range``: a share (``percent``) is drawn on its whole 0–100 % scale,
-    a sentiment score with ``bounds=(0, 1)`` on 0–1; counts from 0 to a round number above the data."""
+    a sentiment score with ``bounds=(0, 1)`` on 0–1; counts from 0 to a round number above the data.
+    One trace per ``color`` value (its name and ``legendgroup``, which a click reports)."""
     show = bool(text) and _labelled(frame, x, color, barmode)
     frame = _plain_frame(frame)
-    fig = px.bar(
-        frame, x=y if horizontal else x, y=x if horizontal else y, color=color, labels=_plain_keys(labels),
-        orientation="h" if horizontal else "v", barmode=barmode, color_discrete_sequence=PALETTE,
-        color_discrete_map=_plain_keys(color_map), category_orders=_plain_keys(category_orders),
-        text_auto=(text if isinstance(text, str) else ".0%" if percent else True) if show else False,
-    )
-    fig.update_layout(title=_title(title))
+    labels, orders = _plain_keys(labels), _plain_keys(category_orders)
+    cat, val = ("y", "x") if horizontal else ("x", "y")
+    fmt = text if isinstance(text, str) else ".0%" if percent else None
+    groups = _groups(frame, color, orders.get(color))
+    colors = _colors([k for k, _ in groups], _plain_keys(color_map))
+    hover = f"{labels.get(x, x)}=%{{{cat}}}<br>{labels.get(y, y)}=%{{{val}}}"
+    data = []
+    for key, part in groups:
+        trace = {"type": "bar", "orientation": "h" if horizontal else "v", cat: part[x].to_numpy(),
+                 val: part[y].to_numpy(), "name": "" if key is None else str(key),
+                 "legendgroup": "" if key is None else str(key), "showlegend": key is not None and legend,
+                 "marker": {"color": colors.get(key, PALETTE[0])}, "textposition": "auto", "cliponaxis": False,
+                 "insidetextanchor": "end",
+                 "hovertemplate": hover + ("" if key is None else f"<br>{labels.get(color, color)}={key}")
+                 + "<extra></extra>"}
+        if show:
+            trace["texttemplate"] = f"%{{{val}}}" if fmt is None else f"%{{{val}:{fmt}}}"
+        data.append(trace)
     totals = frame.groupby([x], sort=False)[y].sum() if barmode == "stack" and len(frame) else frame[y]
     bounds = bounds or ((0.0, 1.0) if percent else (0.0, None))
     fixed = (percent or bounds[1] is not None) if fixed is None else fixed
-    axis = dict(range=value_range(totals, bounds, fixed),
-                tickformat=".0%" if percent else None, ticksuffix=ticksuffix or None, zeroline=True)
-    fig.update_layout(**{("xaxis" if horizontal else "yaxis"): axis})
+    value_axis = dict(range=value_range(totals, bounds, fixed), tickformat=".0%" if percent else None,
+                      ticksuffix=ticksuffix or None, zeroline=True, title=dict(text=labels.get(y, y)))
+    cat_axis = dict(title=dict(text=labels.get(x, x)))
+    if x in orders:
+        cat_axis.update(categoryorder="array", categoryarray=orders[x])
     if horizontal:
-        fig.update_layout(yaxis=dict(autorange="reversed"))
-    # "auto": inside a bar long enough for its label, else just outside it (the axis leaves room for it)
-    fig.update_traces(textposition="auto", cliponaxis=False, insidetextanchor="end")
-    fig.update_layout(uniformtext=dict(minsize=10, mode="hide"))  # a label that would shrink is left off
-    return _style(fig, height)
+        cat_axis["autorange"] = "reversed"
+    layout = {"title": _title(title), "barmode": barmode, f"{val}axis": value_axis, f"{cat}axis": cat_axis,
+              # a label that would shrink is left off
+              "uniformtext": dict(minsize=10, mode="hide"), "legend": dict(tracegroupgap=0),
+              "showlegend": legend}
+    return _figure(data, layout, height)
 
 
 def line(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: dict | None = None,
@@ -162,18 +202,27 @@ def line(frame: pd.DataFrame, x: str, y: str, color: str | None = None, labels: 
          bounds: tuple[float, float | None] | None = None) -> go.Figure:
     """A trend over years. The y axis starts where the measure starts (0); a measure with a fixed scale
     (``bounds``: a sentiment score's 0–1) is drawn on the whole of it, so a change of 0.003 stays flat; a
-    share (``percent``) up to a round number above the data, never past 100 %."""
+    share (``percent``) up to a round number above the data, never past 100 %. One trace per ``color``
+    value (its ``legendgroup`` is what a click on a point reports)."""
     frame = _plain_frame(frame)
-    fig = px.line(frame, x=x, y=y, color=color, labels=_plain_keys(labels), markers=True,
-                  color_discrete_sequence=PALETTE)
-    fig.update_layout(title=_title(title))
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(range=value_range(frame[y], bounds or ((0.0, 1.0) if percent else (0.0, None)),
-                                       fixed=bounds is not None))
+    labels = _plain_keys(labels)
+    groups = _groups(frame, color, None)
+    colors = _colors([k for k, _ in groups], {})
+    hover = f"{labels.get(x, x)}=%{{x}}<br>{labels.get(y, y)}=%{{y}}"
+    data = [{"type": "scatter", "mode": "lines+markers", "x": part[x].to_numpy(), "y": part[y].to_numpy(),
+             "name": "" if key is None else str(key), "legendgroup": "" if key is None else str(key),
+             "showlegend": key is not None, "line": {"color": colors.get(key, PALETTE[0])},
+             "marker": {"symbol": "circle"},
+             "hovertemplate": hover + ("" if key is None else f"<br>{labels.get(color, color)}={key}")
+             + "<extra></extra>"} for key, part in groups]
+    y_axis = dict(range=value_range(frame[y], bounds or ((0.0, 1.0) if percent else (0.0, None)),
+                                    fixed=bounds is not None), title=dict(text=labels.get(y, y)))
     if percent:
         small = len(frame) and frame[y].max() < 0.1  # 2.5 % and 3 % must not both read "3%"
-        fig.update_yaxes(tickformat=".1%" if small else ".0%")
-    return _style(fig, height)
+        y_axis["tickformat"] = ".1%" if small else ".0%"
+    layout = {"title": _title(title), "xaxis": dict(type="category", title=dict(text=labels.get(x, x))),
+              "yaxis": y_axis, "legend": dict(tracegroupgap=0)}
+    return _figure(data, layout, height)
 
 
 def heat_grid(frame: pd.DataFrame, x: str, y: str, z: str, x_order: list, y_order: list, title: str = "",
@@ -199,24 +248,25 @@ def heat_grid(frame: pd.DataFrame, x: str, y: str, z: str, x_order: list, y_orde
         color = np.log2(frame[z].astype("float64").clip(lower=midpoint / 8) / midpoint).clip(-3, 3)
         scale = dict(colorscale=DIVERGING_SCALE, cmin=-3, cmax=3, cmid=0)
         dark = [abs(v) > 1.5 for v in color.fillna(0)]
-    fig = go.Figure(go.Scatter(
-        x=frame[x], y=frame[y], mode="markers+text", text=text, customdata=frame[z],
-        textfont=dict(size=11, color=["#FFFFFF" if d else "#1F2A36" for d in dark]),
-        marker=dict(symbol="square", size=42, color=color, **scale,
+    trace = dict(
+        type="scatter", x=frame[x].to_numpy(), y=frame[y].to_numpy(), mode="markers+text", text=text.to_numpy(),
+        customdata=frame[z].to_numpy(), textfont=dict(size=11, color=["#FFFFFF" if d else "#1F2A36" for d in dark]),
+        marker=dict(symbol="square", size=42, color=np.asarray(color), **scale,
                     line=dict(width=1, color="#FFFFFF"),
                     colorbar=_colorbar(labels.get(z, z), pct, midpoint)),
         hovertemplate=f"{labels.get(y, y)}：%{{y}}<br>{labels.get(x, x)}：%{{x}}<br>"
                       f"{labels.get(z, z)}：%{{customdata:{value_format}}}<extra>{hint}</extra>",
         selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=0.7)),
-    ))
-    fig.update_xaxes(categoryorder="array", categoryarray=x_order, side="top", showgrid=False, title="")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(y_order)), showgrid=False, title="")
-    fig.update_layout(clickmode="event+select", dragmode=False, plot_bgcolor="#FFFFFF", title=_title(title))
-    fig = _style(fig, height=max(260, 110 + 50 * len(y_order)))
+    )
+    heading = _title(title)
     # the column names sit on top, under the title: room for both
-    fig.update_layout(margin_t=115 if fig.layout.title.subtitle.text else 90,
-                      title=dict(yref="container", y=1.0, yanchor="top", pad=dict(t=8)))
-    return fig
+    heading.update(yref="container", y=1.0, yanchor="top", pad=dict(t=8))
+    layout = dict(
+        xaxis=dict(categoryorder="array", categoryarray=x_order, side="top", showgrid=False, title=dict(text="")),
+        yaxis=dict(categoryorder="array", categoryarray=list(reversed(y_order)), showgrid=False, title=dict(text="")),
+        clickmode="event+select", dragmode=False, plot_bgcolor="#FFFFFF", title=heading,
+        margin=dict(t=115 if "subtitle" in heading else 90))
+    return _figure([trace], layout, height=max(260, 110 + 50 * len(y_order)))
 
 
 def _colorbar(title: str, pct: bool, midpoint: float | None) -> dict:
@@ -237,14 +287,16 @@ def stacked_shares(frame: pd.DataFrame, x: str, shares: dict[str, str], title: s
     shares, colors = _plain_keys(shares), _plain_keys(colors)
     x_order = [_plain(v) for v in (x_order or list(frame[x]))]
     long["label"] = long["share"].map(lambda v: f"{v:.0%}" if pd.notna(v) and v >= MIN_LABELLED_SEGMENT else "")
-    fig = px.bar(long, x=x, y="share", color="kind", barmode="stack", text="label",
-                 color_discrete_map=colors or {}, color_discrete_sequence=PALETTE,
-                 category_orders={x: x_order, "kind": list(shares.values())},
-                 labels={"share": "占比", x: "", "kind": ""})
-    fig.update_traces(textposition="inside", insidetextanchor="middle")
-    fig.update_layout(title=_title(title), uniformtext=dict(minsize=10, mode="hide"))
-    fig.update_yaxes(tickformat=".0%", range=[0, 1])
-    return _style(fig)
+    hover = "%{x}<br>%{fullData.name}：%{y:.1%}<extra></extra>"
+    palette = _colors(list(shares.values()), colors or {})
+    data = [{"type": "bar", "x": part[x].to_numpy(), "y": part["share"].to_numpy(), "text": part["label"].to_numpy(),
+             "name": kind, "legendgroup": kind, "marker": {"color": palette[kind]}, "textposition": "inside",
+             "insidetextanchor": "middle", "hovertemplate": hover}
+            for kind, part in _groups(long, "kind", list(shares.values()))]
+    layout = dict(title=_title(title), barmode="stack", uniformtext=dict(minsize=10, mode="hide"),
+                  xaxis=dict(categoryorder="array", categoryarray=x_order, title=dict(text="")),
+                  yaxis=dict(tickformat=".0%", range=[0, 1], title=dict(text="占比")), legend=dict(tracegroupgap=0))
+    return _figure(data, layout)
 
 
 BOX_STATS = ("q1", "median", "q3", "lowerfence", "upperfence")
@@ -257,20 +309,17 @@ def box(frame: pd.DataFrame, x: str, color: str | None = None, labels: dict | No
     store computes them, the page never loads every document."""
     frame = _plain_frame(frame)
     labels = _plain_keys(labels)
-    fig = go.Figure()
     groups = ([(None, frame)] if color is None
               else [(k, frame[frame[color] == k]) for k in sorted(frame[color].unique())])
-    for i, (key, part) in enumerate(groups):
-        fig.add_trace(go.Box(
-            x=part[x].tolist(), name=str(key) if key is not None else "", showlegend=key is not None,
-            marker_color=PALETTE[i % len(PALETTE)], boxpoints=False,
-            **{k: part[k].tolist() for k in BOX_STATS}))
-    fig.update_layout(title=_title(title), boxmode="group" if color else "overlay",
-                      legend_title_text=labels.get(color, color or ""))
-    fig.update_xaxes(title_text=labels.get(x, x))
+    data = [dict(type="box", x=part[x].to_numpy(), name=str(key) if key is not None else "",
+                 showlegend=key is not None, marker=dict(color=PALETTE[i % len(PALETTE)]), boxpoints=False,
+                 **{k: part[k].to_numpy() for k in BOX_STATS})
+            for i, (key, part) in enumerate(groups)]
     values = pd.concat([frame[k] for k in BOX_STATS]) if len(frame) else pd.Series(dtype="float64")
-    fig.update_yaxes(range=value_range(values, bounds, fixed=bounds[1] is not None))
-    return _style(fig)
+    layout = dict(title=_title(title), boxmode="group" if color else "overlay",
+                  xaxis=dict(title=dict(text=labels.get(x, x))),
+                  yaxis=dict(range=value_range(values, bounds, fixed=bounds[1] is not None)))
+    return _figure(data, layout)
 
 
 def _padded(values, share: float = 0.12) -> list[float]:
@@ -286,28 +335,37 @@ def _padded(values, share: float = 0.12) -> list[float]:
 SECTION_ORDER = {"section": list(SECTIONS)}
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _layout(edges: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """The network's positions (``analysis.insight.explore.layout``, a spring layout: most of drawing the
+    network), kept per edge list: every rerun of the page with the same network draws it without laying it out."""
+    from analysis.insight.explore import layout
+
+    return layout(edges)
+
+
 def network(edges: pd.DataFrame, title: str = "", by_lift: bool = False, height: int = 620) -> go.Figure:
     """The co-occurrence network: nodes sized by frequency, coloured by community (or by over-representation
     in a group), edges as thin lines whose width follows the Jaccard coefficient; hover shows the figures."""
-    from analysis.insight.explore import layout, nodes
+    from analysis.insight.explore import nodes
 
-    pos = layout(edges)
-    fig = go.Figure()
+    pos = _layout(edges)
+    data = []
     for width, part in ((1.0, edges[edges["jaccard"] < edges["jaccard"].median()]),
                         (2.2, edges[edges["jaccard"] >= edges["jaccard"].median()])):
         xs, ys = [], []
         for s, t in zip(part["source"], part["target"]):
             xs += [pos[s][0], pos[t][0], None]
             ys += [pos[s][1], pos[t][1], None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(width=width, color="#B9BEC5"),
-                                 hoverinfo="skip", showlegend=False))
+        data.append(dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(width=width, color="#B9BEC5"),
+                         hoverinfo="skip", showlegend=False, cliponaxis=False))
     table = nodes(edges, lift_column=by_lift)
     pos = {_plain(w): p for w, p in pos.items()}
     table = _plain_frame(table)
-    size = 12 + 30 * (table["freq"] / table["freq"].max()) ** 0.5 if len(table) else []
+    size = (12 + 30 * (table["freq"] / table["freq"].max()) ** 0.5).to_numpy() if len(table) else []
     if by_lift and "lift" in table:
-        marker = dict(size=size, color=table["lift"], colorscale="RdBu_r", cmid=0, line=dict(width=1, color="white"),
-                      colorbar=dict(title="log2 比值", thickness=12))
+        marker = dict(size=size, color=table["lift"].to_numpy(), colorscale="RdBu_r", cmid=0,
+                      line=dict(width=1, color="white"), colorbar=dict(title=dict(text="log2 比值"), thickness=12))
         hover = [f"{w}<br>句数 {f}<br>该部门相对比值 log2 = {v:.2f}" for w, f, v in
                  zip(table["word"], table["freq"], table["lift"])]
     else:
@@ -315,39 +373,39 @@ def network(edges: pd.DataFrame, title: str = "", by_lift: bool = False, height:
                       line=dict(width=1, color="white"), opacity=0.85)
         hover = [f"{w}<br>句数 {f}<br>子图 {c + 1}"
                  for w, f, c in zip(table["word"], table["freq"], table["community"])]
-    fig.add_trace(go.Scatter(
-        x=[pos[w][0] for w in table["word"]], y=[pos[w][1] for w in table["word"]], mode="markers+text",
-        text=list(table["word"]), textposition="top center", customdata=list(table["word"]),
-        hovertext=hover, hoverinfo="text", marker=marker, showlegend=False, textfont=dict(size=13)))
+    data.append(dict(
+        type="scatter", x=[pos[w][0] for w in table["word"]], y=[pos[w][1] for w in table["word"]],
+        mode="markers+text", text=list(table["word"]), textposition="top center", customdata=list(table["word"]),
+        hovertext=hover, hoverinfo="text", marker=marker, showlegend=False, textfont=dict(size=13),
+        cliponaxis=False))
     xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
-    fig.update_traces(cliponaxis=False)
-    fig.update_layout(title=_title(title), xaxis=dict(visible=False, range=_padded(xs)),
-                      yaxis=dict(visible=False, scaleanchor="x", range=_padded(ys)),
-                      dragmode="pan", plot_bgcolor="white")
-    return _style(fig, height)
+    return _figure(data, dict(title=_title(title), xaxis=dict(visible=False, range=_padded(xs)),
+                              yaxis=dict(visible=False, scaleanchor="x", range=_padded(ys)),
+                              dragmode="pan", plot_bgcolor="white"), height)
 
 
 def biplot(frame: pd.DataFrame, title: str = "", height: int = 620) -> go.Figure:
     """A correspondence map: groups as large labelled squares, words as small labelled dots."""
-    fig = go.Figure()
     frame = _plain_frame(frame)
     words = frame[frame["kind"] == "word"]
     groups = frame[frame["kind"] == "group"]
-    fig.add_trace(go.Scatter(x=words["x"], y=words["y"], mode="markers+text", text=words["label"],
-                             customdata=words["label"], textposition="top center", name="词",
-                             marker=dict(size=7, color="#7E8CB5"), textfont=dict(size=12, color="#4A5568"),
-                             hovertemplate="%{text}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=groups["x"], y=groups["y"], mode="markers+text", text=groups["label"],
-                             customdata=groups["label"], textposition="bottom center", name="分组",
-                             marker=dict(size=16, symbol="square", color="#D9A05B"),
-                             textfont=dict(size=15, color="#B5651D"), hovertemplate="%{text}<extra></extra>"))
+    data = [
+        dict(type="scatter", x=words["x"].to_numpy(), y=words["y"].to_numpy(), mode="markers+text",
+             text=words["label"].to_numpy(), customdata=words["label"].to_numpy(), textposition="top center",
+             name="词", marker=dict(size=7, color="#7E8CB5"), textfont=dict(size=12, color="#4A5568"),
+             hovertemplate="%{text}<extra></extra>", cliponaxis=False),
+        dict(type="scatter", x=groups["x"].to_numpy(), y=groups["y"].to_numpy(), mode="markers+text",
+             text=groups["label"].to_numpy(), customdata=groups["label"].to_numpy(), textposition="bottom center",
+             name="分组", marker=dict(size=16, symbol="square", color="#D9A05B"),
+             textfont=dict(size=15, color="#B5651D"), hovertemplate="%{text}<extra></extra>", cliponaxis=False),
+    ]
+    xaxis = dict(range=_padded(frame["x"]) if len(frame) else None)
+    yaxis = dict(range=_padded(frame["y"]) if len(frame) else None)
     if len(frame):
         ix, iy = frame["inertia_x"].iloc[0], frame["inertia_y"].iloc[0]
-        fig.update_layout(xaxis_title=f"维度 1（{ix:.0%}）", yaxis_title=f"维度 2（{iy:.0%}）")
-    fig.update_traces(cliponaxis=False)
-    fig.update_layout(title=_title(title), plot_bgcolor="white", dragmode="pan",
-                      xaxis=dict(range=_padded(frame["x"]) if len(frame) else None),
-                      yaxis=dict(range=_padded(frame["y"]) if len(frame) else None))
-    fig.add_hline(y=0, line_width=1, line_color="#E2E8F0")
-    fig.add_vline(x=0, line_width=1, line_color="#E2E8F0")
-    return _style(fig, height)
+        xaxis["title"], yaxis["title"] = dict(text=f"维度 1（{ix:.0%}）"), dict(text=f"维度 2（{iy:.0%}）")
+    # the axes through the origin
+    axes = [dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=0, y1=0, line=dict(width=1, color="#E2E8F0")),
+            dict(type="line", yref="y domain", y0=0, y1=1, xref="x", x0=0, x1=0, line=dict(width=1, color="#E2E8F0"))]
+    return _figure(data, dict(title=_title(title), plot_bgcolor="white", dragmode="pan", xaxis=xaxis, yaxis=yaxis,
+                              shapes=axes), height)

@@ -47,11 +47,21 @@ def _sentence(doc_id: str, idx: int) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
-def _prefill(key: str) -> None:
+def _listed(frame: pd.DataFrame, doc_id: str, idx: int) -> pd.Series | None:
+    """The sentence's current judgement from the table it was picked in, when the table carries it (an
+    evidence table does: read from the same snapshot), else read from the store."""
+    if {"label", "themes"} <= set(frame.columns):
+        rows = frame[(frame["doc_id"] == doc_id) & (frame["idx"] == idx)]
+        if not rows.empty:
+            return rows.iloc[0]
+    return _sentence(doc_id, idx)
+
+
+def _prefill(key: str, frame: pd.DataFrame | None = None) -> None:
     """A newly picked sentence starts from its current judgement."""
     picked = st.session_state.get(f"{key}_fix_pick")
     st.session_state[f"{key}_fix_label"] = KEEP
-    row = _sentence(*picked) if picked else None
+    row = (_listed(frame, *picked) if frame is not None else _sentence(*picked)) if picked else None
     st.session_state[f"{key}_fix_themes"] = [t for t in (row["themes"] if row is not None else [])
                                              if t in theme_keys()]
 
@@ -100,10 +110,10 @@ def correction_form(frame: pd.DataFrame, key: str) -> None:
         pick_key = f"{key}_fix_pick"
         if st.session_state.get(pick_key) not in texts:
             st.session_state[pick_key] = options[0]
-            _prefill(key)
+            _prefill(key, rows)
         st.selectbox("句子", options, key=pick_key, format_func=lambda o: texts[o][:80],
-                     on_change=_prefill, args=(key,))
-        row = _sentence(*st.session_state[pick_key])
+                     on_change=_prefill, args=(key, rows))
+        row = _listed(rows, *st.session_state[pick_key])
         if row is not None:
             shown = "、".join(row["themes"]) if row["themes"] is not None and len(row["themes"]) else "无"
             st.caption(f"现在的判断：情感 {LABEL_NAMES.get(row['label'], row['label'])}；主题 {shown}")

@@ -13,7 +13,7 @@ turns the downloadable tables into CSV and Excel. The questions are re-exported 
 ``query.groups(...)`` reads the same from every caller.
 """
 from analysis.access.scope import Filters
-from analysis.query.alerts import document_alerts, group_alerts
+from analysis.query.alerts import change_counts, document_alerts, group_alerts
 from analysis.query.compare import compare_themes, distinctive_terms
 from analysis.query.corrections import corrections
 from analysis.query.documents import (
@@ -23,6 +23,7 @@ from analysis.query.documents import (
     facets,
     failures,
     groups,
+    groups_sets,
     managed_documents,
     options,
     overview,

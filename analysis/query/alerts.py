@@ -61,12 +61,17 @@ LEVELS = (("部门", ("department",)), ("班组", ("department", "team")))
 
 
 def change_counts(store_path: Path, filters: Filters,
-                  sets: tuple[tuple[str, ...], ...] = ((),)) -> pd.DataFrame:
+                  sets: tuple[tuple[str, ...], ...] = ((),), min_group: int = 0) -> pd.DataFrame:
     """Per group and year, for each grouping of ``sets`` (of department and/or team; one query with grouping
     sets): documents, employees, sentences, positive and negative sentences, and per theme the documents
     mentioning it (a column named after the theme). A key a row is not grouped by is NULL. With
     ``filters.min_group`` the groups that are not whole publication cells or have fewer employees are
-    dropped (``analysis.access.suppress``: department and year never cut a cell, a team must be its own)."""
+    dropped (``analysis.access.suppress``: department and year never cut a cell, a team must be its own);
+    ``min_group`` raises the filters' own minimum (the reporting minimum applies to HR admin's alerts too).
+
+    A department's rows do not depend on which other departments the filters name (a publication cell lies
+    within one department): the dashboard keeps the counts of every department and picks from them."""
+    filters = replace(filters, min_group=max(int(filters.min_group), int(min_group)))
     themes = theme_keys(store_path)
     where, params = filters.where()
     keys = [key for key in ("department", "team") if any(key in s for s in sets)] + ["year"]
@@ -159,15 +164,23 @@ def group_alerts(store_path: Path, filters: Filters = Filters(), min_group: int 
                  alerts_only: bool = True) -> pd.DataFrame:
     """The group alerts of the filters' latest year against the year before (see the module), strongest
     evidence first; ``alerts_only=False`` returns every test with its q-value and ``alert`` flag."""
-    f = replace(filters, min_group=max(int(filters.min_group), int(min_group)))
-    counts = change_counts(store_path, f, tuple(by for _, by in LEVELS))
+    counts = change_counts(store_path, filters, LEVEL_SETS, min_group)
+    return alerts_from_counts(counts, theme_keys(store_path), alerts_only)
+
+
+LEVEL_SETS = tuple(by for _, by in LEVELS)
+"""The groupings the alerts test: departments, and teams within them (``change_counts``' ``sets``)."""
+
+
+def alerts_from_counts(counts: pd.DataFrame, themes: tuple[str, ...], alerts_only: bool = True) -> pd.DataFrame:
+    """``group_alerts`` from the counts of ``change_counts(…, LEVEL_SETS)`` (any subset of its departments:
+    the dashboard picks the sidebar's departments from the counts of all of them)."""
     # the years of the filtered documents (every one is in a department row; with a minimum, every
     # department-year that feeds a figure is a whole cell of at least the minimum)
     years = sorted(counts.loc[counts["team"].isna(), "year"].astype(int).unique())
     if len(years) < 2:
         return pd.DataFrame(columns=GROUP_COLUMNS)
     previous, latest = years[-2], years[-1]
-    themes = theme_keys(store_path)
     rows = []
     for level, by in LEVELS:
         teams = counts["team"].notna() & (counts["team"] != "")

@@ -46,8 +46,21 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
 
     With ``filters.min_group`` a group that is not a union of whole publication cells keeps its keys
     but loses its figures, and a ``suppressed`` column says so (``analysis.access.suppress``)."""
+    return groups_sets(store_path, filters, (tuple(by),))[0]
+
+
+def groups_sets(store_path: Path, filters: Filters = Filters(),
+                sets: tuple[tuple[str, ...], ...] = (GROUP_KEYS,)) -> tuple[pd.DataFrame, ...]:
+    """``groups`` for each grouping of ``sets`` (e.g. by department and year, by year, by department) from one
+    scan of the filtered documents (``GROUPING SETS``): the same frames, in the same order and types, as one
+    ``groups`` call per grouping. A page that draws several groupings of the same documents asks once."""
     where, params = filters.where()
-    keys = ", ".join(f"d.{k}" for k in by)
+    asked = tuple(tuple(s) for s in sets)
+    sets = tuple(dict.fromkeys(asked))
+    keys = list(dict.fromkeys(k for s in sets for k in s))
+    # GROUPING(keys) has a bit set, leftmost key highest, for each key a row is not grouped by
+    masks = [sum(1 << (len(keys) - 1 - j) for j, key in enumerate(keys) if key not in s) for s in sets]
+    which = f"GROUPING({', '.join(f'd.{k}' for k in keys)})"
     theme_cols = ", ".join(
         f'AVG(CASE WHEN d."{t}" > 0 THEN 1.0 ELSE 0.0 END) AS "{t}_覆盖率", '
         f'1000.0 * SUM(d."{t}") / NULLIF(SUM(d.chars), 0) AS "{t}_千字", '
@@ -56,16 +69,29 @@ def groups(store_path: Path, filters: Filters = Filters(), by: tuple[str, ...] =
     )
     k = filters.min_group
     cells = f"LEFT JOIN ({suppress.cells_sql(k)}) c ON c.doc_id = d.doc_id " if k > 0 else ""
-    whole = f", {suppress.whole_sql(by)} AS _whole" if k > 0 else ""
+    whole = (", CASE " + " ".join(f"WHEN {which} = {m} THEN {suppress.whole_sql(s)}" for m, s in zip(masks, sets))
+             + " END AS _whole") if k > 0 else ""
     sql = (
-        f"SELECT {keys}, COUNT(*) AS documents, COUNT(DISTINCT d.employee) AS employees, "
+        f"SELECT {which} AS _set, {', '.join(f'd.{k}' for k in keys)}, COUNT(*) AS documents, "
+        "COUNT(DISTINCT d.employee) AS employees, "
         "SUM(d.chars) AS chars, SUM(d.sentences) AS sentence_count, AVG(d.sentiment_mean) AS sentiment_mean, "
         "AVG(d.pos_share) AS pos_share, "
         f"AVG(d.neg_share) AS neg_share, SUM(d.placeholders) AS placeholders, {theme_cols}{whole} "
-        f"FROM {documents_relation(store_path)} d {cells}WHERE {where} GROUP BY {keys} ORDER BY {keys}"
+        f"FROM {documents_relation(store_path)} d {cells}WHERE {where} "
+        f"GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(f'd.{k}' for k in s) + ')' for s in sets)})"
     )
-    frame = fetch(store_path, sql, params)
-    return suppress.suppress_rows(frame, tuple(by), k) if k > 0 else frame
+    frames = []
+    with snapshot.read(store_path) as con:
+        # each grouping read back on its own: its key columns keep their types (no NULL of another grouping)
+        con.execute(f"CREATE TEMP TABLE _groups AS {sql}", params)
+        try:
+            for m, s in zip(masks, sets):
+                frames.append(con.execute(f"SELECT {', '.join(s)}, * EXCLUDE (_set, {', '.join(keys)}) "
+                                          f"FROM _groups WHERE _set = {m} ORDER BY {', '.join(s)}").df())
+        finally:
+            con.execute("DROP TABLE _groups")
+    out = {s: suppress.suppress_rows(frame, s, k) if k > 0 else frame for frame, s in zip(frames, sets)}
+    return tuple(out[s] for s in asked)
 
 
 def evidence(store_path: Path, filters: Filters = Filters(), theme: str | None = None,

@@ -71,7 +71,13 @@ def year_changes(store_path: Path, filters: Filters = Filters(),
     theme's share of documents), with ``previous``, ``latest`` and ``change``; empty when the filtered
     documents span fewer than two years, or when a year of ``pair`` has no reportable documents.
     """
-    per_year = groups(store_path, filters, by=("year",))
+    return changes_between(groups(store_path, filters, by=("year",)), theme_keys(store_path), pair)
+
+
+def changes_between(per_year: pd.DataFrame, themes: tuple[str, ...], pair: tuple[int, int] | None = None
+                    ) -> pd.DataFrame:
+    """``year_changes`` from the per-year figures of ``groups(…, by=("year",))`` (the dashboard passes the
+    frame it has already read for the same filters)."""
     per_year = per_year[per_year["year"] > 0].sort_values("year")
     cols = ["kind", "metric", "previous_year", "latest_year", "previous", "latest", "change"]
     if pair is not None:
@@ -81,7 +87,7 @@ def year_changes(store_path: Path, filters: Filters = Filters(),
     prev, last = per_year.iloc[-2], per_year.iloc[-1]
     figures = [("概况", "文档数", "documents"), ("概况", "员工数", "employees"),
                ("概况", "平均情感", "sentiment_mean"), ("概况", "负面句占比", "neg_share"),
-               *(("主题覆盖率", t, f"{t}_覆盖率") for t in theme_keys(store_path))]
+               *(("主题覆盖率", t, f"{t}_覆盖率") for t in themes)]
     rows = [{
         "kind": kind, "metric": metric, "previous_year": int(prev["year"]), "latest_year": int(last["year"]),
         "previous": float(prev[col]), "latest": float(last[col]), "change": float(last[col] - prev[col]),
@@ -124,18 +130,24 @@ def theme_lift(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
     reporting group applies: a withheld department has no figures and does not enter ``overall``.
     """
     per = groups(store_path, filters, by=("department",))
-    cols = ["department", "theme", "sentences", "share", "overall", "ratio", "diff"]
-    if per.empty:
-        return pd.DataFrame(columns=cols)
     # the company: every department the reader may see, under the same years, roles and search — so a
     # department picked in the sidebar is still compared with the company rather than with itself
     company = (groups(store_path, replace(filters, departments=(), teams=()), by=("department",))
                if filters.departments or filters.teams else per)
+    return lift_between(per, company, theme_keys(store_path))
+
+
+def lift_between(per: pd.DataFrame, company: pd.DataFrame, themes: tuple[str, ...]) -> pd.DataFrame:
+    """``theme_lift`` from ``groups(…, by=("department",))`` of the filters (``per``) and of the same filters
+    without departments and teams (``company``; ``per`` itself when the filters name none)."""
+    cols = ["department", "theme", "sentences", "share", "overall", "ratio", "diff"]
+    if per.empty:
+        return pd.DataFrame(columns=cols)
     shown = company[company["sentence_count"].notna()]
     total = float(shown["sentence_count"].sum())
     rows = []
     records = per.to_dict("records")
-    for t in theme_keys(store_path):
+    for t in themes:
         carried = float((shown[f"{t}_句占比"] * shown["sentence_count"]).sum())
         overall = carried / total if total else None
         for r in records:

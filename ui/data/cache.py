@@ -87,6 +87,15 @@ def _read(name: str, *args, **kwargs) -> Any:
     if name in ("keyword_hits", "keyword_counts") and acc.mask:
         kwargs["mask"] = True  # masked before the context is cut and before counting (analysis.query.keywords)
     out = _cached(name, str(path), snapshot.data_version(path), args, tuple(sorted(kwargs.items())), acc.mask)
-    if not acc.may_read_text and isinstance(out, pd.DataFrame):
-        out = out.drop(columns=[c for c in TEXT_COLUMNS if c in out.columns])
+    if not acc.may_read_text:
+        out = _without_text(out)
+    return out
+
+
+def _without_text(out: Any) -> Any:
+    """A table (or each table of a tuple of them) without its text columns (``TEXT_COLUMNS``)."""
+    if isinstance(out, tuple):
+        return tuple(_without_text(o) for o in out)
+    if isinstance(out, pd.DataFrame):
+        return out.drop(columns=[c for c in TEXT_COLUMNS if c in out.columns])
     return out

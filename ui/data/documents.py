@@ -59,8 +59,17 @@ def sentences_of(doc_id: str) -> pd.DataFrame:
     return _read("sentences_of", doc_id)
 
 
+SHARED_GROUPINGS = (("department", "year"), ("year",), ("department",))
+"""The groupings the pages draw most (总览 all three, 主题 and its theme lift, 情感, the year-on-year changes):
+one cached read of the filtered documents answers all of them (``query.groups_sets``), so a page that draws
+several asks the store once per filter, and the next page with the same filters not at all."""
+
+
 def groups(f: Filters, by: tuple[str, ...] = query.GROUP_KEYS) -> pd.DataFrame:
-    return _read("groups", f, by=tuple(by))
+    by = tuple(by)
+    if by in SHARED_GROUPINGS:
+        return _read("groups_sets", f, sets=SHARED_GROUPINGS)[SHARED_GROUPINGS.index(by)]
+    return _read("groups", f, by=by)
 
 
 def evidence(f: Filters, theme: str | None = None, section: str | None = None, label: str | None = None,
