@@ -1,0 +1,86 @@
+"""How the per-sentence scoring is computed fast; what it computes stays in ``sentiment`` and ``themes``.
+
+The models read a sentence as a set of rows of a weight matrix (its words and character pairs) and
+the cue lists as regular expressions. Scoring a document used to rebuild, for every sentence, the
+feature strings (``"\\x01" + pair``), ask up to three dictionaries per feature and run every cue
+expression over it. Here:
+
+- ``Rows``: a word's row (or None) is worked out once per process and then is one dictionary look-up;
+  the rows of a document's sentences are gathered with C-level ``map``, in exactly the order the
+  reference code visits the features, so that sums over them are the same to the last bit;
+- ``Presence``: one Aho–Corasick pass over a document finds which sentences contain any word of a cue
+  list at all; an expression is run only over those (a search that would find nothing is skipped, so
+  the result is the same).
+
+Nothing here decides anything: every function is checked against the per-sentence reference
+(``tests/test_pipeline.py``, ``tests/test_fastscore.py``).
+"""
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+
+_LIMIT = 500_000  # distinct words remembered per table before it starts over
+
+
+class Rows(dict):
+    """word → ``resolve(word)``, computed on the first look-up of each word and remembered."""
+
+    def __init__(self, resolve: Callable[[str], int | None]) -> None:
+        super().__init__()
+        self.resolve = resolve
+
+    def __missing__(self, key: str) -> int | None:
+        if len(self) > _LIMIT:
+            self.clear()
+        value = self[key] = self.resolve(key)
+        return value
+
+
+def row_sets(token_lists: Iterable[Sequence[str]], words: Rows, pairs: dict[str, int],
+             pairs_of: Callable[[str], Sequence[str]]) -> list[set[int]]:
+    """Per token list, the set of rows of its words (``words``; None for no row) and of the character
+    pairs ``pairs_of("".join(tokens))`` (``pairs``), inserted words first, in order, as
+    ``{row(f) for f in features}`` inserts them (the set's iteration order, hence the order of any
+    sum over it, is the same)."""
+    get_word, get_pair = words.__getitem__, pairs.get
+    return [{r for r in itertools.chain(map(get_word, tokens), map(get_pair, pairs_of("".join(tokens))))
+             if r is not None} for tokens in token_lists]
+
+
+class Presence:
+    """Which texts of a batch contain at least one word of each of several word lists."""
+
+    def __init__(self, lists: dict[str, Iterable[str]]) -> None:
+        import ahocorasick
+
+        owners: dict[str, set[str]] = {}
+        always: set[str] = set()  # an empty list or one holding the empty word: its expression matches anything
+        for name, words in lists.items():
+            words = list(words)
+            if not words:
+                always.add(name)
+            for word in words:
+                if word:
+                    owners.setdefault(word, set()).add(name)
+                else:
+                    always.add(name)
+        self.names = tuple(lists)
+        self.always = frozenset(always)
+        self.automaton = ahocorasick.Automaton()
+        for word, names in owners.items():
+            self.automaton.add_word(word, tuple(sorted(names)))
+        if owners:
+            self.automaton.make_automaton()
+
+    def find(self, texts: Sequence[str]) -> list[frozenset[str]]:
+        """Per text, the names of the lists with a word in it. The texts are searched joined by newlines;
+        a text holding a newline itself is reported to contain every list (its words could span it)."""
+        if not texts or not len(self.automaton):
+            return [self.always] * len(texts)
+        found: list[set[str]] = [set(self.names) if "\n" in t else set(self.always) for t in texts]
+        ends = list(itertools.accumulate(len(t) + 1 for t in texts))
+        for end, names in self.automaton.iter("\n".join(texts)):
+            found[bisect.bisect_right(ends, end)].update(names)
+        return [frozenset(f) for f in found]
