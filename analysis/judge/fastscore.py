@@ -84,3 +84,4 @@ class Presence:
         for end, names in self.automaton.iter("\n".join(texts)):
             found[bisect.bisect_right(ends, end)].update(names)
         return [frozenset(f) for f in found]
+
