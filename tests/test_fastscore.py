@@ -1,0 +1,92 @@
+"""The fast scoring machinery (analysis/judge/fastscore.py) computes exactly what the plain code computes."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from analysis.judge import fastscore, sentiment, themes
+from analysis.judge.sentiment import read_labelled
+from analysis.paths import PROJECT_DIR
+from analysis.text import segment
+from tests.test_pipeline import _demo_sentences
+
+
+@pytest.fixture(scope="module")
+def sentences() -> list[str]:
+    texts = _demo_sentences(60) + [r["text"] for r in read_labelled(PROJECT_DIR / "tests/data/labelled_sentences.tsv")]
+    assert len(texts) > 2000
+    return texts
+
+
+def test_presence_names_the_lists_with_a_word_in_each_text():
+    presence = fastscore.Presence({"好": ["超额完成", "完成"], "坏": ["没有完成", "延期"], "空": []})
+    found = presence.find(["全年超额完成任务。", "二期联调延期，没有完成。", "参加培训。", "第一行\n第二行", ""])
+    assert found == [frozenset({"好", "空"}), frozenset({"好", "坏", "空"}), frozenset({"空"}),
+                     frozenset({"好", "坏", "空"}), frozenset({"空"})]
+    assert fastscore.Presence({"空词": [""]}).find(["参加培训。"]) == [frozenset({"空词"})]
+
+
+def test_rows_resolve_each_word_once():
+    calls = []
+    rows = fastscore.Rows(lambda w: calls.append(w) or (len(w) if w != "。" else None))
+    assert [rows[w] for w in ["回款", "。", "回款", "回款率"]] == [2, None, 2, 3]
+    assert calls == ["回款", "。", "回款率"]
+
+
+def test_cues_with_presence_equal_cues_without(sentences):
+    present = sentiment._cue_presence().find(sentences)
+    assert [sentiment.cues(t, p) for t, p in zip(sentences, present)] == [sentiment.cues(t) for t in sentences]
+    assert sum(bool(p) for p in present) > len(sentences) // 2  # the prefilter skips lists, not sentences
+
+
+def _lexicon_counts_reference(tokens, words=None):
+    """``lexicon_counts`` as written before the per-word sign memo."""
+    pos_words, neg_words, deny = sentiment.hownet()
+    if words is not None:
+        pos_words, neg_words = words
+    hedges = sentiment.lexicon().hedge
+    pos = neg = 0
+    for i, w in enumerate(tokens):
+        sign = (w in pos_words) - (w in neg_words)
+        if not sign:
+            continue
+        before = tokens[max(0, i - 2):i]
+        if any(hedges.fullmatch(t) for t in before):
+            continue
+        if any(t in deny for t in before):
+            sign = -sign
+        pos, neg = pos + (sign > 0), neg + (sign < 0)
+    return pos, neg
+
+
+def test_lexicon_counts_equal_the_plain_loop(sentences):
+    tokens = [segment.cut(t) for t in sentences] + [["不", "满意"], ["谈不上", "什么", "低落"], []]
+    for words in (None, sentiment.dutir()):
+        counts = [sentiment.lexicon_counts(k, words) for k in tokens]
+        assert counts == [_lexicon_counts_reference(k, words) for k in tokens]
+        assert any(counts)
+    assert sentiment.lexicon_counts(["不", "满意"]) == (0, 1)
+
+
+def test_theme_rows_are_the_plain_feature_rows_in_the_same_order(sentences):
+    learned = themes.default_learned()
+    tokens = [segment.cut(t) for t in sentences]
+    fresh = themes.Learned.__new__(themes.Learned)  # no remembered rows, as in a new process
+    fresh.themes, fresh.bias, fresh.coef, fresh.rows, fresh._unknown = (
+        learned.themes, learned.bias, learned.coef, learned.rows, {})
+    plain = [{r for r in map(fresh._row, themes.learned_features(k)) if r is not None} for k in tokens]
+    fast = learned._row_sets(tokens)
+    # same members, and the same iteration order: the sums over them are then the same to the last bit
+    assert [list(s) for s in fast] == [list(s) for s in plain]
+    assert sum(map(len, fast)) > 20 * len(tokens)
+
+
+def test_content_words_memo_equals_the_plain_test():
+    tokens = list(itertools.chain.from_iterable(segment.cut(t) for t in _demo_sentences(20)))
+    tokens += ["XX", "2024", "回款率", "的", "，", "GW", "3.5%"]
+    stop = segment.stopwords()
+    plain = [t for t in tokens if len(t) > 1 and t not in stop and segment._WORD_RE.search(t)
+             and not segment._PLACEHOLDER_TOKEN.match(t) and not segment._NUMBER_WORD.match(t)]
+    assert segment.content_words(tokens) == plain
+    assert "回款率" in segment.content_words(["回款率", "的"]) and segment.content_words(["2024", "的"]) == []
