@@ -40,35 +40,6 @@ def test_cues_with_presence_equal_cues_without(sentences):
     assert sum(bool(p) for p in present) > len(sentences) // 2  # the prefilter skips lists, not sentences
 
 
-def _lexicon_counts_reference(tokens, words=None):
-    """``lexicon_counts`` as written before the per-word sign memo."""
-    pos_words, neg_words, deny = sentiment.hownet()
-    if words is not None:
-        pos_words, neg_words = words
-    hedges = sentiment.lexicon().hedge
-    pos = neg = 0
-    for i, w in enumerate(tokens):
-        sign = (w in pos_words) - (w in neg_words)
-        if not sign:
-            continue
-        before = tokens[max(0, i - 2):i]
-        if any(hedges.fullmatch(t) for t in before):
-            continue
-        if any(t in deny for t in before):
-            sign = -sign
-        pos, neg = pos + (sign > 0), neg + (sign < 0)
-    return pos, neg
-
-
-def test_lexicon_counts_equal_the_plain_loop(sentences):
-    tokens = [segment.cut(t) for t in sentences] + [["不", "满意"], ["谈不上", "什么", "低落"], []]
-    for words in (None, sentiment.dutir()):
-        counts = [sentiment.lexicon_counts(k, words) for k in tokens]
-        assert counts == [_lexicon_counts_reference(k, words) for k in tokens]
-        assert any(counts)
-    assert sentiment.lexicon_counts(["不", "满意"]) == (0, 1)
-
-
 def test_theme_rows_are_the_plain_feature_rows_in_the_same_order(sentences):
     learned = themes.default_learned()
     tokens = [segment.cut(t) for t in sentences]

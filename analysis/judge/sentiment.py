@@ -487,27 +487,20 @@ def dutir() -> tuple[frozenset, frozenset]:
     return pos - neg, neg - pos  # a word listed on both sides says nothing
 
 
-@lru_cache(maxsize=4)
-def _signs(pos_words: frozenset, neg_words: frozenset):
-    """word → ``(word in pos_words) - (word in neg_words)``, remembered per word (``fastscore.Rows``)."""
-    from analysis.judge.fastscore import Rows
-
-    return Rows(lambda w: (w in pos_words) - (w in neg_words))
-
-
 def lexicon_counts(tokens: list[str], words: tuple[frozenset, frozenset] | None = None) -> tuple[int, int]:
     """Positive and negative words of a lexicon (default HowNet's) among ``tokens``; one after a negator
     (within two words) counts for the other side: 不满意 is negative, 不难 positive."""
     pos_words, neg_words, deny = hownet()
     if words is not None:
         pos_words, neg_words = words
-    signs = list(map(_signs(pos_words, neg_words).__getitem__, tokens))  # speed: each word's sign once
-    if not any(signs):
+    if pos_words.isdisjoint(tokens) and neg_words.isdisjoint(tokens):
         return 0, 0  # most sentences: no word of the lexicon at all
     hedges = lexicon().hedge
     pos = neg = 0
-    for i in itertools.compress(range(len(tokens)), signs):
-        sign = signs[i]
+    for i, w in enumerate(tokens):
+        sign = (w in pos_words) - (w in neg_words)
+        if not sign:
+            continue
         before = tokens[max(0, i - 2):i]
         if any(hedges.fullmatch(t) for t in before):
             continue  # 谈不上什么低落
