@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from analysis.judge import fastscore, sentiment, themes
+from analysis.judge import fastscore, themes
 from analysis.judge.sentiment import read_labelled
 from analysis.paths import PROJECT_DIR
 from analysis.text import segment
@@ -19,25 +19,11 @@ def sentences() -> list[str]:
     return texts
 
 
-def test_presence_names_the_lists_with_a_word_in_each_text():
-    presence = fastscore.Presence({"好": ["超额完成", "完成"], "坏": ["没有完成", "延期"], "空": []})
-    found = presence.find(["全年超额完成任务。", "二期联调延期，没有完成。", "参加培训。", "第一行\n第二行", ""])
-    assert found == [frozenset({"好", "空"}), frozenset({"好", "坏", "空"}), frozenset({"空"}),
-                     frozenset({"好", "坏", "空"}), frozenset({"空"})]
-    assert fastscore.Presence({"空词": [""]}).find(["参加培训。"]) == [frozenset({"空词"})]
-
-
 def test_rows_resolve_each_word_once():
     calls = []
     rows = fastscore.Rows(lambda w: calls.append(w) or (len(w) if w != "。" else None))
     assert [rows[w] for w in ["回款", "。", "回款", "回款率"]] == [2, None, 2, 3]
     assert calls == ["回款", "。", "回款率"]
-
-
-def test_cues_with_presence_equal_cues_without(sentences):
-    present = sentiment._cue_presence().find(sentences)
-    assert [sentiment.cues(t, p) for t, p in zip(sentences, present)] == [sentiment.cues(t) for t in sentences]
-    assert sum(bool(p) for p in present) > len(sentences) // 2  # the prefilter skips lists, not sentences
 
 
 def test_theme_rows_are_the_plain_feature_rows_in_the_same_order(sentences):

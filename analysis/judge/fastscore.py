@@ -1,23 +1,20 @@
 """How the per-sentence scoring is computed fast; what it computes stays in ``sentiment`` and ``themes``.
 
-The models read a sentence as a set of rows of a weight matrix (its words and character pairs) and
-the cue lists as regular expressions. Scoring a document used to rebuild, for every sentence, the
-feature strings (``"\\x01" + pair``), ask up to three dictionaries per feature and run every cue
-expression over it. Here:
+The models read a sentence as a set of rows of a weight matrix (its words and character pairs).
+Scoring a document used to rebuild, for every sentence, the feature strings (``"\\x01" + pair``) and
+ask up to three dictionaries per feature. Here:
 
 - ``Rows``: a word's row (or None) is worked out once per process and then is one dictionary look-up;
   the rows of a document's sentences are gathered with C-level ``map``, in exactly the order the
   reference code visits the features, so that sums over them are the same to the last bit;
-- ``Presence``: one Aho–Corasick pass over a document finds which sentences contain any word of a cue
-  list at all; an expression is run only over those (a search that would find nothing is skipped, so
-  the result is the same).
+- ``ordered_sums``: a batch's rows gathered with C-level look-ups and summed with one ``np.add.reduceat``,
+  in the order a loop over the keys adds them.
 
 Nothing here decides anything: every function is checked against the per-sentence reference
 (``tests/test_pipeline.py``, ``tests/test_fastscore.py``).
 """
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 
@@ -47,44 +44,6 @@ def row_sets(token_lists: Iterable[Sequence[str]], words: Rows, pairs: dict[str,
     get_word, get_pair = words.__getitem__, pairs.get
     return [{r for r in itertools.chain(map(get_word, tokens), map(get_pair, pairs_of("".join(tokens))))
              if r is not None} for tokens in token_lists]
-
-
-class Presence:
-    """Which texts of a batch contain at least one word of each of several word lists."""
-
-    def __init__(self, lists: dict[str, Iterable[str]]) -> None:
-        import ahocorasick
-
-        owners: dict[str, set[str]] = {}
-        always: set[str] = set()  # an empty list or one holding the empty word: its expression matches anything
-        for name, words in lists.items():
-            words = list(words)
-            if not words:
-                always.add(name)
-            for word in words:
-                if word:
-                    owners.setdefault(word, set()).add(name)
-                else:
-                    always.add(name)
-        self.names = tuple(lists)
-        self.always = frozenset(always)
-        self.automaton = ahocorasick.Automaton()
-        for word, names in owners.items():
-            self.automaton.add_word(word, tuple(sorted(names)))
-        if owners:
-            self.automaton.make_automaton()
-
-    def find(self, texts: Sequence[str]) -> list[frozenset[str]]:
-        """Per text, the names of the lists with a word in it. The texts are searched joined by newlines;
-        a text holding a newline itself is reported to contain every list (its words could span it)."""
-        if not texts or not len(self.automaton):
-            return [self.always] * len(texts)
-        found: list[set[str]] = [set(self.names) if "\n" in t else set(self.always) for t in texts]
-        ends = list(itertools.accumulate(len(t) + 1 for t in texts))
-        for end, names in self.automaton.iter("\n".join(texts)):
-            found[bisect.bisect_right(ends, end)].update(names)
-        return [frozenset(f) for f in found]
-
 
 
 def ordered_sums(matrix, key_lists: Sequence[Sequence[Iterable[str]]], indexes: Sequence[dict[str, int]]):

@@ -95,18 +95,6 @@ def lexicon() -> Lexicon:
     )
 
 
-@lru_cache(maxsize=1)
-def _cue_presence():
-    """One automaton over the cue word lists ``cues`` runs as expressions (``fastscore.Presence``)."""
-    from analysis.judge.fastscore import Presence
-
-    with open(data_path("sentiment_lexicon.toml"), "rb") as fh:
-        raw = tomllib.load(fh)
-    return Presence({"pos": raw["pos"]["phrases"], "neg": raw["neg"]["phrases"], "down": raw["decrease"]["down"],
-                     "up": raw["increase"]["up"], "plan": raw["plan"]["markers"], "past": raw["plan"]["past"],
-                     "advice": raw["advice"]["markers"], "duty": raw["duty"]["markers"]})
-
-
 @dataclass(frozen=True)
 class Cues:
     pos: float
@@ -162,22 +150,15 @@ def _clause_before(text: str, pos: int, width: int = 10) -> str:
     return parts[-1]
 
 
-def cues(text: str, present: frozenset[str] | None = None) -> Cues:
+def cues(text: str) -> Cues:
     """Weighted positive and negative cue counts of a Simplified sentence.
 
     Cues after a contrast word (但, 然而) weigh 1.5 and those before it 0.6: in 虽然取得了一些成绩，但
     仍有不足 the second clause is what the writer means. A positive cue right after a negator is
     negative; a negative cue after a reverser (没有一笔逾期, 避免了事故) is positive; a bad thing that
     falls (投诉减少) is positive and one that rises (投诉增加) negative.
-
-    ``present`` (speed only, ``fastscore.Presence``): the names of the word lists of ``_cue_presence`` that
-    occur in ``text``; an expression of a list that does not occur is not run, as it would find nothing.
     """
     lex = lexicon()
-
-    def may(name: str) -> bool:
-        return present is None or name in present
-
     contrast = _CONTRAST.search(text)
     cut_at = contrast.start() if contrast and contrast.start() > 2 else None
 
@@ -196,7 +177,7 @@ def cues(text: str, present: frozenset[str] | None = None) -> Cues:
         return not any(a < e and s < b for s, e in spans)
 
     for direction, pattern in ((1, lex.down), (-1, lex.up)):
-        for m in pattern.finditer(text) if may("down" if direction > 0 else "up") else ():
+        for m in pattern.finditer(text):
             clause = _clause_before(text, m.start())
             bad = lex.bad.search(clause) if free(*m.span()) else None
             if bad is None:
@@ -207,7 +188,7 @@ def cues(text: str, present: frozenset[str] | None = None) -> Cues:
                 neg += weight(m.start())
             offset = m.start() - len(clause)
             spans.extend([m.span(), (offset + bad.start(), offset + bad.end())])  # 投诉 in 投诉减少 is no cue
-    for m in lex.neg.finditer(text) if may("neg") else ():
+    for m in lex.neg.finditer(text):
         if not free(*m.span()):
             continue
         spans.append(m.span())
@@ -221,7 +202,7 @@ def cues(text: str, present: frozenset[str] | None = None) -> Cues:
             pos += 0.5 * weight(m.start())  # 客户没有流失 / 没有被客户投诉: a bad thing that did not happen
         else:
             neg += weight(m.start())
-    for m in lex.pos.finditer(text) if may("pos") else ():
+    for m in lex.pos.finditer(text):
         if not free(*m.span()):
             continue
         spans.append(m.span())
@@ -237,13 +218,12 @@ def cues(text: str, present: frozenset[str] | None = None) -> Cues:
         elif value >= 100:
             pos += weight(m.start())
     # a prohibition (决不能, 千万不要) is advice even when the sentence looks back (已经谈好的合作决不能丢)
-    plan = ((may("plan") and bool(lex.plan.search(text)) and not (may("past") and lex.past.search(text)))
-            or (may("advice") and bool(lex.advice.search(text))))
+    plan = (bool(lex.plan.search(text)) and not lex.past.search(text)) or bool(lex.advice.search(text))
     if not plan:
         for m in lex.result.finditer(text):
             pos += lex.result_weight * weight(m.start())
     item = bool(_WORK_ITEM.match(text)) and not _ITEM_NEGATED.search(text)
-    return Cues(pos, neg, plan, may("duty") and bool(lex.duty.search(text)), item, len(_FIGURE.findall(text)))
+    return Cues(pos, neg, plan, bool(lex.duty.search(text)), item, len(_FIGURE.findall(text)))
 
 
 # Real summaries list what was done as bare work-log items (2. 开发报表导出功能，支持两种格式 / 重构了订单
@@ -682,9 +662,7 @@ class SentimentModel:
         if not todo:
             return out
         words = [features(token_lists[n]) for n in todo]
-        present = _cue_presence().find([texts[n] for n in todo])  # speed only: see ``cues``
-        dense = [dense_features(cues(texts[n], p), False, self._log_odds(w), w)
-                 for n, w, p in zip(todo, words, present)]
+        dense = [dense_features(cues(texts[n]), False, self._log_odds(w), w) for n, w in zip(todo, words)]
         for n, p in zip(todo, self._polarity.probabilities_many(words, [texts[n] for n in todo], dense)):
             label = LABEL_ORDER[max(range(3), key=p.__getitem__)]
             out[n] = Scored(round(p[2] + 0.5 * p[1], 4), label)
