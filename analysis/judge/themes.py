@@ -57,11 +57,11 @@ class Theme:
     def matches(self, text: str) -> bool:
         return self.strength(text) > 0
 
-    def strength(self, text: str) -> int:
+    def strength(self, text: str, has_cue: bool = False) -> int:
         """3 for a trusted word-order pattern, 2 for a strong cue, 1 for supporting cues that only count
-        together, 0 for none."""
+        together, 0 for none. ``has_cue``: the caller knows the text holds a cue word or pattern match."""
         # most sentences carry no cue of most themes: rule those out before rewriting the text
-        if not ((self.strong is not None and self.strong.search(text))
+        if not has_cue and not ((self.strong is not None and self.strong.search(text))
                 or (self.weak is not None and self.weak.search(text))):
             return 0
         if self.exclude is not None:
@@ -113,7 +113,7 @@ def rule_strengths(texts: list[str], taxonomy: dict[str, Theme]) -> list[dict[st
     """``{theme: theme.strength(text)}`` of every text. Most (text, theme) pairs have no cue at all: one
     Aho-Corasick pass over all the texts finds every cue word of every theme, and only the texts with a
     cue word (or a match of the theme's word-order patterns) are judged by ``strength``."""
-    automaton = _cue_automaton(tuple(taxonomy.values()))
+    automaton = _automaton(taxonomy)
     joined = "\n".join(texts)  # no cue word holds a newline, so no match reaches over a separator
     ends = list(itertools.accumulate(len(t) + 1 for t in texts))
     candidates: dict[str, set[int]] = {key: set() for key in taxonomy}
@@ -127,8 +127,24 @@ def rule_strengths(texts: list[str], taxonomy: dict[str, Theme]) -> list[dict[st
         if theme.patterns is not None:
             found |= {i for i, t in enumerate(texts) if i not in found and theme.patterns.search(t)}
         for i in found:
-            out[i][key] = theme.strength(texts[i])
+            out[i][key] = theme.strength(texts[i], has_cue=True)
     return out
+
+
+_built: dict[tuple[int, ...], tuple] = {}
+
+
+def _automaton(taxonomy: dict[str, Theme]):
+    """``_cue_automaton`` of the taxonomy's themes, found by the themes' identity (speed only: hashing
+    every field of ten themes per document cost a tenth of the rule check)."""
+    key = tuple(map(id, taxonomy.values()))
+    hit = _built.get(key)
+    if hit is None:
+        if len(_built) >= 16:
+            _built.clear()
+        themes = tuple(taxonomy.values())  # kept in the value, so that their ids are not reused
+        hit = _built[key] = (themes, _cue_automaton(themes))
+    return hit[1]
 
 
 @lru_cache(maxsize=16)
@@ -218,11 +234,7 @@ class Learned:
         starts: list[int] = []
         sizes: list[int] = []
         known: list[int] = []
-        row, known_rows, unknown = self._row, self.rows, self._unknown
-        for n, tokens in enumerate(token_lists):
-            # known and already looked-into words directly, the others through ``_row``: the same rows
-            rows = {r for r in (known_rows[f] if f in known_rows else unknown[f] if f in unknown else row(f)
-                                for f in learned_features(tokens)) if r is not None}
+        for n, rows in enumerate(self._row_sets(token_lists)):
             if rows:
                 known.append(n)
                 starts.append(len(flat))
@@ -262,14 +274,28 @@ class Learned:
                 best[n] = np.maximum(best[n], zn)
         return [self._as_dict(b) for b in best]
 
+    def _row_sets(self, token_lists: list[list[str]]) -> list[set[int]]:
+        """``{self._row(f) for f in learned_features(tokens)} - {None}`` of each token list, built in the same
+        order by ``fastscore.row_sets`` (speed only: each word's row is worked out once per process)."""
+        try:
+            words, pairs = self._fast
+        except AttributeError:
+            from analysis.judge.fastscore import Rows
+            from analysis.judge.sentiment import _PUNCT
+
+            words = Rows(lambda w: None if _PUNCT.match(w) else self._row(w))  # ``words``: no punctuation
+            pairs = {k[1:]: r for k, r in self.rows.items() if k[:1] == "\x01"}  # ``_learned_bigrams``' keys
+            self._fast = words, pairs
+        from analysis.judge.fastscore import row_sets
+        from analysis.judge.sentiment import char_bigrams
+
+        return row_sets(token_lists, words, pairs, char_bigrams)
+
     def _z_many(self, token_lists: list[list[str]]) -> list[np.ndarray | None]:
         """``_z`` of many token lists, summed exactly as ``_z`` sums (numpy's ``sum`` pairs its terms;
         ``reduceat`` would add them in order and differ in the last bit)."""
-        row, known_rows, unknown = self._row, self.rows, self._unknown
         out: list[np.ndarray | None] = []
-        for tokens in token_lists:
-            rows = {r for r in (known_rows[f] if f in known_rows else unknown[f] if f in unknown else row(f)
-                                for f in learned_features(tokens)) if r is not None}
+        for rows in self._row_sets(token_lists):
             out.append(self.bias + self.coef[list(rows)].sum(axis=0) / math.sqrt(len(rows)) if rows else None)
         return out
 

@@ -22,6 +22,7 @@ keyword, trained weight and score stays what it was:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import marshal
 import re
@@ -116,9 +117,22 @@ def cut(text: str) -> list[str]:
 
 def content_words(tokens: list[str]) -> list[str]:
     """Tokens worth counting as keywords: no stopwords, punctuation, numbers or placeholders."""
-    stop = stopwords()
-    return [
-        t for t in tokens
-        if len(t) > 1 and t not in stop and _WORD_RE.search(t) and not _PLACEHOLDER_TOKEN.match(t)
-        and not _NUMBER_WORD.match(t)
-    ]
+    return list(itertools.compress(tokens, map(_content.__getitem__, tokens)))
+
+
+def _is_content(t: str) -> bool:
+    return bool(len(t) > 1 and t not in stopwords() and _WORD_RE.search(t) and not _PLACEHOLDER_TOKEN.match(t)
+                and not _NUMBER_WORD.match(t))
+
+
+class _Memo(dict):
+    """token → ``_is_content(token)``, worked out once per token and process (speed only)."""
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) > 500_000:
+            self.clear()
+        flag = self[token] = _is_content(token)
+        return flag
+
+
+_content = _Memo()

@@ -1,0 +1,77 @@
+"""Where a document's analysis spends its CPU, part by part, against bare ``jieba.lcut`` of the same text.
+
+    .venv/bin/python bench/scoring.py [--docs 300] [--repeat 3]
+
+Generates ``--docs`` summaries with corpus/generate.py (seed 7) with every sentence made unique
+(``analysis.bench.make_unique``, as ``python -m analysis bench`` does), loads the models, then times in one
+process, CPU seconds: bare ``jieba.lcut`` of every text, the theme rules and model, the sentiment scorer,
+content words, shingles and MinHash, and ``pipeline.analyse_bytes`` of every document (the per-document
+analysis as the build's workers run it). Prints the minimum over ``--repeat`` runs of each and its ratio to
+jieba's time. The machine is shared: compare ratios, and run two checkouts side by side, not at different
+times. Nothing here is used by the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis import bench, build, pipeline  # noqa: E402
+from analysis.insight import copies  # noqa: E402
+from analysis.judge import sentiment, themes  # noqa: E402
+from analysis.read import decode, normalize  # noqa: E402
+from analysis.text import sections, segment  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="yearend-scoring-"))
+    try:
+        bench.load_generator().generate_corpus(root, n_docs=args.docs, seed=7)
+        bench.make_unique(root)
+        jobs = [j.loaded() for j in build.collect(root)[0]]
+        build._warm_up()
+        import jieba
+
+        jieba.initialize()
+        texts = [decode.read_bytes(j.source_file, j.data)[0] for j in jobs]
+        docs = [sections.split_document(normalize.normalize(t).simplified) for t in texts]
+        sents = [[s.text for s in d] for d in docs]
+        heads = [[s.is_heading or None for s in d] for d in docs]
+        toks = [[segment.cut(s) for s in d] for d in sents]
+        taxonomy, learned, model = themes.default_taxonomy(), themes.default_learned(), sentiment.default_model()
+        parts = {
+            "jieba.lcut": lambda: [jieba.lcut(t) for t in texts],
+            "themes.rule_strengths": lambda: [themes.rule_strengths(s, taxonomy) for s in sents],
+            "themes Learned.probabilities_many": lambda: [learned.probabilities_many(k) for k in toks],
+            "themes.assign_many": lambda: [themes.assign_many(s, k) for s, k in zip(sents, toks)],
+            "sentiment score_many": lambda: [model.score_many(s, k, h) for s, k, h in zip(sents, toks, heads)],
+            "segment.content_words": lambda: [[segment.content_words(k) for k in d] for d in toks],
+            "shingles + MinHash": lambda: [copies.signature(copies.shingles(copies.canonical(s))) for s in sents],
+            "pipeline.analyse_bytes": lambda: [pipeline.analyse_bytes(j.source_file, j.data, j.meta) for j in jobs],
+        }
+        best: dict[str, float] = {}
+        for _ in range(args.repeat):
+            for name, run in parts.items():
+                pipeline.clear_memo()
+                start = time.process_time()
+                run()
+                best[name] = min(best.get(name, float("inf")), time.process_time() - start)
+        print(f"{len(jobs)} documents, {sum(map(len, texts)):,} characters, {sum(map(len, sents)):,} sentences; "
+              f"CPU seconds, minimum of {args.repeat}")
+        for name, seconds in best.items():
+            print(f"{name:36s} {seconds:7.3f} s  {seconds / best['jieba.lcut']:5.2f}× jieba")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
