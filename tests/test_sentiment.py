@@ -177,6 +177,7 @@ def test_work_log_items_and_figures_are_counted(text, item, figures):
     # work-log status and result lines without a word of praise
     ("工作结果：新员工办理入职从半天缩短到一小时。", "pos"),
     ("进度：接口开发100%，联调100%。", "pos"),
+    ("排查并修好了打卡机时间不同步的毛病。", "pos"),  # a colloquial fix verb, the object closing on 毛病
     # a team's effort told as a story, and a good ending after a hard start
     ("一年来，客服组的同事们坚守岗位，保障了大促期间的咨询零积压。", "pos"),
     ("辛苦没有白费，新车间按期投产。", "pos"),
@@ -206,6 +207,7 @@ def test_kinds_fixed_in_w12(sentence, expected):
     ("协助仓库同事修复扫码入库报错", True),
     ("修改订单页在低版本手机上加载失败的情况。", True),  # the object closes on the situation, not on 问题
     ("帮客户处理了退款到账慢的毛病", True),
+    ("搞定了报表导出乱码的问题", True),  # colloquial fix verbs
     ("这个工具主要解决重复录入的问题", False),  # what a tool is for opens with its subject
     ("协助运维同事排查网关偶发502的问题", False),  # searching is not fixing
 ])
