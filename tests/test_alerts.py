@@ -114,8 +114,8 @@ def test_unusual_documents_on_a_written_store(tmp_path):
 
 # ---------------------------------------------------------------- on the demo corpus
 DIP = [  # the planted dip of 生产部·装配组 in 2023 (corpus/planted.json, b_assembly_sentiment_dip)
-    ("生产部", "装配组", "正面句占比", 77, 213, 26, 153),
-    ("生产部", "装配组", "负面句占比", 39, 213, 57, 153),
+    ("生产部", "装配组", "负面句占比", 37, 213, 57, 153),
+    ("生产部", "装配组", "正面句占比", 76, 213, 26, 153),
 ]
 
 
@@ -127,8 +127,8 @@ def _rows(frame):
 def test_the_planted_sentiment_dip_alerts_and_nothing_else(demo_store):
     found = alerts.group_alerts(demo_store, Filters(years=(2022, 2023)), min_group=5)
     assert _rows(found) == DIP
-    assert found["summary"].iloc[0] == ("生产部·装配组：正面句占比从 2022 年的 36%（77/213 句）降至 2023 年的 17%"
-                                        "（26/153 句），-19 个百分点（两比例 z 检验，校正后 q = 0.0035）")
+    assert found["summary"].iloc[0] == ("生产部·装配组：负面句占比从 2022 年的 17%（37/213 句）升至 2023 年的 37%"
+                                        "（57/153 句），+20 个百分点（两比例 z 检验，校正后 q = 0.0021）")
     every = alerts.group_alerts(demo_store, Filters(years=(2022, 2023)), min_group=5, alerts_only=False)
     assert len(every) == 120  # 6 departments and 4 teams of at least 5 people × 12 measures, all corrected
     # and the recovery the year after
@@ -195,7 +195,7 @@ def test_unusual_documents_of_the_demo_corpus(demo_store):
 def test_the_report_counts_the_same_changes_and_documents(demo_store):
     report = gather(demo_store, Access("hr", "人事部", "hr_admin"), Scope("生产部", 2023), min_group=5)
     # the report's own family of tests is its one scope's 12: the same change, its own q-value
-    assert any(a.startswith("生产部：负面句占比从 2022 年的 20%（78/399 句）升至 2023 年的 29%（97/333 句），+10 个百分点")
+    assert any(a.startswith("生产部：负面句占比从 2022 年的 19%（76/399 句）升至 2023 年的 29%（97/333 句），+10 个百分点")
                for a in report.alerts), report.alerts
     assert "3 篇总结的负面句占比达 40% 以上" in report.alerts
 
@@ -230,14 +230,14 @@ def test_overview_alerts_as_hr_admin_open_their_evidence(env):
     at = _overview("hr")
     shown = _frame(at, "group_alerts_table")
     assert list(shown["分组"]) == ["生产部·装配组", "生产部·装配组"]
-    assert list(shown["今年"]) == ["17%（26/153 句）", "37%（57/153 句）"]
+    assert list(shown["今年"]) == ["37%（57/153 句）", "17%（26/153 句）"]
     assert any("Benjamini–Hochberg" in c.value and "同时检验了 120 项" in c.value for c in at.caption)
-    # the first alert's evidence: 装配组's positive sentences of 2023
+    # the first alert's evidence: 装配组's negative sentences of 2023
     at.button(key="alerts_evidence").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any(s.value == "证据句：生产部·装配组 2023 年的正面句" for s in at.subheader)
+    assert any(s.value == "证据句：生产部·装配组 2023 年的负面句" for s in at.subheader)
     evidence = query.evidence(env, Filters(departments=("生产部",), teams=("装配组",), years=(2023, 2023)),
-                              label="pos", order="pos", limit=200, distinct=True)
+                              label="neg", order="neg", limit=200, distinct=True)
     listed = _frame(at, "overview_ev_table")
     assert list(listed["句子"]) == list(evidence["text"]) and len(listed) > 0
     assert set(listed["年份"]) == {2023} and set(listed["部门"]) == {"生产部"}

@@ -155,7 +155,7 @@ def test_a_viewer_following_a_person_link_lands_on_the_first_page(signed):
 def test_the_alert_whose_evidence_is_open_lives_in_the_address(signed):
     hr = sign_in(AppTest.from_file(APP, default_timeout=60).run(), "hr")
     hr.slider(key="f_years").set_range(2022, 2023).run()
-    assert hr.selectbox(key="alerts_pick").options == ["生产部·装配组：正面句占比", "生产部·装配组：负面句占比"]
+    assert hr.selectbox(key="alerts_pick").options == ["生产部·装配组：负面句占比", "生产部·装配组：正面句占比"]
     assert "alert" not in address(hr)  # no evidence open: the address names no alert
     hr.selectbox(key="alerts_pick").set_value("生产部|装配组|neg").run()
     hr.button(key="alerts_evidence").click().run()

@@ -238,11 +238,15 @@ _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:[%％万亿元个篇项件本张家单
 
 # A work-log item that fixes a problem (解决…报错的问题 / 修改…内存溢出的问题 / 排除…故障) is an
 # achievement however many problem words its object holds: the object names what was fixed, not what is
-# wrong. Only where the fix verb opens the item and a problem noun closes it; 这个工具主要解决…的问题
-# (what a tool is for) opens with its subject and stays with the ordinary cues.
-_FIX_OPEN = re.compile(r"^[\s\d.、．()（）*#\-]*(?:排查|定位|协助|独立|负责|及时|成功|彻底)?(?:并|和|与)?"
-                       r"(?:解决|修复|修正|修改|处理|排除|攻克|规避|根治|消除)")
-_FIX_CLOSE = re.compile(r"(?:问题|bug|故障|缺陷|漏洞|隐患|报错|错误|异常|难题)\s*"
+# wrong. The fix may be done for someone (协助运维同事解决… / 配合测试组修复…) and its object may close on
+# the situation rather than the word 问题 (…加载失败的情况 / …的毛病); colloquial verbs (修好, 搞定) fix too.
+# Only where the fix verb opens the
+# item and a problem noun closes it; 这个工具主要解决…的问题 (what a tool is for) opens with its subject
+# and stays with the ordinary cues.
+_FIX_OPEN = re.compile(r"^[\s\d.、．()（）*#\-]*(?:(?:协助|配合|帮助|帮)[^，。；：:]{0,8}?)?"
+                       r"(?:排查|定位|协助|独立|负责|及时|成功|彻底)?(?:并|和|与)?"
+                       r"(?:解决|修复|修正|修改|处理|排除|攻克|规避|根治|消除|修好|修掉|改好|搞定)")
+_FIX_CLOSE = re.compile(r"(?:问题|bug|故障|缺陷|漏洞|隐患|报错|错误|异常|难题|(?:失败|异常|错误)的情况|的毛病)\s*"
                         r"(?:[（(][^（()）]*[）)])?[\s。；;！!]*$", re.IGNORECASE)
 
 
