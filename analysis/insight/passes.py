@@ -321,29 +321,66 @@ def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed:
         reused = _reuse_topics(con, changed)
         if reused is not None:
             return reused
-    ids = [r[0] for r in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
-    # the vocabulary (words in at least 3 documents and at most half of them) and integer codes, in SQL:
-    # only integers leave DuckDB
-    vocab_sql = ("SELECT term, row_number() OVER (ORDER BY term) - 1 AS code FROM terms GROUP BY term "
-                 "HAVING COUNT(*) >= 3 AND COUNT(*) <= (SELECT COUNT(*) FROM documents) / 2")
-    vocab = [r[0] for r in con.execute(f"SELECT term FROM ({vocab_sql}) ORDER BY code").fetchall()]
-    counts = con.execute(
-        f"WITH v AS ({vocab_sql}), i AS (SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS doc FROM documents) "
-        "SELECT i.doc, v.code, t.n FROM terms t JOIN i USING (doc_id) JOIN v USING (term)").fetchnumpy()
-    found = explore.fit_topic_codes(ids, vocab, counts["doc"], counts["code"], counts["n"], k, seed)
-    if not found.words:
+    n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchall()[0][0]
+    if n_docs < max(3, k):
         return 0
-    snapshot.insert_rows(con, "topics", [
-        {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
-        for t, w in enumerate(found.words)])
-    model = found.model
-    snapshot.insert_arrow(con, "topic_model", [snapshot.record_batch("topic_model", {
-        "code": list(range(len(model.vocab))), "word": model.vocab, "idf": model.idf.tolist(),
-        "weights": model.components.T.tolist()})])
-    snapshot.insert_rows(con, "meta", [{"key": "topics_projected", "value": "0"}])
-    _store_doc_topics(con, ids, np.array([found.documents[d] for d in ids]))
-    _store_sentence_topics(con)
-    return len(found.words)
+    # the vocabulary (words in at least 3 documents and at most half of them) and integer codes of words and
+    # documents, in SQL: only integers leave DuckDB, and only a range of documents' counts at a time
+    con.execute("CREATE TEMP TABLE _topic_vocab AS SELECT term, row_number() OVER (ORDER BY term) - 1 AS code "
+                "FROM terms GROUP BY term HAVING COUNT(*) >= 3 AND COUNT(*) <= ? / 2", [n_docs])
+    con.execute("CREATE TEMP TABLE _topic_docs AS SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS doc "
+                "FROM documents")
+    try:
+        vocab = [r[0] for r in con.execute("SELECT term FROM _topic_vocab ORDER BY code").fetchall()]
+        if len(vocab) < 2:
+            return 0
+        rows = explore.fit_rows(n_docs, seed)
+        found = explore.fit_sample(_term_counts(con, rows, len(vocab)), vocab, k, seed)
+        if not found.words:
+            return 0
+        snapshot.insert_rows(con, "topics", [
+            {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
+            for t, w in enumerate(found.words)])
+        model = found.model
+        snapshot.insert_arrow(con, "topic_model", [snapshot.record_batch("topic_model", {
+            "code": list(range(len(model.vocab))), "word": model.vocab, "idf": model.idf.tolist(),
+            "weights": model.components.T.tolist()})])
+        snapshot.insert_rows(con, "meta", [{"key": "topics_projected", "value": "0"}])
+        for start in range(0, n_docs, TOPIC_RANGE):
+            docs = np.arange(start, min(start + TOPIC_RANGE, n_docs))
+            ids = [r[0] for r in con.execute("SELECT doc_id FROM _topic_docs WHERE doc BETWEEN ? AND ? ORDER BY doc",
+                                             [int(docs[0]), int(docs[-1])]).fetchall()]
+            # a corpus the sample is all of keeps the factorisation's own weights; else each document's
+            # TF-IDF row projected on the topics (depends on that row alone, so ranges store what one pass would)
+            shares = (found.shares[docs] if len(rows) == n_docs
+                      else explore.project(model, _term_counts(con, docs, len(vocab))))
+            _store_doc_topics(con, ids, shares)
+            _store_sentence_topics(con, docs=(int(docs[0]), int(docs[-1])))
+        return len(found.words)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _topic_vocab")
+        con.execute("DROP TABLE IF EXISTS _topic_docs")
+
+
+TOPIC_RANGE = 5000
+"""Documents whose term counts the topic pass holds at once (projected on the topics, their shares and
+sentence topics stored), instead of every document's (22 M term rows at 100,000 summaries)."""
+
+
+def _term_counts(con: duckdb.DuckDBPyConnection, docs: np.ndarray, n_words: int):
+    """The word counts of the documents numbered ``docs`` in ``_topic_docs`` (sorted), over the
+    ``_topic_vocab`` codes, as a sparse matrix with one row per entry of ``docs``."""
+    from scipy import sparse
+
+    con.register("_rows", pa.table({"doc": pa.array(docs, pa.int64()), "row": pa.array(np.arange(len(docs)))}))
+    try:
+        counts = con.execute(
+            "SELECT r.row, v.code, t.n FROM terms t JOIN _topic_docs d USING (doc_id) JOIN _rows r ON r.doc = d.doc "
+            "JOIN _topic_vocab v USING (term)").fetchnumpy()
+    finally:
+        con.unregister("_rows")
+    return sparse.csr_matrix((np.asarray(counts["n"], dtype=float), (counts["row"], counts["code"])),
+                             shape=(len(docs), n_words))
 
 
 def _store_doc_topics(con: duckdb.DuckDBPyConnection, ids: list[str], shares: np.ndarray) -> None:
@@ -353,15 +390,21 @@ def _store_doc_topics(con: duckdb.DuckDBPyConnection, ids: list[str], shares: np
         "share": shares[doc_idx, topic_idx].tolist()})])
 
 
-def _store_sentence_topics(con: duckdb.DuckDBPyConnection, only: str = "") -> None:
-    """The topic of each sentence (of the documents in the temp table ``only``, or all) from ``topics``."""
+def _store_sentence_topics(con: duckdb.DuckDBPyConnection, only: str = "", docs: tuple[int, int] | None = None
+                           ) -> None:
+    """The topic of each sentence from ``topics``: of the documents in the temp table ``only``, or numbered
+    ``docs`` (first, last) in ``_topic_docs``, or all."""
     where = f" WHERE doc_id IN (SELECT doc_id FROM {only})" if only else ""
+    params = []
+    if docs is not None:
+        where, params = " WHERE doc_id IN (SELECT doc_id FROM _topic_docs WHERE doc BETWEEN ? AND ?)", list(docs)
     con.execute(
         "INSERT INTO sentence_topics (doc_id, idx, topic, shared) "
         "SELECT doc_id, idx, topic, shared FROM (SELECT s.doc_id, s.idx, tw.topic, COUNT(*) AS shared "
         f"FROM (SELECT doc_id, idx, unnest(words) AS word FROM sentence_words{where}) s "
         "JOIN (SELECT topic, unnest(words) AS word FROM topics) tw USING (word) GROUP BY 1, 2, 3 "
-        "HAVING COUNT(*) >= 2) QUALIFY row_number() OVER (PARTITION BY doc_id, idx ORDER BY shared DESC, topic) = 1")
+        "HAVING COUNT(*) >= 2) QUALIFY row_number() OVER (PARTITION BY doc_id, idx ORDER BY shared DESC, topic) = 1",
+        params)
 
 
 def _reuse_topics(con: duckdb.DuckDBPyConnection, changed: set[str]) -> int | None:
