@@ -50,3 +50,27 @@ def test_the_topic_pass_over_ranges_of_documents_stores_what_one_pass_over_all_s
                       key=repr)
     assert whole["doc_topics"] == [(d, int(t), float(s)) for d, t, s in expected]
     assert len(whole["sentence_topics"]) > 1000
+
+
+def test_what_a_build_keeps_of_the_documents_it_analysed_stays_within_byte_budgets(monkeypatch):
+    """``Known`` takes documents until a cache's bytes would pass its budget, then only notes them as
+    analysed: however many documents a build analyses, the caches hold at most their budgets."""
+    from analysis.insight import followthrough
+
+    monkeypatch.setattr(passes, "KNOWN_SHINGLES_BYTES", 10_000)
+    monkeypatch.setattr(passes, "KNOWN_SENTENCES_BYTES", 20_000)
+    sentences = [(n, "成绩", "正面", "客户\t回款\t及时") for n in range(10)]
+    size = passes._sentences_size(list(sentences))  # as stored: a copy per document
+    known = passes.Known()
+    for i in range(500):
+        known.add(f"d{i:03d}", np.arange(500, dtype=np.uint32), list(sentences))  # 2,000 bytes of shingles
+    assert len(known.analysed) == 500
+    assert sorted(known.shingles) == [f"d{i:03d}" for i in range(5)]
+    assert known.shingle_bytes == sum(a.nbytes for a in known.shingles.values()) == 10_000
+    assert 1_000 < size < 2_000 and len(known.sentences) == 20_000 // size
+    assert known.sentence_bytes == len(known.sentences) * size <= 20_000
+    assert known.sentences_of("d000")[2] == followthrough.Sentence(2, "成绩", "正面", ["客户", "回款", "及时"])
+    known.forget_sentences("d000")
+    assert "d000" not in known.sentences and known.sentence_bytes == (len(known.sentences)) * size
+    known.add("late", None, sentences[:1])  # room again for a small one, never past the budget
+    assert "late" in known.sentences and known.sentence_bytes <= 20_000

@@ -10,6 +10,7 @@ reader never sees documents without their copy and follow-through figures.
 """
 from __future__ import annotations
 
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,12 +22,20 @@ import pyarrow as pa
 from analysis.insight import aggregates, copies, corrections, explore, followthrough, taxonomy
 from analysis.store import snapshot
 
-KNOWN_SHINGLES_LIMIT = 20_000
-"""Documents whose shingle sets a build keeps for the copy pass (~4 KB each); beyond, they are recomputed."""
-KNOWN_SENTENCES_LIMIT = 5_000
-"""Documents whose sentences (~25 KB each as Python objects) a build keeps for plan follow-through;
-beyond, they are read back from the snapshot, a chunk of pairs at a time. Keeping every document's
-(the corpus in one process) was most of a 100,000-summary build's 7 GB."""
+KNOWN_SHINGLES_BYTES = 32 * 2**20
+"""Bytes of shingle sets (~5 KB per summary) a build keeps for the copy pass; beyond, they are recomputed from
+the stored text of the pairs verified (``copies.VERIFY_PAIRS`` at a time)."""
+KNOWN_SENTENCES_BYTES = 64 * 2**20
+"""Bytes of sentences (in the compact form the workers send: ~9 KB per summary) a build keeps for plan
+follow-through; beyond, they are read back from the snapshot, a chunk of pairs at a time. Keeping every
+document's sentences as word lists (the corpus in one process, ~26 KB per summary) was most of a
+100,000-summary build's 7 GB; an entry count (5,000 documents) still let it grow with the summaries' length."""
+
+
+def _sentences_size(sentences: list[tuple[int, str, str, str]]) -> int:
+    """What ``Known`` counts for a document's sentences: the list, each tuple and its words string (the
+    section and label strings are the pipeline's few constants, shared)."""
+    return sys.getsizeof(sentences) + sum(sys.getsizeof(s) + sys.getsizeof(s[3]) for s in sentences)
 
 
 @dataclass
@@ -35,23 +44,39 @@ class Known:
 
     Reading every sentence's words back from the snapshot and re-deriving the shingle sets of copy
     candidates cost as much as both passes' own work. Documents the build reused from the live
-    store are not here and are read as before.
+    store are not here and are read as before. Each cache stops taking documents at its byte budget
+    (``KNOWN_SHINGLES_BYTES``, ``KNOWN_SENTENCES_BYTES``), so what the build holds does not grow with the
+    corpus; documents beyond it are read back from the snapshot.
     """
 
     shingles: dict[str, np.ndarray] = field(default_factory=dict)
-    sentences: dict[str, list[followthrough.Sentence]] = field(default_factory=dict)
+    sentences: dict[str, list[tuple[int, str, str, str]]] = field(default_factory=dict)
+    """Per document, its sentences that have content words as (idx, section, label, words joined by tabs)."""
     analysed: set[str] = field(default_factory=set)
-    """Every document the build analysed (``sentences`` holds only the first ``KNOWN_SENTENCES_LIMIT``)."""
+    """Every document the build analysed (the caches hold only those within their budgets)."""
+    shingle_bytes: int = 0
+    sentence_bytes: int = 0
 
     def add(self, doc_id: str, shingles: np.ndarray | None, sentences: list[tuple[int, str, str, str]]) -> None:
         """One analysed document: its shingle set, and its sentences that have content words as
         (idx, section, label, the words joined by tabs), in order (the rows update_follow_through reads)."""
-        if shingles is not None and len(self.shingles) < KNOWN_SHINGLES_LIMIT:
-            self.shingles[doc_id] = shingles
         self.analysed.add(doc_id)
-        if len(self.sentences) < KNOWN_SENTENCES_LIMIT:
-            self.sentences[doc_id] = [followthrough.Sentence(idx, section, label, words.split("\t"))
-                                      for idx, section, label, words in sentences]
+        if shingles is not None and self.shingle_bytes + shingles.nbytes <= KNOWN_SHINGLES_BYTES:
+            self.shingles[doc_id] = shingles
+            self.shingle_bytes += shingles.nbytes
+        size = _sentences_size(sentences)
+        if self.sentence_bytes + size <= KNOWN_SENTENCES_BYTES:
+            self.sentences[doc_id] = sentences
+            self.sentence_bytes += size
+
+    def forget_sentences(self, doc_id: str) -> None:
+        sentences = self.sentences.pop(doc_id, None)
+        if sentences is not None:
+            self.sentence_bytes -= _sentences_size(sentences)
+
+    def sentences_of(self, doc_id: str) -> list[followthrough.Sentence]:
+        return [followthrough.Sentence(idx, section, label, words.split("\t"))
+                for idx, section, label, words in self.sentences[doc_id]]
 
 
 def _has_live_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -192,7 +217,7 @@ def _store_rates(con: duckdb.DuckDBPyConnection, rates: dict[str, float]) -> Non
             con.unregister("_rates")
 
 
-PAIR_CHUNK = 5000
+PAIR_CHUNK = 2000
 """Plan/next-year pairs judged at once: the sentences of at most twice as many documents are in memory."""
 
 
@@ -238,7 +263,7 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
         chunk = todo[start:start + PAIR_CHUNK]
         involved = sorted({d for pair in chunk for d in pair})
         sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list)
-        sentences.update({d: known.sentences[d] for d in involved if d in known.sentences})
+        sentences.update({d: known.sentences_of(d) for d in involved if d in known.sentences})
         _read_sentences(con, [d for d in involved if d not in known.sentences], sentences)
         results, rates = followthrough.judge_pairs(chunk, sentences)
         _store_follow_through(con, results)
@@ -265,7 +290,7 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics
     changed = None if known is None else known.analysed | set(corrected)
     if known is not None:
         for doc_id in corrected:  # the build's in-memory labels are the model's: read these back
-            known.sentences.pop(doc_id, None)
+            known.forget_sentences(doc_id)
     timings["corrections"] = time.perf_counter() - t
     t = time.perf_counter()
     update_copies(con, known)
