@@ -241,12 +241,13 @@ def test_an_incremental_snapshot_starts_from_a_copy_of_the_live_file(tmp_path):
 
 
 def test_follow_through_judged_in_chunks_read_back_from_the_store_is_the_same(demo_store, tmp_path, monkeypatch):
-    """Memory bounded by the batch: a build that keeps no document's sentences in memory and judges
-    the plans seven pairs at a time stores what the demo build stores."""
+    """Memory bounded by the batch: a build that keeps no document's sentences or shingle sets in memory
+    and judges the plans seven pairs at a time stores what the demo build stores."""
     from analysis.insight import passes
 
     corpus = Path(json.loads((demo_store.parent / "built.json").read_text(encoding="utf-8"))["corpus"])
-    monkeypatch.setattr(passes, "KNOWN_SENTENCES_LIMIT", 0)
+    monkeypatch.setattr(passes, "KNOWN_SENTENCES_BYTES", 0)
+    monkeypatch.setattr(passes, "KNOWN_SHINGLES_BYTES", 0)
     monkeypatch.setattr(passes, "PAIR_CHUNK", 7)
     store = tmp_path / "chunked.duckdb"
     build.build(corpus, store, workers=1, progress=False)

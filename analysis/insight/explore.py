@@ -281,29 +281,53 @@ def fit_topic_counts(ids: list[str], docs, words, counts, k: int = TOPICS, seed:
     return fit_topic_codes(ids, vocab, frame["doc"].to_numpy(), codes, frame["n"].to_numpy(), k, seed)
 
 
+def fit_rows(n_docs: int, seed: int = SEED) -> np.ndarray:
+    """The rows (document indexes, sorted) the factorisation is fitted on: all of them up to
+    ``MAX_FIT_DOCUMENTS``, else a sample drawn with ``seed``."""
+    if n_docs <= MAX_FIT_DOCUMENTS:
+        return np.arange(n_docs)
+    return np.sort(np.random.default_rng(seed).choice(n_docs, MAX_FIT_DOCUMENTS, replace=False))
+
+
 def fit_topic_codes(ids: list[str], vocab: list[str], docs, codes, counts, k: int = TOPICS,
                     seed: int = SEED) -> Topics:
     """NMF of the documents' TF-IDF from (document index, word code into ``vocab``, count) triples (the
     store's ``terms`` table, vocabulary already chosen); deterministic for the same counts and seed.
 
-    Term frequencies are sublinear (1 + log tf), idf smoothed, rows L2-normalised (TfidfTransformer). The
-    factorisation is fitted on at most ``MAX_FIT_DOCUMENTS`` (a seeded sample); every document's weights
-    are then its TF-IDF row projected on the topics by non-negative least squares (``project``); a corpus
-    of at most that many keeps the factorisation's own weights."""
+    The factorisation is fitted on the ``fit_rows`` sample (``fit_sample``); every document's weights are
+    then its TF-IDF row projected on the topics by non-negative least squares (``project``); a corpus of
+    at most ``MAX_FIT_DOCUMENTS`` keeps the factorisation's own weights. The build's topic pass does the
+    same without holding every document's counts: it reads the sample's rows, then projects ranges."""
     from scipy import sparse
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfTransformer
 
     n_docs = len(ids)
     if n_docs < max(3, k) or len(vocab) < 2 or len(codes) == 0:
         return Topics([], [], {})
     x = sparse.csr_matrix((np.asarray(counts, dtype=float), (np.asarray(docs), np.asarray(codes))),
                           shape=(n_docs, len(vocab)))
-    fit_rows = np.arange(n_docs)
-    if n_docs > MAX_FIT_DOCUMENTS:
-        fit_rows = np.sort(np.random.default_rng(seed).choice(n_docs, MAX_FIT_DOCUMENTS, replace=False))
-    tfidf = TfidfTransformer(sublinear_tf=True).fit(x[fit_rows])
-    x_fit = tfidf.transform(x[fit_rows])
+    rows = fit_rows(n_docs, seed)
+    found = fit_sample(x[rows], vocab, k, seed)
+    shares = found.shares if n_docs == len(rows) else project(found.model, x)
+    return Topics(found.words, found.weights, dict(zip(ids, shares.tolist())), found.model)
+
+
+@dataclass(frozen=True, eq=False)
+class Fitted:
+    words: list[list[str]]     # per topic kept, its top words, strongest first
+    weights: list[list[float]]
+    model: TopicModel
+    shares: np.ndarray         # the sample's own weights as shares (sample rows × topics kept)
+
+
+def fit_sample(x_fit, vocab: list[str], k: int = TOPICS, seed: int = SEED) -> Fitted:
+    """NMF of the TF-IDF of ``x_fit`` (the ``fit_rows`` sample's word counts, sparse, over ``vocab``).
+
+    Term frequencies are sublinear (1 + log tf), idf smoothed, rows L2-normalised (TfidfTransformer)."""
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(x_fit)
+    x_fit = tfidf.transform(x_fit)
     k = min(k, x_fit.shape[1], x_fit.shape[0])
     model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=300)
     w = model.fit_transform(x_fit)
@@ -315,11 +339,7 @@ def fit_topic_codes(ids: list[str], vocab: list[str], docs, codes, counts, k: in
             words_out.append([str(vocab[i]) for i in order])
             weights.append([round(float(h[i]), 6) for i in order])
     fitted = TopicModel([str(v) for v in vocab], tfidf.idf_.copy(), model.components_[kept])
-    if n_docs > len(fit_rows):
-        shares = project(fitted, x)
-    else:
-        shares = _shares(w[:, kept])
-    return Topics(words_out, weights, dict(zip(ids, shares.tolist())), fitted)
+    return Fitted(words_out, weights, fitted, _shares(w[:, kept]))
 
 
 def _shares(w: np.ndarray) -> np.ndarray:

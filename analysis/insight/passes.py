@@ -10,6 +10,7 @@ reader never sees documents without their copy and follow-through figures.
 """
 from __future__ import annotations
 
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,12 +22,20 @@ import pyarrow as pa
 from analysis.insight import aggregates, copies, corrections, explore, followthrough, taxonomy
 from analysis.store import snapshot
 
-KNOWN_SHINGLES_LIMIT = 20_000
-"""Documents whose shingle sets a build keeps for the copy pass (~4 KB each); beyond, they are recomputed."""
-KNOWN_SENTENCES_LIMIT = 5_000
-"""Documents whose sentences (~25 KB each as Python objects) a build keeps for plan follow-through;
-beyond, they are read back from the snapshot, a chunk of pairs at a time. Keeping every document's
-(the corpus in one process) was most of a 100,000-summary build's 7 GB."""
+KNOWN_SHINGLES_BYTES = 32 * 2**20
+"""Bytes of shingle sets (~5 KB per summary) a build keeps for the copy pass; beyond, they are recomputed from
+the stored text of the pairs verified (``copies.VERIFY_PAIRS`` at a time)."""
+KNOWN_SENTENCES_BYTES = 64 * 2**20
+"""Bytes of sentences (in the compact form the workers send: ~9 KB per summary) a build keeps for plan
+follow-through; beyond, they are read back from the snapshot, a chunk of pairs at a time. Keeping every
+document's sentences as word lists (the corpus in one process, ~26 KB per summary) was most of a
+100,000-summary build's 7 GB; an entry count (5,000 documents) still let it grow with the summaries' length."""
+
+
+def _sentences_size(sentences: list[tuple[int, str, str, str]]) -> int:
+    """What ``Known`` counts for a document's sentences: the list, each tuple and its words string (the
+    section and label strings are the pipeline's few constants, shared)."""
+    return sys.getsizeof(sentences) + sum(sys.getsizeof(s) + sys.getsizeof(s[3]) for s in sentences)
 
 
 @dataclass
@@ -35,23 +44,39 @@ class Known:
 
     Reading every sentence's words back from the snapshot and re-deriving the shingle sets of copy
     candidates cost as much as both passes' own work. Documents the build reused from the live
-    store are not here and are read as before.
+    store are not here and are read as before. Each cache stops taking documents at its byte budget
+    (``KNOWN_SHINGLES_BYTES``, ``KNOWN_SENTENCES_BYTES``), so what the build holds does not grow with the
+    corpus; documents beyond it are read back from the snapshot.
     """
 
     shingles: dict[str, np.ndarray] = field(default_factory=dict)
-    sentences: dict[str, list[followthrough.Sentence]] = field(default_factory=dict)
+    sentences: dict[str, list[tuple[int, str, str, str]]] = field(default_factory=dict)
+    """Per document, its sentences that have content words as (idx, section, label, words joined by tabs)."""
     analysed: set[str] = field(default_factory=set)
-    """Every document the build analysed (``sentences`` holds only the first ``KNOWN_SENTENCES_LIMIT``)."""
+    """Every document the build analysed (the caches hold only those within their budgets)."""
+    shingle_bytes: int = 0
+    sentence_bytes: int = 0
 
     def add(self, doc_id: str, shingles: np.ndarray | None, sentences: list[tuple[int, str, str, str]]) -> None:
         """One analysed document: its shingle set, and its sentences that have content words as
         (idx, section, label, the words joined by tabs), in order (the rows update_follow_through reads)."""
-        if shingles is not None and len(self.shingles) < KNOWN_SHINGLES_LIMIT:
-            self.shingles[doc_id] = shingles
         self.analysed.add(doc_id)
-        if len(self.sentences) < KNOWN_SENTENCES_LIMIT:
-            self.sentences[doc_id] = [followthrough.Sentence(idx, section, label, words.split("\t"))
-                                      for idx, section, label, words in sentences]
+        if shingles is not None and self.shingle_bytes + shingles.nbytes <= KNOWN_SHINGLES_BYTES:
+            self.shingles[doc_id] = shingles
+            self.shingle_bytes += shingles.nbytes
+        size = _sentences_size(sentences)
+        if self.sentence_bytes + size <= KNOWN_SENTENCES_BYTES:
+            self.sentences[doc_id] = sentences
+            self.sentence_bytes += size
+
+    def forget_sentences(self, doc_id: str) -> None:
+        sentences = self.sentences.pop(doc_id, None)
+        if sentences is not None:
+            self.sentence_bytes -= _sentences_size(sentences)
+
+    def sentences_of(self, doc_id: str) -> list[followthrough.Sentence]:
+        return [followthrough.Sentence(idx, section, label, words.split("\t"))
+                for idx, section, label, words in self.sentences[doc_id]]
 
 
 def _has_live_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -192,7 +217,7 @@ def _store_rates(con: duckdb.DuckDBPyConnection, rates: dict[str, float]) -> Non
             con.unregister("_rates")
 
 
-PAIR_CHUNK = 5000
+PAIR_CHUNK = 2000
 """Plan/next-year pairs judged at once: the sentences of at most twice as many documents are in memory."""
 
 
@@ -247,7 +272,7 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
         chunk = todo[start:start + PAIR_CHUNK]
         involved = sorted({d for pair in chunk for d in pair})
         sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list)
-        sentences.update({d: known.sentences[d] for d in involved if d in known.sentences})
+        sentences.update({d: known.sentences_of(d) for d in involved if d in known.sentences})
         _read_sentences(con, [d for d in involved if d not in known.sentences], sentences)
         results, rates = followthrough.judge_pairs(chunk, sentences)
         _store_follow_through(con, results)
@@ -274,7 +299,7 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics
     changed = None if known is None else known.analysed | set(corrected)
     if known is not None:
         for doc_id in corrected:  # the build's in-memory labels are the model's: read these back
-            known.sentences.pop(doc_id, None)
+            known.forget_sentences(doc_id)
     timings["corrections"] = time.perf_counter() - t
     t = time.perf_counter()
     update_copies(con, known)
@@ -426,29 +451,66 @@ def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed:
         reused = _reuse_topics(con, changed)
         if reused is not None:
             return reused
-    ids = [r[0] for r in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
-    # the vocabulary (words in at least 3 documents and at most half of them) and integer codes, in SQL:
-    # only integers leave DuckDB
-    vocab_sql = ("SELECT term, row_number() OVER (ORDER BY term) - 1 AS code FROM terms GROUP BY term "
-                 "HAVING COUNT(*) >= 3 AND COUNT(*) <= (SELECT COUNT(*) FROM documents) / 2")
-    vocab = [r[0] for r in con.execute(f"SELECT term FROM ({vocab_sql}) ORDER BY code").fetchall()]
-    counts = con.execute(
-        f"WITH v AS ({vocab_sql}), i AS (SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS doc FROM documents) "
-        "SELECT i.doc, v.code, t.n FROM terms t JOIN i USING (doc_id) JOIN v USING (term)").fetchnumpy()
-    found = explore.fit_topic_codes(ids, vocab, counts["doc"], counts["code"], counts["n"], k, seed)
-    if not found.words:
+    n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchall()[0][0]
+    if n_docs < max(3, k):
         return 0
-    snapshot.insert_rows(con, "topics", [
-        {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
-        for t, w in enumerate(found.words)])
-    model = found.model
-    snapshot.insert_arrow(con, "topic_model", [snapshot.record_batch("topic_model", {
-        "code": list(range(len(model.vocab))), "word": model.vocab, "idf": model.idf.tolist(),
-        "weights": model.components.T.tolist()})])
-    snapshot.insert_rows(con, "meta", [{"key": "topics_projected", "value": "0"}])
-    _store_doc_topics(con, ids, np.array([found.documents[d] for d in ids]))
-    _store_sentence_topics(con)
-    return len(found.words)
+    # the vocabulary (words in at least 3 documents and at most half of them) and integer codes of words and
+    # documents, in SQL: only integers leave DuckDB, and only a range of documents' counts at a time
+    con.execute("CREATE TEMP TABLE _topic_vocab AS SELECT term, row_number() OVER (ORDER BY term) - 1 AS code "
+                "FROM terms GROUP BY term HAVING COUNT(*) >= 3 AND COUNT(*) <= ? / 2", [n_docs])
+    con.execute("CREATE TEMP TABLE _topic_docs AS SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS doc "
+                "FROM documents")
+    try:
+        vocab = [r[0] for r in con.execute("SELECT term FROM _topic_vocab ORDER BY code").fetchall()]
+        if len(vocab) < 2:
+            return 0
+        rows = explore.fit_rows(n_docs, seed)
+        found = explore.fit_sample(_term_counts(con, rows, len(vocab)), vocab, k, seed)
+        if not found.words:
+            return 0
+        snapshot.insert_rows(con, "topics", [
+            {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
+            for t, w in enumerate(found.words)])
+        model = found.model
+        snapshot.insert_arrow(con, "topic_model", [snapshot.record_batch("topic_model", {
+            "code": list(range(len(model.vocab))), "word": model.vocab, "idf": model.idf.tolist(),
+            "weights": model.components.T.tolist()})])
+        snapshot.insert_rows(con, "meta", [{"key": "topics_projected", "value": "0"}])
+        for start in range(0, n_docs, TOPIC_RANGE):
+            docs = np.arange(start, min(start + TOPIC_RANGE, n_docs))
+            ids = [r[0] for r in con.execute("SELECT doc_id FROM _topic_docs WHERE doc BETWEEN ? AND ? ORDER BY doc",
+                                             [int(docs[0]), int(docs[-1])]).fetchall()]
+            # a corpus the sample is all of keeps the factorisation's own weights; else each document's
+            # TF-IDF row projected on the topics (depends on that row alone, so ranges store what one pass would)
+            shares = (found.shares[docs] if len(rows) == n_docs
+                      else explore.project(model, _term_counts(con, docs, len(vocab))))
+            _store_doc_topics(con, ids, shares)
+            _store_sentence_topics(con, docs=(int(docs[0]), int(docs[-1])))
+        return len(found.words)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _topic_vocab")
+        con.execute("DROP TABLE IF EXISTS _topic_docs")
+
+
+TOPIC_RANGE = 5000
+"""Documents whose term counts the topic pass holds at once (projected on the topics, their shares and
+sentence topics stored), instead of every document's (22 M term rows at 100,000 summaries)."""
+
+
+def _term_counts(con: duckdb.DuckDBPyConnection, docs: np.ndarray, n_words: int):
+    """The word counts of the documents numbered ``docs`` in ``_topic_docs`` (sorted), over the
+    ``_topic_vocab`` codes, as a sparse matrix with one row per entry of ``docs``."""
+    from scipy import sparse
+
+    con.register("_rows", pa.table({"doc": pa.array(docs, pa.int64()), "row": pa.array(np.arange(len(docs)))}))
+    try:
+        counts = con.execute(
+            "SELECT r.row, v.code, t.n FROM terms t JOIN _topic_docs d USING (doc_id) JOIN _rows r ON r.doc = d.doc "
+            "JOIN _topic_vocab v USING (term)").fetchnumpy()
+    finally:
+        con.unregister("_rows")
+    return sparse.csr_matrix((np.asarray(counts["n"], dtype=float), (counts["row"], counts["code"])),
+                             shape=(len(docs), n_words))
 
 
 def _store_doc_topics(con: duckdb.DuckDBPyConnection, ids: list[str], shares: np.ndarray) -> None:
@@ -458,15 +520,21 @@ def _store_doc_topics(con: duckdb.DuckDBPyConnection, ids: list[str], shares: np
         "share": shares[doc_idx, topic_idx].tolist()})])
 
 
-def _store_sentence_topics(con: duckdb.DuckDBPyConnection, only: str = "") -> None:
-    """The topic of each sentence (of the documents in the temp table ``only``, or all) from ``topics``."""
+def _store_sentence_topics(con: duckdb.DuckDBPyConnection, only: str = "", docs: tuple[int, int] | None = None
+                           ) -> None:
+    """The topic of each sentence from ``topics``: of the documents in the temp table ``only``, or numbered
+    ``docs`` (first, last) in ``_topic_docs``, or all."""
     where = f" WHERE doc_id IN (SELECT doc_id FROM {only})" if only else ""
+    params = []
+    if docs is not None:
+        where, params = " WHERE doc_id IN (SELECT doc_id FROM _topic_docs WHERE doc BETWEEN ? AND ?)", list(docs)
     con.execute(
         "INSERT INTO sentence_topics (doc_id, idx, topic, shared) "
         "SELECT doc_id, idx, topic, shared FROM (SELECT s.doc_id, s.idx, tw.topic, COUNT(*) AS shared "
         f"FROM (SELECT doc_id, idx, unnest(words) AS word FROM sentence_words{where}) s "
         "JOIN (SELECT topic, unnest(words) AS word FROM topics) tw USING (word) GROUP BY 1, 2, 3 "
-        "HAVING COUNT(*) >= 2) QUALIFY row_number() OVER (PARTITION BY doc_id, idx ORDER BY shared DESC, topic) = 1")
+        "HAVING COUNT(*) >= 2) QUALIFY row_number() OVER (PARTITION BY doc_id, idx ORDER BY shared DESC, topic) = 1",
+        params)
 
 
 def _reuse_topics(con: duckdb.DuckDBPyConnection, changed: set[str]) -> int | None:

@@ -1,0 +1,76 @@
+"""A build's memory is bounded by its batches, not by the corpus (issue 18 item 3): the passes read and
+store ranges of documents, and what the build keeps of the documents it analysed has a byte budget.
+These tests show the bounds in kind (what is held, what is stored), never by measuring memory."""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import numpy as np
+import pytest
+
+from analysis.insight import explore, passes
+
+TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
+
+
+def _topic_tables(con) -> dict[str, list[tuple]]:
+    return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in TOPIC_TABLES}
+
+
+@pytest.mark.parametrize("fit_documents", [100, explore.MAX_FIT_DOCUMENTS])
+def test_the_topic_pass_over_ranges_of_documents_stores_what_one_pass_over_all_stores(
+        demo_store, tmp_path, monkeypatch, fit_documents):
+    """Fitted on a sample of 100 of the demo documents (the rest projected, as beyond 1,000 in a real
+    build) or on all of them (their own weights): the pass holding 7 documents' counts at a time stores
+    exactly what it stores holding all of them, and what the pure function over every count gives."""
+    monkeypatch.setattr(explore, "MAX_FIT_DOCUMENTS", fit_documents)
+    path = tmp_path / "s.duckdb"
+    shutil.copyfile(demo_store, path)
+    con = duckdb.connect(str(path))
+    try:
+        monkeypatch.setattr(passes, "TOPIC_RANGE", 10**6)
+        assert passes.update_topics(con) == explore.TOPICS
+        whole = _topic_tables(con)
+        monkeypatch.setattr(passes, "TOPIC_RANGE", 7)
+        assert passes.update_topics(con) == explore.TOPICS
+        assert _topic_tables(con) == whole
+        n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchall()[0][0]
+        assert n_docs > 250 and len({r[0] for r in whole["doc_topics"]}) == n_docs
+        # the one-shot function: every document's counts in one matrix
+        ids = [r[0] for r in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
+        rows = con.execute("SELECT doc_id, term, n FROM terms").fetchall()
+    finally:
+        con.close()
+    index = {d: i for i, d in enumerate(ids)}
+    found = explore.fit_topic_counts(ids, [index[d] for d, _, _ in rows], [t for _, t, _ in rows],
+                                     [n for _, _, n in rows])
+    assert [r[2] for r in sorted(whole["topics"])] == found.words
+    expected = sorted(((d, t, s) for d in ids for t, s in enumerate(np.asarray(found.documents[d])) if s >= 0.01),
+                      key=repr)
+    assert whole["doc_topics"] == [(d, int(t), float(s)) for d, t, s in expected]
+    assert len(whole["sentence_topics"]) > 1000
+
+
+def test_what_a_build_keeps_of_the_documents_it_analysed_stays_within_byte_budgets(monkeypatch):
+    """``Known`` takes documents until a cache's bytes would pass its budget, then only notes them as
+    analysed: however many documents a build analyses, the caches hold at most their budgets."""
+    from analysis.insight import followthrough
+
+    monkeypatch.setattr(passes, "KNOWN_SHINGLES_BYTES", 10_000)
+    monkeypatch.setattr(passes, "KNOWN_SENTENCES_BYTES", 20_000)
+    sentences = [(n, "成绩", "正面", "客户\t回款\t及时") for n in range(10)]
+    size = passes._sentences_size(list(sentences))  # as stored: a copy per document
+    known = passes.Known()
+    for i in range(500):
+        known.add(f"d{i:03d}", np.arange(500, dtype=np.uint32), list(sentences))  # 2,000 bytes of shingles
+    assert len(known.analysed) == 500
+    assert sorted(known.shingles) == [f"d{i:03d}" for i in range(5)]
+    assert known.shingle_bytes == sum(a.nbytes for a in known.shingles.values()) == 10_000
+    assert 1_000 < size < 2_000 and len(known.sentences) == 20_000 // size
+    assert known.sentence_bytes == len(known.sentences) * size <= 20_000
+    assert known.sentences_of("d000")[2] == followthrough.Sentence(2, "成绩", "正面", ["客户", "回款", "及时"])
+    known.forget_sentences("d000")
+    assert "d000" not in known.sentences and known.sentence_bytes == (len(known.sentences)) * size
+    known.add("late", None, sentences[:1])  # room again for a small one, never past the budget
+    assert "late" in known.sentences and known.sentence_bytes <= 20_000
