@@ -95,6 +95,8 @@ def dump(taxonomy: dict[str, dict]) -> str:
         for field in LIST_FIELDS:
             values = ", ".join(_toml_string(v) for v in spec.get(field, []))
             lines.append(f"{field} = [{values}]")
+        if spec.get("trusted"):  # the word-order patterns stand whatever the model says (themes.toml)
+            lines.append("trusted = true")
         lines.append("")
     return "\n".join(lines)
 

@@ -416,8 +416,11 @@ def combine(rules: dict[str, int], probabilities: dict[str, float], order, confi
 
     ``rules`` maps a theme to its rule strength (3 trusted pattern, 2 strong cue, 1 supporting cues). A
     trusted pattern (a named technology learnt: 啃了两周Rust的教程) always stands; a strong cue is
-    trusted unless the model all but excludes the theme: the model has seen only some thousand
-    sentences, and a domain word it never met (回款率) dilutes its evidence rather than adding to it.
+    trusted unless the model all but excludes the theme in the sentence and in each of its clauses: the
+    model has seen only some thousand sentences, and a domain word it never met (回款率) dilutes its
+    evidence rather than adding to it. Supporting cues need the model's word for the whole sentence: two
+    of them meet by chance in a long clause-rich sentence (完成了……的任务之后), and the best clause
+    would confirm them too easily.
     """
     out = []
     clause_probabilities = clause_probabilities or probabilities
@@ -428,7 +431,7 @@ def combine(rules: dict[str, int], probabilities: dict[str, float], order, confi
             keep = strength > 0
         else:
             pc = clause_probabilities[key]
-            keep = (strength == 3 or (strength == 2 and pc >= confirm_strong) or (strength == 1 and pc >= confirm)
+            keep = (strength == 3 or (strength == 2 and pc >= confirm_strong) or (strength == 1 and p >= confirm)
                     or p >= alone)
         if keep:
             out.append(key)
@@ -455,10 +458,9 @@ def assign_many(texts: list[str], token_lists: list[list[str]], taxonomy: dict[s
     learned = learned or default_learned()
     rules = rule_strengths(texts, taxonomy)
     probabilities = learned.probabilities_many(token_lists)
-    # clauses are scored only when a rule match would otherwise be dropped: most sentences need not
+    # clauses are scored only when a strong cue would otherwise be dropped: most sentences need not
     doubtful = [n for n, (r, p) in enumerate(zip(rules, probabilities))
-                if any(k in p and p[k] < (CONFIRM_STRONG if strength == 2 else CONFIRM)
-                       for k, strength in r.items() if strength in (1, 2))]
+                if any(k in p and p[k] < CONFIRM_STRONG for k, strength in r.items() if strength == 2)]
     clauses = dict(zip(doubtful, learned.clause_probabilities_many([token_lists[n] for n in doubtful])))
     return [combine(r, p, taxonomy, clause_probabilities=clauses.get(n))
             for n, (r, p) in enumerate(zip(rules, probabilities))]
