@@ -236,8 +236,9 @@ def test_default_heat_map_tells_departments_apart(store):
     assert coverage["管理与制度_覆盖率"].max() - coverage["管理与制度_覆盖率"].min() <= 0.3
     assert ratio["管理与制度"].max() >= 1.5 and ratio["管理与制度"].min() <= 0.5
     assert ratio.loc["财务部", "货款回笼"] >= 3 and ratio.loc["生产部", "货款回笼"] == 0
-    # every theme is over-represented somewhere and under-represented somewhere else
-    assert (ratio.max() >= 1.1).all() and (ratio.min() <= 0.9).all()
+    # every theme is over-represented somewhere and under-represented somewhere else (团队协作, the most evenly
+    # spread theme of the demo, peaks at 1.08 since the issue-12 round made its weak cues need the model's word)
+    assert (ratio.max() >= 1.05).all() and (ratio.min() <= 0.9).all()
     assert "1.0 表示和全公司一样常谈" in " ".join(c.value for c in at.caption)
     # a department picked in the sidebar is still compared with the company, not with itself
     alone = query.theme_lift(store, Filters(departments=("财务部",))).set_index("theme")["ratio"]
