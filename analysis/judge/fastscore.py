@@ -18,21 +18,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 
-_LIMIT = 500_000  # distinct words remembered per table before it starts over
+from analysis.text.segment import Memo
 
-
-class Rows(dict):
-    """word → ``resolve(word)``, computed on the first look-up of each word and remembered."""
-
-    def __init__(self, resolve: Callable[[str], int | None]) -> None:
-        super().__init__()
-        self.resolve = resolve
-
-    def __missing__(self, key: str) -> int | None:
-        if len(self) > _LIMIT:
-            self.clear()
-        value = self[key] = self.resolve(key)
-        return value
+Rows = Memo  # word → its row (or None), worked out once per process: ``Rows(resolve)``
 
 
 def row_sets(token_lists: Iterable[Sequence[str]], words: Rows, pairs: dict[str, int],

@@ -26,6 +26,7 @@ import itertools
 import logging
 import marshal
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import jieba
@@ -125,14 +126,19 @@ def _is_content(t: str) -> bool:
                 and not _NUMBER_WORD.match(t))
 
 
-class _Memo(dict):
-    """token → ``_is_content(token)``, worked out once per token and process (speed only)."""
+class Memo(dict):
+    """key → ``resolve(key)``, worked out on the first look-up of each key and remembered (speed only);
+    past ``limit`` distinct keys it starts over, so a corpus of unique tokens cannot grow it without end."""
 
-    def __missing__(self, token: str) -> bool:
-        if len(self) > 500_000:
+    def __init__(self, resolve: Callable[[str], object], limit: int = 500_000) -> None:
+        super().__init__()
+        self.resolve, self.limit = resolve, limit
+
+    def __missing__(self, key: str):
+        if len(self) > self.limit:
             self.clear()
-        flag = self[token] = _is_content(token)
-        return flag
+        value = self[key] = self.resolve(key)
+        return value
 
 
-_content = _Memo()
+_content = Memo(_is_content)
