@@ -96,7 +96,7 @@ elif mode == "collect":
 else:  # the corpus-wide passes of a full build over a copy of a built store
     import duckdb, shutil
     shutil.copyfile(source, store)
-    con = duckdb.connect(str(store), config={"memory_limit": snapshot.WRITER_MEMORY_LIMIT})  # as a build
+    con = duckdb.connect(str(store), config=snapshot.writer_config())  # as a build
     passes.run(con)
     con.execute("CHECKPOINT")
     counts = {"analysed": con.execute("SELECT COUNT(*) FROM documents").fetchall()[0][0], "failed": 0}

@@ -74,3 +74,18 @@ def test_what_a_build_keeps_of_the_documents_it_analysed_stays_within_byte_budge
     assert "d000" not in known.sentences and known.sentence_bytes == (len(known.sentences)) * size
     known.add("late", None, sentences[:1])  # room again for a small one, never past the budget
     assert "late" in known.sentences and known.sentence_bytes <= 20_000
+
+
+def test_a_snapshot_writer_has_a_duckdb_memory_limit_only_when_the_operator_sets_one(tmp_path, monkeypatch):
+    """A fixed 512 MB limit made a 100,000-summary build fail in the aggregates pass, so DuckDB's own default
+    (80 % of RAM) stays unless ``YEAREND_DUCKDB_MEMORY`` sets a limit; a set limit reaches the writer."""
+    from analysis.store import snapshot
+
+    monkeypatch.delenv(snapshot.WRITER_MEMORY_ENV, raising=False)
+    assert snapshot.writer_config() == {}
+    monkeypatch.setenv(snapshot.WRITER_MEMORY_ENV, "300MB")
+    assert snapshot.writer_config() == {"memory_limit": "300MB"}
+    store = tmp_path / "insights.duckdb"
+    with snapshot.new_snapshot(store) as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [("286.1 MiB",)]
+    assert store.exists()

@@ -300,11 +300,20 @@ def write_lock(store: Path, wait: float = 0.0, on_wait: Callable[[], None] | Non
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-WRITER_MEMORY_LIMIT = "512MB"
-"""DuckDB's buffer limit for a connection writing a snapshot (its default is 80 % of the machine's memory).
-A build keeps the table blocks it inserted cached up to the limit (~7 MB per 1,000 summaries, measured), and
-the passes' joins and aggregates spill to a directory beside the file beyond it, so a large corpus costs disk
-time instead of memory."""
+WRITER_MEMORY_ENV = "YEAREND_DUCKDB_MEMORY"
+
+
+def writer_config() -> dict[str, str]:
+    """DuckDB settings of a connection writing a snapshot: a buffer limit only if ``YEAREND_DUCKDB_MEMORY``
+    sets one (e.g. ``2GB``); else DuckDB's default, 80 % of the machine's memory.
+
+    A build keeps the table blocks it inserted cached up to the limit (~7 MB per 1,000 summaries, measured),
+    and joins and aggregates spill to a directory beside the file beyond it. A fixed 512 MB limit was tried
+    and a 100,000-summary build then failed in the aggregates pass (DuckDB could not pin a block for the
+    plan pairs' table: not every operator spills), so the limit is the operator's choice, not a default.
+    """
+    limit = os.environ.get(WRITER_MEMORY_ENV, "").strip()
+    return {"memory_limit": limit} if limit else {}
 
 
 @contextlib.contextmanager
@@ -330,7 +339,7 @@ def new_snapshot(store: Path, from_live: bool = False) -> Iterator[duckdb.DuckDB
     copied = from_live and store.exists() and _current_schema(store)
     if copied:
         shutil.copyfile(store, tmp)
-    con = duckdb.connect(str(tmp), config={"memory_limit": WRITER_MEMORY_LIMIT})
+    con = duckdb.connect(str(tmp), config=writer_config())
     ok = False
     try:
         create_tables(con)
