@@ -8,7 +8,9 @@ ask up to three dictionaries per feature. Here:
   the rows of a document's sentences are gathered with C-level ``map``, in exactly the order the
   reference code visits the features, so that sums over them are the same to the last bit;
 - ``ordered_sums``: a batch's rows gathered with C-level look-ups and summed with one ``np.add.reduceat``,
-  in the order a loop over the keys adds them.
+  in the order a loop over the keys adds them;
+- ``LiteralFilter``: which sentences can match a word-order expression at all, from the strings every
+  match must contain, found for a whole document in one Aho–Corasick pass.
 
 Nothing here decides anything: every function is checked against the per-sentence reference
 (``tests/test_pipeline.py``, ``tests/test_fastscore.py``).
