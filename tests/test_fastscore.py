@@ -47,3 +47,50 @@ def test_content_words_memo_equals_the_plain_test():
              and not segment._PLACEHOLDER_TOKEN.match(t) and not segment._NUMBER_WORD.match(t)]
     assert segment.content_words(tokens) == plain
     assert "回款率" in segment.content_words(["回款率", "的"]) and segment.content_words(["2024", "的"]) == []
+
+
+def test_required_literals_of_word_order_patterns():
+    import re
+
+    assert fastscore.required_literals(re.compile("(?:拜访|走访)[^，。]{0,10}(?:客户|门店)")) == [
+        [frozenset({"拜访", "走访"}), frozenset({"客户", "门店"})]]
+    # a top-level alternative of whole expressions: either one's strings
+    assert fastscore.required_literals(re.compile("完成情况|销售[^，]{0,4}[万单]")) == [
+        [frozenset({"完成情况"})], [frozenset({"销售"}), frozenset({"万", "单"})]]
+    # lookarounds, repeats and case-insensitive parts require nothing; a pattern of only those, no filter
+    assert fastscore.required_literals(re.compile("学[^，]{0,12}(?<![A-Za-z])(?i:java|go)")) == [[frozenset({"学"})]]
+    assert fastscore.required_literals(re.compile("(?i:bug)")) is None
+    assert fastscore.required_literals(re.compile("bug", re.IGNORECASE)) is None
+    assert fastscore.required_literals(re.compile("[0-9]+万")) == [[frozenset({"万"})]]
+
+
+_WORD_ORDER_SENTENCES = [
+    "上周拜访了三家老客户，确认了明年的续约意向。", "拜访", "客户拜访记录整理完了", "每月跟进重点线索",
+    "跟踪了新商机", "和研发部的同事一起梳理需求。", "与质检班组共同排查异常", "同事和我一起加班",
+    "下班后自学Python做数据分析", "学了一点GO", "修复了导出报表乱码的问题", "修复客户反馈的问题",
+    "排查崩溃", "收回了拖欠半年的货款。", "回收资金", "全年完成销售额120万元", "完成了95%",
+    "对产品卖点还一知半解", "完成情况：基本完成", "销售额突破300万", "今年没什么特别的。", "",
+]
+
+
+def test_literal_filter_finds_every_text_a_pattern_matches(sentences):
+    """The themes' word-order patterns searched only in the texts ``LiteralFilter`` keeps find exactly
+    what searching every text finds; so do the rule strengths of whole documents."""
+    taxonomy = themes.default_taxonomy()
+    patterns = {k: t.patterns for k, t in taxonomy.items() if t.patterns is not None}
+    texts = _WORD_ORDER_SENTENCES + sentences
+    keep = fastscore.LiteralFilter(patterns).candidates(texts)
+    matched = 0
+    for key, pattern in patterns.items():
+        found = {i for i, t in enumerate(texts) if pattern.search(t)}
+        assert keep[key] is None or found <= keep[key], key
+        matched += len(found)
+    assert matched > 100
+    plain = [{k: t.strength(x) for k, t in taxonomy.items()} for x in texts]
+    fast = [s for n in range(0, len(texts), 37) for s in themes.rule_strengths(texts[n:n + 37], taxonomy)]
+    assert fast == plain
+    strong = [{k for k, v in s.items() if v} for s in plain[:len(_WORD_ORDER_SENTENCES)]]
+    assert strong[6] == {"团队协作", "质量与交付"} and strong[9] == {"产品知识", "学习成长"}
+    assert plain[9]["学习成长"] == 3 and plain[7]["团队协作"] == 1 and strong[20] == strong[21] == set()
+    # 修复…问题 about a customer: the pattern's look-ahead rules it out, though both words are there
+    assert 11 in keep["质量与交付"] and not patterns["质量与交付"].search(texts[11])
