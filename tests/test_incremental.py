@@ -12,6 +12,7 @@ import numpy as np
 
 from analysis import build
 from analysis.insight import aggregates, explore, followthrough, passes
+from analysis.schema import AGGREGATE_GRAIN
 from analysis.store import snapshot
 
 NEW_2025 = ("2025年度个人工作总结\n一、主要工作成绩\n{done}\n二、存在的不足\n{short}\n"
@@ -30,7 +31,7 @@ TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
 def _tables(db: Path) -> dict[str, list[tuple]]:
     with snapshot.read(db) as con:
         return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in snapshot.TABLES
-                if t != "meta"}
+                if t not in ("meta", "file_hashes")}  # file_hashes: what each build listed, timing-dependent
 
 
 def _grow(corpus: Path) -> dict[str, str]:
@@ -97,8 +98,29 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
         return count_pairs(con, words, doc_ids, sign, db)
 
     monkeypatch.setattr(passes, "_count_pairs", count_spy)
+    # the evidence lists of a changed year: which grains are counted again, which merged with the live lists
+    evidence: dict[int, tuple[list, list]] = {}
+    of_year = aggregates._evidence_of_year
+
+    def of_year_spy(con, keys, year, grains=""):
+        if grains:
+            grain = ", ".join(AGGREGATE_GRAIN)
+            evidence[year] = tuple(con.execute(f"SELECT {grain} FROM {t} ORDER BY ALL").fetchall() for t in (
+                grains, f"(SELECT {grain} FROM _ev_grains EXCEPT SELECT {grain} FROM {grains})"))
+        return of_year(con, keys, year, grains)
+
+    monkeypatch.setattr(aggregates, "_evidence_of_year", of_year_spy)
     report = build.build(corpus, live, workers=1, progress=False)
     assert (report.analysed, report.removed) == (3, 1)
+    # 2022 lost a summary whose sentences head lists of its grain: that grain is counted again; 2025's three new
+    # summaries are merged into their grains' live lists; no year is counted whole
+    with snapshot.read(demo_store) as con:
+        gone = con.execute(f"SELECT {', '.join(AGGREGATE_GRAIN)} FROM documents WHERE source_file = ?",
+                           [done["removed"]]).fetchall()
+    with snapshot.read(live) as con:
+        grown = con.execute(f"SELECT DISTINCT {', '.join(AGGREGATE_GRAIN)} FROM documents WHERE source_file IN "
+                            "(?, ?, ?) ORDER BY ALL", [done["new0"], done["new1"], done["copy"]]).fetchall()
+    assert evidence == {2022: (gone, []), 2025: ([], grown)}
     # the aggregates of the years without an added, removed or changed summary were copied, not summed
     with snapshot.read(demo_store) as con:
         all_years = {r[0] for r in con.execute("SELECT DISTINCT year FROM documents").fetchall()}
