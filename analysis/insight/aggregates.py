@@ -208,8 +208,7 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
         for table in snapshot.DERIVED:
             kept = ("_carried" if table in PER_YEAR else "_follow_carried" if table in _FOLLOW else "")
             if in_place and kept:
-                if not (delta and table in _BY_DIFFERENCE):  # (those are updated where they are: _sum)
-                    con.execute(f'DELETE FROM "{table}" WHERE year IS NULL OR year NOT IN (SELECT year FROM {kept})')
+                con.execute(f'DELETE FROM "{table}" WHERE year IS NULL OR year NOT IN (SELECT year FROM {kept})')
                 continue
             con.execute(f'DELETE FROM "{table}"')
             if kept and carried and table != "agg_follow_pairs":  # (its carried rows move: _follow_pairs)
@@ -227,9 +226,6 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
 
 
 _FOLLOW = ("agg_follow", "agg_follow_pairs")
-_BY_DIFFERENCE = ("agg_theme_sections", "agg_terms", "agg_section_terms")
-"""Integer counts per grain and key: a changed year's rows are the live ones plus the added documents' counts
-minus the removed ones'."""
 
 
 def _follow_years(con: duckdb.DuckDBPyConnection, carried: list[int]) -> list[int]:
@@ -309,11 +305,7 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
         t = time.perf_counter()
         cols = list(snapshot.TABLES[table])
         sums = ", ".join(f"CAST(SUM({c}) AS INTEGER)" if c in counts else c for c in cols)
-        if delta and in_place:
-            _difference_in_place(con, table, cols, counts, added=select.format(
-                g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _added)"), removed=select.format(
-                g=_G, db="live.", where="d.doc_id IN (SELECT doc_id FROM _removed)"))
-        elif delta:
+        if delta:
             # the live rows of the years summed again, plus the added documents' sums, minus the removed ones':
             # integer counts, so exactly what summing the year's documents gives
             negated = ", ".join(f"-{c}" if c in counts else c for c in cols)
@@ -347,25 +339,6 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     timings["evidence"] = time.perf_counter() - t
 
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
-
-
-def _difference_in_place(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], counts: tuple[str, ...],
-                         added: str, removed: str) -> None:
-    """Add the ``added`` documents' counts and subtract the ``removed`` ones' in ``table``, which still holds the
-    live snapshot's rows (a byte copy): only the rows of the keys that changed are rewritten, not the year's."""
-    keys = [c for c in cols if c not in counts]
-    sums = ", ".join(f"SUM({c}) AS {c}" if c in counts else c for c in cols)
-    negated = ", ".join(f"-{c}" if c in counts else c for c in cols)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _diff AS SELECT {sums} FROM (SELECT {', '.join(cols)} FROM ({added}) "
-                f"UNION ALL SELECT {negated} FROM ({removed})) GROUP BY ALL")
-    same = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
-    merged = ", ".join(f"CAST(COALESCE(t.{c}, 0) + d.{c} AS INTEGER) AS {c}" if c in counts else f"d.{c}"
-                       for c in cols)
-    con.execute(f'CREATE OR REPLACE TEMP TABLE _merged AS SELECT {merged} FROM _diff d LEFT JOIN "{table}" t ON {same}')
-    con.execute(f'DELETE FROM "{table}" t USING _diff d WHERE {same}')
-    _insert(con, table, "SELECT * FROM _merged WHERE documents > 0")
-    con.execute("DROP TABLE _diff")
-    con.execute("DROP TABLE _merged")
 
 
 def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
