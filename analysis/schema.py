@@ -170,6 +170,9 @@ NETWORK_EDGE_TYPES: Final = {"rank": "INTEGER", "source": "VARCHAR", "target": "
 # (``sentence_words`` rows) holding both words, source = target those holding the word, for the candidate words
 # only (the most frequent, twice the network's size, when they were last counted in full).
 NETWORK_COUNT_TYPES: Final = {"source": "VARCHAR", "target": "VARCHAR", "n": "BIGINT"}
+# What the last build found of each corpus file (analysis/build.py ``collect``): a file whose path, size and
+# modification time (ns) are these has this content hash and is not read again. Carried into every new snapshot.
+FILE_HASH_TYPES: Final = {"path": "VARCHAR", "size": "BIGINT", "mtime_ns": "BIGINT", "doc_id": "VARCHAR"}
 # HR's theme taxonomy versions (analysis/insight/taxonomy.py), carried into every new snapshot.
 TAXONOMY_TYPES: Final = {"version": "INTEGER", "saved_at": "VARCHAR", "user": "VARCHAR", "note": "VARCHAR",
                          "toml": "VARCHAR", "active": "BOOLEAN"}

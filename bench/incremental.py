@@ -1,7 +1,7 @@
 """An incremental build's cost against a full build's, and both builds' peak memory.
 
     .venv/bin/python corpus/generate.py --out /tmp/c20k --docs 20000
-    .venv/bin/python bench/incremental.py /tmp/c20k [--new 0.01] [--repeat 3] [--workers 2]
+    .venv/bin/python bench/incremental.py /tmp/c20k [--new 0.01] [--repeat 3] [--workers 2] [--phases]
 
 1. copies the corpus aside and holds back ``--new`` of its documents (drawn from the last year: the
    summaries that arrive when a year is added);
@@ -10,7 +10,8 @@
    full build's store, each in a fresh interpreter;
 4. prints the timings (wall, and CPU seconds of the build process and its workers: on a shared machine
    the wall clock measures the queue for a core as much as the build), the ratios incremental ÷ full,
-   the peak RSS and the store size.
+   the peak RSS and the store size; with ``--phases``, each incremental build's CPU seconds per phase (the
+   build's functions wrapped; CPU of the build process including DuckDB's threads, not of the workers).
 
 Nothing here is used by the tests.
 """
@@ -43,8 +44,31 @@ print(json.dumps({"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "a
 """
 
 
-def timed_build(corpus: Path, store: Path, workers: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(store), str(workers)], cwd=ROOT,
+_PHASES = """
+import time
+from analysis import build
+from analysis.insight import aggregates, corrections, passes, taxonomy
+PHASES = {}
+def wrap(owner, attr, name):
+    inner = getattr(owner, attr)
+    def wrapper(*args, **kwargs):
+        c = time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            PHASES[name] = round(PHASES.get(name, 0) + time.process_time() - c, 2)
+    setattr(owner, attr, wrapper)
+for owner, attr in ((build, "collect"), (build, "_copy_reused"), (build, "_warm_up"), (build, "insert"),
+                    (taxonomy, "apply_active"), (corrections, "apply"), (passes, "update_copies"),
+                    (passes, "update_follow_through"), (passes, "update_topics"), (passes, "update_network"),
+                    (aggregates, "update"), (aggregates, "_evidence"), (aggregates, "_follow_pairs")):
+    wrap(owner, attr, attr.strip("_"))
+"""
+
+
+def timed_build(corpus: Path, store: Path, workers: int, phases: bool = False) -> dict:
+    child = _PHASES + _CHILD.replace("print(json.dumps({", "print(json.dumps({'phases': PHASES, ") if phases else _CHILD
+    out = subprocess.run([sys.executable, "-c", child, str(corpus), str(store), str(workers)], cwd=ROOT,
                          check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     return json.loads(out)
 
@@ -55,6 +79,7 @@ def main() -> int:
     ap.add_argument("--new", type=float, default=0.01)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--phases", action="store_true", help="CPU seconds per phase of each incremental build")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-incremental-") as tmp:
         tmp = Path(tmp)
@@ -79,7 +104,7 @@ def main() -> int:
             store = tmp / f"inc{i}" / "insights.duckdb"
             store.parent.mkdir()
             shutil.copyfile(base, store)
-            runs.append(timed_build(corpus, store, args.workers))
+            runs.append(timed_build(corpus, store, args.workers, args.phases))
             print(f"incremental {i + 1}:", runs[-1], f"store {store.stat().st_size / 1e6:.0f} MB", flush=True)
             shutil.rmtree(store.parent)
         seconds = statistics.median(r["seconds"] for r in runs)

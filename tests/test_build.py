@@ -112,7 +112,7 @@ def test_incremental_rebuild_reuses_and_mirrors(tmp_path):
 def _tables(db: Path) -> dict[str, list[tuple]]:
     with snapshot.read(db) as con:
         return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in snapshot.TABLES
-                if t != "meta"}
+                if t not in ("meta", "file_hashes")}  # file_hashes: what each build listed, timing-dependent
 
 
 def _counting_reads(monkeypatch) -> list[str]:
@@ -241,6 +241,87 @@ def test_collect_keeps_paths_and_hashes_not_bytes(tmp_path, monkeypatch):
     assert (member.path, member.data) == (None, GOOD_B.replace("质检组", "热线组").encode())
     assert member.key == content_hash(member.data)
     assert member.meta["department"] == "客服部"
+
+
+def _age(path: Path, seconds: int = 3600) -> int:
+    """Set a file's modification time an hour back (older than ``build.RACY_NS``); returns it in ns."""
+    ns = time.time_ns() - seconds * 10**9
+    os.utime(path, ns=(ns, ns))
+    return ns
+
+
+def test_collect_reads_only_files_whose_size_or_time_changed(tmp_path, monkeypatch):
+    """The listing remembers (size, mtime_ns, hash) per file: an unchanged corpus is listed without reading a
+    file; a file whose modification time or size changed is read and hashed again; a file modified moments
+    before the listing is hashed but not remembered (a rewrite within the timestamp granularity would look
+    unchanged). A rewrite keeping both size and time is taken as unchanged: the accepted limit, shown here."""
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    sales, plant = corpus / "2024" / "销售部" / "林晓雨_华东组.txt", corpus / "2024" / "生产部" / "周建国_质检组.txt"
+    sales_ns, plant_ns = _age(sales), _age(plant)
+    hashed: list[str] = []
+    real = build.file_hash
+    monkeypatch.setattr(build, "file_hash", lambda path: hashed.append(path.name) or real(path))
+
+    def keys(hashes):
+        hashed.clear()
+        jobs, failures = build.collect(corpus, hashes)
+        assert failures == []
+        return {j.source_file: j.key for j in jobs}
+
+    hashes: dict = {}
+    first = keys(hashes)
+    assert sorted(hashed) == ["周建国_质检组.txt", "林晓雨_华东组.txt"]
+    assert first == {"2024/销售部/林晓雨_华东组.txt": content_hash(GOOD_A.encode()),
+                     "2024/生产部/周建国_质检组.txt": content_hash(GOOD_B.encode())}
+    assert hashes == {str(sales): (len(GOOD_A.encode()), sales_ns, content_hash(GOOD_A.encode())),
+                      str(plant): (len(GOOD_B.encode()), plant_ns, content_hash(GOOD_B.encode()))}
+    assert (keys(hashes), hashed) == (first, [])  # nothing read
+
+    os.utime(sales, ns=(sales_ns + 10**9, sales_ns + 10**9))  # touched: read again, same hash
+    assert (keys(hashes), hashed) == (first, ["林晓雨_华东组.txt"])
+    assert hashes[str(sales)][1] == sales_ns + 10**9
+
+    longer = GOOD_A + "全年新签合同十八份。\n"
+    sales.write_text(longer, encoding="utf-8")
+    os.utime(sales, ns=(sales_ns + 10**9, sales_ns + 10**9))  # a longer file with the remembered time
+    assert keys(hashes)["2024/销售部/林晓雨_华东组.txt"] == content_hash(longer.encode())
+    assert hashed == ["林晓雨_华东组.txt"]
+
+    same_size = GOOD_B.replace("四十一批", "四十二批")
+    assert len(same_size.encode()) == len(GOOD_B.encode())
+    plant.write_text(same_size, encoding="utf-8")
+    os.utime(plant, ns=(plant_ns, plant_ns))  # same size, same time: the accepted limit
+    assert keys(hashes)["2024/生产部/周建国_质检组.txt"] == content_hash(GOOD_B.encode())
+    assert hashed == []
+
+    plant.write_text(same_size, encoding="utf-8")  # just written: hashed, not remembered
+    assert keys(hashes)["2024/生产部/周建国_质检组.txt"] == content_hash(same_size.encode())
+    assert (hashed, str(plant) in hashes) == (["周建国_质检组.txt"], False)
+    assert keys(hashes)["2024/生产部/周建国_质检组.txt"] == content_hash(same_size.encode())
+    assert hashed == ["周建国_质检组.txt"]
+
+
+def test_build_keeps_file_hashes_in_the_store(tmp_path, monkeypatch):
+    """A build stores its listing (``file_hashes``) and the next build reads only the files that changed."""
+    corpus, db = tmp_path / "corpus", tmp_path / "store" / "insights.duckdb"
+    write_corpus(corpus)
+    sales, plant = corpus / "2024" / "销售部" / "林晓雨_华东组.txt", corpus / "2024" / "生产部" / "周建国_质检组.txt"
+    sales_ns, plant_ns = _age(sales), _age(plant)
+    build.build(corpus, db, workers=1, progress=False)
+    assert snapshot.live_file_hashes(db) == {
+        str(sales): (len(GOOD_A.encode()), sales_ns, content_hash(GOOD_A.encode())),
+        str(plant): (len(GOOD_B.encode()), plant_ns, content_hash(GOOD_B.encode()))}
+    hashed: list[str] = []
+    real = build.file_hash
+    monkeypatch.setattr(build, "file_hash", lambda path: hashed.append(path.name) or real(path))
+    longer = GOOD_A + "全年新签合同十八份。\n"
+    sales.write_text(longer, encoding="utf-8")
+    new_ns = _age(sales, 60)
+    report = build.build(corpus, db, workers=1, progress=False)
+    assert (report.analysed, report.reused, report.removed, hashed) == (1, 1, 1, ["林晓雨_华东组.txt"])
+    assert snapshot.live_file_hashes(db)[str(sales)] == (len(longer.encode()), new_ns, content_hash(longer.encode()))
+    assert query.documents(db).set_index("employee").loc["林晓雨", "doc_id"] == content_hash(longer.encode())
 
 
 def test_file_changed_after_listing_is_refused(tmp_path):

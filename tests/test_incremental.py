@@ -12,6 +12,8 @@ import numpy as np
 
 from analysis import build
 from analysis.insight import aggregates, explore, followthrough, passes
+from analysis.pipeline import content_hash
+from analysis.schema import AGGREGATE_GRAIN
 from analysis.store import snapshot
 
 NEW_2025 = ("2025年度个人工作总结\n一、主要工作成绩\n{done}\n二、存在的不足\n{short}\n"
@@ -30,7 +32,7 @@ TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
 def _tables(db: Path) -> dict[str, list[tuple]]:
     with snapshot.read(db) as con:
         return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in snapshot.TABLES
-                if t != "meta"}
+                if t not in ("meta", "file_hashes")}  # file_hashes: what each build listed, timing-dependent
 
 
 def _grow(corpus: Path) -> dict[str, str]:
@@ -54,6 +56,71 @@ def _grow(corpus: Path) -> dict[str, str]:
     gone.unlink()
     done["removed"] = str(gone.relative_to(corpus))
     return done
+
+
+def _spy_evidence(monkeypatch) -> dict[int, tuple[list, list]]:
+    """Per year whose evidence lists a build updates by difference: the grains counted again from their sentences
+    and the grains whose live lists were merged with the added sentences."""
+    evidence: dict[int, tuple[list, list]] = {}
+    of_year = aggregates._evidence_of_year
+
+    def of_year_spy(con, keys, year, grains=""):
+        if grains:
+            grain = ", ".join(AGGREGATE_GRAIN)
+            evidence[year] = tuple(con.execute(f"SELECT {grain} FROM {t} ORDER BY ALL").fetchall() for t in (
+                grains, f"(SELECT {grain} FROM _ev_grains EXCEPT SELECT {grain} FROM {grains})"))
+        return of_year(con, keys, year, grains)
+
+    monkeypatch.setattr(aggregates, "_evidence_of_year", of_year_spy)
+    return evidence
+
+
+def test_a_summary_heading_no_evidence_list_is_merged_in_and_out(demo_store, tmp_path, monkeypatch):
+    """Another writer's copy of a stored 2024 summary, in the same grain and after it in every list's order (a
+    later name, a larger doc_id): none of its sentences is the first of its text. Adding it and removing it again
+    change only counts: both builds merge the grain's live lists (no grain counted again), and after the removal
+    every aggregate is again exactly the demo store's."""
+    source = Path(json.loads((demo_store.parent / "built.json").read_text(encoding="utf-8"))["corpus"])
+    corpus = tmp_path / "corpus"
+    shutil.copytree(source, corpus)
+    with snapshot.read(demo_store) as con:
+        rel, employee, doc_id, *grain = con.execute(
+            f"SELECT source_file, employee, doc_id, {', '.join(AGGREGATE_GRAIN)} FROM documents WHERE year = 2024 "
+            "AND team <> '' AND role <> '' AND source_file LIKE '%.txt' ORDER BY source_file LIMIT 1").fetchone()
+    row = dict(zip(AGGREGATE_GRAIN, grain))
+    writer = "齐鸣"
+    assert writer > employee
+    data = (corpus / rel).read_bytes() + b"\n"
+    while content_hash(data) <= doc_id:  # other bytes, the same text: a doc_id after the source's
+        data += b"\n"
+    copy = (corpus / rel).parent / f"{writer}_{row['team']}.txt"
+    copy.write_bytes(data)
+    manifest = (corpus / "manifest.csv").read_bytes()
+    (corpus / "manifest.csv").write_bytes(manifest + (
+        f"{copy.relative_to(corpus).as_posix()},{writer},{row['department']},{row['team']},{row['role']},2024\n"
+    ).encode())
+    live = tmp_path / "live" / "insights.duckdb"
+    live.parent.mkdir()
+    shutil.copyfile(demo_store, live)
+    evidence = _spy_evidence(monkeypatch)
+    assert build.build(corpus, live, workers=1, progress=False).analysed == 1
+    assert evidence == {2024: ([], [tuple(grain)])}
+    with snapshot.read(live) as con:
+        assert con.execute("SELECT COUNT(*) FROM agg_evidence WHERE doc_id = ?", [content_hash(data)]
+                           ).fetchall() == [(0,)]  # heads nothing
+        grown = con.execute("SELECT SUM(n) FROM agg_evidence_keys WHERE team = ? AND year = 2024",
+                            [row["team"]]).fetchall()[0][0]
+    copy.unlink()
+    (corpus / "manifest.csv").write_bytes(manifest)
+    evidence.clear()
+    assert build.build(corpus, live, workers=1, progress=False).removed == 1
+    assert evidence == {2024: ([], [tuple(grain)])}
+    after, before = _tables(live), _tables(demo_store)
+    with snapshot.read(demo_store) as con:
+        assert grown > con.execute("SELECT SUM(n) FROM agg_evidence_keys WHERE team = ? AND year = 2024",
+                                   [row["team"]]).fetchall()[0][0]
+    assert {t: v for t, v in after.items() if t not in (*TOPIC_TABLES, "network_counts")} == {
+        t: v for t, v in before.items() if t not in (*TOPIC_TABLES, "network_counts")}
 
 
 def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_path, monkeypatch):
@@ -97,8 +164,18 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
         return count_pairs(con, words, doc_ids, sign, db)
 
     monkeypatch.setattr(passes, "_count_pairs", count_spy)
+    evidence = _spy_evidence(monkeypatch)
     report = build.build(corpus, live, workers=1, progress=False)
     assert (report.analysed, report.removed) == (3, 1)
+    # 2022 lost a summary whose sentences head lists of its grain: that grain is counted again; 2025's three new
+    # summaries are merged into their grains' live lists; no year is counted whole
+    with snapshot.read(demo_store) as con:
+        gone = con.execute(f"SELECT {', '.join(AGGREGATE_GRAIN)} FROM documents WHERE source_file = ?",
+                           [done["removed"]]).fetchall()
+    with snapshot.read(live) as con:
+        grown = con.execute(f"SELECT DISTINCT {', '.join(AGGREGATE_GRAIN)} FROM documents WHERE source_file IN "
+                            "(?, ?, ?) ORDER BY ALL", [done["new0"], done["new1"], done["copy"]]).fetchall()
+    assert evidence == {2022: (gone, []), 2025: ([], grown)}
     # the aggregates of the years without an added, removed or changed summary were copied, not summed
     with snapshot.read(demo_store) as con:
         all_years = {r[0] for r in con.execute("SELECT DISTINCT year FROM documents").fetchall()}

@@ -46,53 +46,132 @@ EVIDENCE_ORDERS = {"idx": "(-{p}year, {p}department, {p}employee, {p}doc_id, {p}
 row's alias): total, so the first sentences of a list are the same whichever way they are computed."""
 
 
-def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int]) -> None:
+def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = False) -> None:
     """``agg_evidence`` and ``agg_evidence_keys``: the evidence lists a page opens with, per grain.
 
     The first ``EVIDENCE_TOP`` distinct texts of a list over any set of grains are among the first
     ``EVIDENCE_TOP`` of each grain (a text's first sentence lies in one grain and comes after fewer than
     ``EVIDENCE_TOP`` others there), so a query merges the selected grains' lists; how often each text occurs
-    in the selected grains comes from ``agg_evidence_keys``."""
+    in the selected grains comes from ``agg_evidence_keys``. ``delta``: a build over a live snapshot whose
+    aggregates are current (``_added`` and ``_removed`` hold what changed): a changed year's lists are updated
+    from the live ones (``_evidence_delta``) instead of recounted."""
     keys = ", ".join(AGGREGATE_GRAIN)
     # one year at a time (a grain lies in one year): the largest sort and hash table is one year's sentences
     for year in [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]:
-        if year not in carried:  # a year carried over from the live snapshot has its lists already
+        if year in carried:  # a year carried over from the live snapshot has its lists already
+            continue
+        if delta and year is not None:
+            _evidence_delta(con, keys, year)
+        else:
             _evidence_of_year(con, keys, year)
 
 
-def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None) -> None:
+_R = ("{'doc_id': doc_id, 'employee': employee, 'source_file': source_file, 'idx': idx, 'section': section, "
+      "'text': text, 'sentiment': sentiment, 'label': label, 'themes': themes}")
+"""An evidence list's row as the struct it is stored from (the sentence that first has the list's text)."""
+_SAME_GRAIN = " AND ".join(f"x.{k} IS NOT DISTINCT FROM y.{k}" for k in AGGREGATE_GRAIN)
+
+
+def _evidence_rows(con: duckdb.DuckDBPyConnection, name: str, docs: str, params: list, db: str = "") -> None:
+    """Temp table ``name``: the sentences of the documents ``docs`` selects (in database ``db``) that an evidence
+    list can show, with their document's grain, writer and file, and their text's ``key``."""
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _ev AS WITH s AS (SELECT * FROM sentences "
+        f"CREATE OR REPLACE TEMP TABLE {name} AS WITH s AS (SELECT * FROM {db}sentences "
         "WHERE (label IN ('pos', 'neg') OR len(themes) > 0) "
-        "AND doc_id IN (SELECT doc_id FROM documents WHERE year IS NOT DISTINCT FROM ?)), "
+        f"AND doc_id IN ({docs})), "
         f"k AS (SELECT text_simplified, CAST(hash({EVIDENCE_KEY}) >> 1 AS BIGINT) AS key "
         "FROM (SELECT DISTINCT text_simplified FROM s)) "
         f"SELECT {_G}, d.employee, d.source_file, s.doc_id, s.idx, s.section, s.text, s.sentiment, s.label, "
-        "s.themes, k.key FROM s JOIN documents d ON d.doc_id = s.doc_id "
-        "JOIN k ON k.text_simplified IS NOT DISTINCT FROM s.text_simplified", [year])
-    lists = (
+        f"s.themes, k.key FROM s JOIN {db}documents d ON d.doc_id = s.doc_id "
+        "JOIN k ON k.text_simplified IS NOT DISTINCT FROM s.text_simplified", params)
+
+
+def _lists(ev: str) -> dict[str, str]:
+    """Per kind of list (``EVIDENCE_ORDERS``), every (sentence, list) row of the sentences in ``ev``, with the
+    list's ``for_*`` columns and the sentence's place ``o`` in it."""
+    return {
         # a theme's sentences in document order, in every section ('') and in their own
-        "SELECT e.*, t.theme AS for_theme, '' AS for_label, CASE WHEN a.every THEN '' ELSE e.section END "
-        f"AS for_section, {EVIDENCE_ORDERS['idx'].format(p='e.')} AS o "
-        "FROM _ev e, UNNEST(list_distinct(e.themes)) AS t(theme), (VALUES (true), (false)) a(every)",
+        "idx": "SELECT e.*, t.theme AS for_theme, '' AS for_label, CASE WHEN a.every THEN '' ELSE e.section END "
+               f"AS for_section, {EVIDENCE_ORDERS['idx'].format(p='e.')} AS o "
+               f"FROM {ev} e, UNNEST(list_distinct(e.themes)) AS t(theme), (VALUES (true), (false)) a(every)",
         # the positive (negative) sentences, highest (lowest) score first
-        *(f"SELECT e.*, '' AS for_theme, '{lab}' AS for_label, CASE WHEN a.every THEN '' ELSE e.section END "
-          f"AS for_section, {EVIDENCE_ORDERS[lab].format(p='e.')} AS o FROM _ev e, (VALUES (true), (false)) a(every) "
-          f"WHERE e.label = '{lab}'" for lab in ("pos", "neg")),
-    )
-    for select in lists:
+        **{lab: f"SELECT e.*, '' AS for_theme, '{lab}' AS for_label, CASE WHEN a.every THEN '' ELSE e.section END "
+                f"AS for_section, {EVIDENCE_ORDERS[lab].format(p='e.')} AS o FROM {ev} e, "
+                f"(VALUES (true), (false)) a(every) WHERE e.label = '{lab}'" for lab in ("pos", "neg")},
+    }
+
+
+def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None, grains: str = "") -> None:
+    """A year's lists and keys counted from its sentences; ``grains``: only those of the grains in this table."""
+    only = f" AND EXISTS (SELECT 1 FROM {grains} y WHERE {_SAME_GRAIN})" if grains else ""
+    _evidence_rows(con, "_ev", f"SELECT doc_id FROM documents x WHERE year IS NOT DISTINCT FROM ?{only}", [year])
+    for select in _lists("_ev").values():
         _insert(con, "agg_evidence", (
             f"SELECT {keys}, for_theme, for_label, for_section, key, CAST(n AS INTEGER), UNNEST(r) FROM ("
             f"SELECT {keys}, for_theme, for_label, for_section, key, COUNT(*) AS n, min(o) AS first, "
-            "arg_min({'doc_id': doc_id, 'employee': employee, 'source_file': source_file, 'idx': idx, "
-            "'section': section, 'text': text, 'sentiment': sentiment, 'label': label, 'themes': themes}, o) AS r "
+            f"arg_min({_R}, o) AS r "
             f"FROM ({select}) GROUP BY {keys}, for_theme, for_label, for_section, key "
             f"QUALIFY row_number() OVER (PARTITION BY {keys}, for_theme, for_label, for_section ORDER BY first) "
             # one list's rows together: a page reads one list, from few row groups
             f"<= {EVIDENCE_TOP}) ORDER BY for_theme, for_label, for_section, {keys}"))
-    _insert(con, "agg_evidence_keys", (
-        f"SELECT {keys}, key, section, label, themes, CAST(COUNT(*) AS INTEGER) FROM _ev GROUP BY ALL ORDER BY key"))
+    if not grains:
+        _insert(con, "agg_evidence_keys", (
+            f"SELECT {keys}, key, section, label, themes, CAST(COUNT(*) AS INTEGER) FROM _ev "
+            "GROUP BY ALL ORDER BY key"))
     con.execute("DROP TABLE _ev")
+
+
+def _evidence_delta(con: duckdb.DuckDBPyConnection, keys: str, year: int) -> None:
+    """A changed year's lists from the live snapshot's, the added documents' sentences and the removed ones'.
+
+    ``agg_evidence_keys`` are counts: the live rows plus the added documents' minus the removed ones', exactly
+    the year counted again. A list holds the first ``EVIDENCE_TOP`` texts by their first sentence; adding
+    sentences can only move a text's first sentence earlier, so a grain that only gained is the first
+    ``EVIDENCE_TOP`` of its live list and its added sentences together, each text counted (``n``) from the new
+    keys. A removed document whose sentence is a list's row (a text's first sentence) may let texts further
+    down the grain's lists move up, which the live lists do not hold: such a grain is counted from its
+    sentences again. A removed sentence that is not a text's first changes only counts. Grains with nothing
+    added or removed keep their rows."""
+    _evidence_rows(con, "_ev_added", "SELECT doc_id FROM _added WHERE year = ?", [year])
+    _evidence_rows(con, "_ev_removed", "SELECT doc_id FROM _removed WHERE year = ?", [year], "live.")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev_grains AS SELECT DISTINCT {keys} FROM _ev_added "
+                f"UNION SELECT DISTINCT {keys} FROM live.documents WHERE doc_id IN (SELECT doc_id FROM _removed) "
+                "AND year = ?", [year])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev_recount AS SELECT DISTINCT {keys} FROM live.agg_evidence "
+                "WHERE year = ? AND doc_id IN (SELECT doc_id FROM _removed)", [year])
+    _insert(con, "agg_evidence_keys", (
+        f"SELECT {keys}, key, section, label, themes, CAST(SUM(n) AS INTEGER) FROM ("
+        f"SELECT {keys}, key, section, label, themes, n FROM live.agg_evidence_keys WHERE year = ? "
+        f"UNION ALL SELECT {keys}, key, section, label, themes, COUNT(*) FROM _ev_added GROUP BY ALL "
+        f"UNION ALL SELECT {keys}, key, section, label, themes, -COUNT(*) FROM _ev_removed GROUP BY ALL"
+        ") GROUP BY ALL HAVING SUM(n) > 0 ORDER BY key"), [year])
+    cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_evidence"])
+    _insert(con, "agg_evidence", f"SELECT {cols} FROM live.agg_evidence x WHERE year = ? "
+            f"AND NOT EXISTS (SELECT 1 FROM _ev_grains y WHERE {_SAME_GRAIN})", [year])
+    _evidence_of_year(con, keys, year, grains="_ev_recount")
+    merged = (f"EXISTS (SELECT 1 FROM _ev_grains y WHERE {_SAME_GRAIN}) "
+              f"AND NOT EXISTS (SELECT 1 FROM _ev_recount y WHERE {_SAME_GRAIN})")
+    kinds = {"idx": "x.for_theme <> ''", "pos": "x.for_label = 'pos'", "neg": "x.for_label = 'neg'"}
+    for kind, select in _lists("_ev_added").items():
+        # each text's first sentence among the live list's rows and the added sentences, then the first of them
+        candidates = (
+            f"SELECT {keys}, for_theme, for_label, for_section, key, {EVIDENCE_ORDERS[kind].format(p='x.')} AS o, "
+            f"{_R} AS r FROM live.agg_evidence x WHERE year = ? AND {kinds[kind]} AND {merged} "
+            f"UNION ALL SELECT {keys}, for_theme, for_label, for_section, key, o, {_R} AS r "
+            f"FROM ({select}) x WHERE {merged}")
+        same = " AND ".join(f"k.{c} IS NOT DISTINCT FROM c.{c}" for c in (*AGGREGATE_GRAIN, "key"))
+        _insert(con, "agg_evidence", (
+            f"SELECT {', '.join('c.' + k for k in AGGREGATE_GRAIN)}, c.for_theme, c.for_label, c.for_section, c.key, "
+            f"(SELECT CAST(SUM(k.n) AS INTEGER) FROM agg_evidence_keys k WHERE {same} "
+            "AND (c.for_theme = '' OR list_contains(k.themes, c.for_theme)) "
+            "AND (c.for_label = '' OR k.label = c.for_label) AND (c.for_section = '' OR k.section = c.for_section)), "
+            f"UNNEST(c.r) FROM (SELECT {keys}, for_theme, for_label, for_section, key, min(o) AS first, "
+            f"arg_min(r, o) AS r FROM ({candidates}) GROUP BY {keys}, for_theme, for_label, for_section, key "
+            f"QUALIFY row_number() OVER (PARTITION BY {keys}, for_theme, for_label, for_section ORDER BY first) "
+            f"<= {EVIDENCE_TOP}) c ORDER BY c.for_theme, c.for_label, c.for_section, "
+            f"{', '.join('c.' + k for k in AGGREGATE_GRAIN)}"), [year])
+    for table in ("_ev_added", "_ev_removed", "_ev_grains", "_ev_recount"):
+        con.execute(f"DROP TABLE {table}")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> None:
@@ -256,7 +335,7 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     timings["follow_pairs"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _evidence(con, carried)
+    _evidence(con, carried, delta)
     timings["evidence"] = time.perf_counter() - t
 
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])

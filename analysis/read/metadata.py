@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -35,15 +36,36 @@ def year_max() -> int:
     return dt.date.today().year + 1
 
 
+_SPACE = re.compile(r"\s+")
+_SLASHES = re.compile(r"/{2,}")
+
+
+def _visible(text: str, instead: str = "") -> str:
+    """``text`` with every ``_INVISIBLE`` character replaced by ``instead``. ``str.isprintable`` is false for
+    each of those categories, so a printable text (nearly every name) is returned as it is without looking
+    up each character's category: listing a 100,000-file corpus cleans 100,000 names."""
+    if text.isprintable():
+        return text
+    return "".join(instead if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _clean_text(value: str) -> str:
+    """A metadata value without invisible characters, its whitespace runs made one space, NFC, stripped.
+    Remembered: a corpus repeats its departments, teams and roles thousands of times."""
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", _visible(value))).strip()
+
+
 def clean_name(name: str) -> str:
     """A file name safe to show and store: no control or bidi-override characters, no runs of
     whitespace, not absurdly long (the extension is kept). Uploads and the folder build both pass
     every file name through here; originals are saved under their content hash, so a name never
     reaches the file system."""
     name = unicodedata.normalize("NFC", name.replace("\\", "/"))
-    name = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in name)
-    name = "/".join(re.sub(r"\s+", " ", part).strip() for part in name.split("/"))
-    name = re.sub(r"/{2,}", "/", name).strip("/ ") or "未命名文件"
+    name = _visible(name, " ")
+    if _SPACE.search(name):
+        name = "/".join(_SPACE.sub(" ", part).strip() for part in name.split("/"))
+    name = _SLASHES.sub("/", name).strip("/ ") or "未命名文件"
     if len(name) > MAX_NAME_CHARS:
         suffix = PurePosixPath(name).suffix[:10]
         name = name[: MAX_NAME_CHARS - len(suffix) - 1] + "…" + suffix
@@ -74,8 +96,7 @@ def validate_meta(meta: dict) -> tuple[dict, list[str]]:
                 continue
             out[key] = year
             continue
-        text = re.sub(r"\s+", " ", "".join(ch for ch in str(value) if unicodedata.category(ch) not in _INVISIBLE))
-        text = unicodedata.normalize("NFC", text).strip()
+        text = _clean_text(str(value))
         if not text:
             continue
         if len(text) > MAX_META_CHARS:
@@ -140,12 +161,16 @@ def meta_from_text(text: str) -> dict:
     return clean_meta(found)  # headings are typed by anybody: the rules of uploaded metadata hold
 
 
-def meta_from_path(rel: PurePosixPath) -> dict:
-    """``<year>/<department>/<employee>[_<team>].<ext>``: any prefix folders are ignored."""
-    parts = rel.parts
+_YEAR_FOLDER = re.compile(r"(19|20)\d{2}")
+
+
+def meta_from_path(rel: PurePosixPath | tuple[str, ...]) -> dict:
+    """``<year>/<department>/<employee>[_<team>].<ext>``: any prefix folders are ignored. ``rel``: a relative
+    path, or its parts (what a corpus listing has at hand)."""
+    parts = rel if isinstance(rel, tuple) else rel.parts
     found: dict = {}
-    stem = PurePosixPath(parts[-1]).stem
-    if len(parts) >= 3 and re.fullmatch(r"(19|20)\d{2}", parts[-3]):
+    if len(parts) >= 3 and _YEAR_FOLDER.fullmatch(parts[-3]):
+        stem = _stem(parts[-1])
         found["year"] = int(parts[-3])
         found["department"] = parts[-2]
         employee, _, team = stem.partition("_")
@@ -153,6 +178,12 @@ def meta_from_path(rel: PurePosixPath) -> dict:
         if team:
             found["team"] = team
     return found
+
+
+def _stem(name: str) -> str:
+    """``PurePosixPath(name).stem`` of a name without slashes, without making a path object."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 MANIFEST_COLUMNS = {

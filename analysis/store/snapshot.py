@@ -35,6 +35,7 @@ from analysis.schema import (
     DOC_TOPIC_TYPES,
     DOCUMENT_COLUMNS,
     DOCUMENT_TYPES,
+    FILE_HASH_TYPES,
     FOLLOW_TYPES,
     MANAGED_TYPES,
     NETWORK_COUNT_TYPES,
@@ -72,6 +73,7 @@ TABLES = {
     "taxonomies": TAXONOMY_TYPES,
     "network_edges": NETWORK_EDGE_TYPES,
     "network_counts": NETWORK_COUNT_TYPES,
+    "file_hashes": FILE_HASH_TYPES,
     "agg_theme_sections": AGG_THEME_SECTION_TYPES,
     "agg_sentiment": AGG_SENTIMENT_TYPES,
     "agg_terms": AGG_TERM_TYPES,
@@ -542,6 +544,18 @@ def copy_live(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = tuple(t 
     finally:
         if ids or keep_doc_ids is not None:
             con.unregister("_doc_ids")
+
+
+def live_file_hashes(store: Path) -> dict[str, tuple[int, int, str]]:
+    """path → (size, mtime_ns, content hash) of the corpus files the live snapshot's build listed (empty if
+    none, or a store written before the table existed)."""
+    if not store.exists():
+        return {}
+    with read(store) as con:
+        if not con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'file_hashes'").fetchall()[0][0]:
+            return {}
+        rows = con.execute("SELECT path, size, mtime_ns, doc_id FROM file_hashes").fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 def live_managed(store: Path) -> dict[str, dict]:
