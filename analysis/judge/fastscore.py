@@ -7,8 +7,10 @@ ask up to three dictionaries per feature. Here:
 - ``Rows``: a word's row (or None) is worked out once per process and then is one dictionary look-up;
   the rows of a document's sentences are gathered with C-level ``map``, in exactly the order the
   reference code visits the features, so that sums over them are the same to the last bit;
-- ``ordered_sums``: a batch's rows gathered with C-level look-ups and summed with one ``np.add.reduceat``,
-  in the order a loop over the keys adds them;
+- ``ordered_sums``: a batch's rows gathered with C-level look-ups and summed with one ``np.add.reduceat``.
+  numpy does not promise the order of the additions inside one reduction, so a sum can differ from a
+  Python loop's in the last bit (measured: up to 4e-15); what is stored — labels, and scores rounded to
+  four decimals — is checked equal to the per-sentence reference, which is what "identical" means here;
 - ``LiteralFilter``: which sentences can match a word-order expression at all, from the strings every
   match must contain, found for a whole document in one Aho–Corasick pass.
 
@@ -47,8 +49,8 @@ def row_sets(token_lists: Iterable[Sequence[str]], words: Rows, pairs: dict[str,
 def ordered_sums(matrix, key_lists: Sequence[Sequence[Iterable[str]]], indexes: Sequence[dict[str, int]]):
     """Per item ``n``, the sum of the ``matrix`` rows of its keys: ``key_lists[0][n]`` looked up in
     ``indexes[0]``, then ``key_lists[1][n]`` in ``indexes[1]``…, keys without a row skipped, added one
-    after the other in that order (``np.add.reduceat``) — the order a loop over the keys adds them, so the
-    same floats. The look-ups run through C-level ``map`` over the whole batch, not a loop per item."""
+    after the other in that order (``np.add.reduceat``; equal to a loop's sum up to the last bit, see the
+    module docstring). The look-ups run through C-level ``map`` over the whole batch, not a loop per item."""
     import numpy as np
 
     n = len(key_lists[0])
