@@ -49,3 +49,15 @@ def test_a_correction_finds_its_sentence_again_by_text_or_says_why_not():
     assert _locate({"idx": 1, "text_hash": text_hash("已经删掉的一句。")}, sentences) == (None, MISSING_SENTENCE)
     twice = [*sentences, {"idx": 3, "text_simplified": "客户满意。"}]
     assert _locate({"idx": 0, "text_hash": text_hash("客户满意。")}, twice) == (None, AMBIGUOUS)
+
+
+def test_a_short_line_read_as_polar_counts_in_the_body():
+    """A line laid out like a heading but read as an achievement (w13) is part of the document's figures;
+    neutral headings still are not."""
+    rows = [{"text_simplified": t, "sentiment": s, "label": lab, "themes": []} for t, s, lab in [
+        ("二、主要工作", 0.5, "neu"),
+        ("项目验收一次通过", 0.9, "pos"),
+        ("全年共走访客户六十余家。", 0.5, "neu"),
+    ]]
+    figures = document_figures(rows)
+    assert figures["pos_share"] == 0.5 and figures["sentiment_mean"] == 0.7

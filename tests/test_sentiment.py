@@ -213,3 +213,47 @@ def test_kinds_fixed_in_w12(sentence, expected):
 ])
 def test_fix_items_done_for_someone_or_closing_on_the_situation(text, fixes):
     assert fixes_a_problem(text) is fixes
+
+
+# w13: the build passes the layout's heading flag (every unpunctuated line of up to 30 characters); only a
+# line that also reads as a heading here counts as one, and an unnumbered one is weighed by the regression
+# with its heading feature on. Sentences written here, not in the training files.
+@pytest.mark.parametrize("line, expected", [
+    ("项目验收一次通过", "pos"),
+    ("年底评上了先进个人", "pos"),
+    ("全年零差错", "pos"),
+    ("接手的三个老项目全部按期验收了", "pos"),
+    ("二、存在的不足", "neu"),  # numbered: neutral outright
+    ("3. 下一步工作计划", "neu"),
+    ("工作中的不足", "neu"),  # unnumbered headings stay neutral through the regression
+    ("客户满意度调查", "neu"),
+    ("明年的打算", "neu"),
+    ("部门：财务部", "neu"),
+])
+def test_lines_laid_out_as_headings(line, expected):
+    from analysis.text.sections import is_heading
+
+    assert is_heading(line)
+    model = default_model()
+    assert model.score_many([line], [cut(line)], [True])[0].label == expected
+    assert model.score(line, cut(line), True).label == expected
+
+
+def test_cues_under_a_condition_or_goal_are_counted_apart():
+    framed = cues("只有把每个细节都核对清楚，才能让客户满意。")
+    assert framed.pos_irrealis == framed.pos > 0
+    plain = cues("客户非常满意。")
+    assert plain.pos > 0 and plain.pos_irrealis == 0
+
+
+@pytest.mark.parametrize("sentence", [
+    "为了保证数据安全，所有导出操作都要留痕。",
+    "如果每张单据都能当天录入，月底就不会手忙脚乱。",
+    "只要用心去做，没有干不好的工作。",
+    "排班的目的是让每个时段都有人值守。",
+    "只有把每个细节都核对清楚，才能让客户放心。",
+    "一旦发现质量问题，要立即停线上报。",
+    "如果沒有把握，就先和主管確認再回覆客戶。",  # Traditional
+])
+def test_conditions_goals_and_advice_are_neutral(sentence):
+    assert label(sentence) == "neu"

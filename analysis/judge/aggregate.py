@@ -38,11 +38,12 @@ def document_figures(sentences: Iterable[dict]) -> dict:
     """sentiment_mean, pos_share, neg_share, one count per theme and themes_total from sentence rows
     (``text_simplified``, ``sentiment``, ``label``, ``themes``), as the documents table stores them.
 
-    Sentiment is averaged over the body (headings are neutral by definition and would dilute it); the
+    Sentiment is averaged over the body (headings are neutral by definition and would dilute it); a line
+    laid out like a heading but read as positive or negative (项目验收一次通过) is a sentence of the body. The
     theme counts read the rows' themes, which the pipeline has already emptied for non-substantive
     sentences."""
     rows = list(sentences)
-    body = [r for r in rows if not is_heading(r["text_simplified"])] or rows
+    body = [r for r in rows if r["label"] != "neu" or not is_heading(r["text_simplified"])] or rows
     labels = Counter(r["label"] for r in body)
     counts = Counter(t for r in rows for t in (r["themes"] if r["themes"] is not None else ()))
     n = len(body) or 1

@@ -103,6 +103,8 @@ class Cues:
     duty: bool = False  # describes the writer's remit (我负责…): neutral unless a cue says otherwise
     item: bool = False  # a work-log item that opens with what was done (1. 开发并上线了… / 重构了…), not negated
     figures: int = 0  # counted figures (12项, 96%, 550+): list items of results often carry nothing else
+    pos_irrealis: float = 0.0  # the part of ``pos`` said under a goal, condition or advice (确保…满意)
+    neg_irrealis: float = 0.0  # the part of ``neg`` said under one (不应抱怨, 为了少出差错…)
 
 
 # A short unpunctuated line that names an award or counts results is a list item of achievements
@@ -168,6 +170,9 @@ def cues(text: str) -> Cues:
         return 1.5 if pos >= cut_at else 0.6
 
     pos = neg = 0.0
+    irrealis = _IRREALIS.search(text)
+    scope = irrealis.start() if irrealis else len(text)
+    pos_irr = neg_irr = 0.0
     spans: list[tuple[int, int]] = []
     if fixes_a_problem(text):
         pos += 1.0
@@ -202,6 +207,8 @@ def cues(text: str) -> Cues:
             pos += 0.5 * weight(m.start())  # 客户没有流失 / 没有被客户投诉: a bad thing that did not happen
         else:
             neg += weight(m.start())
+            if m.start() >= scope:
+                neg_irr += weight(m.start())
     for m in lex.pos.finditer(text):
         if not free(*m.span()):
             continue
@@ -209,8 +216,12 @@ def cues(text: str) -> Cues:
         head = text[max(0, m.start() - 3):m.start()]
         if any(head.endswith(n) for n in lex.negators):
             neg += weight(m.start())
+            if m.start() >= scope:
+                neg_irr += weight(m.start())
         else:
             pos += weight(m.start())
+            if m.start() >= scope:
+                pos_irr += weight(m.start())
     for m in _COMPLETION.finditer(text):  # 完成任务的108% is good news, 只完成了83% is not
         value = float(m.group("value"))
         if m.group("only") or value < 100:
@@ -223,7 +234,16 @@ def cues(text: str) -> Cues:
         for m in lex.result.finditer(text):
             pos += lex.result_weight * weight(m.start())
     item = bool(_WORK_ITEM.match(text)) and not _ITEM_NEGATED.search(text)
-    return Cues(pos, neg, plan, bool(lex.duty.search(text)), item, len(_FIGURE.findall(text)))
+    return Cues(pos, neg, plan, bool(lex.duty.search(text)), item, len(_FIGURE.findall(text)), pos_irr, neg_irr)
+
+
+# From a condition, purpose or goal to the end of the sentence nothing is reported as done: 确保客户满意,
+# 只有用心才能做好, 如果每个环节都多查一遍就能减少麻烦. The cues found there are also counted apart, as two
+# more features, so the regression learns how little praise (or a problem word) weighs in such a frame instead
+# of every cue counting as a result. Bare 要/需要/应该 are left out: they open plans, which the plan
+# feature already covers, and adding them moved the dev set the wrong way (docs/method.md, w13).
+_IRREALIS = re.compile(r"如果|假如|倘若|要是|只有|只要|一旦|为了|以便|确保|保证|目的是|目的在于|目标是|不应|不能因为"
+                       r"|学会|如何|才能")
 
 
 # Real summaries list what was done as bare work-log items (2. 开发报表导出功能，支持两种格式 / 重构了订单
@@ -502,7 +522,8 @@ def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str]) -> list
     hp, hn = lexicon_counts(tokens)
     dp, dn = lexicon_counts(tokens, dutir())
     return [c.pos, c.neg, c.pos * c.plan, c.neg * c.plan, float(c.plan), float(c.duty), float(heading), nb, hp, hn,
-            dp, dn, float(c.item), float(min(c.figures, 3))]
+            dp, dn, float(c.item), float(min(c.figures, 3)),
+            c.pos_irrealis, c.neg_irrealis]
 
 
 class Polarity:
@@ -631,6 +652,15 @@ def train(rows: list[dict], tokenize, folds: int = 5, c: float = C_POLARITY) -> 
     return LogOdds(_bayes(list(zip(tokens, labels)))), polarity
 
 
+def _heading_kind(text: str, layout: bool | None) -> int:
+    """0: a sentence; 1: a short unnumbered line that reads as a heading (weighed, with the heading
+    feature on); 2: a numbered heading or an empty line (neutral outright)."""
+    if layout is False or not looks_like_heading(text):
+        return 0
+    s = text.strip()
+    return 2 if not s or _HEADING_NUM.match(s) else 1
+
+
 class SentimentModel:
     """Scores sentences; build one per process (or load the cached weights: ``default_model``)."""
 
@@ -644,29 +674,35 @@ class SentimentModel:
         self._log_odds, self._polarity = log_odds, polarity
 
     def score(self, text_simplified: str, tokens: list[str], heading: bool | None = None) -> Scored:
-        """Headings are neutral (LABELS.md); else the regression's most likely label, and as the 0..1
-        sentiment the expected polarity P(pos) + ½·P(neu)."""
-        if heading is None:
-            heading = looks_like_heading(text_simplified)
-        if heading:
+        """Numbered headings are neutral (LABELS.md); else the regression's most likely label, and as the
+        0..1 sentiment the expected polarity P(pos) + ½·P(neu). ``heading`` as in ``score_many``."""
+        kind = _heading_kind(text_simplified, heading)
+        if kind == 2:
             return Scored(0.5, "neu")
         words = features(tokens)
         nb = self._log_odds(words)
         p = self._polarity.probabilities(sparse_keys(text_simplified, words),
-                                         dense_features(cues(text_simplified), False, nb, words))
+                                         dense_features(cues(text_simplified), kind == 1, nb, words))
         label = LABEL_ORDER[max(range(3), key=p.__getitem__)]
         return Scored(round(p[2] + 0.5 * p[1], 4), label)
 
     def score_many(self, texts: list[str], token_lists: list[list[str]],
                    headings: list[bool | None]) -> list[Scored]:
-        """``score`` of many sentences, the regression applied to all of them at once."""
-        headings = [looks_like_heading(t) if h is None else h for t, h in zip(texts, headings)]
-        todo = [n for n, h in enumerate(headings) if not h]
+        """``score`` of many sentences, the regression applied to all of them at once.
+
+        ``headings`` is what the document's layout says (None: unknown). Only a line that also reads as a
+        heading here counts as one: a short unpunctuated line that names an award or reports a finished
+        event (研三，国家奖学金 / 重构了订单中心) is laid out like a heading but is a sentence. A numbered
+        heading (三、存在的不足) is neutral outright; an unnumbered short line (上班很累但很充实 /
+        工作中的不足) is weighed by the regression with its heading feature on, as in training, where
+        almost every such line is neutral and the few evaluative ones are not."""
+        kinds = [_heading_kind(t, h) for t, h in zip(texts, headings)]
+        todo = [n for n, k in enumerate(kinds) if k < 2]
         out = [Scored(0.5, "neu")] * len(texts)
         if not todo:
             return out
         words = [features(token_lists[n]) for n in todo]
-        dense = [dense_features(cues(texts[n]), False, self._log_odds(w), w) for n, w in zip(todo, words)]
+        dense = [dense_features(cues(texts[n]), kinds[n] == 1, self._log_odds(w), w) for n, w in zip(todo, words)]
         for n, p in zip(todo, self._polarity.probabilities_many(words, [texts[n] for n in todo], dense)):
             label = LABEL_ORDER[max(range(3), key=p.__getitem__)]
             out[n] = Scored(round(p[2] + 0.5 * p[1], 4), label)
