@@ -133,3 +133,35 @@ def test_the_sentence_memo_budget_is_read_from_the_environment_in_megabytes():
     out = subprocess.run([sys.executable, "-c", "from analysis import pipeline; print(pipeline.MEMO_BYTES)"],
                          env={**os.environ, pipeline.MEMO_ENV: "1.5"}, capture_output=True, text=True, check=True)
     assert out.stdout.split() == [str(3 * 2**19)]
+
+
+def test_the_network_pass_counting_ranges_of_sentences_stores_what_one_count_over_all_stores(demo_store, tmp_path,
+                                                                                             monkeypatch):
+    """The full count of the network's co-occurrences joins ``NETWORK_ROWS`` sentences at a time (bounded by
+    the range, not the corpus): ranges of 7 sentences store exactly the counts and edges one range stores, and
+    the counts are those of every sentence's distinct words counted in Python."""
+    from itertools import combinations_with_replacement
+
+    path = tmp_path / "s.duckdb"
+    shutil.copyfile(demo_store, path)
+    con = duckdb.connect(str(path))
+    try:
+        stored = {}
+        for rows in (10**6, 7):
+            monkeypatch.setattr(passes, "NETWORK_ROWS", rows)
+            edges = passes.update_network(con)
+            stored[rows] = (edges, sorted(con.execute("SELECT * FROM network_counts").fetchall()),
+                            con.execute("SELECT * FROM network_edges ORDER BY rank").fetchall())
+        words = con.execute("SELECT words FROM sentence_words").fetchall()
+    finally:
+        con.close()
+    assert stored[7] == stored[10**6] and stored[7][0] > 20
+    counts = stored[7][1]
+    candidates = {source for source, target, _ in counts if source == target}
+    assert len(candidates) == 2 * 150
+    expected: dict[tuple[str, str], int] = {}
+    for (row,) in words:
+        for pair in combinations_with_replacement(sorted(w for w in row if w in candidates), 2):
+            expected[pair] = expected.get(pair, 0) + 1
+    pairs = {(s, t): n for s, t, n in counts if t}
+    assert pairs == {pair: expected.get(pair, 0) for pair in pairs} and {p for p in expected} <= set(pairs)
