@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -50,15 +51,32 @@ class SentenceResult:
     distinct: list[str]  # the same, sorted and without repeats (the sentence_words row)
 
 
-MEMO_ENV = "YEAREND_SENTENCE_MEMO"
-MEMO_LIMIT = int(os.environ.get(MEMO_ENV, 200_000))
-"""Distinct sentences remembered per process; 0 remembers nothing from one document to the next."""
+MEMO_ENV = "YEAREND_SENTENCE_MEMO_MB"
+MEMO_BYTES = int(float(os.environ.get(MEMO_ENV, 64)) * 2**20)
+"""Bytes of remembered sentences per process (``memo_bytes``); 0 remembers nothing from one document to the
+next. A budget in bytes, not in sentences: on a corpus that repeats few sentences the memo fills whatever the
+count, and 200,000 sentences of long text took several hundred MB in each worker."""
 _memo: dict[tuple[str, bool], SentenceResult] = {}
+_memo_size = 0
+"""``memo_bytes`` summed over the entries of ``_memo``."""
+_ENTRY_OVERHEAD = 100
+"""What an entry costs beyond its objects' own sizes (its slot in the dict, the instance's attribute dict):
+with it, ``memo_bytes`` summed over the demo corpus's sentences is within 1 % of what tracemalloc counts."""
+
+
+def memo_bytes(key: tuple[str, bool], result: SentenceResult) -> int:
+    """What one remembered sentence holds, by ``sys.getsizeof`` of its objects (the word strings counted once:
+    ``distinct`` holds the same strings as ``words``)."""
+    return (_ENTRY_OVERHEAD + sys.getsizeof(key) + sys.getsizeof(key[0]) + sys.getsizeof(result)
+            + sys.getsizeof(result.themes) + sys.getsizeof(result.words) + sys.getsizeof(result.distinct)
+            + sum(map(sys.getsizeof, result.words)))
 
 
 def clear_memo() -> None:
     """Forget the remembered sentences (a long-lived process that analysed a few uploads)."""
+    global _memo_size
     _memo.clear()
+    _memo_size = 0
 
 
 def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[SentenceResult]:
@@ -66,16 +84,19 @@ def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[Sen
 
     Summaries repeat themselves: headings (二、存在的不足), stock phrases and pasted 范文 recur across
     a company's documents, so with the default model each distinct sentence is analysed once per
-    process and remembered (up to ``MEMO_LIMIT`` of them). The themes of a document's new sentences
-    are scored in one batch.
+    process and remembered, within ``MEMO_BYTES``: a sentence that would pass the budget empties the
+    memo first (the cheapest exact rule; headings and stock phrases are back after a few documents), one
+    larger than the whole budget is not remembered.
+    The themes of a document's new sentences are scored in one batch.
     """
     from analysis.judge.sentiment import default_model
 
-    memo = _memo if model is None and MEMO_LIMIT > 0 else {}
-    if len(memo) >= MEMO_LIMIT:
-        memo.clear()  # before looking anything up: every sentence asked for must be in it at the end
+    global _memo_size
+    remember = model is None and MEMO_BYTES > 0
+    memo = _memo if remember else {}
     model = model or default_model()
     todo = list(dict.fromkeys(key for key in sentences if key not in memo))
+    fresh: dict[tuple[str, bool], SentenceResult] = {}
     if todo:
         tokens = [segment.cut(text) for text, _ in todo]
         # metadata lines (部门：销售部) name the writer, they are about no theme
@@ -87,9 +108,19 @@ def analyse_sentences(sentences: list[tuple[str, bool]], model=None) -> list[Sen
             scored = scores[n]
             # 存在/不足 from 二、存在的不足 are structure, not keywords
             words = () if heading else tuple(segment.content_words(tokens[n]))
-            memo[text, heading] = SentenceResult(scored.sentiment, scored.label, tuple(found.get(n, ())), words,
-                                                 sorted(set(words)))
-    return [memo[key] for key in sentences]
+            fresh[text, heading] = SentenceResult(scored.sentiment, scored.label, tuple(found.get(n, ())), words,
+                                                  sorted(set(words)))
+    results = [fresh.get(key) or memo[key] for key in sentences]
+    if remember:
+        for key, result in fresh.items():
+            size = memo_bytes(key, result)
+            if size > MEMO_BYTES:
+                continue  # never fits: not worth forgetting the others for
+            if _memo_size + size > MEMO_BYTES:
+                clear_memo()
+            _memo[key] = result
+            _memo_size += size
+    return results
 
 
 def analyse_text(text: str, model=None) -> tuple[list[dict], dict[str, int], normalize.Normalized]:

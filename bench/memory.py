@@ -5,6 +5,7 @@
 
     .venv/bin/python bench/memory.py STORE.duckdb --mode passes    # the corpus-wide passes alone, on a copy
     .venv/bin/python bench/memory.py /tmp/mem/c100000 --mode collect  # listing and hashing the files alone
+    .venv/bin/python bench/memory.py /tmp/mem/c100000 --keep /tmp/mem/s100k.duckdb  # keep the built store
 
 Each run is a full build of the corpus into a new store, in a fresh interpreter (as ``python -m analysis
 build`` runs). This process samples the build's process tree every ``--interval`` seconds with psutil:
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -136,9 +138,10 @@ def _sample(proc: psutil.Process) -> dict | None:
             "pss_sum": pss_sum / MB} if main else None
 
 
-def measure(corpus: Path, workers: int, interval: float, mode: str = "build") -> dict:
+def measure(corpus: Path, workers: int, interval: float, mode: str = "build", keep: Path | None = None) -> dict:
     """One full build (or ``mode``: its collect, or its passes) in a fresh interpreter: its result line,
-    and peaks overall and per phase."""
+    and peaks overall and per phase. ``keep``: move the built store there instead of discarding it, so one
+    long build (100k documents) also serves the dashboard bench."""
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         marks = Path(tmp) / "marks.jsonl"
         env = {**os.environ, "MEMORY_MARKS": str(marks)}
@@ -157,6 +160,9 @@ def measure(corpus: Path, workers: int, interval: float, mode: str = "build") ->
             raise RuntimeError(f"build failed ({child.returncode})")
         result = json.loads(out[-1])
         phases = [json.loads(line) for line in marks.read_text().splitlines()]
+        if keep and mode != "collect":
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(Path(tmp) / "insights.duckdb"), str(keep))
     # DuckDB's own memory at the end of each marked call on the snapshot connection, by the call's name
     result["duckdb_mb"] = {}
     for (_, name, _), (_, _, mb) in zip(phases, phases[1:]):
@@ -187,10 +193,11 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--interval", type=float, default=0.2)
+    ap.add_argument("--keep", type=Path, help="keep the store built (by the last run) at this path")
     args = ap.parse_args()
     runs = []
     for n in range(args.repeat):
-        runs.append(measure(args.corpus, args.workers, args.interval, args.mode))
+        runs.append(measure(args.corpus, args.workers, args.interval, args.mode, args.keep))
         print(f"run {n + 1}:", json.dumps(runs[-1], ensure_ascii=False), flush=True)
     keys = ("main", "worker", "rss_sum", "pss_sum")
     print("load average:", " ".join(f"{x:.1f}" for x in os.getloadavg()))

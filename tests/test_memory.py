@@ -89,3 +89,79 @@ def test_a_snapshot_writer_has_a_duckdb_memory_limit_only_when_the_operator_sets
     with snapshot.new_snapshot(store) as con:
         assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [("286.1 MiB",)]
     assert store.exists()
+
+
+def test_the_sentence_memo_stays_within_its_byte_budget_and_starts_over_when_a_sentence_would_pass_it(monkeypatch):
+    """A worker remembers analysed sentences within ``MEMO_BYTES`` (``memo_bytes`` of each entry), not a count
+    of them: the sentence that would pass the budget empties the memo first, a sentence larger than the whole
+    budget is not remembered, and what is returned is what analysing with no memo returns."""
+    from analysis import pipeline
+
+    sentences = [("全年新签华东区客户十二家，回款全部按期到账。", False),
+                 ("二、存在的不足", True),
+                 ("跨部门协作时沟通不够及时，导致两个项目延期交付。", False),
+                 ("明年计划完成仓储系统升级，把出库差错率降到千分之一以下。", False)]
+    long = ("针对售后投诉处理流程冗长的问题，牵头梳理了受理、派单、回访三个环节的职责，" * 6 + "效果明显。", False)
+    monkeypatch.setattr(pipeline, "MEMO_BYTES", 0)
+    pipeline.clear_memo()
+    expected = pipeline.analyse_sentences([*sentences, long])
+    assert pipeline._memo == {} and pipeline._memo_size == 0
+    sizes = [pipeline.memo_bytes(key, result) for key, result in zip(sentences, expected)]
+    assert all(300 < size < 2_500 for size in sizes) and pipeline.memo_bytes(long, expected[-1]) > sum(sizes[:3])
+
+    monkeypatch.setattr(pipeline, "MEMO_BYTES", sum(sizes[:3]))
+    assert pipeline.analyse_sentences(sentences[:3] + sentences[:1]) == expected[:3] + expected[:1]
+    assert list(pipeline._memo) == sentences[:3] and pipeline._memo_size == sum(sizes[:3])
+    assert pipeline.analyse_sentences(sentences[1:2]) == expected[1:2]  # remembered: nothing changes
+    assert list(pipeline._memo) == sentences[:3] and pipeline._memo_size == sum(sizes[:3])
+    assert pipeline.analyse_sentences(sentences[3:]) == expected[3:4]  # would pass the budget: starts over
+    assert list(pipeline._memo) == sentences[3:] and pipeline._memo_size == sizes[3]
+    assert pipeline.analyse_sentences([long, sentences[0]]) == [expected[-1], expected[0]]
+    assert list(pipeline._memo) == [sentences[3], sentences[0]] and pipeline._memo_size == sizes[3] + sizes[0]
+    pipeline.clear_memo()
+    assert pipeline._memo == {} and pipeline._memo_size == 0
+
+
+def test_the_sentence_memo_budget_is_read_from_the_environment_in_megabytes():
+    import os
+    import subprocess
+    import sys
+
+    from analysis import pipeline
+
+    assert pipeline.MEMO_ENV == "YEAREND_SENTENCE_MEMO_MB"
+    out = subprocess.run([sys.executable, "-c", "from analysis import pipeline; print(pipeline.MEMO_BYTES)"],
+                         env={**os.environ, pipeline.MEMO_ENV: "1.5"}, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str(3 * 2**19)]
+
+
+def test_the_network_pass_counting_ranges_of_sentences_stores_what_one_count_over_all_stores(demo_store, tmp_path,
+                                                                                             monkeypatch):
+    """The full count of the network's co-occurrences joins ``NETWORK_ROWS`` sentences at a time (bounded by
+    the range, not the corpus): ranges of 7 sentences store exactly the counts and edges one range stores, and
+    the counts are those of every sentence's distinct words counted in Python."""
+    from itertools import combinations_with_replacement
+
+    path = tmp_path / "s.duckdb"
+    shutil.copyfile(demo_store, path)
+    con = duckdb.connect(str(path))
+    try:
+        stored = {}
+        for rows in (10**6, 7):
+            monkeypatch.setattr(passes, "NETWORK_ROWS", rows)
+            edges = passes.update_network(con)
+            stored[rows] = (edges, sorted(con.execute("SELECT * FROM network_counts").fetchall()),
+                            con.execute("SELECT * FROM network_edges ORDER BY rank").fetchall())
+        words = con.execute("SELECT words FROM sentence_words").fetchall()
+    finally:
+        con.close()
+    assert stored[7] == stored[10**6] and stored[7][0] > 20
+    counts = stored[7][1]
+    candidates = {source for source, target, _ in counts if source == target}
+    assert len(candidates) == 2 * 150
+    expected: dict[tuple[str, str], int] = {}
+    for (row,) in words:
+        for pair in combinations_with_replacement(sorted(w for w in row if w in candidates), 2):
+            expected[pair] = expected.get(pair, 0) + 1
+    pairs = {(s, t): n for s, t, n in counts if t}
+    assert pairs == {pair: expected.get(pair, 0) for pair in pairs} and {p for p in expected} <= set(pairs)

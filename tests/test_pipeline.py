@@ -34,7 +34,7 @@ def test_traditional_document_keeps_original_text():
 
 
 def test_a_full_sentence_memo_is_emptied_without_losing_what_is_being_analysed(monkeypatch):
-    # the memo holds at most MEMO_LIMIT sentences; emptying it halfway through a document once made
+    # the memo holds at most MEMO_BYTES of sentences; emptying it halfway through a document once made
     # the sentences it had just found there vanish (KeyError), and every later document failed
     from analysis import pipeline
     from tests.test_build import GOOD_B
@@ -44,13 +44,13 @@ def test_a_full_sentence_memo_is_emptied_without_losing_what_is_being_analysed(m
             analyse_bytes("a.txt", GOOD_A.encode("utf-8")), analyse_bytes("b.txt", GOOD_B.encode("utf-8")),
             analyse_bytes("a2.txt", (GOOD_A + "\n补充一句。").encode("utf-8")))]
 
-    monkeypatch.setattr(pipeline, "_memo", {})
+    pipeline.clear_memo()
     expected = analysed()
-    for limit in (0, 3):
-        monkeypatch.setattr(pipeline, "MEMO_LIMIT", limit)
-        monkeypatch.setattr(pipeline, "_memo", {})
+    for budget in (0, 3_000):  # nothing remembered; two or three sentences at a time
+        monkeypatch.setattr(pipeline, "MEMO_BYTES", budget)
+        pipeline.clear_memo()
         assert analysed() == expected
-        assert len(pipeline._memo) <= limit + 12  # one document's sentences over the limit at most
+        assert len(pipeline._memo) <= 3 and pipeline._memo_size <= budget
 
 
 def _demo_sentences(documents: int = 40) -> list[str]:

@@ -368,20 +368,35 @@ def update_network(con: duckdb.DuckDBPyConnection, changed: set[str] | None = No
     return len(rows)
 
 
+NETWORK_ROWS = 500_000
+"""``sentence_words`` rows (sentences) whose co-occurrences a full count of the network pairs joins at a time."""
+
+
 def _count_pairs(con: duckdb.DuckDBPyConnection, words: list[str], doc_ids: str, sign: int, db: str = "") -> None:
     """Add ``sign`` × the sentences (of the documents ``doc_ids`` selects, or all, in the ``db`` snapshot) holding each
-    of ``words`` and each pair of them to ``network_counts``; every word gets a row, if only of 0."""
+    of ``words`` and each pair of them to ``network_counts``; every word gets a row, if only of 0.
+
+    The pairs come from a self-join of (sentence, word) rows on the sentence, keyed by the row's ``rowid`` (one
+    integer rather than doc_id and idx). Counting every document joins ``NETWORK_ROWS`` sentences at a time, so
+    the join's hash table is bounded by that range, not by the corpus: at 100,000 summaries the whole join
+    (3.9 M sentences) was the largest DuckDB allocation of the build process."""
     if not words:
         return
+    where = f"doc_id IN ({doc_ids})" if doc_ids else "rowid >= $lo AND rowid < $hi"
+    ranges = [(None, None)] if doc_ids else [(lo, lo + NETWORK_ROWS) for lo in range(0, con.execute(
+        f"SELECT COALESCE(MAX(rowid) + 1, 0) FROM {db}sentence_words").fetchall()[0][0], NETWORK_ROWS)]
     con.register("_vocab", pa.table({"word": pa.array(words, pa.string())}))
     try:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _counts AS "
-            f"WITH u AS (SELECT w.doc_id, w.idx, w.word FROM (SELECT doc_id, idx, unnest(words) AS word FROM "
-            f"{db}sentence_words{f' WHERE doc_id IN ({doc_ids})' if doc_ids else ''}) w JOIN _vocab v USING (word)) "
-            "SELECT a.word AS source, b.word AS target, ? * COUNT(*) AS n FROM u a JOIN u b "
-            "ON a.doc_id = b.doc_id AND a.idx = b.idx AND a.word <= b.word GROUP BY ALL "
-            "UNION ALL SELECT word, word, 0 FROM _vocab", [sign])
+        con.execute("CREATE OR REPLACE TEMP TABLE _counts AS SELECT word AS source, word AS target, 0::BIGINT AS n "
+                    "FROM _vocab")
+        for lo, hi in ranges:
+            con.execute(
+                "INSERT INTO _counts "
+                f"WITH u AS (SELECT w.r, w.word FROM (SELECT rowid AS r, unnest(words) AS word FROM "
+                f"{db}sentence_words WHERE {where}) w JOIN _vocab v USING (word)) "
+                "SELECT a.word, b.word, $sign * COUNT(*) FROM u a JOIN u b ON a.r = b.r AND a.word <= b.word "
+                "GROUP BY ALL",
+                {"sign": sign} | ({} if doc_ids else {"lo": lo, "hi": hi}))
     finally:
         con.unregister("_vocab")
     con.execute(
