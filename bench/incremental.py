@@ -86,7 +86,9 @@ def main() -> int:
         corpus, held = tmp / "corpus", tmp / "held"
         shutil.copytree(args.corpus, corpus)
         files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in {".txt", ".md", ".docx"})
-        last = max(p.relative_to(corpus).parts[0] for p in files)
+        # summaries live in one folder per year; files at the top (the demo corpus's README.md) are not summaries
+        years = {p.relative_to(corpus).parts[0] for p in files if len(p.relative_to(corpus).parts) > 1}
+        last = max(y for y in years if y.isdigit())
         pool = [p for p in files if p.relative_to(corpus).parts[0] == last]
         chosen = random.Random(18).sample(pool, max(1, round(args.new * len(files))))
         for path in chosen:
