@@ -541,12 +541,13 @@ class Polarity:
     def __init__(self, keys: list[list[str]], dense: np.ndarray, labels: list[str], c: float = C_POLARITY) -> None:
         from scipy.sparse import csr_matrix, hstack
         from sklearn.feature_extraction.text import CountVectorizer
-        from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import normalize
+
+        from analysis.judge.logistic import fit
 
         vectorizer = CountVectorizer(analyzer=lambda ks: ks, binary=True)
         x = hstack([normalize(vectorizer.fit_transform(keys).astype(float)), csr_matrix(dense)]).tocsr()
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=500).fit(x, labels)
+        model = fit(x, labels, c)
         order = [list(model.classes_).index(lab) for lab in LABEL_ORDER]
         coef = model.coef_[order]
         n = len(vectorizer.vocabulary_)

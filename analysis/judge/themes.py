@@ -178,9 +178,9 @@ class Learned:
 
     def __init__(self, rows: list[dict], tokenize, c: float = C) -> None:
         from sklearn.feature_extraction.text import CountVectorizer
-        from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import normalize
 
+        from analysis.judge.logistic import fit
         from analysis.read.normalize import to_simplified
 
         self.themes = tuple(t for t in THEMES if any(t in r["themes"] for r in rows))
@@ -191,7 +191,7 @@ class Learned:
         self.bias = np.zeros(len(self.themes))
         for j, theme in enumerate(self.themes):
             y = np.array([theme in r["themes"] for r in rows])
-            model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(x, y)
+            model = fit(x, y, c)
             coef[:, j], self.bias[j] = model.coef_[0], model.intercept_[0]
         self.coef = coef
         self.rows: dict[str, int] = dict(vectorizer.vocabulary_)
