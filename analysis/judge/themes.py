@@ -11,8 +11,9 @@ logistic regression over the sentence's jieba words, trained (once, then cached)
 shipped in ``data/sentiment_train_*.tsv`` (the same files that train the sentiment model) and in
 ``data/themes_train_*.tsv`` (themes only, written for the kinds of real writing the rules miss), both
 confirms the rules (a rule match the model finds very unlikely is dropped) and adds the sentences it
-is confident about on its own; a theme's word-order patterns marked ``trusted`` (a named technology
-learnt) stand whatever the model says. Together: about 0.84 (README, ``python -m analysis evaluate``). Themes
+is confident about on its own, except on short lines (``SHORT_LINE``: item labels, fragments), where a few
+words make its confident guesses mostly wrong; a theme's word-order patterns marked ``trusted`` (a named
+technology learnt) stand whatever the model says. Together: about 0.84 (README, ``python -m analysis evaluate``). Themes
 HR adds to the taxonomy have no training sentences and are decided by their rules alone.
 """
 from __future__ import annotations
