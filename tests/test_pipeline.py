@@ -85,7 +85,7 @@ def test_batched_scoring_is_sentence_by_sentence_scoring_to_the_last_bit():
     assert learned.clause_probabilities_many(tokens) == [learned.probabilities(k, clauses=True) for k in tokens]
     assert themes.assign_many(texts, tokens) == [
         themes.combine({k: th.strength(t) for k, th in taxonomy.items()}, learned.probabilities(k), taxonomy,
-                       clause_probabilities=learned.probabilities(k, clauses=True))
+                       clause_probabilities=learned.probabilities(k, clauses=True), short=themes.is_short_line(t))
         for t, k in zip(texts, tokens)]
     labels = [s.label for s in model.score_many(texts, tokens, [None] * len(texts))]
     assert {"pos", "neu", "neg"} <= set(labels)

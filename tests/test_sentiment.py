@@ -284,3 +284,28 @@ def test_regressions_are_fitted_to_their_optimum_not_to_where_lbfgs_stopped():
     assert np.abs(ours.coef_ - exact.coef_).max() < 1e-5
     assert np.abs(ours.intercept_ - exact.intercept_).max() < 1e-5
     assert [ours.predict(x[i])[0] for i in range(len(rows))] == y
+
+
+# Issue 12, round 4: a work-log status line that reports its item done is an achievement, whatever words
+# the status uses; one still going on, late or undone is not. Sentences written here, not in the training files.
+@pytest.mark.parametrize("line, expected", [
+    ("完成情况：月度报表自动化，已完成。", "pos"),
+    ("完成情况：库房盘点、账实核对，全部完成", "pos"),
+    ("完成情况：客户回访名单整理，完成", "pos"),
+    ("工作结果：新人上岗培训从两周缩短到一周；", "pos"),
+    ("完成情況：門店收銀系統切換，完成。", "pos"),  # Traditional
+    ("完成情况：测试中，下周提交验收。", "neu"),
+    ("完成情况：暂停，等待法务审核", "neu"),
+    ("完成情况：因供应商缺货延期。", "neg"),
+    ("完成情况：未完成，客户需求还在调整。", "neg"),
+])
+def test_status_lines_reporting_an_item_done(line, expected):
+    assert label(line) == expected
+
+
+def test_a_status_line_done_counts_as_one_positive_cue():
+    assert cues("完成情况：客户回访名单整理，完成").pos == 1.0
+    assert cues("工作结果：新人上岗培训从两周缩短到一周").pos == 1.0
+    for undone in ("完成情况：测试中，下周提交验收。", "完成情况：因供应商缺货延期。", "工作结果：暂无", "完成情况：",
+                   "（一）工作完成情况", "下一步：完成情况：待定"):
+        assert cues(undone).pos == 0.0, undone

@@ -260,7 +260,7 @@ def cross_validate_themes(rows: list[dict], folds: int = 5, cs=(2.0, 4.0, 8.0), 
     """Theme micro-F1 of every (C, confirm, alone, confirm_strong) by cross-validation on ``rows``."""
     from itertools import product
 
-    from analysis.judge.themes import Learned, combine, default_taxonomy
+    from analysis.judge.themes import Learned, combine, default_taxonomy, is_short_line
     from analysis.read.normalize import to_simplified
     from analysis.text.segment import cut
 
@@ -268,6 +268,7 @@ def cross_validate_themes(rows: list[dict], folds: int = 5, cs=(2.0, 4.0, 8.0), 
     simple = [to_simplified(r["text"]) for r in rows]
     tokens = [cut(s) for s in simple]
     rules = [{k: t.strength(s) for k, t in taxonomy.items()} for s in simple]
+    short = [is_short_line(s) for s in simple]  # as ``assign_many`` decides: rules only on short lines
     results = []
     for c in cs:
         probs: list[dict] = [{}] * len(rows)
@@ -280,7 +281,8 @@ def cross_validate_themes(rows: list[dict], folds: int = 5, cs=(2.0, 4.0, 8.0), 
         for confirm, alone, strong in product(confirms, alones, strongs):
             tp = fp = fn = 0
             for i, r in enumerate(rows):
-                got = set(combine(rules[i], probs[i], taxonomy, confirm, alone, strong, clause_probs[i]))
+                got = set(combine(rules[i], probs[i], taxonomy, confirm, alone, strong, clause_probs[i],
+                                      short=short[i]))
                 want = set(r["themes"])
                 tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
             results.append(((c, confirm, alone, strong), 2 * tp / (2 * tp + fp + fn) if tp else 0.0))

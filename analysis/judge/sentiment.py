@@ -65,6 +65,8 @@ class Lexicon:
     result: re.Pattern
     result_weight: float
     duty: re.Pattern
+    status: re.Pattern | None = None  # a work-log status line reporting its item done (完成情况：已上线)
+    status_weight: float = 1.0
 
 
 def _alt(words: list[str]) -> re.Pattern:
@@ -92,6 +94,8 @@ def lexicon() -> Lexicon:
         result=re.compile("|".join(raw["result"]["patterns"])),
         result_weight=float(raw["result"]["weight"]),
         duty=_alt(raw["duty"]["markers"]),
+        status=re.compile("|".join(raw["status"]["patterns"])) if raw.get("status", {}).get("patterns") else None,
+        status_weight=float(raw.get("status", {}).get("weight", 1.0)),
     )
 
 
@@ -233,6 +237,8 @@ def cues(text: str) -> Cues:
     if not plan:
         for m in lex.result.finditer(text):
             pos += lex.result_weight * weight(m.start())
+        if lex.status is not None and lex.status.match(text):
+            pos += lex.status_weight  # 完成情况：初版开发、完成 — the status line's whole point
     item = bool(_WORK_ITEM.match(text)) and not _ITEM_NEGATED.search(text)
     return Cues(pos, neg, plan, bool(lex.duty.search(text)), item, len(_FIGURE.findall(text)), pos_irr, neg_irr)
 
@@ -742,7 +748,9 @@ def default_model() -> SentimentModel:
     """
     from analysis.paths import CACHE_DIR
 
-    path = CACHE_DIR / f"sentiment-{training_key(Path(__file__), f'{C_POLARITY}')}.npz"
+    # the cue lexicon feeds the regression's dense features: weights trained with other cues are stale
+    extra = f"{C_POLARITY}" + data_path("sentiment_lexicon.toml").read_text(encoding="utf-8")
+    path = CACHE_DIR / f"sentiment-{training_key(Path(__file__), extra)}.npz"
     try:
         return SentimentModel.load(path)
     except (OSError, ValueError, KeyError):

@@ -11,8 +11,9 @@ logistic regression over the sentence's jieba words, trained (once, then cached)
 shipped in ``data/sentiment_train_*.tsv`` (the same files that train the sentiment model) and in
 ``data/themes_train_*.tsv`` (themes only, written for the kinds of real writing the rules miss), both
 confirms the rules (a rule match the model finds very unlikely is dropped) and adds the sentences it
-is confident about on its own; a theme's word-order patterns marked ``trusted`` (a named technology
-learnt) stand whatever the model says. Together: about 0.84 (README, ``python -m analysis evaluate``). Themes
+is confident about on its own, except on short lines (``SHORT_LINE``: item labels, fragments), where a few
+words make its confident guesses mostly wrong; a theme's word-order patterns marked ``trusted`` (a named
+technology learnt) stand whatever the model says. Together: about 0.84 (README, ``python -m analysis evaluate``). Themes
 HR adds to the taxonomy have no training sentences and are decided by their rules alone.
 """
 from __future__ import annotations
@@ -39,6 +40,10 @@ ALONE = 0.7  # the model assigns a theme without any rule match above this proba
 C = 8.0  # inverse regularisation strength of the logistic regressions
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 CLAUSE_BREAKS = frozenset("，,；;：:")
+# A line this short (an item label, a heading, a fragment: 优化日志打印功能 / Node与服务端渲染) gives the model
+# a handful of words, and on real writing its confident guesses there were mostly wrong: such a line gets its
+# themes from the rules only, the model confirming or vetoing them but adding none of its own.
+SHORT_LINE = 20  # characters of the stripped sentence
 MIN_CLAUSE = 3  # words; shorter clauses (其中，) carry too little evidence to be scored alone
 
 
@@ -415,9 +420,14 @@ def default_learned() -> Learned:
     return learned
 
 
+def is_short_line(text: str) -> bool:
+    """Whether ``text`` is short enough (``SHORT_LINE``) that the model may not add a theme to it alone."""
+    return len(text.strip()) <= SHORT_LINE
+
+
 def combine(rules: dict[str, int], probabilities: dict[str, float], order, confirm: float = CONFIRM,
             alone: float = ALONE, confirm_strong: float = CONFIRM_STRONG,
-            clause_probabilities: dict[str, float] | None = None) -> list[str]:
+            clause_probabilities: dict[str, float] | None = None, short: bool = False) -> list[str]:
     """Rule matches the model does not contradict, plus what the model is confident of, in ``order``.
 
     ``rules`` maps a theme to its rule strength (3 trusted pattern, 2 strong cue, 1 supporting cues). A
@@ -426,7 +436,8 @@ def combine(rules: dict[str, int], probabilities: dict[str, float], order, confi
     model has seen only some thousand sentences, and a domain word it never met (回款率) dilutes its
     evidence rather than adding to it. Supporting cues need the model's word for the whole sentence: two
     of them meet by chance in a long clause-rich sentence (完成了……的任务之后), and the best clause
-    would confirm them too easily.
+    would confirm them too easily. On a ``short`` line (``is_short_line``) the model only confirms or
+    vetoes: a theme no rule found is not added, however confident the model.
     """
     out = []
     clause_probabilities = clause_probabilities or probabilities
@@ -438,7 +449,7 @@ def combine(rules: dict[str, int], probabilities: dict[str, float], order, confi
         else:
             pc = clause_probabilities[key]
             keep = (strength == 3 or (strength == 2 and pc >= confirm_strong) or (strength == 1 and p >= confirm)
-                    or p >= alone)
+                    or (p >= alone and not short))
         if keep:
             out.append(key)
     return out
@@ -468,5 +479,5 @@ def assign_many(texts: list[str], token_lists: list[list[str]], taxonomy: dict[s
     doubtful = [n for n, (r, p) in enumerate(zip(rules, probabilities))
                 if any(k in p and p[k] < CONFIRM_STRONG for k, strength in r.items() if strength == 2)]
     clauses = dict(zip(doubtful, learned.clause_probabilities_many([token_lists[n] for n in doubtful])))
-    return [combine(r, p, taxonomy, clause_probabilities=clauses.get(n))
+    return [combine(r, p, taxonomy, clause_probabilities=clauses.get(n), short=is_short_line(texts[n]))
             for n, (r, p) in enumerate(zip(rules, probabilities))]
