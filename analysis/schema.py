@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-ANALYSIS_VERSION: Final = "10"
+ANALYSIS_VERSION: Final = "11"
 """Bump when a change to the pipeline alters any stored figure: the store re-analyses every document
 whose stored version differs, and reuses the rest."""
 
