@@ -169,18 +169,18 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
     def figures(f: Filters) -> Filters:
         return replace(access.scope(f), min_group=k)
 
-    def pinned(f: Filters) -> tuple[Filters | None, pd.DataFrame]:
-        """The documents of the whole publication cells inside ``f`` (one query under the minimum), and
-        ``f`` pinned to exactly those documents: every later question reads the same documents without
-        working out the cells of the whole store again (a second per question on 30,000 documents)."""
-        docs = query.documents(store_path, figures(f))
-        if docs.empty:
-            return None, docs
-        return replace(access.scope(f), doc_ids=tuple(docs["doc_id"]), min_group=0), docs
+    def pinned(f: Filters) -> Filters | None:
+        """``f`` under the reader's scope and the minimum (the documents of the whole publication cells inside
+        it), or None when there are none. The questions get these filters, not the list of their documents:
+        the cells are unions of whole grains (department × team × year × role), so the questions read the
+        build's aggregate tables, where a list of doc_ids would make every one of them read the sentences."""
+        if not query.overview(store_path, figures(f))["documents"]:
+            return None
+        return figures(f)
 
     mask = access.mask
-    this, _ = pinned(scope.filters())
-    last, _ = pinned(scope.filters(prev_year))
+    this = pinned(scope.filters())
+    last = pinned(scope.filters(prev_year))
     now = query.overview(store_path, this or figures(scope.filters()))
     # the same scope without the minimum: whether documents were left out, never how many
     everything = query.overview(store_path, replace(access.scope(scope.filters()), min_group=0))["documents"]
@@ -306,7 +306,7 @@ def _follow(store_path: Path, scope: Scope, pinned, quotes: bool, mask: bool):
     rows = []
     plans = {}
     for plan_year in (scope.year - 2, scope.year - 1):
-        plans[plan_year], _ = pinned(scope.filters(plan_year))
+        plans[plan_year] = pinned(scope.filters(plan_year))
         if plans[plan_year] is None:
             continue
         frame = query.follow_rates(store_path, plans[plan_year], by=("department",))
