@@ -143,13 +143,31 @@ def word_sentences(store_path: Path, filters: Filters = Filters(), word: str = "
     if other:
         cond += " AND list_contains(w.words, ?)"
         extra.append(other)
-    sql = (
-        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, s.idx, s.section, s.text, s.sentiment, "
-        "s.label, s.themes FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
-        "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx "
-        f"WHERE {where} AND {cond} ORDER BY d.year DESC, d.department, d.employee, s.idx LIMIT {int(limit)}"
-    )
-    return fetch(store_path, sql, [*params, *extra])
+    return fetch(store_path, first_sentences(f"{where} AND {cond}", limit), [*params, *extra])
+
+
+def first_sentences(where: str, limit: int, section: bool = False) -> str:
+    """The first ``limit`` sentences (newest year, department, writer, position) whose documents ``d`` and stored
+    words ``w`` meet ``where`` (with ``section``, ``where`` may name the sentence's section ``s.section``), with
+    their text.
+
+    The rows are picked from the documents and word lists alone and only those sentences are read: joining every
+    matching sentence's text first and then keeping 100 of them read a large share of the sentences table
+    (1.26 → 0.60 CPU s for a common word at 100,000 summaries)."""
+    order = "year DESC, department, employee, idx"
+    if section:  # the sentence's section decides which rows qualify: join it first (two narrow columns)
+        picked = (f"SELECT d.doc_id, d.employee, d.department, d.team, d.year, w.idx FROM documents d "
+                  "JOIN sentence_words w ON w.doc_id = d.doc_id "
+                  "JOIN (SELECT doc_id, idx, section FROM sentences) s ON s.doc_id = w.doc_id AND s.idx = w.idx "
+                  f"WHERE {where} ORDER BY {order} LIMIT {int(limit)}")
+    else:
+        picked = (f"SELECT d.doc_id, d.employee, d.department, d.team, d.year, w.idx FROM documents d "
+                  f"JOIN sentence_words w ON w.doc_id = d.doc_id WHERE {where} ORDER BY {order} LIMIT {int(limit)}")
+    return (f"WITH top AS ({picked}) "
+            "SELECT t.doc_id, t.employee, t.department, t.team, t.year, t.idx, s.section, s.text, s.sentiment, "
+            "s.label, s.themes FROM top t JOIN (SELECT doc_id, idx, section, text, sentiment, label, themes "
+            "FROM sentences WHERE doc_id IN (SELECT doc_id FROM top)) s ON s.doc_id = t.doc_id AND s.idx = t.idx "
+            f"ORDER BY t.{order.replace(', ', ', t.')}")
 
 
 def collocates(store_path: Path, filters: Filters = Filters(), word: str = "", top: int = 20,

@@ -169,14 +169,24 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
     def figures(f: Filters) -> Filters:
         return replace(access.scope(f), min_group=k)
 
+    pins: dict[Filters, Filters | None] = {}
+
     def pinned(f: Filters) -> Filters | None:
-        """``f`` under the reader's scope and the minimum (the documents of the whole publication cells inside
-        it), or None when there are none. The questions get these filters, not the list of their documents:
-        the cells are unions of whole grains (department × team × year × role), so the questions read the
-        build's aggregate tables, where a list of doc_ids would make every one of them read the sentences."""
-        if not query.overview(store_path, figures(f))["documents"]:
-            return None
-        return figures(f)
+        """The documents of the whole publication cells inside ``f`` (one query under the minimum) as filters
+        without the minimum, or None when there are none.
+
+        Cells are unions of whole teams of a department-year, and ``f`` is one department-year (and maybe one
+        team): those documents are exactly ``f``'s of the teams they hold. Filtering by those teams (not by the
+        list of their doc_ids, as before) keeps every later question on whole grains (department × team × year ×
+        role), so it reads the build's aggregate tables, and none of them works out the cells of the whole store
+        again. A document without a team (NULL) cannot be named by a team filter: then the filters keep the
+        minimum instead (the same documents, each question working out the cells)."""
+        if f not in pins:
+            docs = query.documents(store_path, figures(f))
+            teams = set(docs["team"])
+            pins[f] = (None if docs.empty else figures(f) if any(not isinstance(t, str) for t in teams)
+                       else replace(access.scope(f), teams=tuple(sorted(teams)), min_group=0))
+        return pins[f]
 
     mask = access.mask
     this = pinned(scope.filters())
