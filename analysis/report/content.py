@@ -169,11 +169,15 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
     def figures(f: Filters) -> Filters:
         return replace(access.scope(f), min_group=k)
 
+    # the whole publication cells of the three years the report reads, in one query: a cell lies in one
+    # department-year, so it is wholly inside the three years' filters exactly when it is inside its year's
+    span = replace(scope.filters(), years=(scope.year - 2, scope.year))
+    cells = query.documents(store_path, figures(span))[["year", "team"]]
     pins: dict[Filters, Filters | None] = {}
 
     def pinned(f: Filters) -> Filters | None:
-        """The documents of the whole publication cells inside ``f`` (one query under the minimum) as filters
-        without the minimum, or None when there are none.
+        """The documents of the whole publication cells inside ``f`` (one year of ``span``) as filters without
+        the minimum, or None when there are none.
 
         Cells are unions of whole teams of a department-year, and ``f`` is one department-year (and maybe one
         team): those documents are exactly ``f``'s of the teams they hold. Filtering by those teams (not by the
@@ -182,7 +186,7 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
         again. A document without a team (NULL) cannot be named by a team filter: then the filters keep the
         minimum instead (the same documents, each question working out the cells)."""
         if f not in pins:
-            docs = query.documents(store_path, figures(f))
+            docs = cells[cells["year"] == f.years[0]]
             teams = set(docs["team"])
             pins[f] = (None if docs.empty else figures(f) if any(not isinstance(t, str) for t in teams)
                        else replace(access.scope(f), teams=tuple(sorted(teams)), min_group=0))
