@@ -264,6 +264,16 @@ AGG_FOLLOW_PAIR_TYPES: Final = {
 }
 """Every plan sentence beside the sentence of the next year that reports it (the 计划落实 evidence), in the
 order the page lists them (``pos``: newest year first, then department, employee, sentence)."""
+AGG_WORD_SENTENCE_TYPES: Final = {**_GRAIN_TYPES, "word": "VARCHAR", "sentences": "INTEGER", "documents": "INTEGER"}
+"""Per grain and word of ``sentence_words``: sentences whose stored words include it (each word is stored once per
+sentence) and documents with such a sentence; the row of word '' counts every sentence with stored words and every
+document with such a sentence (the denominators of the 探索 page's rates)."""
+AGG_NETWORK_WORD_TYPES: Final = {"year": "INTEGER", "word": "VARCHAR"}
+"""Per year, the words whose co-occurrences ``agg_network_pairs`` holds for that year's grains: the network's
+candidate words (``analysis.insight.aggregates.NETWORK_WORDS``)."""
+AGG_NETWORK_PAIR_TYPES: Final = {**_GRAIN_TYPES, "source": "VARCHAR", "target": "VARCHAR", "sentences": "INTEGER"}
+"""Per grain and pair of its year's candidate words (``source`` < ``target`` in code-point order): sentences holding
+both (only pairs that share a sentence)."""
 EVIDENCE_TOP: Final = 200
 """Distinct sentences kept per grain and evidence list in ``agg_evidence``: the longest list a page shows (200)."""
 AGG_EVIDENCE_TYPES: Final = {

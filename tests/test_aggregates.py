@@ -47,7 +47,23 @@ QUESTIONS = {
                                                                 limit=15, distinct=True),
     "evidence negative by score": lambda p, f: query.evidence(p, f, label="neg", order="neg", limit=200,
                                                               distinct=True),
+    # the 探索 page (settings other than the stored default network's, so both ways compute it)
+    "cooccurrence": lambda p, f: query.cooccurrence(p, f, min_freq=3, top_edges=80),
+    "cooccurrence by threshold, highlighted": lambda p, f: query.cooccurrence(
+        p, f, min_freq=2, threshold=0.05, highlight=query.options(p)["department"][0]),
+    "collocates": lambda p, f: query.collocates(p, f, word=_word(p), top=15),
+    "word_trend": lambda p, f: query.word_trend(p, f, word=_word(p)),
+    "word_trend of a word no one uses": lambda p, f: query.word_trend(p, f, word="没有这个词"),
 }
+EXPLORE = ("cooccurrence", "cooccurrence by threshold, highlighted", "collocates", "word_trend")
+
+
+def _word(path: Path) -> str:
+    """The word the 探索 page opens its drill-down with: the first word of the default network."""
+    edges = query.cooccurrence(path)
+    return sorted(set(edges["source"]) | set(edges["target"]))[0]
+
+
 # grouping by team or role cuts publication cells: refused under the minimum reporting group
 UNDER_MIN_GROUP_ONLY_SAFE = {"theme_sections", "theme_sections by year", "theme_section_totals", "section_sentiment",
                              "section_sentiment by department, year", "keywords by department", "keywords by year",
@@ -55,7 +71,8 @@ UNDER_MIN_GROUP_ONLY_SAFE = {"theme_sections", "theme_sections by year", "theme_
                              "follow_rates by department, year", "follow_pairs", "follow_pairs 未落实 of a department",
                              "change_counts (the alerts' counts)", "change_counts overall",
                              "evidence of a theme", "evidence of a theme in 成绩", "evidence most positive",
-                             "evidence most negative in 不足", "evidence negative by score"}
+                             "evidence most negative in 不足", "evidence negative by score", *EXPLORE,
+                             "word_trend of a word no one uses"}
 EVIDENCE = [name for name in QUESTIONS if name.startswith("evidence")]
 
 
@@ -241,3 +258,63 @@ def test_sentiment_box_figures_are_those_of_every_document(demo_store):
             assert row.mean == pytest.approx(x.mean(), rel=1e-12)
             checked += 1
     assert checked > 20
+
+
+def test_the_explore_page_reads_its_sums_and_cut_grains_the_base_tables(demo_store, tmp_path, monkeypatch):
+    """The network, collocates' frequencies and a word's trend of whole grains come from agg_word_sentences and
+    agg_network_pairs: with the stored words' sums doubled, the figures double (the base tables would not).
+    Every word a candidate: the demo store's department-years are too small for their 300 most frequent words to
+    hold every word of the department's network."""
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(demo_store, path)
+    monkeypatch.setattr(aggregates, "NETWORK_WORDS", 100_000)
+    with duckdb.connect(str(path)) as con:
+        aggregates.update(con)
+    word = _word(path)
+    dept = query.options(path)["department"][0]
+    f = Filters(departments=(dept,))
+    net, trend, coll = (query.cooccurrence(path, f, min_freq=3), query.word_trend(path, f, word),
+                        query.collocates(path, f, word))
+    snapshot.close_readers(path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE agg_word_sentences SET sentences = 2 * sentences")
+        con.execute("UPDATE agg_network_pairs SET sentences = 2 * sentences")
+    doubled = query.cooccurrence(path, f, min_freq=3)
+    assert doubled["cooccurrences"].tolist() == (2 * net["cooccurrences"]).tolist()
+    assert doubled["source_freq"].tolist() == (2 * net["source_freq"]).tolist()
+    assert doubled["jaccard"].tolist() == net["jaccard"].tolist()  # a ratio of counts: unchanged
+    again = query.word_trend(path, f, word)
+    assert again["sentences"].tolist() == (2 * trend["sentences"]).tolist() and trend["sentences"].sum() > 0
+    assert (again["per_1000"] == trend["per_1000"]).all()
+    assert query.collocates(path, f, word)["frequency"].tolist() == (2 * coll["frequency"]).tolist()
+    # one employee's documents cut grains: the base tables, as before
+    doc = query.documents(path, f).iloc[0]
+    one = Filters(employees=((doc["department"], doc["employee"]),))
+    assert query.word_trend(path, one, word).equals(query.word_trend(demo_store, one, word))
+
+
+def test_a_network_whose_words_are_not_all_candidates_reads_the_base_tables(demo_store, tmp_path, monkeypatch):
+    """With 12 candidate words a year (not 300), most filters' networks need words whose pairs were not summed:
+    those read the base tables, the others the sums; every network is the base tables' either way."""
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(demo_store, path)
+    monkeypatch.setattr(aggregates, "NETWORK_WORDS", 12)
+    with duckdb.connect(str(path)) as con:
+        aggregates.update(con)
+        assert con.execute("SELECT MAX(c) FROM (SELECT year, COUNT(*) AS c FROM agg_network_words GROUP BY 1)"
+                           ).fetchone()[0] <= 12 * (1 + len(query.options(demo_store)["department"]))
+    from analysis.insight import explore as insight_explore
+    read_base = []
+    network = insight_explore.network
+    monkeypatch.setattr(insight_explore, "network", lambda *a, **k: read_base.append(1) or network(*a, **k))
+    summed, fell_back = 0, 0
+    for f in _combinations(path)[:13]:
+        for kwargs in ({"min_freq": 3}, {"min_freq": 2, "max_words": 8}, {"min_freq": 40, "max_words": 5}):
+            before = len(read_base)
+            base, agg = _both(path, lambda p, f: query.cooccurrence(p, f, **kwargs), f, monkeypatch)
+            _same(base, agg, f"{kwargs} {f}")
+            # the base run reads the base tables; the aggregate run too when it falls back
+            if not base.empty:
+                summed += len(read_base) - before == 1
+                fell_back += len(read_base) - before == 2
+    assert summed > 3 and fell_back > 3

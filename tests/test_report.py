@@ -356,3 +356,29 @@ def test_masked_reader_gets_masked_numbers(private_store):
     # HR admin reads the original, as on the dashboard
     original = gather(private_store, HR, Scope("法务部", 2024), 1)
     assert any(PHONE in q for v in original.voices for _, q in v.quotes)
+
+
+def test_the_report_reads_whole_grains_and_gives_the_base_tables_figures(sales, monkeypatch):
+    """The report's questions get scope filters (a department-year and the teams of its whole publication cells),
+    never a list of documents: they read the build's aggregates, and the report is the one the base tables give."""
+    import pandas as pd
+
+    from analysis.query import sql
+
+    asked: list[Filters] = []
+    for name in ("section_terms", "theme_totals", "section_sentiment", "follow_rates", "follow_pairs"):
+        real = getattr(query, name)
+        monkeypatch.setattr(query, name, lambda p, f, *a, _real=real, **k: asked.append(f) or _real(p, f, *a, **k))
+    # a department head under the minimum: 销售部's small teams are left out of its cells
+    summed = gather(sales, HEAD, Scope("销售部", YEAR), K)
+    assert len(asked) > 8 and all(sql.aggregable(f) and not f.doc_ids and f.min_group == 0 for f in asked)
+    cells = query.documents(sales, figures(HEAD, Scope("销售部", YEAR)))
+    assert {f.teams for f in asked if f.years == (YEAR, YEAR)} == {tuple(sorted(set(cells["team"])))}
+    monkeypatch.setattr(sql, "AGGREGATES", False)
+    base = gather(sales, HEAD, Scope("销售部", YEAR), K)
+    for field in ("now", "previous", "originality", "follow_examples", "alerts", "notes"):
+        assert getattr(summed, field) == getattr(base, field), field
+    for field in ("key_figures", "themes", "sentiment", "follow"):  # sums of scores added in another order
+        pd.testing.assert_frame_equal(getattr(summed, field), getattr(base, field), rtol=1e-12, atol=0, obj=field)
+    assert [(v.section, v.words.to_dict("records"), v.quotes) for v in summed.voices] == \
+        [(v.section, v.words.to_dict("records"), v.quotes) for v in base.voices]

@@ -28,7 +28,7 @@ import pyarrow as pa
 from analysis.schema import AGGREGATE_GRAIN, EVIDENCE_TOP, FOLLOW_STATUSES
 from analysis.store import snapshot
 
-VERSION = "2"
+VERSION = "3"
 """Bump when an aggregate's meaning changes: a store with an older stamp is read from its base tables."""
 
 _G = ", ".join(f"d.{k}" for k in AGGREGATE_GRAIN)
@@ -180,7 +180,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, select: str, params: lis
 
 
 PER_YEAR = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_terms", "agg_evidence",
-            "agg_evidence_keys")
+            "agg_evidence_keys", "agg_word_sentences", "agg_network_words", "agg_network_pairs")
 """The tables computed from a year's documents alone (their sentences, words and terms)."""
 
 
@@ -217,6 +217,7 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
                             f"WHERE year IN (SELECT year FROM {kept})")
         timings["carried"] = time.perf_counter() - t
         _sum(con, timings, {int(y) for y in carried}, in_place, delta)
+        _text_tables(con, timings, {int(y) for y in carried})
     finally:
         con.unregister("_carried")
         con.unregister("_follow_carried")
@@ -389,3 +390,56 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
         live_before += live.get(year, 0)
     con.execute("DROP TABLE _fresh_pairs")
     con.execute("DROP TABLE _plans")
+
+
+NETWORK_WORDS = 300
+"""Candidate words of a year (``agg_network_words``): the year's ``NETWORK_WORDS`` most frequent words (by ``terms``,
+as the network ranks its vocabulary), and each department's in that year. The 探索 page draws at most 150 words
+(``explore.DEFAULT_NETWORK``), the most frequent of the filtered documents: for one department (or the whole
+store) they are among that department's (the store's) 300 most frequent words of every year unless its words
+change a lot from year to year; when they are not, the page reads the base tables."""
+
+
+def _text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int]) -> None:
+    """``agg_word_sentences``, ``agg_network_words`` and ``agg_network_pairs`` of the years not carried over from the
+    live snapshot, one year at a time (a grain lies in one year): the largest join is one year's sentences × their
+    candidate words, not the corpus'.
+
+    The 探索 page's figures are sums over sentences: a word's sentences (its frequency in the network and among
+    collocates, its trend), every sentence (the rates' denominators), and two words' shared sentences (the network's
+    edges). Each sentence lies in one grain, so the sums over the grains of the filtered documents are exactly the
+    sums over their sentences (``analysis.query.explore``)."""
+    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
+             if r[0] not in carried]
+    keys = ", ".join(AGGREGATE_GRAIN)
+    for year in years:
+        t = time.perf_counter()
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _sw AS SELECT {_G}, w.rowid AS r, w.doc_id, w.words FROM documents d "
+            "JOIN sentence_words w ON w.doc_id = d.doc_id WHERE d.year IS NOT DISTINCT FROM ?", [year])
+        # per document first (one row per document and word), then per grain: no COUNT DISTINCT
+        _insert(con, "agg_word_sentences", (
+            f"SELECT {keys}, word, CAST(SUM(n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
+            f"SELECT {keys}, doc_id, word, COUNT(*) AS n FROM (SELECT {keys}, doc_id, unnest(words) AS word FROM _sw) "
+            "GROUP BY ALL) GROUP BY ALL "
+            f"UNION ALL SELECT {keys}, '', CAST(SUM(n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
+            f"SELECT {keys}, doc_id, COUNT(*) AS n FROM _sw GROUP BY ALL) GROUP BY ALL ORDER BY word"))
+        timings["word_sentences"] = timings.get("word_sentences", 0.0) + time.perf_counter() - t
+        t = time.perf_counter()
+        # the year's most frequent words, and each department's: ranked as the network's vocabulary is
+        _insert(con, "agg_network_words", (
+            "WITH n AS (SELECT d.department, t.term, SUM(t.n) AS n FROM documents d "
+            "JOIN terms t ON t.doc_id = d.doc_id WHERE d.year IS NOT DISTINCT FROM $year GROUP BY ALL), "
+            "every AS (SELECT term, SUM(n) AS n FROM n GROUP BY ALL) "
+            f"SELECT DISTINCT CAST($year AS INTEGER), term FROM ("
+            f"(SELECT term FROM every ORDER BY n DESC, term LIMIT {NETWORK_WORDS}) UNION ALL "
+            f"SELECT term FROM n QUALIFY row_number() OVER (PARTITION BY department ORDER BY n DESC, term) "
+            f"<= {NETWORK_WORDS}) ORDER BY 2"), {"year": year})
+        # each pair of candidate words once per sentence holding both (a sentence stores each word once)
+        _insert(con, "agg_network_pairs", (
+            f"WITH u AS (SELECT {keys}, r, word FROM (SELECT {keys}, r, unnest(words) AS word FROM _sw) "
+            "WHERE word IN (SELECT word FROM agg_network_words WHERE year IS NOT DISTINCT FROM ?)) "
+            f"SELECT {', '.join('a.' + k for k in AGGREGATE_GRAIN)}, a.word, b.word, CAST(COUNT(*) AS INTEGER) "
+            "FROM u a JOIN u b ON a.r = b.r AND a.word < b.word GROUP BY ALL ORDER BY 5, 6"), [year])
+        con.execute("DROP TABLE _sw")
+        timings["network_pairs"] = timings.get("network_pairs", 0.0) + time.perf_counter() - t

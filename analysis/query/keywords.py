@@ -246,12 +246,8 @@ def section_terms(store_path: Path, filters: Filters = Filters(), section: str =
 def section_term_evidence(store_path: Path, filters: Filters = Filters(), section: str = "不足", term: str = "",
                           limit: int = 200) -> pd.DataFrame:
     """The sentences of one section that use a word (the evidence behind ``section_terms``)."""
+    from analysis.query.explore import first_sentences
+
     where, params = filters.where()
-    sql = (
-        "SELECT d.doc_id, d.employee, d.department, d.team, d.year, s.idx, s.section, s.text, s.sentiment, "
-        "s.label, s.themes FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
-        "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx "
-        f"WHERE {where} AND s.section = ? AND list_contains(w.words, ?) "
-        f"ORDER BY d.year DESC, d.department, d.employee, s.idx LIMIT {int(limit)}"
-    )
+    sql = first_sentences(f"{where} AND s.section = ? AND list_contains(w.words, ?)", limit, section=True)
     return fetch(store_path, sql, [*params, section, term])

@@ -169,18 +169,32 @@ def gather(store_path: Path, access: Access, scope: Scope, min_group: int,
     def figures(f: Filters) -> Filters:
         return replace(access.scope(f), min_group=k)
 
-    def pinned(f: Filters) -> tuple[Filters | None, pd.DataFrame]:
-        """The documents of the whole publication cells inside ``f`` (one query under the minimum), and
-        ``f`` pinned to exactly those documents: every later question reads the same documents without
-        working out the cells of the whole store again (a second per question on 30,000 documents)."""
-        docs = query.documents(store_path, figures(f))
-        if docs.empty:
-            return None, docs
-        return replace(access.scope(f), doc_ids=tuple(docs["doc_id"]), min_group=0), docs
+    # the whole publication cells of the three years the report reads, in one query: a cell lies in one
+    # department-year, so it is wholly inside the three years' filters exactly when it is inside its year's
+    span = replace(scope.filters(), years=(scope.year - 2, scope.year))
+    cells = query.documents(store_path, figures(span))[["year", "team"]]
+    pins: dict[Filters, Filters | None] = {}
+
+    def pinned(f: Filters) -> Filters | None:
+        """The documents of the whole publication cells inside ``f`` (one year of ``span``) as filters without
+        the minimum, or None when there are none.
+
+        Cells are unions of whole teams of a department-year, and ``f`` is one department-year (and maybe one
+        team): those documents are exactly ``f``'s of the teams they hold. Filtering by those teams (not by the
+        list of their doc_ids, as before) keeps every later question on whole grains (department × team × year ×
+        role), so it reads the build's aggregate tables, and none of them works out the cells of the whole store
+        again. A document without a team (NULL) cannot be named by a team filter: then the filters keep the
+        minimum instead (the same documents, each question working out the cells)."""
+        if f not in pins:
+            docs = cells[cells["year"] == f.years[0]]
+            teams = set(docs["team"])
+            pins[f] = (None if docs.empty else figures(f) if any(not isinstance(t, str) for t in teams)
+                       else replace(access.scope(f), teams=tuple(sorted(teams)), min_group=0))
+        return pins[f]
 
     mask = access.mask
-    this, _ = pinned(scope.filters())
-    last, _ = pinned(scope.filters(prev_year))
+    this = pinned(scope.filters())
+    last = pinned(scope.filters(prev_year))
     now = query.overview(store_path, this or figures(scope.filters()))
     # the same scope without the minimum: whether documents were left out, never how many
     everything = query.overview(store_path, replace(access.scope(scope.filters()), min_group=0))["documents"]
@@ -306,7 +320,7 @@ def _follow(store_path: Path, scope: Scope, pinned, quotes: bool, mask: bool):
     rows = []
     plans = {}
     for plan_year in (scope.year - 2, scope.year - 1):
-        plans[plan_year], _ = pinned(scope.filters(plan_year))
+        plans[plan_year] = pinned(scope.filters(plan_year))
         if plans[plan_year] is None:
             continue
         frame = query.follow_rates(store_path, plans[plan_year], by=("department",))
