@@ -46,7 +46,8 @@ EVIDENCE_ORDERS = {"idx": "(-{p}year, {p}department, {p}employee, {p}doc_id, {p}
 row's alias): total, so the first sentences of a list are the same whichever way they are computed."""
 
 
-def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = False) -> None:
+def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = False,
+              batches: dict[int | None, list[int]] | None = None) -> None:
     """``agg_evidence`` and ``agg_evidence_keys``: the evidence lists a page opens with, per grain.
 
     The first ``EVIDENCE_TOP`` distinct texts of a list over any set of grains are among the first
@@ -54,7 +55,9 @@ def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = F
     ``EVIDENCE_TOP`` others there), so a query merges the selected grains' lists; how often each text occurs
     in the selected grains comes from ``agg_evidence_keys``. ``delta``: a build over a live snapshot whose
     aggregates are current (``_added`` and ``_removed`` hold what changed): a changed year's lists are updated
-    from the live ones (``_evidence_delta``) instead of recounted."""
+    from the live ones (``_evidence_delta``) instead of recounted. ``batches``: the year's batches of whole
+    grains (``_batches``) counted one after the other, so the largest sort and hash table is one batch's
+    sentences, not a year's."""
     keys = ", ".join(AGGREGATE_GRAIN)
     # one year at a time (a grain lies in one year): the largest sort and hash table is one year's sentences
     for year in [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]:
@@ -62,6 +65,10 @@ def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = F
             continue
         if delta and year is not None:
             _evidence_delta(con, keys, year)
+        elif batches is not None:
+            for batch in batches[year]:
+                _evidence_of_year(con, keys, year, batch=batch)
+                snapshot.drop_cache(con)
         else:
             _evidence_of_year(con, keys, year)
 
@@ -101,10 +108,15 @@ def _lists(ev: str) -> dict[str, str]:
     }
 
 
-def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None, grains: str = "") -> None:
-    """A year's lists and keys counted from its sentences; ``grains``: only those of the grains in this table."""
+def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None, grains: str = "",
+                      batch: int | None = None) -> None:
+    """A year's lists and keys counted from its sentences; ``grains``: only those of the grains in this table;
+    ``batch``: only those of the documents of this batch of whole grains in ``_batch`` (``_batches``)."""
     only = f" AND EXISTS (SELECT 1 FROM {grains} y WHERE {_SAME_GRAIN})" if grains else ""
-    _evidence_rows(con, "_ev", f"SELECT doc_id FROM documents x WHERE year IS NOT DISTINCT FROM ?{only}", [year])
+    if batch is not None:
+        _evidence_rows(con, "_ev", "SELECT doc_id FROM _batch WHERE batch = ?", [batch])
+    else:
+        _evidence_rows(con, "_ev", f"SELECT doc_id FROM documents x WHERE year IS NOT DISTINCT FROM ?{only}", [year])
     for select in _lists("_ev").values():
         _insert(con, "agg_evidence", (
             f"SELECT {keys}, for_theme, for_label, for_section, key, CAST(n AS INTEGER), UNNEST(r) FROM ("
@@ -270,19 +282,70 @@ def _live_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
         "SELECT value FROM live.agg_state WHERE key = 'version'").fetchall() == [(VERSION,)]
 
 
+BATCH_SENTENCES = 200_000
+"""Sentences (``documents.sentences``) of the whole grains summed at once by a full count (``_batches``): the
+hash tables and sorts of the aggregates are bounded by the batch, not by a year of the corpus (at 100,000
+summaries one year's (document, section, word) rows took 1.2 GB and its evidence lists 1.6 GB)."""
+
+
+def _batches(con: duckdb.DuckDBPyConnection, years: list[int | None]) -> dict[int | None, list[int]]:
+    """Temp table ``_batch`` (doc_id, batch): the documents of ``years`` in batches of whole grains, each of at
+    most ``BATCH_SENTENCES`` sentences (a larger grain is a batch of its own); returns each year's batches.
+
+    Whole grains, because every aggregate row is a sum over one grain's documents (the evidence lists too: their
+    order and cut are per grain), so summing a batch's grains gives exactly the rows summing the year gives."""
+    grains = con.execute(
+        f"SELECT {', '.join(AGGREGATE_GRAIN)}, SUM(sentences) FROM documents GROUP BY ALL "
+        f"ORDER BY year NULLS LAST, {', '.join(AGGREGATE_GRAIN)}").fetchall()
+    wanted = set(years)
+    out: dict[int | None, list[int]] = {y: [] for y in years}
+    rows: dict[str, list] = {k: [] for k in (*AGGREGATE_GRAIN, "batch")}
+    at = AGGREGATE_GRAIN.index("year")
+    size = 0
+    for *grain, n in grains:
+        year = grain[at]
+        if year not in wanted:
+            continue
+        if not out[year] or (size + (n or 0) > BATCH_SENTENCES and size):
+            out[year].append(sum(map(len, out.values())))
+            size = 0
+        size += n or 0
+        for k, v in zip(AGGREGATE_GRAIN, grain):
+            rows[k].append(v)
+        rows["batch"].append(out[year][-1])
+    types = {"department": pa.string(), "team": pa.string(), "year": pa.int32(), "role": pa.string()}
+    con.register("_grains", pa.table({**{k: pa.array(rows[k], types[k]) for k in AGGREGATE_GRAIN},
+                                      "batch": pa.array(rows["batch"], pa.int32())}))
+    try:
+        same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM g.{k}" for k in AGGREGATE_GRAIN)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _batch AS SELECT d.doc_id, g.batch FROM documents d "
+                    f"JOIN _grains g ON {same}")
+    finally:
+        con.unregister("_grains")
+    return out
+
+
 def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int], in_place: bool,
          delta: bool) -> None:
-    fresh = "(d.year IS NULL OR d.year NOT IN (SELECT year FROM _carried))"
-    t = time.perf_counter()
-    labels = ", ".join(f"CAST(COUNT(*) FILTER (WHERE s.label = '{lab}') AS INTEGER)" for lab in ("pos", "neu", "neg"))
-    _insert(con, "agg_sentiment", (
-        f"SELECT {_G}, s.section, CAST(COUNT(*) AS INTEGER), CAST(COUNT(s.sentiment) AS INTEGER), "
-        f"SUM(s.sentiment), {labels} FROM documents d JOIN sentences s ON s.doc_id = d.doc_id WHERE {fresh} "
-        "GROUP BY ALL"))
-    timings["sentiment"] = time.perf_counter() - t
-
     years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
              if r[0] not in carried]
+    try:
+        batches = _batches(con, years)
+        _sum_batches(con, timings, carried, years, batches, in_place, delta)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _batch")
+
+
+def _sum_batches(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int],
+                 years: list[int | None], batches: dict[int | None, list[int]], in_place: bool, delta: bool) -> None:
+    """``_sum`` over the batches of whole grains of ``years`` (the years not carried), one batch at a time,
+    each table's rows of a batch summed from that batch's documents alone; DuckDB's cached blocks are let go
+    after each batch (``snapshot.drop_cache``), since every batch scans the base tables again."""
+    labels = ", ".join(f"CAST(COUNT(*) FILTER (WHERE s.label = '{lab}') AS INTEGER)" for lab in ("pos", "neu", "neg"))
+    sentiment = (
+        f"SELECT {_G}, s.section, CAST(COUNT(*) AS INTEGER), CAST(COUNT(s.sentiment) AS INTEGER), "
+        f"SUM(s.sentiment), {labels} FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
+        "WHERE d.doc_id IN (SELECT doc_id FROM _batch WHERE batch = ?) GROUP BY ALL")
     theme_sections = (
         "SELECT {g}, x.section, x.theme, SUM(x.n) AS sentences, COUNT(*) AS documents FROM ("
         "SELECT s.doc_id, s.section, t.theme, COUNT(*) AS n FROM (SELECT doc_id, section, themes FROM {db}sentences "
@@ -300,26 +363,37 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
         "ON w.doc_id = s.doc_id AND w.idx = s.idx, UNNEST(w.words) AS t(term) GROUP BY ALL) x "
         "JOIN {db}documents d ON d.doc_id = x.doc_id GROUP BY ALL")
     counts = ("n", "documents", "occurrences", "sentences")
-    for table, select in (("agg_theme_sections", theme_sections), ("agg_terms", terms),
-                          ("agg_section_terms", section_terms)):
+    per_year = (("agg_theme_sections", theme_sections), ("agg_terms", terms), ("agg_section_terms", section_terms))
+    for name in ("sentiment", *(table.removeprefix("agg_") for table, _ in per_year)):
+        timings[name] = 0.0
+    # year first, then its batches: every table's rows of one batch, then the next batch
+    for year in years:
+        for batch in batches[year]:
+            t = time.perf_counter()
+            _insert(con, "agg_sentiment", sentiment, [batch])
+            timings["sentiment"] += time.perf_counter() - t
+            for table, select in ([] if delta else per_year):
+                t = time.perf_counter()
+                cols = list(snapshot.TABLES[table])
+                sums = ", ".join(f"CAST(SUM({c}) AS INTEGER)" if c in counts else c for c in cols)
+                each = select.format(g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _batch WHERE batch = ?)")
+                _insert(con, table, f"SELECT {sums} FROM ({each}) GROUP BY ALL", [batch])
+                timings[table.removeprefix("agg_")] += time.perf_counter() - t
+            snapshot.drop_cache(con)
+    for table, select in (per_year if delta else []):
         t = time.perf_counter()
         cols = list(snapshot.TABLES[table])
         sums = ", ".join(f"CAST(SUM({c}) AS INTEGER)" if c in counts else c for c in cols)
-        if delta:
-            # the live rows of the years summed again, plus the added documents' sums, minus the removed ones':
-            # integer counts, so exactly what summing the year's documents gives
-            negated = ", ".join(f"-{c}" if c in counts else c for c in cols)
-            added = select.format(g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _added)")
-            removed = select.format(g=_G, db="live.", where="d.doc_id IN (SELECT doc_id FROM _removed)")
-            _insert(con, table, (
-                f"SELECT {sums} FROM (SELECT {', '.join(cols)} FROM live.{table} "
-                "WHERE year IS NULL OR year NOT IN (SELECT year FROM _carried) "
-                f"UNION ALL SELECT {', '.join(cols)} FROM ({added}) UNION ALL SELECT {negated} FROM ({removed})"
-                ") GROUP BY ALL HAVING SUM(documents) > 0"))
-        else:
-            for year in years:
-                each = select.format(g=_G, db="", where="d.year IS NOT DISTINCT FROM ?")
-                _insert(con, table, f"SELECT {sums} FROM ({each}) GROUP BY ALL", [year])
+        # the live rows of the years summed again, plus the added documents' sums, minus the removed ones':
+        # integer counts, so exactly what summing the year's documents gives
+        negated = ", ".join(f"-{c}" if c in counts else c for c in cols)
+        added = select.format(g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _added)")
+        removed = select.format(g=_G, db="live.", where="d.doc_id IN (SELECT doc_id FROM _removed)")
+        _insert(con, table, (
+            f"SELECT {sums} FROM (SELECT {', '.join(cols)} FROM live.{table} "
+            "WHERE year IS NULL OR year NOT IN (SELECT year FROM _carried) "
+            f"UNION ALL SELECT {', '.join(cols)} FROM ({added}) UNION ALL SELECT {negated} FROM ({removed})"
+            ") GROUP BY ALL HAVING SUM(documents) > 0"))
         timings[table.removeprefix("agg_")] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -335,7 +409,7 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     timings["follow_pairs"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _evidence(con, carried, delta)
+    _evidence(con, carried, delta, batches)
     timings["evidence"] = time.perf_counter() - t
 
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
