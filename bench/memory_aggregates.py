@@ -1,6 +1,6 @@
 """The aggregates pass alone on a built store: its peak memory and CPU, and a hash of every table it writes.
 
-    .venv/bin/python bench/memory_aggregates.py STORE.duckdb [--repeat 3] [--root OTHER_CHECKOUT]
+    .venv/bin/python bench/memory_aggregates.py STORE.duckdb [--repeat 3] [--root OTHER_CHECKOUT] [--batch-sentences N]
 
 Each run copies the store, opens the copy as a build's writer does (``snapshot.writer_config``) in a fresh
 interpreter and runs ``aggregates.update`` over every year (a full build's sum, nothing carried). The child
@@ -32,6 +32,8 @@ from analysis.insight import aggregates
 from analysis.store import snapshot
 
 source, copy = sys.argv[1], sys.argv[2]
+if len(sys.argv) > 3:  # --batch-sentences (a checkout without the batches has no such setting)
+    aggregates.BATCH_SENTENCES = int(sys.argv[3])
 shutil.copyfile(source, copy)
 con = duckdb.connect(copy, config=snapshot.writer_config())
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -65,9 +67,10 @@ print(json.dumps({"peak_mb": peak // 1024, "before_mb": rss0 // 1024, "cpu_s": r
 """
 
 
-def measure(store: Path, root: Path) -> dict:
+def measure(store: Path, root: Path, batch: int | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-aggregates-") as tmp:
-        out = subprocess.run([sys.executable, "-c", _CHILD, str(store), str(Path(tmp) / "copy.duckdb")],
+        out = subprocess.run([sys.executable, "-c", _CHILD, str(store), str(Path(tmp) / "copy.duckdb"),
+                              *([str(batch)] if batch else [])],
                              cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
                              text=True)
     if out.returncode:
@@ -80,10 +83,12 @@ def main() -> int:
     ap.add_argument("store", type=Path)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose analysis package runs the pass")
+    ap.add_argument("--batch-sentences", type=int, help="aggregates.BATCH_SENTENCES for this run (a smaller corpus "
+                    "summed in as many batches as a larger one with the default)")
     args = ap.parse_args()
     runs = []
     for n in range(args.repeat):
-        runs.append(measure(args.store.resolve(), args.root.resolve()))
+        runs.append(measure(args.store.resolve(), args.root.resolve(), args.batch_sentences))
         print(f"run {n + 1}:", json.dumps({k: v for k, v in runs[-1].items() if k != "tables"}), flush=True)
     print("load average:", " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(json.dumps({k: statistics.median(r[k] for r in runs) for k in ("peak_mb", "before_mb", "cpu_s", "wall_s",
