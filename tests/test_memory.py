@@ -230,6 +230,7 @@ def test_drop_cache_lets_duckdb_release_its_cached_blocks_and_keeps_the_memory_l
     def cached(con) -> float:
         return con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0] / 2**20
 
+    monkeypatch.setattr(snapshot, "CACHE_FLOOR", "16MB")  # below what the table below keeps cached (~35 MB)
     for limit, shown in ((None, None), ("300MB", "286.1 MiB")):
         if limit:
             monkeypatch.setenv(snapshot.WRITER_MEMORY_ENV, limit)
@@ -240,8 +241,8 @@ def test_drop_cache_lets_duckdb_release_its_cached_blocks_and_keeps_the_memory_l
             before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
             assert before == shown or (shown is None and before.endswith("GiB"))
             con.execute("CREATE TABLE t AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range(2000000)")
-            assert cached(con) > 70
+            assert cached(con) > 30
             snapshot.drop_cache(con)
-            assert cached(con) <= 64e6 / 2**20
+            assert cached(con) <= 16e6 / 2**20
             assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [(before,)]
             assert con.execute("SELECT COUNT(*), MAX(s) FROM t").fetchall() == [(2000000, "fffffe98d0963d27015c198262d97221")]

@@ -330,17 +330,24 @@ def drop_cache(con: duckdb.DuckDBPyConnection) -> None:
     ~6 MB per 1,000 summaries, 634 MB at 100,000, held by the build process through every later pass. Nothing
     is lost by dropping them (a query reads a block back from the file when it needs it), and a *fixed* low
     limit is no alternative: not every operator spills (a 512 MB limit failed a 100k build). So the limit is
-    lowered to ``CACHE_FLOOR`` only for the eviction, then restored. If what cannot be evicted (pinned blocks
-    of a running statement) exceeds the floor, DuckDB refuses the lower limit: the cache is then kept."""
-    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    lowered to ``CACHE_FLOOR`` only for the eviction, then restored: to the writer's setting
+    (``writer_config``, as given, since the limit DuckDB shows is rounded: '300MB' reads '286.1 MiB', which set
+    again is 286.0 MiB), else to DuckDB's default, else (a connection opened with another limit) to the limit
+    shown. If what cannot be evicted (pinned blocks of a running statement) exceeds the floor, DuckDB refuses
+    the lower limit: the cache is then kept."""
+    def shown() -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    before = shown()
     try:
         con.execute(f"SET memory_limit = '{CACHE_FLOOR}'")
     except duckdb.Error:
         return
     finally:
-        con.execute("RESET memory_limit")
-        if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != before:
-            con.execute(f"SET memory_limit = '{before}'")  # a limit the connection was opened with
+        configured = writer_config().get("memory_limit")
+        con.execute(f"SET memory_limit = '{configured}'" if configured else "RESET memory_limit")
+        if shown() != before:
+            con.execute(f"SET memory_limit = '{before}'")
 
 
 @contextlib.contextmanager
