@@ -67,7 +67,7 @@ def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = F
             _evidence_delta(con, keys, year)
         elif batches is not None:
             for batch in batches[year]:
-                _evidence_of_year(con, keys, year, batch=batch)
+                _evidence_of_batch(con, keys, batch)
                 snapshot.drop_cache(con)
         else:
             _evidence_of_year(con, keys, year)
@@ -108,15 +108,22 @@ def _lists(ev: str) -> dict[str, str]:
     }
 
 
-def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None, grains: str = "",
-                      batch: int | None = None) -> None:
-    """A year's lists and keys counted from its sentences; ``grains``: only those of the grains in this table;
-    ``batch``: only those of the documents of this batch of whole grains in ``_batch`` (``_batches``)."""
+def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None, grains: str = "") -> None:
+    """A year's lists and keys counted from its sentences; ``grains``: only those of the grains in this table."""
     only = f" AND EXISTS (SELECT 1 FROM {grains} y WHERE {_SAME_GRAIN})" if grains else ""
-    if batch is not None:
-        _evidence_rows(con, "_ev", "SELECT doc_id FROM _batch WHERE batch = ?", [batch])
-    else:
-        _evidence_rows(con, "_ev", f"SELECT doc_id FROM documents x WHERE year IS NOT DISTINCT FROM ?{only}", [year])
+    _evidence_count(con, keys, f"SELECT doc_id FROM documents x WHERE year IS NOT DISTINCT FROM ?{only}", [year],
+                    with_keys=not grains)
+
+
+def _evidence_of_batch(con: duckdb.DuckDBPyConnection, keys: str, batch: int) -> None:
+    """The lists and keys of one batch of whole grains (``_batch``, see ``_batches``) counted from its sentences."""
+    _evidence_count(con, keys, "SELECT doc_id FROM _batch WHERE batch = ?", [batch], with_keys=True)
+
+
+def _evidence_count(con: duckdb.DuckDBPyConnection, keys: str, docs: str, params: list, with_keys: bool) -> None:
+    """The lists (and with ``with_keys`` the keys) of the grains of the documents ``docs`` selects, counted from
+    their sentences: whole grains, as every list and key count is a grain's."""
+    _evidence_rows(con, "_ev", docs, params)
     for select in _lists("_ev").values():
         _insert(con, "agg_evidence", (
             f"SELECT {keys}, for_theme, for_label, for_section, key, CAST(n AS INTEGER), UNNEST(r) FROM ("
@@ -126,7 +133,7 @@ def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | Non
             f"QUALIFY row_number() OVER (PARTITION BY {keys}, for_theme, for_label, for_section ORDER BY first) "
             # one list's rows together: a page reads one list, from few row groups
             f"<= {EVIDENCE_TOP}) ORDER BY for_theme, for_label, for_section, {keys}"))
-    if not grains:
+    if with_keys:
         _insert(con, "agg_evidence_keys", (
             f"SELECT {keys}, key, section, label, themes, CAST(COUNT(*) AS INTEGER) FROM _ev "
             "GROUP BY ALL ORDER BY key"))
