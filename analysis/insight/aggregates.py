@@ -426,8 +426,44 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
     """``agg_follow_pairs``: every judged plan in the page's order (``pos``: newest year first, then department,
     employee, sentence). The pairs of a year in ``_follow_carried`` are the live snapshot's, in the same order
     within their year: they are copied (``in_place``: kept) with their position moved by the change in the number
-    of pairs of the later years; the other years' pairs are read from the base tables, one year at a time."""
-    fresh = (
+    of pairs of the later years; the other years' pairs are read from the base tables, one year at a time
+    (``_fresh_pairs``): the plan and evidence texts of every year at once were a table that grew with the corpus
+    (+250 MB in the build process at 20,000 summaries, +420 MB at 40,000)."""
+    carried = {int(r[0]) for r in con.execute("SELECT year FROM _follow_carried").fetchall()}
+    fresh = {r[0] for r in con.execute(
+        "SELECT DISTINCT d.year FROM follow_through f JOIN documents d ON d.doc_id = f.doc_id "
+        "WHERE d.year NOT IN (SELECT year FROM _follow_carried)").fetchall()}
+    if carried:
+        live = dict(con.execute(
+            "SELECT year, COUNT(*) FROM live.agg_follow_pairs GROUP BY year").fetchall())
+    else:
+        live = {}
+    counts = {y: live.get(y, 0) for y in carried}
+    cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_follow_pairs"])
+    before, live_before = 0, 0  # pairs of the later years, in this snapshot and in the live one
+    for year in sorted(fresh | set(counts) | set(live), reverse=True):
+        if year in carried and in_place:
+            if before != live_before:
+                con.execute("UPDATE agg_follow_pairs SET pos = pos - ? + ? WHERE year = ?", [live_before, before, year])
+        elif year in carried:
+            con.execute(f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(pos - ? + ? AS INTEGER), "
+                        f"{cols.split(', ', 1)[1]} FROM live.agg_follow_pairs WHERE year = ? ORDER BY pos",
+                        [live_before, before, year])
+        elif year in fresh:
+            counts[year] = _fresh_pairs(con, year, before)
+            snapshot.drop_cache(con)
+        before += counts.get(year, 0)
+        live_before += live.get(year, 0)
+
+
+def _fresh_pairs(con: duckdb.DuckDBPyConnection, year: int, before: int) -> int:
+    """Insert one year's judged plans into ``agg_follow_pairs`` from the base tables, positions from ``before`` on;
+    returns how many."""
+    # the plans' documents and their next ones first: only their sentences are read
+    con.execute("CREATE OR REPLACE TEMP TABLE _plans AS SELECT DISTINCT f.doc_id, f.next_doc_id FROM follow_through f "
+                "JOIN documents d ON d.doc_id = f.doc_id WHERE d.year = ?", [year])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _fresh_pairs AS "
         "SELECT d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text, p.themes, "
         "f.status, f.score, f.targets, f.shared, f.next_doc_id, n.year AS next_year, f.evidence_idx, e.text AS etext, "
         "e.section AS esection FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id "
@@ -437,36 +473,16 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
         "LEFT JOIN (SELECT doc_id, idx, text, section FROM sentences "
         "WHERE doc_id IN (SELECT next_doc_id FROM _plans)) e "
         "ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx "
-        "WHERE d.year NOT IN (SELECT year FROM _follow_carried)")
-    # the plans' documents and their next ones first: only their sentences are read
-    con.execute("CREATE OR REPLACE TEMP TABLE _plans AS SELECT DISTINCT f.doc_id, f.next_doc_id FROM follow_through f "
-                "JOIN documents d ON d.doc_id = f.doc_id WHERE d.year NOT IN (SELECT year FROM _follow_carried)")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _fresh_pairs AS {fresh}")
-    carried = {int(r[0]) for r in con.execute("SELECT year FROM _follow_carried").fetchall()}
-    counts = dict(con.execute("SELECT year, COUNT(*) FROM _fresh_pairs GROUP BY year").fetchall())
-    if carried:
-        live = dict(con.execute(
-            "SELECT year, COUNT(*) FROM live.agg_follow_pairs GROUP BY year").fetchall())
-        counts.update({y: live.get(y, 0) for y in carried})
-    else:
-        live = {}
-    cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_follow_pairs"])
-    before, live_before = 0, 0  # pairs of the later years, in this snapshot and in the live one
-    for year in sorted(set(counts) | set(live), reverse=True):
-        if year in carried and in_place:
-            if before != live_before:
-                con.execute("UPDATE agg_follow_pairs SET pos = pos - ? + ? WHERE year = ?", [live_before, before, year])
-        elif year in carried:
-            con.execute(f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(pos - ? + ? AS INTEGER), "
-                        f"{cols.split(', ', 1)[1]} FROM live.agg_follow_pairs WHERE year = ? ORDER BY pos",
-                        [live_before, before, year])
-        elif counts.get(year):
-            con.execute(
-                f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(? + row_number() OVER "
-                "(ORDER BY department, employee, idx, doc_id) - 1 AS INTEGER), doc_id, employee, department, team, "
-                "year, idx, text, themes, status, score, targets, shared, next_doc_id, next_year, evidence_idx, etext, "
-                "esection FROM _fresh_pairs WHERE year = ? ORDER BY 1", [before, year])
-        before += counts.get(year, 0)
-        live_before += live.get(year, 0)
-    con.execute("DROP TABLE _fresh_pairs")
-    con.execute("DROP TABLE _plans")
+        "WHERE d.year = ?", [year])
+    try:
+        n = con.execute("SELECT COUNT(*) FROM _fresh_pairs").fetchall()[0][0]
+        cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_follow_pairs"])
+        con.execute(
+            f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(? + row_number() OVER "
+            "(ORDER BY department, employee, idx, doc_id) - 1 AS INTEGER), doc_id, employee, department, team, "
+            "year, idx, text, themes, status, score, targets, shared, next_doc_id, next_year, evidence_idx, etext, "
+            "esection FROM _fresh_pairs ORDER BY 1", [before])
+        return n
+    finally:
+        con.execute("DROP TABLE _fresh_pairs")
+        con.execute("DROP TABLE _plans")
