@@ -165,3 +165,84 @@ def test_the_network_pass_counting_ranges_of_sentences_stores_what_one_count_ove
             expected[pair] = expected.get(pair, 0) + 1
     pairs = {(s, t): n for s, t, n in counts if t}
     assert pairs == {pair: expected.get(pair, 0) for pair in pairs} and {p for p in expected} <= set(pairs)
+
+
+def _derived(con) -> dict[str, list[tuple]]:
+    from analysis.store import snapshot
+
+    return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in snapshot.DERIVED}
+
+
+def test_the_aggregates_summed_in_batches_of_whole_grains_are_those_of_one_sum_per_year(demo_store, tmp_path,
+                                                                                        monkeypatch):
+    """``aggregates._sum`` sums ``BATCH_SENTENCES`` sentences' worth of whole grains at a time: with batches of
+    300 sentences (several per year, each of whole grains and at most 300 sentences unless one grain is larger)
+    every aggregate table holds exactly the rows of one batch per year (a DOUBLE sum within 1e-9)."""
+    from analysis.insight import aggregates
+    from analysis.schema import AGGREGATE_GRAIN
+
+    path = tmp_path / "s.duckdb"
+    shutil.copyfile(demo_store, path)
+    con = duckdb.connect(str(path))
+    try:
+        monkeypatch.setattr(aggregates, "BATCH_SENTENCES", 10**9)
+        aggregates.update(con)
+        whole = _derived(con)
+        years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]
+        assert aggregates._batches(con, years) == {y: [n] for n, y in enumerate(years)}
+
+        monkeypatch.setattr(aggregates, "BATCH_SENTENCES", 300)
+        batches = aggregates._batches(con, years)
+        assert [y for y in years if len(batches[y]) < 3] == []
+        assert sorted(b for bs in batches.values() for b in bs) == list(range(sum(map(len, batches.values()))))
+        keys = ", ".join(AGGREGATE_GRAIN)
+        # every grain in one batch; a batch of one year, at most 300 sentences unless it is one grain
+        assert con.execute(f"SELECT COUNT(*) FROM (SELECT {keys} FROM documents JOIN _batch USING (doc_id) "
+                           "GROUP BY ALL HAVING COUNT(DISTINCT batch) > 1)").fetchall() == [(0,)]
+        sizes = con.execute(f"SELECT batch, COUNT(DISTINCT year), SUM(sentences), COUNT(DISTINCT ({keys})) "
+                            "FROM documents JOIN _batch USING (doc_id) GROUP BY batch").fetchall()
+        assert len(sizes) == sum(map(len, batches.values()))
+        assert all(n_years == 1 and (n <= 300 or grains == 1) for _, n_years, n, grains in sizes)
+        assert con.execute("SELECT COUNT(*) FROM _batch").fetchall() == con.execute(
+            "SELECT COUNT(*) FROM documents").fetchall()
+
+        aggregates.update(con)
+        assert con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = '_batch'").fetchall() == [(0,)]
+        batched = _derived(con)
+    finally:
+        con.close()
+    assert {t: len(rows) for t, rows in batched.items()} == {t: len(rows) for t, rows in whole.items()}
+    assert len(whole["agg_evidence"]) > 1000 and len(whole["agg_section_terms"]) > 1000
+    for table, rows in whole.items():
+        if table == "agg_sentiment":  # SUM(sentiment) of a grain's sentences, added in another order
+            assert [r[:7] + r[8:] for r in batched[table]] == [r[:7] + r[8:] for r in rows]
+            assert all(abs(a[7] - b[7]) <= 1e-9 for a, b in zip(batched[table], rows))
+        else:
+            assert batched[table] == rows, table
+
+
+def test_drop_cache_lets_duckdb_release_its_cached_blocks_and_keeps_the_memory_limit(tmp_path, monkeypatch):
+    """After an insert DuckDB keeps the table's blocks cached under the writer's limit; ``drop_cache`` lowers the
+    limit to ``CACHE_FLOOR`` for the eviction and puts back the limit the connection had (the default, or the
+    operator's ``YEAREND_DUCKDB_MEMORY``); the rows stay readable."""
+    from analysis.store import snapshot
+
+    def cached(con) -> float:
+        return con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0] / 2**20
+
+    monkeypatch.setattr(snapshot, "CACHE_FLOOR", "16MB")  # below what the table below keeps cached (~35 MB)
+    for limit, shown in ((None, None), ("300MB", "286.1 MiB")):
+        if limit:
+            monkeypatch.setenv(snapshot.WRITER_MEMORY_ENV, limit)
+        else:
+            monkeypatch.delenv(snapshot.WRITER_MEMORY_ENV, raising=False)
+        store = tmp_path / f"{limit}.duckdb"
+        with snapshot.new_snapshot(store) as con:
+            before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            assert before == shown or (shown is None and before.endswith("GiB"))
+            con.execute("CREATE TABLE t AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range(2000000)")
+            assert cached(con) > 30
+            snapshot.drop_cache(con)
+            assert cached(con) <= 16e6 / 2**20
+            assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [(before,)]
+            assert con.execute("SELECT COUNT(*), MAX(s) FROM t").fetchall() == [(2000000, "fffffe98d0963d27015c198262d97221")]

@@ -125,3 +125,48 @@ def test_jieba_rs_knows_every_word_of_jiebas_dictionary_and_the_user_dictionary(
               if line.strip()]
     assert len(words) > 349_000
     assert [w for w in words if not fast.has_word(w)] == []
+
+
+def test_a_token_memo_stays_within_its_byte_budget_and_starts_over_when_a_token_would_pass_it():
+    """``Memo`` remembers ``resolve(key)`` within ``limit`` bytes (``entry_bytes``: the key string and its dict
+    slot): the token that would pass the budget empties it first, a token larger than the budget is never
+    remembered, and every look-up returns what ``resolve`` returns."""
+    from analysis.text.segment import Memo
+
+    calls: list[str] = []
+
+    def resolve(token: str) -> bool:
+        calls.append(token)
+        return len(token) > 1
+
+    words = ["客户", "回款", "及时", "了"]
+    sizes = [Memo.entry_bytes(w) for w in words]
+    assert sizes == [40 + 78, 40 + 78, 40 + 78, 40 + 76]
+    memo = Memo(resolve, limit=sum(sizes[:3]))
+    assert [memo[w] for w in ["客户", "回款", "及时", "客户"]] == [True, True, True, True]
+    assert list(memo) == ["客户", "回款", "及时"] and memo.size == sum(sizes[:3]) and calls == words[:3]
+    assert memo["了"] is False  # would pass the budget: starts over
+    assert list(memo) == ["了"] and memo.size == sizes[3]
+    long = "集团公司年度经营目标责任书" * 10
+    assert memo[long] is True and long not in memo and memo.size == sizes[3]
+    assert memo["客户"] is True and list(memo) == ["了", "客户"] and calls == [*words, long, "客户"]
+    memo.clear()
+    assert memo == {} and memo.size == 0
+
+
+def test_the_token_memos_budget_is_read_from_the_environment_in_megabytes():
+    import os
+    import subprocess
+    import sys
+
+    from analysis.judge import sentiment
+    from analysis.text import segment
+
+    assert segment.TOKEN_MEMO_ENV == "YEAREND_TOKEN_MEMO_MB" and segment.TOKEN_MEMO_BYTES == 16 * 2**20
+    assert segment._content.limit == segment.TOKEN_MEMO_BYTES
+    assert sentiment.features(["客户", "，", "回款"]) == ["客户", "回款"]
+    assert isinstance(sentiment._is_punct, segment.Memo) and sentiment._is_punct.limit == segment.TOKEN_MEMO_BYTES
+    out = subprocess.run([sys.executable, "-c", "from analysis.text import segment; print(segment.TOKEN_MEMO_BYTES, "
+                          "segment.Memo(str).limit)"], env={**os.environ, segment.TOKEN_MEMO_ENV: "1.5"},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str(3 * 2**19)] * 2

@@ -46,7 +46,8 @@ EVIDENCE_ORDERS = {"idx": "(-{p}year, {p}department, {p}employee, {p}doc_id, {p}
 row's alias): total, so the first sentences of a list are the same whichever way they are computed."""
 
 
-def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = False) -> None:
+def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = False,
+              batches: dict[int | None, list[int]] | None = None) -> None:
     """``agg_evidence`` and ``agg_evidence_keys``: the evidence lists a page opens with, per grain.
 
     The first ``EVIDENCE_TOP`` distinct texts of a list over any set of grains are among the first
@@ -54,7 +55,9 @@ def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = F
     ``EVIDENCE_TOP`` others there), so a query merges the selected grains' lists; how often each text occurs
     in the selected grains comes from ``agg_evidence_keys``. ``delta``: a build over a live snapshot whose
     aggregates are current (``_added`` and ``_removed`` hold what changed): a changed year's lists are updated
-    from the live ones (``_evidence_delta``) instead of recounted."""
+    from the live ones (``_evidence_delta``) instead of recounted. ``batches``: the year's batches of whole
+    grains (``_batches``) counted one after the other, so the largest sort and hash table is one batch's
+    sentences, not a year's."""
     keys = ", ".join(AGGREGATE_GRAIN)
     # one year at a time (a grain lies in one year): the largest sort and hash table is one year's sentences
     for year in [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]:
@@ -62,6 +65,10 @@ def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = F
             continue
         if delta and year is not None:
             _evidence_delta(con, keys, year)
+        elif batches is not None:
+            for batch in batches[year]:
+                _evidence_of_batch(con, keys, batch)
+                snapshot.drop_cache(con)
         else:
             _evidence_of_year(con, keys, year)
 
@@ -104,7 +111,19 @@ def _lists(ev: str) -> dict[str, str]:
 def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | None, grains: str = "") -> None:
     """A year's lists and keys counted from its sentences; ``grains``: only those of the grains in this table."""
     only = f" AND EXISTS (SELECT 1 FROM {grains} y WHERE {_SAME_GRAIN})" if grains else ""
-    _evidence_rows(con, "_ev", f"SELECT doc_id FROM documents x WHERE year IS NOT DISTINCT FROM ?{only}", [year])
+    _evidence_count(con, keys, f"SELECT doc_id FROM documents x WHERE year IS NOT DISTINCT FROM ?{only}", [year],
+                    with_keys=not grains)
+
+
+def _evidence_of_batch(con: duckdb.DuckDBPyConnection, keys: str, batch: int) -> None:
+    """The lists and keys of one batch of whole grains (``_batch``, see ``_batches``) counted from its sentences."""
+    _evidence_count(con, keys, "SELECT doc_id FROM _batch WHERE batch = ?", [batch], with_keys=True)
+
+
+def _evidence_count(con: duckdb.DuckDBPyConnection, keys: str, docs: str, params: list, with_keys: bool) -> None:
+    """The lists (and with ``with_keys`` the keys) of the grains of the documents ``docs`` selects, counted from
+    their sentences: whole grains, as every list and key count is a grain's."""
+    _evidence_rows(con, "_ev", docs, params)
     for select in _lists("_ev").values():
         _insert(con, "agg_evidence", (
             f"SELECT {keys}, for_theme, for_label, for_section, key, CAST(n AS INTEGER), UNNEST(r) FROM ("
@@ -114,7 +133,7 @@ def _evidence_of_year(con: duckdb.DuckDBPyConnection, keys: str, year: int | Non
             f"QUALIFY row_number() OVER (PARTITION BY {keys}, for_theme, for_label, for_section ORDER BY first) "
             # one list's rows together: a page reads one list, from few row groups
             f"<= {EVIDENCE_TOP}) ORDER BY for_theme, for_label, for_section, {keys}"))
-    if not grains:
+    if with_keys:
         _insert(con, "agg_evidence_keys", (
             f"SELECT {keys}, key, section, label, themes, CAST(COUNT(*) AS INTEGER) FROM _ev "
             "GROUP BY ALL ORDER BY key"))
@@ -271,19 +290,70 @@ def _live_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
         "SELECT value FROM live.agg_state WHERE key = 'version'").fetchall() == [(VERSION,)]
 
 
+BATCH_SENTENCES = 200_000
+"""Sentences (``documents.sentences``) of the whole grains summed at once by a full count (``_batches``): the
+hash tables and sorts of the aggregates are bounded by the batch, not by a year of the corpus (at 100,000
+summaries one year's (document, section, word) rows took 1.2 GB and its evidence lists 1.6 GB)."""
+
+
+def _batches(con: duckdb.DuckDBPyConnection, years: list[int | None]) -> dict[int | None, list[int]]:
+    """Temp table ``_batch`` (doc_id, batch): the documents of ``years`` in batches of whole grains, each of at
+    most ``BATCH_SENTENCES`` sentences (a larger grain is a batch of its own); returns each year's batches.
+
+    Whole grains, because every aggregate row is a sum over one grain's documents (the evidence lists too: their
+    order and cut are per grain), so summing a batch's grains gives exactly the rows summing the year gives."""
+    grains = con.execute(
+        f"SELECT {', '.join(AGGREGATE_GRAIN)}, SUM(sentences) FROM documents GROUP BY ALL "
+        f"ORDER BY year NULLS LAST, {', '.join(AGGREGATE_GRAIN)}").fetchall()
+    wanted = set(years)
+    out: dict[int | None, list[int]] = {y: [] for y in years}
+    rows: dict[str, list] = {k: [] for k in (*AGGREGATE_GRAIN, "batch")}
+    at = AGGREGATE_GRAIN.index("year")
+    size = 0
+    for *grain, n in grains:
+        year = grain[at]
+        if year not in wanted:
+            continue
+        if not out[year] or (size + (n or 0) > BATCH_SENTENCES and size):
+            out[year].append(sum(map(len, out.values())))
+            size = 0
+        size += n or 0
+        for k, v in zip(AGGREGATE_GRAIN, grain):
+            rows[k].append(v)
+        rows["batch"].append(out[year][-1])
+    types = {"department": pa.string(), "team": pa.string(), "year": pa.int32(), "role": pa.string()}
+    con.register("_grains", pa.table({**{k: pa.array(rows[k], types[k]) for k in AGGREGATE_GRAIN},
+                                      "batch": pa.array(rows["batch"], pa.int32())}))
+    try:
+        same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM g.{k}" for k in AGGREGATE_GRAIN)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _batch AS SELECT d.doc_id, g.batch FROM documents d "
+                    f"JOIN _grains g ON {same}")
+    finally:
+        con.unregister("_grains")
+    return out
+
+
 def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int], in_place: bool,
          delta: bool) -> None:
-    fresh = "(d.year IS NULL OR d.year NOT IN (SELECT year FROM _carried))"
-    t = time.perf_counter()
-    labels = ", ".join(f"CAST(COUNT(*) FILTER (WHERE s.label = '{lab}') AS INTEGER)" for lab in ("pos", "neu", "neg"))
-    _insert(con, "agg_sentiment", (
-        f"SELECT {_G}, s.section, CAST(COUNT(*) AS INTEGER), CAST(COUNT(s.sentiment) AS INTEGER), "
-        f"SUM(s.sentiment), {labels} FROM documents d JOIN sentences s ON s.doc_id = d.doc_id WHERE {fresh} "
-        "GROUP BY ALL"))
-    timings["sentiment"] = time.perf_counter() - t
-
     years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
              if r[0] not in carried]
+    try:
+        batches = _batches(con, years)
+        _sum_batches(con, timings, carried, years, batches, in_place, delta)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _batch")
+
+
+def _sum_batches(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int],
+                 years: list[int | None], batches: dict[int | None, list[int]], in_place: bool, delta: bool) -> None:
+    """``_sum`` over the batches of whole grains of ``years`` (the years not carried), one batch at a time,
+    each table's rows of a batch summed from that batch's documents alone; DuckDB's cached blocks are let go
+    after each batch (``snapshot.drop_cache``), since every batch scans the base tables again."""
+    labels = ", ".join(f"CAST(COUNT(*) FILTER (WHERE s.label = '{lab}') AS INTEGER)" for lab in ("pos", "neu", "neg"))
+    sentiment = (
+        f"SELECT {_G}, s.section, CAST(COUNT(*) AS INTEGER), CAST(COUNT(s.sentiment) AS INTEGER), "
+        f"SUM(s.sentiment), {labels} FROM documents d JOIN sentences s ON s.doc_id = d.doc_id "
+        "WHERE d.doc_id IN (SELECT doc_id FROM _batch WHERE batch = ?) GROUP BY ALL")
     theme_sections = (
         "SELECT {g}, x.section, x.theme, SUM(x.n) AS sentences, COUNT(*) AS documents FROM ("
         "SELECT s.doc_id, s.section, t.theme, COUNT(*) AS n FROM (SELECT doc_id, section, themes FROM {db}sentences "
@@ -301,26 +371,37 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
         "ON w.doc_id = s.doc_id AND w.idx = s.idx, UNNEST(w.words) AS t(term) GROUP BY ALL) x "
         "JOIN {db}documents d ON d.doc_id = x.doc_id GROUP BY ALL")
     counts = ("n", "documents", "occurrences", "sentences")
-    for table, select in (("agg_theme_sections", theme_sections), ("agg_terms", terms),
-                          ("agg_section_terms", section_terms)):
+    per_year = (("agg_theme_sections", theme_sections), ("agg_terms", terms), ("agg_section_terms", section_terms))
+    for name in ("sentiment", *(table.removeprefix("agg_") for table, _ in per_year)):
+        timings[name] = 0.0
+    # year first, then its batches: every table's rows of one batch, then the next batch
+    for year in years:
+        for batch in batches[year]:
+            t = time.perf_counter()
+            _insert(con, "agg_sentiment", sentiment, [batch])
+            timings["sentiment"] += time.perf_counter() - t
+            for table, select in ([] if delta else per_year):
+                t = time.perf_counter()
+                cols = list(snapshot.TABLES[table])
+                sums = ", ".join(f"CAST(SUM({c}) AS INTEGER)" if c in counts else c for c in cols)
+                each = select.format(g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _batch WHERE batch = ?)")
+                _insert(con, table, f"SELECT {sums} FROM ({each}) GROUP BY ALL", [batch])
+                timings[table.removeprefix("agg_")] += time.perf_counter() - t
+            snapshot.drop_cache(con)
+    for table, select in (per_year if delta else []):
         t = time.perf_counter()
         cols = list(snapshot.TABLES[table])
         sums = ", ".join(f"CAST(SUM({c}) AS INTEGER)" if c in counts else c for c in cols)
-        if delta:
-            # the live rows of the years summed again, plus the added documents' sums, minus the removed ones':
-            # integer counts, so exactly what summing the year's documents gives
-            negated = ", ".join(f"-{c}" if c in counts else c for c in cols)
-            added = select.format(g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _added)")
-            removed = select.format(g=_G, db="live.", where="d.doc_id IN (SELECT doc_id FROM _removed)")
-            _insert(con, table, (
-                f"SELECT {sums} FROM (SELECT {', '.join(cols)} FROM live.{table} "
-                "WHERE year IS NULL OR year NOT IN (SELECT year FROM _carried) "
-                f"UNION ALL SELECT {', '.join(cols)} FROM ({added}) UNION ALL SELECT {negated} FROM ({removed})"
-                ") GROUP BY ALL HAVING SUM(documents) > 0"))
-        else:
-            for year in years:
-                each = select.format(g=_G, db="", where="d.year IS NOT DISTINCT FROM ?")
-                _insert(con, table, f"SELECT {sums} FROM ({each}) GROUP BY ALL", [year])
+        # the live rows of the years summed again, plus the added documents' sums, minus the removed ones':
+        # integer counts, so exactly what summing the year's documents gives
+        negated = ", ".join(f"-{c}" if c in counts else c for c in cols)
+        added = select.format(g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _added)")
+        removed = select.format(g=_G, db="live.", where="d.doc_id IN (SELECT doc_id FROM _removed)")
+        _insert(con, table, (
+            f"SELECT {sums} FROM (SELECT {', '.join(cols)} FROM live.{table} "
+            "WHERE year IS NULL OR year NOT IN (SELECT year FROM _carried) "
+            f"UNION ALL SELECT {', '.join(cols)} FROM ({added}) UNION ALL SELECT {negated} FROM ({removed})"
+            ") GROUP BY ALL HAVING SUM(documents) > 0"))
         timings[table.removeprefix("agg_")] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -336,7 +417,7 @@ def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set
     timings["follow_pairs"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _evidence(con, carried, delta)
+    _evidence(con, carried, delta, batches)
     timings["evidence"] = time.perf_counter() - t
 
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
@@ -346,8 +427,44 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
     """``agg_follow_pairs``: every judged plan in the page's order (``pos``: newest year first, then department,
     employee, sentence). The pairs of a year in ``_follow_carried`` are the live snapshot's, in the same order
     within their year: they are copied (``in_place``: kept) with their position moved by the change in the number
-    of pairs of the later years; the other years' pairs are read from the base tables, one year at a time."""
-    fresh = (
+    of pairs of the later years; the other years' pairs are read from the base tables, one year at a time
+    (``_fresh_pairs``): the plan and evidence texts of every year at once were a table that grew with the corpus
+    (+250 MB in the build process at 20,000 summaries, +420 MB at 40,000)."""
+    carried = {int(r[0]) for r in con.execute("SELECT year FROM _follow_carried").fetchall()}
+    fresh = {r[0] for r in con.execute(
+        "SELECT DISTINCT d.year FROM follow_through f JOIN documents d ON d.doc_id = f.doc_id "
+        "WHERE d.year NOT IN (SELECT year FROM _follow_carried)").fetchall()}
+    if carried:
+        live = dict(con.execute(
+            "SELECT year, COUNT(*) FROM live.agg_follow_pairs GROUP BY year").fetchall())
+    else:
+        live = {}
+    counts = {y: live.get(y, 0) for y in carried}
+    cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_follow_pairs"])
+    before, live_before = 0, 0  # pairs of the later years, in this snapshot and in the live one
+    for year in sorted(fresh | set(counts) | set(live), reverse=True):
+        if year in carried and in_place:
+            if before != live_before:
+                con.execute("UPDATE agg_follow_pairs SET pos = pos - ? + ? WHERE year = ?", [live_before, before, year])
+        elif year in carried:
+            con.execute(f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(pos - ? + ? AS INTEGER), "
+                        f"{cols.split(', ', 1)[1]} FROM live.agg_follow_pairs WHERE year = ? ORDER BY pos",
+                        [live_before, before, year])
+        elif year in fresh:
+            counts[year] = _fresh_pairs(con, year, before)
+            snapshot.drop_cache(con)
+        before += counts.get(year, 0)
+        live_before += live.get(year, 0)
+
+
+def _fresh_pairs(con: duckdb.DuckDBPyConnection, year: int, before: int) -> int:
+    """Insert one year's judged plans into ``agg_follow_pairs`` from the base tables, positions from ``before`` on;
+    returns how many."""
+    # the plans' documents and their next ones first: only their sentences are read
+    con.execute("CREATE OR REPLACE TEMP TABLE _plans AS SELECT DISTINCT f.doc_id, f.next_doc_id FROM follow_through f "
+                "JOIN documents d ON d.doc_id = f.doc_id WHERE d.year = ?", [year])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _fresh_pairs AS "
         "SELECT d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text, p.themes, "
         "f.status, f.score, f.targets, f.shared, f.next_doc_id, n.year AS next_year, f.evidence_idx, e.text AS etext, "
         "e.section AS esection FROM documents d JOIN follow_through f ON f.doc_id = d.doc_id "
@@ -357,39 +474,19 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
         "LEFT JOIN (SELECT doc_id, idx, text, section FROM sentences "
         "WHERE doc_id IN (SELECT next_doc_id FROM _plans)) e "
         "ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx "
-        "WHERE d.year NOT IN (SELECT year FROM _follow_carried)")
-    # the plans' documents and their next ones first: only their sentences are read
-    con.execute("CREATE OR REPLACE TEMP TABLE _plans AS SELECT DISTINCT f.doc_id, f.next_doc_id FROM follow_through f "
-                "JOIN documents d ON d.doc_id = f.doc_id WHERE d.year NOT IN (SELECT year FROM _follow_carried)")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _fresh_pairs AS {fresh}")
-    carried = {int(r[0]) for r in con.execute("SELECT year FROM _follow_carried").fetchall()}
-    counts = dict(con.execute("SELECT year, COUNT(*) FROM _fresh_pairs GROUP BY year").fetchall())
-    if carried:
-        live = dict(con.execute(
-            "SELECT year, COUNT(*) FROM live.agg_follow_pairs GROUP BY year").fetchall())
-        counts.update({y: live.get(y, 0) for y in carried})
-    else:
-        live = {}
-    cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_follow_pairs"])
-    before, live_before = 0, 0  # pairs of the later years, in this snapshot and in the live one
-    for year in sorted(set(counts) | set(live), reverse=True):
-        if year in carried and in_place:
-            if before != live_before:
-                con.execute("UPDATE agg_follow_pairs SET pos = pos - ? + ? WHERE year = ?", [live_before, before, year])
-        elif year in carried:
-            con.execute(f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(pos - ? + ? AS INTEGER), "
-                        f"{cols.split(', ', 1)[1]} FROM live.agg_follow_pairs WHERE year = ? ORDER BY pos",
-                        [live_before, before, year])
-        elif counts.get(year):
-            con.execute(
-                f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(? + row_number() OVER "
-                "(ORDER BY department, employee, idx, doc_id) - 1 AS INTEGER), doc_id, employee, department, team, "
-                "year, idx, text, themes, status, score, targets, shared, next_doc_id, next_year, evidence_idx, etext, "
-                "esection FROM _fresh_pairs WHERE year = ? ORDER BY 1", [before, year])
-        before += counts.get(year, 0)
-        live_before += live.get(year, 0)
-    con.execute("DROP TABLE _fresh_pairs")
-    con.execute("DROP TABLE _plans")
+        "WHERE d.year = ?", [year])
+    try:
+        n = con.execute("SELECT COUNT(*) FROM _fresh_pairs").fetchall()[0][0]
+        cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_follow_pairs"])
+        con.execute(
+            f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(? + row_number() OVER "
+            "(ORDER BY department, employee, idx, doc_id) - 1 AS INTEGER), doc_id, employee, department, team, "
+            "year, idx, text, themes, status, score, targets, shared, next_doc_id, next_year, evidence_idx, etext, "
+            "esection FROM _fresh_pairs ORDER BY 1", [before])
+        return n
+    finally:
+        con.execute("DROP TABLE _fresh_pairs")
+        con.execute("DROP TABLE _plans")
 
 
 NETWORK_WORDS = 300
@@ -442,4 +539,5 @@ def _text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
             f"SELECT {', '.join('a.' + k for k in AGGREGATE_GRAIN)}, a.word, b.word, CAST(COUNT(*) AS INTEGER) "
             "FROM u a JOIN u b ON a.r = b.r AND a.word < b.word GROUP BY ALL ORDER BY 5, 6"), [year])
         con.execute("DROP TABLE _sw")
+        snapshot.drop_cache(con)  # a year's blocks are not read again (mem18: the cache grew with the corpus)
         timings["network_pairs"] = timings.get("network_pairs", 0.0) + time.perf_counter() - t

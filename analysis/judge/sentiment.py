@@ -320,21 +320,25 @@ def training_rows() -> list[dict]:
     return rows
 
 
-_is_punct: dict[str, bool] = {}
-"""Tokens already classified as punctuation or not (a dictionary look-up is cheaper than a regex match)."""
-
-
 def _punct(token: str) -> bool:
-    if len(_is_punct) > 500_000:
-        _is_punct.clear()
-    flag = _is_punct[token] = bool(_PUNCT.match(token))
-    return flag
+    return bool(_PUNCT.match(token))
+
+
+_is_punct = None
+"""Tokens already classified as punctuation or not (a dictionary look-up is cheaper than a regex match): a
+``segment.Memo``, within the token memos' byte budget (``segment.TOKEN_MEMO_BYTES``), made on first use (this
+module does not import the segmenter otherwise)."""
 
 
 def features(tokens: list[str]) -> list[str]:
     """The tokens that are not punctuation."""
+    global _is_punct
     known = _is_punct
-    return [t for t in tokens if not (known[t] if t in known else _punct(t))]
+    if known is None:
+        from analysis.text.segment import Memo
+
+        known = _is_punct = Memo(_punct)
+    return [t for t in tokens if not known[t]]
 
 
 def train_bayes(rows: list[dict], tokenize) -> object:

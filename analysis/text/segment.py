@@ -25,7 +25,9 @@ import hashlib
 import itertools
 import logging
 import marshal
+import os
 import re
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -126,19 +128,46 @@ def _is_content(t: str) -> bool:
                 and not _NUMBER_WORD.match(t))
 
 
-class Memo(dict):
-    """key → ``resolve(key)``, worked out on the first look-up of each key and remembered (speed only);
-    past ``limit`` distinct keys it starts over, so a corpus of unique tokens cannot grow it without end."""
+TOKEN_MEMO_ENV = "YEAREND_TOKEN_MEMO_MB"
+TOKEN_MEMO_BYTES = int(float(os.environ.get(TOKEN_MEMO_ENV, 16)) * 2**20)
+"""Bytes each ``Memo`` (token → a fact about it) may hold (``Memo.entry_bytes``); 0 remembers nothing. A budget
+in bytes, not in tokens: on a corpus whose numbers, codes and names are new tokens every document, each memo
+of a worker fills whatever the count (500,000 tokens were ~65 MB per memo, three memos per worker)."""
+_MEMO_ENTRY = 40
+"""What a memo entry costs beyond its key string: its slot in the dict's hash table and entry array (26–38
+bytes per entry by tracemalloc over 1,000–300,000 keys, depending on how full the table is). Values are
+shared objects (booleans, None, a vocabulary's row numbers), not counted."""
 
-    def __init__(self, resolve: Callable[[str], object], limit: int = 500_000) -> None:
+
+class Memo(dict):
+    """key → ``resolve(key)``, worked out on the first look-up of each key and remembered (speed only) within
+    ``limit`` bytes (default ``TOKEN_MEMO_BYTES``): a key that would pass it empties the memo first, so a
+    corpus of unique tokens cannot grow it without end; one larger than the whole budget is not remembered."""
+
+    def __init__(self, resolve: Callable[[str], object], limit: int | None = None) -> None:
         super().__init__()
-        self.resolve, self.limit = resolve, limit
+        self.resolve = resolve
+        self.limit = TOKEN_MEMO_BYTES if limit is None else limit
+        self.size = 0
+        """``entry_bytes`` summed over the keys held."""
+
+    @staticmethod
+    def entry_bytes(key: str) -> int:
+        return _MEMO_ENTRY + sys.getsizeof(key)
 
     def __missing__(self, key: str):
-        if len(self) > self.limit:
-            self.clear()
-        value = self[key] = self.resolve(key)
+        value = self.resolve(key)
+        size = self.entry_bytes(key)
+        if size <= self.limit:
+            if self.size + size > self.limit:
+                self.clear()
+            self[key] = value
+            self.size += size
         return value
+
+    def clear(self) -> None:
+        super().clear()
+        self.size = 0
 
 
 _content = Memo(_is_content)
