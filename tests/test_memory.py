@@ -246,3 +246,41 @@ def test_drop_cache_lets_duckdb_release_its_cached_blocks_and_keeps_the_memory_l
             assert cached(con) <= 16e6 / 2**20
             assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [(before,)]
             assert con.execute("SELECT COUNT(*), MAX(s) FROM t").fetchall() == [(2000000, "fffffe98d0963d27015c198262d97221")]
+
+
+def test_capped_work_runs_under_the_pass_limit_and_again_under_the_writers_when_duckdb_runs_out(tmp_path, monkeypatch):
+    """``snapshot.capped`` runs a piece of a build under ``PASS_MEMORY``; a statement that cannot fit there (a
+    list per group does not spill) raises DuckDB's out-of-memory error, and the work runs again under the
+    writer's own limit, from the start (it deletes what the failed try inserted), giving the whole result; the
+    connection's limit is put back. With the operator's ``YEAREND_DUCKDB_MEMORY`` the cap is not applied."""
+    from analysis.store import snapshot
+
+    monkeypatch.delenv(snapshot.WRITER_MEMORY_ENV, raising=False)
+    tries: list[str] = []
+
+    def work(con) -> int:
+        tries.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        con.execute("DELETE FROM t")
+        con.execute("INSERT INTO t SELECT range % 200000 AS k, list(range) AS l FROM range(2000000) GROUP BY k")
+        return con.execute("SELECT COUNT(*), SUM(len(l)) FROM t").fetchall()[0]
+
+    for cap, expected_tries in (("8MB", 2), ("2GB", 1)):
+        monkeypatch.setenv(snapshot.PASS_MEMORY_ENV, cap)
+        tries.clear()
+        with snapshot.new_snapshot(tmp_path / f"{cap}.duckdb") as con:
+            before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            con.execute("CREATE TABLE t (k BIGINT, l BIGINT[])")
+            assert snapshot.capped(con, lambda: work(con)) == (200000, 2000000)
+            assert len(tries) == expected_tries, tries
+            assert tries[0] == ("7.6 MiB" if cap == "8MB" else "1.8 GiB")
+            if expected_tries == 2:
+                assert tries[1] == before
+            assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [(before,)]
+
+    monkeypatch.setenv(snapshot.WRITER_MEMORY_ENV, "300MB")
+    monkeypatch.setenv(snapshot.PASS_MEMORY_ENV, "8MB")
+    tries.clear()
+    with snapshot.new_snapshot(tmp_path / "operator.duckdb") as con:
+        con.execute("CREATE TABLE t (k BIGINT, l BIGINT[])")
+        assert snapshot.capped(con, lambda: work(con)) == (200000, 2000000)
+        assert tries == ["286.1 MiB"]

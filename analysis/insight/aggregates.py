@@ -508,36 +508,44 @@ def _text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
     sums over their sentences (``analysis.query.explore``)."""
     years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
              if r[0] not in carried]
-    keys = ", ".join(AGGREGATE_GRAIN)
     for year in years:
-        t = time.perf_counter()
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _sw AS SELECT {_G}, w.rowid AS r, w.doc_id, w.words FROM documents d "
-            "JOIN sentence_words w ON w.doc_id = d.doc_id WHERE d.year IS NOT DISTINCT FROM ?", [year])
-        # per document first (one row per document and word), then per grain: no COUNT DISTINCT
-        _insert(con, "agg_word_sentences", (
-            f"SELECT {keys}, word, CAST(SUM(n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
-            f"SELECT {keys}, doc_id, word, COUNT(*) AS n FROM (SELECT {keys}, doc_id, unnest(words) AS word FROM _sw) "
-            "GROUP BY ALL) GROUP BY ALL "
-            f"UNION ALL SELECT {keys}, '', CAST(SUM(n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
-            f"SELECT {keys}, doc_id, COUNT(*) AS n FROM _sw GROUP BY ALL) GROUP BY ALL ORDER BY word"))
-        timings["word_sentences"] = timings.get("word_sentences", 0.0) + time.perf_counter() - t
-        t = time.perf_counter()
-        # the year's most frequent words, and each department's: ranked as the network's vocabulary is
-        _insert(con, "agg_network_words", (
-            "WITH n AS (SELECT d.department, t.term, SUM(t.n) AS n FROM documents d "
-            "JOIN terms t ON t.doc_id = d.doc_id WHERE d.year IS NOT DISTINCT FROM $year GROUP BY ALL), "
-            "every AS (SELECT term, SUM(n) AS n FROM n GROUP BY ALL) "
-            f"SELECT DISTINCT CAST($year AS INTEGER), term FROM ("
-            f"(SELECT term FROM every ORDER BY n DESC, term LIMIT {NETWORK_WORDS}) UNION ALL "
-            f"SELECT term FROM n QUALIFY row_number() OVER (PARTITION BY department ORDER BY n DESC, term) "
-            f"<= {NETWORK_WORDS}) ORDER BY 2"), {"year": year})
-        # each pair of candidate words once per sentence holding both (a sentence stores each word once)
-        _insert(con, "agg_network_pairs", (
-            f"WITH u AS (SELECT {keys}, r, word FROM (SELECT {keys}, r, unnest(words) AS word FROM _sw) "
-            "WHERE word IN (SELECT word FROM agg_network_words WHERE year IS NOT DISTINCT FROM ?)) "
-            f"SELECT {', '.join('a.' + k for k in AGGREGATE_GRAIN)}, a.word, b.word, CAST(COUNT(*) AS INTEGER) "
-            "FROM u a JOIN u b ON a.r = b.r AND a.word < b.word GROUP BY ALL ORDER BY 5, 6"), [year])
-        con.execute("DROP TABLE _sw")
+        snapshot.capped(con, lambda: _year_text_tables(con, timings, year))
+        con.execute("DROP TABLE IF EXISTS _sw")
         snapshot.drop_cache(con)  # a year's blocks are not read again (mem18: the cache grew with the corpus)
-        timings["network_pairs"] = timings.get("network_pairs", 0.0) + time.perf_counter() - t
+
+
+def _year_text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], year: int | None) -> None:
+    """One year's rows of the three tables of ``_text_tables``; repeatable (``snapshot.capped``): the year's rows
+    a failed try left are deleted first."""
+    keys = ", ".join(AGGREGATE_GRAIN)
+    for table in ("agg_word_sentences", "agg_network_words", "agg_network_pairs"):
+        con.execute(f"DELETE FROM {table} WHERE year IS NOT DISTINCT FROM ?", [year])
+    t = time.perf_counter()
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _sw AS SELECT {_G}, w.rowid AS r, w.doc_id, w.words FROM documents d "
+        "JOIN sentence_words w ON w.doc_id = d.doc_id WHERE d.year IS NOT DISTINCT FROM ?", [year])
+    # per document first (one row per document and word), then per grain: no COUNT DISTINCT
+    _insert(con, "agg_word_sentences", (
+        f"SELECT {keys}, word, CAST(SUM(n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
+        f"SELECT {keys}, doc_id, word, COUNT(*) AS n FROM (SELECT {keys}, doc_id, unnest(words) AS word FROM _sw) "
+        "GROUP BY ALL) GROUP BY ALL "
+        f"UNION ALL SELECT {keys}, '', CAST(SUM(n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
+        f"SELECT {keys}, doc_id, COUNT(*) AS n FROM _sw GROUP BY ALL) GROUP BY ALL ORDER BY word"))
+    timings["word_sentences"] = timings.get("word_sentences", 0.0) + time.perf_counter() - t
+    t = time.perf_counter()
+    # the year's most frequent words, and each department's: ranked as the network's vocabulary is
+    _insert(con, "agg_network_words", (
+        "WITH n AS (SELECT d.department, t.term, SUM(t.n) AS n FROM documents d "
+        "JOIN terms t ON t.doc_id = d.doc_id WHERE d.year IS NOT DISTINCT FROM $year GROUP BY ALL), "
+        "every AS (SELECT term, SUM(n) AS n FROM n GROUP BY ALL) "
+        f"SELECT DISTINCT CAST($year AS INTEGER), term FROM ("
+        f"(SELECT term FROM every ORDER BY n DESC, term LIMIT {NETWORK_WORDS}) UNION ALL "
+        f"SELECT term FROM n QUALIFY row_number() OVER (PARTITION BY department ORDER BY n DESC, term) "
+        f"<= {NETWORK_WORDS}) ORDER BY 2"), {"year": year})
+    # each pair of candidate words once per sentence holding both (a sentence stores each word once)
+    _insert(con, "agg_network_pairs", (
+        f"WITH u AS (SELECT {keys}, r, word FROM (SELECT {keys}, r, unnest(words) AS word FROM _sw) "
+        "WHERE word IN (SELECT word FROM agg_network_words WHERE year IS NOT DISTINCT FROM ?)) "
+        f"SELECT {', '.join('a.' + k for k in AGGREGATE_GRAIN)}, a.word, b.word, CAST(COUNT(*) AS INTEGER) "
+        "FROM u a JOIN u b ON a.r = b.r AND a.word < b.word GROUP BY ALL ORDER BY 5, 6"), [year])
+    timings["network_pairs"] = timings.get("network_pairs", 0.0) + time.perf_counter() - t
