@@ -165,8 +165,17 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
 
     monkeypatch.setattr(passes, "_count_pairs", count_spy)
     evidence = _spy_evidence(monkeypatch)
+    word_tables: list[tuple[str, int]] = []
+    word_table = aggregates._word_table
+    monkeypatch.setattr(aggregates, "_word_table", lambda con, name, docs, params, db="": word_tables.append(
+        (name, params[0])) or word_table(con, name, docs, params, db))
     report = build.build(corpus, live, workers=1, progress=False)
     assert (report.analysed, report.removed) == (3, 1)
+    # 探索's word tables of the two changed years: the live counts with the added summaries' words added and the
+    # removed one's taken away; in this small corpus one summary moves a word into each year's network words, so
+    # the sentences holding it ("_sw": those only) are read for its pairs
+    assert word_tables == [("_sw_added", 2022), ("_sw_removed", 2022), ("_sw", 2022),
+                           ("_sw_added", 2025), ("_sw_removed", 2025), ("_sw", 2025)]
     # 2022 lost a summary whose sentences head lists of its grain: that grain is counted again; 2025's three new
     # summaries are merged into their grains' live lists; no year is counted whole
     with snapshot.read(demo_store) as con:

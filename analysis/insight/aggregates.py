@@ -236,7 +236,7 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
                             f"WHERE year IN (SELECT year FROM {kept})")
         timings["carried"] = time.perf_counter() - t
         _sum(con, timings, {int(y) for y in carried}, in_place, delta)
-        _text_tables(con, timings, {int(y) for y in carried})
+        _text_tables(con, timings, {int(y) for y in carried}, delta)
     finally:
         con.unregister("_carried")
         con.unregister("_follow_carried")
@@ -497,40 +497,82 @@ store) they are among that department's (the store's) 300 most frequent words of
 change a lot from year to year; when they are not, the page reads the base tables."""
 
 
-def _text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int]) -> None:
+def _text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int],
+                 delta: bool = False) -> None:
     """``agg_word_sentences``, ``agg_network_words`` and ``agg_network_pairs`` of the years not carried over from the
     live snapshot, one year at a time (a grain lies in one year): the largest join is one year's sentences × their
-    candidate words, not the corpus'.
+    candidate words, not the corpus'. Each year runs under ``snapshot.capped`` (512 MB: one year of 100,000
+    summaries took 1.0 GB under DuckDB's default limit, the peak of the build).
 
     The 探索 page's figures are sums over sentences: a word's sentences (its frequency in the network and among
     collocates, its trend), every sentence (the rates' denominators), and two words' shared sentences (the network's
     edges). Each sentence lies in one grain, so the sums over the grains of the filtered documents are exactly the
-    sums over their sentences (``analysis.query.explore``)."""
+    sums over their sentences (``analysis.query.explore``). ``delta`` (a build over a live snapshot whose aggregates
+    are current; ``_added`` and ``_removed`` hold what changed): a changed year's counts are the live rows plus the
+    added documents' minus the removed ones' (integer counts: exactly the year counted again), and so are its pairs
+    when its network words are the live ones; an incremental build then reads the new documents' words, not the
+    year's."""
     years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
              if r[0] not in carried]
     for year in years:
-        snapshot.capped(con, lambda: _year_text_tables(con, timings, year))
-        con.execute("DROP TABLE IF EXISTS _sw")
+        snapshot.capped(con, lambda: _year_text_tables(con, timings, year, delta and year is not None))
+        for table in ("_sw", "_sw_added", "_sw_removed"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
         snapshot.drop_cache(con)  # a year's blocks are not read again (mem18: the cache grew with the corpus)
 
 
-def _year_text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], year: int | None) -> None:
+def _word_table(con: duckdb.DuckDBPyConnection, name: str, docs: str, params: list, db: str = "") -> None:
+    """Temp table ``name``: the word lists (``sentence_words``, with their rowid) of the documents ``docs`` selects,
+    with each document's grain, from this snapshot or (``db`` ``live.``) the live one."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {_G}, w.rowid AS r, w.doc_id, w.words FROM {db}documents d "
+        f"JOIN {db}sentence_words w ON w.doc_id = d.doc_id WHERE {docs}", params)
+
+
+def _word_rows(words: str) -> str:
+    """Per grain and word of the word lists in ``words`` (``_word_table``): the sentences and documents holding the
+    word, and per grain the word '' for every sentence. Per document first (one row per document and word), then
+    per grain: no COUNT DISTINCT."""
+    keys = ", ".join(AGGREGATE_GRAIN)
+    return (f"SELECT {keys}, word, SUM(n) AS sentences, COUNT(*) AS documents FROM ("
+            f"SELECT {keys}, doc_id, word, COUNT(*) AS n FROM (SELECT {keys}, doc_id, unnest(words) AS word "
+            f"FROM {words}) GROUP BY ALL) GROUP BY ALL "
+            f"UNION ALL SELECT {keys}, '' AS word, SUM(n), COUNT(*) FROM ("
+            f"SELECT {keys}, doc_id, COUNT(*) AS n FROM {words} GROUP BY ALL) GROUP BY ALL")
+
+
+def _pair_rows(words: str, where: str = "TRUE") -> str:
+    """Per grain, each pair of the year's network words (parameter: the year) with the sentences of ``words`` holding
+    both (a sentence stores each word once); ``where``: a condition on the pair (``a.word``, ``b.word``)."""
+    keys = ", ".join(AGGREGATE_GRAIN)
+    return (f"WITH u AS (SELECT {keys}, r, word FROM (SELECT {keys}, r, unnest(words) AS word FROM {words}) "
+            "WHERE word IN (SELECT word FROM agg_network_words WHERE year IS NOT DISTINCT FROM ?)) "
+            f"SELECT {', '.join('a.' + k for k in AGGREGATE_GRAIN)}, a.word AS source, b.word AS target, "
+            f"COUNT(*) AS sentences FROM u a JOIN u b ON a.r = b.r AND a.word < b.word WHERE {where} GROUP BY ALL")
+
+
+def _year_text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], year: int | None,
+                      delta: bool) -> None:
     """One year's rows of the three tables of ``_text_tables``; repeatable (``snapshot.capped``): the year's rows
     a failed try left are deleted first."""
     keys = ", ".join(AGGREGATE_GRAIN)
     for table in ("agg_word_sentences", "agg_network_words", "agg_network_pairs"):
         con.execute(f"DELETE FROM {table} WHERE year IS NOT DISTINCT FROM ?", [year])
     t = time.perf_counter()
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _sw AS SELECT {_G}, w.rowid AS r, w.doc_id, w.words FROM documents d "
-        "JOIN sentence_words w ON w.doc_id = d.doc_id WHERE d.year IS NOT DISTINCT FROM ?", [year])
-    # per document first (one row per document and word), then per grain: no COUNT DISTINCT
-    _insert(con, "agg_word_sentences", (
-        f"SELECT {keys}, word, CAST(SUM(n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
-        f"SELECT {keys}, doc_id, word, COUNT(*) AS n FROM (SELECT {keys}, doc_id, unnest(words) AS word FROM _sw) "
-        "GROUP BY ALL) GROUP BY ALL "
-        f"UNION ALL SELECT {keys}, '', CAST(SUM(n) AS INTEGER), CAST(COUNT(*) AS INTEGER) FROM ("
-        f"SELECT {keys}, doc_id, COUNT(*) AS n FROM _sw GROUP BY ALL) GROUP BY ALL ORDER BY word"))
+    if delta:
+        _word_table(con, "_sw_added", "d.doc_id IN (SELECT doc_id FROM _added WHERE year = ?)", [year])
+        _word_table(con, "_sw_removed", "d.doc_id IN (SELECT doc_id FROM _removed WHERE year = ?)", [year], "live.")
+        _insert(con, "agg_word_sentences", (
+            f"SELECT {keys}, word, CAST(SUM(sentences) AS INTEGER), CAST(SUM(documents) AS INTEGER) FROM ("
+            f"SELECT {keys}, word, sentences, documents FROM live.agg_word_sentences WHERE year = ? "
+            f"UNION ALL SELECT * FROM ({_word_rows('_sw_added')}) "
+            f"UNION ALL SELECT {keys}, word, -sentences, -documents FROM ({_word_rows('_sw_removed')})"
+            ") GROUP BY ALL HAVING SUM(documents) > 0 ORDER BY word"), [year])
+    else:
+        _word_table(con, "_sw", "d.year IS NOT DISTINCT FROM ?", [year])
+        _insert(con, "agg_word_sentences", (
+            f"SELECT {keys}, word, CAST(sentences AS INTEGER), CAST(documents AS INTEGER) "
+            f"FROM ({_word_rows('_sw')}) ORDER BY word"))
     timings["word_sentences"] = timings.get("word_sentences", 0.0) + time.perf_counter() - t
     t = time.perf_counter()
     # the year's most frequent words, and each department's: ranked as the network's vocabulary is
@@ -542,10 +584,35 @@ def _year_text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float],
         f"(SELECT term FROM every ORDER BY n DESC, term LIMIT {NETWORK_WORDS}) UNION ALL "
         f"SELECT term FROM n QUALIFY row_number() OVER (PARTITION BY department ORDER BY n DESC, term) "
         f"<= {NETWORK_WORDS}) ORDER BY 2"), {"year": year})
-    # each pair of candidate words once per sentence holding both (a sentence stores each word once)
-    _insert(con, "agg_network_pairs", (
-        f"WITH u AS (SELECT {keys}, r, word FROM (SELECT {keys}, r, unnest(words) AS word FROM _sw) "
-        "WHERE word IN (SELECT word FROM agg_network_words WHERE year IS NOT DISTINCT FROM ?)) "
-        f"SELECT {', '.join('a.' + k for k in AGGREGATE_GRAIN)}, a.word, b.word, CAST(COUNT(*) AS INTEGER) "
-        "FROM u a JOIN u b ON a.r = b.r AND a.word < b.word GROUP BY ALL ORDER BY 5, 6"), [year])
+    if delta:
+        _network_pairs_delta(con, keys, year)
+    else:
+        _insert(con, "agg_network_pairs", (
+            f"SELECT {keys}, source, target, CAST(sentences AS INTEGER) FROM ({_pair_rows('_sw')}) ORDER BY 5, 6"),
+            [year])
     timings["network_pairs"] = timings.get("network_pairs", 0.0) + time.perf_counter() - t
+
+
+def _network_pairs_delta(con: duckdb.DuckDBPyConnection, keys: str, year: int) -> None:
+    """A changed year's ``agg_network_pairs`` from the live ones. The year's network words move only at the tail of
+    the ranking (adding 1 % of 100,000 summaries to a year: one word in, three out, of ~1,000), so: the live pairs
+    of two words still in the network, plus the added sentences' pairs of such words, minus the removed sentences';
+    and the pairs with a word new to the network counted over the year's sentences holding one of the new words."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _new_words AS SELECT word FROM agg_network_words WHERE year = $year "
+                "EXCEPT SELECT word FROM live.agg_network_words WHERE year = $year", {"year": year})
+    new = "(SELECT word FROM _new_words)"
+    old = f"a.word NOT IN {new} AND b.word NOT IN {new}"
+    kept = ("source IN (SELECT word FROM agg_network_words WHERE year = ?) "
+            "AND target IN (SELECT word FROM agg_network_words WHERE year = ?)")
+    parts = [f"SELECT {keys}, source, target, sentences FROM live.agg_network_pairs WHERE year = ? AND {kept}",
+             f"SELECT * FROM ({_pair_rows('_sw_added', old)})",
+             f"SELECT {keys}, source, target, -sentences FROM ({_pair_rows('_sw_removed', old)})"]
+    params = [year, year, year, year, year]
+    if con.execute("SELECT COUNT(*) FROM _new_words").fetchall()[0][0]:
+        _word_table(con, "_sw", "d.year = ? AND list_has_any(w.words, (SELECT list(word) FROM _new_words))", [year])
+        parts.append(f"SELECT * FROM ({_pair_rows('_sw', f'NOT ({old})')})")
+        params.append(year)
+    _insert(con, "agg_network_pairs", (
+        f"SELECT {keys}, source, target, CAST(SUM(sentences) AS INTEGER) FROM ("
+        + " UNION ALL ".join(parts) + ") GROUP BY ALL HAVING SUM(sentences) > 0 ORDER BY 5, 6"), params)
+    con.execute("DROP TABLE _new_words")
