@@ -501,24 +501,29 @@ def _text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
                  delta: bool = False) -> None:
     """``agg_word_sentences``, ``agg_network_words`` and ``agg_network_pairs`` of the years not carried over from the
     live snapshot, one year at a time (a grain lies in one year): the largest join is one year's sentences × their
-    candidate words, not the corpus'. Each year runs under ``snapshot.capped`` (512 MB: one year of 100,000
-    summaries took 1.0 GB under DuckDB's default limit, the peak of the build).
+    candidate words, not the corpus'.
 
     The 探索 page's figures are sums over sentences: a word's sentences (its frequency in the network and among
     collocates, its trend), every sentence (the rates' denominators), and two words' shared sentences (the network's
     edges). Each sentence lies in one grain, so the sums over the grains of the filtered documents are exactly the
-    sums over their sentences (``analysis.query.explore``). ``delta`` (a build over a live snapshot whose aggregates
+    sums over their sentences (``analysis.query.explore``). A year is counted in its batches of whole grains
+    (``_batches``): one year of 100,000 summaries at once took 1.0 GB in DuckDB, the peak of the whole build.
+    ``delta`` (a build over a live snapshot whose aggregates
     are current; ``_added`` and ``_removed`` hold what changed): a changed year's counts are the live rows plus the
     added documents' minus the removed ones' (integer counts: exactly the year counted again), and so are its pairs
     when its network words are the live ones; an incremental build then reads the new documents' words, not the
     year's."""
     years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
              if r[0] not in carried]
-    for year in years:
-        snapshot.capped(con, lambda: _year_text_tables(con, timings, year, delta and year is not None))
-        for table in ("_sw", "_sw_added", "_sw_removed"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-        snapshot.drop_cache(con)  # a year's blocks are not read again (mem18: the cache grew with the corpus)
+    try:
+        batches = _batches(con, years)
+        for year in years:
+            _year_text_tables(con, timings, year, delta and year is not None, batches[year])
+            for table in ("_sw", "_sw_added", "_sw_removed"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            snapshot.drop_cache(con)  # a year's blocks are not read again (mem18: the cache grew with the corpus)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _batch")
 
 
 def _word_table(con: duckdb.DuckDBPyConnection, name: str, docs: str, params: list, db: str = "") -> None:
@@ -552,28 +557,10 @@ def _pair_rows(words: str, where: str = "TRUE") -> str:
 
 
 def _year_text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], year: int | None,
-                      delta: bool) -> None:
-    """One year's rows of the three tables of ``_text_tables``; repeatable (``snapshot.capped``): the year's rows
-    a failed try left are deleted first."""
+                      delta: bool, batches: list[int]) -> None:
+    """One year's rows of the three tables of ``_text_tables``: by difference (``delta``), or counted batch by
+    batch (``batches``, of the temp table ``_batch``)."""
     keys = ", ".join(AGGREGATE_GRAIN)
-    for table in ("agg_word_sentences", "agg_network_words", "agg_network_pairs"):
-        con.execute(f"DELETE FROM {table} WHERE year IS NOT DISTINCT FROM ?", [year])
-    t = time.perf_counter()
-    if delta:
-        _word_table(con, "_sw_added", "d.doc_id IN (SELECT doc_id FROM _added WHERE year = ?)", [year])
-        _word_table(con, "_sw_removed", "d.doc_id IN (SELECT doc_id FROM _removed WHERE year = ?)", [year], "live.")
-        _insert(con, "agg_word_sentences", (
-            f"SELECT {keys}, word, CAST(SUM(sentences) AS INTEGER), CAST(SUM(documents) AS INTEGER) FROM ("
-            f"SELECT {keys}, word, sentences, documents FROM live.agg_word_sentences WHERE year = ? "
-            f"UNION ALL SELECT * FROM ({_word_rows('_sw_added')}) "
-            f"UNION ALL SELECT {keys}, word, -sentences, -documents FROM ({_word_rows('_sw_removed')})"
-            ") GROUP BY ALL HAVING SUM(documents) > 0 ORDER BY word"), [year])
-    else:
-        _word_table(con, "_sw", "d.year IS NOT DISTINCT FROM ?", [year])
-        _insert(con, "agg_word_sentences", (
-            f"SELECT {keys}, word, CAST(sentences AS INTEGER), CAST(documents AS INTEGER) "
-            f"FROM ({_word_rows('_sw')}) ORDER BY word"))
-    timings["word_sentences"] = timings.get("word_sentences", 0.0) + time.perf_counter() - t
     t = time.perf_counter()
     # the year's most frequent words, and each department's: ranked as the network's vocabulary is
     _insert(con, "agg_network_words", (
@@ -585,12 +572,25 @@ def _year_text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float],
         f"SELECT term FROM n QUALIFY row_number() OVER (PARTITION BY department ORDER BY n DESC, term) "
         f"<= {NETWORK_WORDS}) ORDER BY 2"), {"year": year})
     if delta:
+        _word_table(con, "_sw_added", "d.doc_id IN (SELECT doc_id FROM _added WHERE year = ?)", [year])
+        _word_table(con, "_sw_removed", "d.doc_id IN (SELECT doc_id FROM _removed WHERE year = ?)", [year], "live.")
+        _insert(con, "agg_word_sentences", (
+            f"SELECT {keys}, word, CAST(SUM(sentences) AS INTEGER), CAST(SUM(documents) AS INTEGER) FROM ("
+            f"SELECT {keys}, word, sentences, documents FROM live.agg_word_sentences WHERE year = ? "
+            f"UNION ALL SELECT * FROM ({_word_rows('_sw_added')}) "
+            f"UNION ALL SELECT {keys}, word, -sentences, -documents FROM ({_word_rows('_sw_removed')})"
+            ") GROUP BY ALL HAVING SUM(documents) > 0 ORDER BY word"), [year])
         _network_pairs_delta(con, keys, year)
-    else:
+    for batch in [] if delta else batches:
+        _word_table(con, "_sw", "d.doc_id IN (SELECT doc_id FROM _batch WHERE batch = ?)", [batch])
+        _insert(con, "agg_word_sentences", (
+            f"SELECT {keys}, word, CAST(sentences AS INTEGER), CAST(documents AS INTEGER) "
+            f"FROM ({_word_rows('_sw')}) ORDER BY word"))
         _insert(con, "agg_network_pairs", (
             f"SELECT {keys}, source, target, CAST(sentences AS INTEGER) FROM ({_pair_rows('_sw')}) ORDER BY 5, 6"),
             [year])
-    timings["network_pairs"] = timings.get("network_pairs", 0.0) + time.perf_counter() - t
+        snapshot.drop_cache(con)
+    timings["text_tables"] = timings.get("text_tables", 0.0) + time.perf_counter() - t
 
 
 def _network_pairs_delta(con: duckdb.DuckDBPyConnection, keys: str, year: int) -> None:

@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -343,61 +342,19 @@ def drop_cache(con: duckdb.DuckDBPyConnection) -> None:
     again is 286.0 MiB), else to DuckDB's default, else (a connection opened with another limit) to the limit
     shown. If what cannot be evicted (pinned blocks of a running statement) exceeds the floor, DuckDB refuses
     the lower limit: the cache is then kept."""
-    before = _memory_limit(con)
+    def shown() -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    before = shown()
     try:
         con.execute(f"SET memory_limit = '{CACHE_FLOOR}'")
     except duckdb.Error:
         return
     finally:
-        _restore_limit(con, before)
-
-
-def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
-    return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-
-
-def _restore_limit(con: duckdb.DuckDBPyConnection, before: str) -> None:
-    """Put back the writer's memory limit (``drop_cache`` says why it is not simply the limit shown before)."""
-    configured = writer_config().get("memory_limit")
-    con.execute(f"SET memory_limit = '{configured}'" if configured else "RESET memory_limit")
-    if _memory_limit(con) != before:
-        con.execute(f"SET memory_limit = '{before}'")
-
-
-T = TypeVar("T")
-
-PASS_MEMORY_ENV = "YEAREND_DUCKDB_PASS_MEMORY"
-PASS_MEMORY = "512MB"
-"""DuckDB's memory limit while ``capped`` work runs (``YEAREND_DUCKDB_PASS_MEMORY`` overrides it; ``0`` turns the
-cap off)."""
-
-
-def capped(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
-    """Run ``work`` under a DuckDB memory limit of ``PASS_MEMORY``; if DuckDB runs out of memory there, run it
-    again under the writer's own limit. ``work`` must be repeatable: it deletes what a failed try inserted.
-
-    Why: under the default limit (80 % of RAM) a build's largest statements take what they like. One year's
-    words of 100,000 summaries (``aggregates._text_tables``: ~20,000 summaries' sentences × words, grouped, and
-    each sentence's word pairs) took 1.0 GB on top of the build process's ~0.9 GB, the peak of a whole 100k
-    build; under 512 MB the same statements spill to the directory beside the file, give identical tables and
-    raise the process by 0.57 GB (measured: docs/scale.md, "Memory: capped passes"). A fixed limit for the
-    whole build is no answer (``writer_config``: not every operator spills), hence a cap per piece of work
-    with the uncapped run as the fallback. An operator's own ``YEAREND_DUCKDB_MEMORY`` is left alone."""
-    cap = os.environ.get(PASS_MEMORY_ENV, PASS_MEMORY).strip()
-    if writer_config() or cap in {"", "0"}:
-        return work()
-    before = _memory_limit(con)
-    try:
-        con.execute(f"SET memory_limit = '{cap}'")
-    except duckdb.Error:  # more than the cap is pinned already: run as configured
-        return work()
-    try:
-        return work()
-    except duckdb.OutOfMemoryException:
-        pass
-    finally:
-        _restore_limit(con, before)
-    return work()
+        configured = writer_config().get("memory_limit")
+        con.execute(f"SET memory_limit = '{configured}'" if configured else "RESET memory_limit")
+        if shown() != before:
+            con.execute(f"SET memory_limit = '{before}'")
 
 
 @contextlib.contextmanager
