@@ -599,12 +599,18 @@ class Polarity:
         """``probabilities`` of many sentences (their feature ``words``, Simplified ``texts`` and ``dense``
         values) with one gather-and-sum over the weight matrix: the same sums in the same order, so the
         same probabilities to the last bit."""
-        from analysis.judge.fastscore import ordered_sums
+        from analysis.judge import fastscore  # speed only: the same keys, rows and sums as ``probabilities``
 
+        n = len(words)
         keys_w = [dict.fromkeys(ws) for ws in words]  # sparse_keys, unprefixed
-        keys_b = [dict.fromkeys(char_bigrams(text)) for text in texts]
-        sums = ordered_sums(self.sparse, (keys_w, keys_b), self._split_index())  # fastscore: speed only
-        norms = [1.0 / math.sqrt(a + b) if a + b else 0.0 for a, b in zip(map(len, keys_w), map(len, keys_b))]
+        # sparse_keys' bigrams: dict.fromkeys(char_bigrams(text)) of every text, found with numpy
+        codes, items = fastscore.pair_codes(texts)
+        first = fastscore.first_pairs(codes, items)
+        codes, items = codes[first], items[first]
+        sums = fastscore.ordered_row_sums(self.sparse, [fastscore.key_rows(keys_w, self._split_index()[0]),
+                                                        (self._pair_rows().lookup(codes), items)], n)
+        sizes_b = np.bincount(items, minlength=n).tolist()
+        norms = [1.0 / math.sqrt(a + b) if a + b else 0.0 for a, b in zip(map(len, keys_w), sizes_b)]
         x = np.array(dense, dtype=float).reshape(len(words), -1)
         norm = np.array(norms)
         z = []
@@ -620,6 +626,16 @@ class Polarity:
             total = e[0] + e[1] + e[2]
             out.append((e[0] / total, e[1] / total, e[2] / total))
         return out
+
+    def _pair_rows(self):
+        """The bigram rows of ``_split_index`` as a ``fastscore.PairRows`` (speed only)."""
+        try:
+            return self._pairs
+        except AttributeError:
+            from analysis.judge.fastscore import PairRows
+
+            self._pairs = PairRows(self._split_index()[1])
+            return self._pairs
 
     def _split_index(self) -> tuple[dict[str, int], dict[str, int]]:
         """The rows of word features (``w``+word) and of bigram features (``b``+bigram), keyed without the
