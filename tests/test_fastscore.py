@@ -128,3 +128,20 @@ def test_pair_rows_look_up_as_the_dictionary_does():
     assert rows.lookup(np.array(codes, dtype=np.int64)).tolist() == [3, 7, -1, 5, -1]
     assert fastscore.PairRows({}).lookup(np.array(codes, dtype=np.int64)).tolist() == [-1] * 5
     assert rows.lookup(np.array([], dtype=np.int64)).tolist() == []
+
+
+def test_lexicon_counts_of_a_document_are_the_per_sentence_counts(sentences):
+    """HowNet and DUTIR counts of many token lists at once equal ``lexicon_counts`` of each: a negator or a
+    hedge within the two tokens before a word, never reaching back into the previous list."""
+    from analysis.judge import sentiment
+
+    lists = [sentiment.features(segment.cut(t)) for t in sentences]
+    lists += [["谈不上", "什么", "低落"], ["不", "满意"], ["不", "很", "满意"], ["不", "很", "好", "满意"], [],
+              ["不"], ["满意"], ["不", "。", "满意"], ["谈不上"], ["低落"]]
+    plain = [sentiment.lexicon_counts(t) + sentiment.lexicon_counts(t, sentiment.dutir()) for t in lists]
+    assert [c for n in range(0, len(lists), 29) for c in sentiment.lexicon_counts_many(lists[n:n + 29])] == plain
+    assert sentiment.lexicon_counts_many(lists[-10:]) == plain[-10:]
+    assert sentiment.lexicon_counts_many([]) == []
+    assert sum(1 for c in plain if any(c)) > 1000
+    # the list before does not reach: 不 ends one list, 满意 opens the next
+    assert sentiment.lexicon_counts_many([["不"], ["满意"]])[1] == sentiment.lexicon_counts_many([["满意"]])[0]

@@ -16,7 +16,9 @@ ask up to three dictionaries per feature. Here:
 - ``pair_codes`` / ``PairRows``: the character pairs both models read (``sentiment.char_bigrams``) found for
   a whole document as numbers (two code points in one integer) from its UTF-32 bytes, and looked up in a
   sorted array of the known pairs, instead of slicing a two-character string per pair and hashing it into a
-  dictionary (that was a third of the theme model's time and a third of the regression's).
+  dictionary (that was a third of the theme model's time and a third of the regression's);
+- ``lexicon_counts_many``: the HowNet and DUTIR word counts of a document's sentences from one array of
+  per-token bits, the two-word window before each word read by shifting that array.
 
 Nothing here decides anything: every function is checked against the per-sentence reference
 (``tests/test_pipeline.py``, ``tests/test_fastscore.py``).
@@ -241,3 +243,33 @@ class LiteralFilter:
                 found |= having
             out[key] = found
         return out
+
+
+def lexicon_counts_many(token_lists: Sequence[Sequence[str]], flag_of: Memo, lexicons: Sequence[tuple[int, int]],
+                        hedge: int, deny: int) -> list[tuple[int, ...]]:
+    """Per token list, for each lexicon's (positive bit, negative bit) of ``lexicons``: how many of its tokens
+    count positive and how many negative, as ``sentiment.lexicon_counts`` counts them — a word with the
+    positive bit and not the negative one is +1, the reverse −1; it is not counted when one of the two
+    tokens before it (in the same list) has the ``hedge`` bit, and counts for the other side when one has
+    the ``deny`` bit. ``flag_of``: token → its bits. One array pass per document instead of a loop per
+    sentence and lexicon."""
+    n = len(token_lists)
+    sizes = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
+    total = int(sizes.sum())
+    flags = np.fromiter(map(flag_of.__getitem__, itertools.chain.from_iterable(token_lists)), dtype=np.int64,
+                        count=total)
+    items = np.repeat(np.arange(n), sizes)
+    place = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # position within its list
+    hedged, denied = np.zeros(total, dtype=bool), np.zeros(total, dtype=bool)
+    for back in (1, 2):  # the window tokens[i-2:i], not reaching into the list before
+        reach = place[back:] >= back
+        hedged[back:] |= ((flags[:-back] & hedge) != 0) & reach
+        denied[back:] |= ((flags[:-back] & deny) != 0) & reach
+    columns = []
+    for pos_bit, neg_bit in lexicons:
+        sign = ((flags & pos_bit) != 0).astype(np.int64) - ((flags & neg_bit) != 0)
+        sign[hedged] = 0
+        sign[denied] = -sign[denied]
+        columns.append(np.bincount(items[sign > 0], minlength=n))
+        columns.append(np.bincount(items[sign < 0], minlength=n))
+    return list(zip(*(c.tolist() for c in columns)))

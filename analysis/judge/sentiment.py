@@ -527,10 +527,47 @@ def lexicon_counts(tokens: list[str], words: tuple[frozenset, frozenset] | None 
     return pos, neg
 
 
-def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str]) -> list[float]:
-    """The counted cues, snownlp's evidence and HowNet's word counts, for the regression to weigh."""
-    hp, hn = lexicon_counts(tokens)
-    dp, dn = lexicon_counts(tokens, dutir())
+# What ``lexicon_counts`` asks of a token, as bits (``lexicon_flags``): in HowNet's positive / negative list,
+# in DUTIR's, a hedge (``Lexicon.hedge``), one of HowNet's negators.
+LEX_HOWNET_POS, LEX_HOWNET_NEG, LEX_DUTIR_POS, LEX_DUTIR_NEG, LEX_HEDGE, LEX_DENY = 1, 2, 4, 8, 16, 32
+
+
+def lexicon_flag(token: str) -> int:
+    """The ``LEX_*`` bits of a token: everything ``lexicon_counts`` looks up about it, for both lexicons."""
+    pos_words, neg_words, deny = hownet()
+    dutir_pos, dutir_neg = dutir()
+    return ((token in pos_words) * LEX_HOWNET_POS | (token in neg_words) * LEX_HOWNET_NEG
+            | (token in dutir_pos) * LEX_DUTIR_POS | (token in dutir_neg) * LEX_DUTIR_NEG
+            | (lexicon().hedge.fullmatch(token) is not None) * LEX_HEDGE | (token in deny) * LEX_DENY)
+
+
+_lexicon_flags = None
+"""``lexicon_flag`` of the tokens met, a ``segment.Memo`` made on first use (as ``_is_punct``)."""
+
+
+def lexicon_counts_many(token_lists: list[list[str]]) -> list[tuple[int, int, int, int]]:
+    """``lexicon_counts(tokens) + lexicon_counts(tokens, dutir())`` of every token list, counted for all the
+    lists at once (``fastscore.lexicon_counts_many``: speed only)."""
+    global _lexicon_flags
+    from analysis.judge import fastscore
+    from analysis.text.segment import Memo
+
+    if _lexicon_flags is None:
+        _lexicon_flags = Memo(lexicon_flag)
+    return fastscore.lexicon_counts_many(token_lists, _lexicon_flags, [(LEX_HOWNET_POS, LEX_HOWNET_NEG),
+                                                                      (LEX_DUTIR_POS, LEX_DUTIR_NEG)],
+                                         LEX_HEDGE, LEX_DENY)
+
+
+def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str],
+                   counts: tuple[int, int, int, int] | None = None) -> list[float]:
+    """The counted cues, snownlp's evidence and HowNet's word counts, for the regression to weigh.
+    ``counts``: the tokens' HowNet and DUTIR counts when the caller has them (``lexicon_counts_many``)."""
+    if counts is None:
+        hp, hn = lexicon_counts(tokens)
+        dp, dn = lexicon_counts(tokens, dutir())
+    else:
+        hp, hn, dp, dn = counts
     return [c.pos, c.neg, c.pos * c.plan, c.neg * c.plan, float(c.plan), float(c.duty), float(heading), nb, hp, hn,
             dp, dn, float(c.item), float(min(c.figures, 3)),
             c.pos_irrealis, c.neg_irrealis]
@@ -729,7 +766,9 @@ class SentimentModel:
         if not todo:
             return out
         words = [features(token_lists[n]) for n in todo]
-        dense = [dense_features(cues(texts[n]), kinds[n] == 1, self._log_odds(w), w) for n, w in zip(todo, words)]
+        counts = lexicon_counts_many(words)
+        dense = [dense_features(cues(texts[n]), kinds[n] == 1, self._log_odds(w), w, k)
+                 for n, w, k in zip(todo, words, counts)]
         for n, p in zip(todo, self._polarity.probabilities_many(words, [texts[n] for n in todo], dense)):
             label = LABEL_ORDER[max(range(3), key=p.__getitem__)]
             out[n] = Scored(round(p[2] + 0.5 * p[1], 4), label)
