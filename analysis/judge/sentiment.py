@@ -226,7 +226,9 @@ def cues(text: str) -> Cues:
             pos += weight(m.start())
             if m.start() >= scope:
                 pos_irr += weight(m.start())
-    for m in _COMPLETION.finditer(text):  # 完成任务的108% is good news, 只完成了83% is not
+    # 完成任务的108% is good news, 只完成了83% is not; every such figure ends in a percent sign, and the scan for
+    # one (an optional 只 before every 完成) is among the slowest here: sentences without the sign skip it
+    for m in _COMPLETION.finditer(text) if "%" in text or "％" in text else ():
         value = float(m.group("value"))
         if m.group("only") or value < 100:
             neg += weight(m.start()) if (m.group("only") or value < 90) else 0.0
