@@ -440,7 +440,8 @@ C_POLARITY = 3.0  # inverse regularisation of the three-way regression (5-fold C
 def char_bigrams(text: str) -> tuple[str, ...]:
     """Adjacent Han character pairs: they read 超开心, 无力吐槽, 变成了噩梦 however jieba cuts them, and
     tie Traditional-derived or colloquial spellings to the words the model has seen. Remembered for the
-    last few thousand texts: the sentiment and the theme model both read a sentence's pairs."""
+    last few thousand texts. This is the reference (``score``, ``learned_features``, training); the batched
+    scorers find the same pairs for a whole document as numbers (``fastscore.pair_codes``)."""
     out = []
     for run in _NON_HAN.split(text):
         out.extend(run[i:i + 2] for i in range(len(run) - 1))
