@@ -1,6 +1,6 @@
 """Where a document's analysis spends its CPU, part by part, against bare ``jieba.lcut`` of the same text.
 
-    .venv/bin/python bench/scoring.py [--docs 300] [--repeat 3]
+    .venv/bin/python bench/scoring.py [--docs 300] [--repeat 3] [--profile]
 
 Generates ``--docs`` summaries with corpus/generate.py (seed 7) with every sentence made unique
 (``analysis.bench.make_unique``, as ``python -m analysis bench`` does), loads the models, then times in one
@@ -8,7 +8,9 @@ process, CPU seconds: bare ``jieba.lcut`` of every text, the theme rules and mod
 content words, shingles and MinHash, and ``pipeline.analyse_bytes`` of every document (the per-document
 analysis as the build's workers run it). Prints the minimum over ``--repeat`` runs of each and its ratio to
 jieba's time. The machine is shared: compare ratios, and run two checkouts side by side, not at different
-times. Nothing here is used by the tests.
+times. With ``--profile``, instead, profiles ``build._analyse_packed`` of the documents (decode → pack, as a
+build's worker runs it; memo emptied, lookup tables warm) and prints the project's functions by cumulative
+time with their share of it: where the per-document CPU goes. Nothing here is used by the tests.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="profile build._analyse_packed instead")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="yearend-scoring-"))
     try:
@@ -39,6 +42,9 @@ def main() -> None:
         bench.make_unique(root)
         jobs = [j.loaded() for j in build.collect(root)[0]]
         build._warm_up()
+        if args.profile:
+            _profile(jobs)
+            return
         import jieba
 
         jieba.initialize()
@@ -71,6 +77,27 @@ def main() -> None:
             print(f"{name:36s} {seconds:7.3f} s  {seconds / best['jieba.lcut']:5.2f}× jieba")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _profile(jobs, rows: int = 40) -> None:
+    import cProfile
+    import pstats
+
+    pipeline.clear_memo()
+    build._analyse_packed(jobs)  # lookup tables built on first use, as after a worker's first document
+    pipeline.clear_memo()
+    profile = cProfile.Profile()
+    profile.enable()
+    build._analyse_packed(jobs)
+    profile.disable()
+    stats = pstats.Stats(profile).stats
+    root = str(Path(__file__).resolve().parent.parent / "analysis")
+    total = max(v[3] for v in stats.values())
+    ours = sorted(((v[3], v[2], f"{Path(f).relative_to(root).as_posix()}:{n}") for (f, _, n), v in stats.items()
+                   if f.startswith(root)), reverse=True)
+    print(f"{len(jobs)} documents; build._analyse_packed profiled {total:.2f} s; cumulative / own seconds, share")
+    for cum, own, name in ours[:rows]:
+        print(f"{name:60s} {cum:7.3f} {own:7.3f}  {cum / total:6.1%}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
 from analysis.judge import fastscore, themes
@@ -94,3 +95,53 @@ def test_literal_filter_finds_every_text_a_pattern_matches(sentences):
     assert plain[9]["学习成长"] == 3 and plain[7]["团队协作"] == 1 and strong[20] == strong[21] == set()
     # 修复…问题 about a customer: the pattern's look-ahead rules it out, though both words are there
     assert 11 in keep["质量与交付"] and not patterns["质量与交付"].search(texts[11])
+
+
+def test_pair_codes_are_the_character_pairs_of_every_text(sentences):
+    """``pair_codes`` finds exactly ``char_bigrams`` of each text, in order, across a document's texts joined:
+    Han runs broken by letters, figures, spaces and punctuation, a lone surrogate, an empty text, and
+    characters just outside the Han range (U+4DFF, U+A000) that pair with nothing."""
+    from analysis.judge.sentiment import char_bigrams
+
+    texts = ["客户回款率提升到95%，回款", "", "A客B户C", "回\ud800款", "\u4dff一丁\ua000", "一", "丁一 一丁丁一", *sentences]
+    codes, items = fastscore.pair_codes(texts)
+    got = [[] for _ in texts]
+    for code, item in zip(codes.tolist(), items.tolist()):
+        got[item].append(code)
+    assert got == [[fastscore.pair_code(p) for p in char_bigrams(t)] for t in texts]
+    assert got[:7] == [[fastscore.pair_code(p) for p in ("客户", "户回", "回款", "款率", "率提", "提升", "升到", "回款")],
+                       [], [], [], [fastscore.pair_code("一丁")], [], [fastscore.pair_code(p) for p in
+                                                                      ("丁一", "一丁", "丁丁", "丁一")]]
+    first = fastscore.first_pairs(codes, items)
+    distinct = [[] for _ in texts]
+    for code, item in zip(codes[first].tolist(), items[first].tolist()):
+        distinct[item].append(code)
+    assert distinct == [[fastscore.pair_code(p) for p in dict.fromkeys(char_bigrams(t))] for t in texts]
+    assert fastscore.pair_code("客户") is not None and fastscore.pair_code("AB") is None
+    assert fastscore.pair_code("客") is None and fastscore.pair_code("\u4dff一") is None
+
+
+def test_pair_rows_look_up_as_the_dictionary_does():
+    table = {"客户": 7, "回款": 3, "AB": 9, "\u9fff\u4e00": 5}
+    rows = fastscore.PairRows(table)
+    codes = [fastscore.pair_code(p) for p in ("回款", "客户", "户回", "\u9fff\u4e00", "款款")]
+    assert rows.lookup(np.array(codes, dtype=np.int64)).tolist() == [3, 7, -1, 5, -1]
+    assert fastscore.PairRows({}).lookup(np.array(codes, dtype=np.int64)).tolist() == [-1] * 5
+    assert rows.lookup(np.array([], dtype=np.int64)).tolist() == []
+
+
+def test_lexicon_counts_of_a_document_are_the_per_sentence_counts(sentences):
+    """HowNet and DUTIR counts of many token lists at once equal ``lexicon_counts`` of each: a negator or a
+    hedge within the two tokens before a word, never reaching back into the previous list."""
+    from analysis.judge import sentiment
+
+    lists = [sentiment.features(segment.cut(t)) for t in sentences]
+    lists += [["谈不上", "什么", "低落"], ["不", "满意"], ["不", "很", "满意"], ["不", "很", "好", "满意"], [],
+              ["不"], ["满意"], ["不", "。", "满意"], ["谈不上"], ["低落"]]
+    plain = [sentiment.lexicon_counts(t) + sentiment.lexicon_counts(t, sentiment.dutir()) for t in lists]
+    assert [c for n in range(0, len(lists), 29) for c in sentiment.lexicon_counts_many(lists[n:n + 29])] == plain
+    assert sentiment.lexicon_counts_many(lists[-10:]) == plain[-10:]
+    assert sentiment.lexicon_counts_many([]) == []
+    assert sum(1 for c in plain if any(c)) > 1000
+    # the list before does not reach: 不 ends one list, 满意 opens the next
+    assert sentiment.lexicon_counts_many([["不"], ["满意"]])[1] == sentiment.lexicon_counts_many([["满意"]])[0]

@@ -90,3 +90,67 @@ def test_batched_scoring_is_sentence_by_sentence_scoring_to_the_last_bit():
     labels = [s.label for s in model.score_many(texts, tokens, [None] * len(texts))]
     assert {"pos", "neu", "neg"} <= set(labels)
     assert sum(bool(r) for r in themes.assign_many(texts, tokens)) > len(texts) // 4
+
+
+_TRADITIONAL = """2024年度工作總結
+姓名：周  敏
+部門：客服部
+一、主要成績
+全年處理客戶投訴 1,236 件，滿意度從 91% 提升到 96.5%，沒有一件升級為重大投訴。
+我負責華南區域，維護老客戶，及時跟進訂單，全年回款率達到百分之九十五。
+協助研發同事修復了工單系統導出報表亂碼的問題。
+二、存在的不足
+對新產品的功能還不夠熟悉，部分複雜問題只能轉交二線，響應速度有待提高。
+三、明年計劃
+學 習 數 據 分 析，爭取把平均響應時間縮短到 2 小時以內；𠀋字與㐀字不在常用範圍。
+"""
+
+
+def test_documents_of_every_kind_get_the_per_sentence_reference_results():
+    """Whole documents as the build analyses them (a document's sentences batched: character pairs, lexicon
+    counts and model sums over arrays) give every sentence the sentiment, label and themes that the
+    per-sentence reference functions give it: demo corpus files of every format, a Traditional document
+    with figures, spaced-out Han characters and characters outside jieba's range, and GBK bytes."""
+    from analysis import pipeline
+    from analysis.judge import aggregate, sentiment, themes
+    from analysis.paths import DEFAULT_CORPUS
+    from analysis.read import decode, ingest, metadata, normalize
+    from analysis.text import sections
+    from analysis.text.segment import content_words, cut
+
+    items = [i for i in ingest.iter_corpus(DEFAULT_CORPUS) if not isinstance(i, ingest.FileFailure)]
+    docx = [i for i in items if i[0].endswith(".docx")][:3]
+    md = [i for i in items if i[0].endswith(".md")][:3]
+    txt = [i for i in items if i[0].endswith(".txt")][:6]
+    assert len(docx) == len(md) == 3
+    docs = [(name, data) for name, data, _ in docx + md + txt]
+    docs += [("總結.txt", _TRADITIONAL.encode("utf-8")), ("总结_gbk.txt", GOOD_A.encode("gbk")),
+             ("總結_big5.txt", _TRADITIONAL.split("三、")[0].encode("big5"))]
+    model, taxonomy, learned = sentiment.default_model(), themes.default_taxonomy(), themes.default_learned()
+    checked, themed, labels = 0, 0, set()
+    for name, data in docs:
+        pipeline.clear_memo()
+        a = pipeline.analyse_bytes(name, data)
+        split = sections.split_document(normalize.normalize(decode.read_bytes(name, data)[0]).simplified)
+        assert [s.text for s in split] == [r["text_simplified"] for r in a.sentences]
+        for sent, row in zip(split, a.sentences):
+            text, tokens = sent.text, cut(sent.text)
+            scored = model.score(text, tokens, sent.is_heading or None)
+            if sent.is_heading and metadata.is_metadata_line(text):
+                found = []
+            else:
+                found = themes.combine({k: th.strength(text) for k, th in taxonomy.items()},
+                                       learned.probabilities(tokens), taxonomy,
+                                       clause_probabilities=learned.probabilities(tokens, clauses=True),
+                                       short=themes.is_short_line(text))
+            expected = {"sentiment": scored.sentiment, "label": scored.label,
+                        "themes": found if found and aggregate.substantive(text) else [],
+                        "words": [] if sent.is_heading else sorted(set(content_words(tokens)))}
+            assert {k: row[k] for k in expected} == expected, (name, text)
+            checked += 1
+            themed += bool(row["themes"])
+            labels.add(row["label"])
+    assert checked > 300 and themed > 60 and labels == {"pos", "neu", "neg"}
+    trad = pipeline.analyse_bytes("總結.txt", _TRADITIONAL.encode("utf-8"))
+    assert trad.document["traditional"] is True and trad.document["encoding"] == "utf-8"
+    assert pipeline.analyse_bytes("总结_gbk.txt", GOOD_A.encode("gbk")).document["encoding"] == "gb18030"

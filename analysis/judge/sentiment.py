@@ -226,7 +226,9 @@ def cues(text: str) -> Cues:
             pos += weight(m.start())
             if m.start() >= scope:
                 pos_irr += weight(m.start())
-    for m in _COMPLETION.finditer(text):  # 完成任务的108% is good news, 只完成了83% is not
+    # 完成任务的108% is good news, 只完成了83% is not; every such figure ends in a percent sign, and the scan for
+    # one (an optional 只 before every 完成) is among the slowest here: sentences without the sign skip it
+    for m in _COMPLETION.finditer(text) if "%" in text or "％" in text else ():
         value = float(m.group("value"))
         if m.group("only") or value < 100:
             neg += weight(m.start()) if (m.group("only") or value < 90) else 0.0
@@ -438,7 +440,8 @@ C_POLARITY = 3.0  # inverse regularisation of the three-way regression (5-fold C
 def char_bigrams(text: str) -> tuple[str, ...]:
     """Adjacent Han character pairs: they read 超开心, 无力吐槽, 变成了噩梦 however jieba cuts them, and
     tie Traditional-derived or colloquial spellings to the words the model has seen. Remembered for the
-    last few thousand texts: the sentiment and the theme model both read a sentence's pairs."""
+    last few thousand texts. This is the reference (``score``, ``learned_features``, training); the batched
+    scorers find the same pairs for a whole document as numbers (``fastscore.pair_codes``)."""
     out = []
     for run in _NON_HAN.split(text):
         out.extend(run[i:i + 2] for i in range(len(run) - 1))
@@ -527,10 +530,47 @@ def lexicon_counts(tokens: list[str], words: tuple[frozenset, frozenset] | None 
     return pos, neg
 
 
-def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str]) -> list[float]:
-    """The counted cues, snownlp's evidence and HowNet's word counts, for the regression to weigh."""
-    hp, hn = lexicon_counts(tokens)
-    dp, dn = lexicon_counts(tokens, dutir())
+# What ``lexicon_counts`` asks of a token, as bits (``lexicon_flags``): in HowNet's positive / negative list,
+# in DUTIR's, a hedge (``Lexicon.hedge``), one of HowNet's negators.
+LEX_HOWNET_POS, LEX_HOWNET_NEG, LEX_DUTIR_POS, LEX_DUTIR_NEG, LEX_HEDGE, LEX_DENY = 1, 2, 4, 8, 16, 32
+
+
+def lexicon_flag(token: str) -> int:
+    """The ``LEX_*`` bits of a token: everything ``lexicon_counts`` looks up about it, for both lexicons."""
+    pos_words, neg_words, deny = hownet()
+    dutir_pos, dutir_neg = dutir()
+    return ((token in pos_words) * LEX_HOWNET_POS | (token in neg_words) * LEX_HOWNET_NEG
+            | (token in dutir_pos) * LEX_DUTIR_POS | (token in dutir_neg) * LEX_DUTIR_NEG
+            | (lexicon().hedge.fullmatch(token) is not None) * LEX_HEDGE | (token in deny) * LEX_DENY)
+
+
+_lexicon_flags = None
+"""``lexicon_flag`` of the tokens met, a ``segment.Memo`` made on first use (as ``_is_punct``)."""
+
+
+def lexicon_counts_many(token_lists: list[list[str]]) -> list[tuple[int, int, int, int]]:
+    """``lexicon_counts(tokens) + lexicon_counts(tokens, dutir())`` of every token list, counted for all the
+    lists at once (``fastscore.lexicon_counts_many``: speed only)."""
+    global _lexicon_flags
+    from analysis.judge import fastscore
+    from analysis.text.segment import Memo
+
+    if _lexicon_flags is None:
+        _lexicon_flags = Memo(lexicon_flag)
+    return fastscore.lexicon_counts_many(token_lists, _lexicon_flags, [(LEX_HOWNET_POS, LEX_HOWNET_NEG),
+                                                                      (LEX_DUTIR_POS, LEX_DUTIR_NEG)],
+                                         LEX_HEDGE, LEX_DENY)
+
+
+def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str],
+                   counts: tuple[int, int, int, int] | None = None) -> list[float]:
+    """The counted cues, snownlp's evidence and HowNet's word counts, for the regression to weigh.
+    ``counts``: the tokens' HowNet and DUTIR counts when the caller has them (``lexicon_counts_many``)."""
+    if counts is None:
+        hp, hn = lexicon_counts(tokens)
+        dp, dn = lexicon_counts(tokens, dutir())
+    else:
+        hp, hn, dp, dn = counts
     return [c.pos, c.neg, c.pos * c.plan, c.neg * c.plan, float(c.plan), float(c.duty), float(heading), nb, hp, hn,
             dp, dn, float(c.item), float(min(c.figures, 3)),
             c.pos_irrealis, c.neg_irrealis]
@@ -599,12 +639,18 @@ class Polarity:
         """``probabilities`` of many sentences (their feature ``words``, Simplified ``texts`` and ``dense``
         values) with one gather-and-sum over the weight matrix: the same sums in the same order, so the
         same probabilities to the last bit."""
-        from analysis.judge.fastscore import ordered_sums
+        from analysis.judge import fastscore  # speed only: the same keys, rows and sums as ``probabilities``
 
+        n = len(words)
         keys_w = [dict.fromkeys(ws) for ws in words]  # sparse_keys, unprefixed
-        keys_b = [dict.fromkeys(char_bigrams(text)) for text in texts]
-        sums = ordered_sums(self.sparse, (keys_w, keys_b), self._split_index())  # fastscore: speed only
-        norms = [1.0 / math.sqrt(a + b) if a + b else 0.0 for a, b in zip(map(len, keys_w), map(len, keys_b))]
+        # sparse_keys' bigrams: dict.fromkeys(char_bigrams(text)) of every text, found with numpy
+        codes, items = fastscore.pair_codes(texts)
+        first = fastscore.first_pairs(codes, items)
+        codes, items = codes[first], items[first]
+        sums = fastscore.ordered_row_sums(self.sparse, [fastscore.key_rows(keys_w, self._split_index()[0]),
+                                                        (self._pair_rows().lookup(codes), items)], n)
+        sizes_b = np.bincount(items, minlength=n).tolist()
+        norms = [1.0 / math.sqrt(a + b) if a + b else 0.0 for a, b in zip(map(len, keys_w), sizes_b)]
         x = np.array(dense, dtype=float).reshape(len(words), -1)
         norm = np.array(norms)
         z = []
@@ -620,6 +666,16 @@ class Polarity:
             total = e[0] + e[1] + e[2]
             out.append((e[0] / total, e[1] / total, e[2] / total))
         return out
+
+    def _pair_rows(self):
+        """The bigram rows of ``_split_index`` as a ``fastscore.PairRows`` (speed only)."""
+        try:
+            return self._pairs
+        except AttributeError:
+            from analysis.judge.fastscore import PairRows
+
+            self._pairs = PairRows(self._split_index()[1])
+            return self._pairs
 
     def _split_index(self) -> tuple[dict[str, int], dict[str, int]]:
         """The rows of word features (``w``+word) and of bigram features (``b``+bigram), keyed without the
@@ -713,7 +769,9 @@ class SentimentModel:
         if not todo:
             return out
         words = [features(token_lists[n]) for n in todo]
-        dense = [dense_features(cues(texts[n]), kinds[n] == 1, self._log_odds(w), w) for n, w in zip(todo, words)]
+        counts = lexicon_counts_many(words)
+        dense = [dense_features(cues(texts[n]), kinds[n] == 1, self._log_odds(w), w, k)
+                 for n, w, k in zip(todo, words, counts)]
         for n, p in zip(todo, self._polarity.probabilities_many(words, [texts[n] for n in todo], dense)):
             label = LABEL_ORDER[max(range(3), key=p.__getitem__)]
             out[n] = Scored(round(p[2] + 0.5 * p[1], 4), label)

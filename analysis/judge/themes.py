@@ -291,16 +291,15 @@ class Learned:
         try:
             words, pairs = self._fast
         except AttributeError:
-            from analysis.judge.fastscore import Rows
+            from analysis.judge.fastscore import PairRows, Rows
             from analysis.judge.sentiment import _PUNCT
 
             words = Rows(lambda w: None if _PUNCT.match(w) else self._row(w))  # ``words``: no punctuation
-            pairs = {k[1:]: r for k, r in self.rows.items() if k[:1] == "\x01"}  # ``_learned_bigrams``' keys
+            pairs = PairRows({k[1:]: r for k, r in self.rows.items() if k[:1] == "\x01"})  # ``_learned_bigrams``'
             self._fast = words, pairs
         from analysis.judge.fastscore import row_sets
-        from analysis.judge.sentiment import char_bigrams
 
-        return row_sets(token_lists, words, pairs, char_bigrams)
+        return row_sets(token_lists, words, pairs)
 
     def _z_many(self, token_lists: list[list[str]]) -> list[np.ndarray | None]:
         """``_z`` of many token lists, summed exactly as ``_z`` sums (numpy's ``sum`` pairs its terms;
