@@ -28,7 +28,7 @@ import pyarrow as pa
 from analysis.schema import AGGREGATE_GRAIN, EVIDENCE_TOP, FOLLOW_STATUSES, ROW_CHUNK
 from analysis.store import snapshot
 
-VERSION = "4"
+VERSION = "5"
 """Bump when an aggregate's meaning changes: a store with an older stamp is read from its base tables."""
 
 _G = ", ".join(f"d.{k}" for k in AGGREGATE_GRAIN)
