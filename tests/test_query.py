@@ -242,3 +242,18 @@ def test_documents_read_through_arrow_are_the_frame_duckdb_gives(small_store):
     pd.testing.assert_frame_equal(wide, sql.fetch(small_store, nulls, []), check_exact=True)
     assert str(wide["year"].dtype) == "Int32" and str(wide["traditional"].dtype) == "boolean"
     assert query.documents(small_store, NOBODY).empty
+
+
+@pytest.mark.parametrize("ranges, most, expected", [
+    ([], 16, []),
+    ([(10, 19), (0, 9)], 16, [(0, 19)]),  # adjacent: one stretch
+    ([(0, 9), (100, 109), (1000, 1009)], 16, [(0, 9), (100, 109), (1000, 1009)]),
+    ([(0, 9), (100, 109), (1000, 1009)], 2, [(0, 109), (1000, 1009)]),  # cut at the widest gap only
+    ([(0, 9), (100, 109), (1000, 1009)], 1, [(0, 1009)]),
+    ([(0, 100), (5, 10), (50, 60), (300, 310)], 16, [(0, 100), (300, 310)]),  # nested: no row read twice
+    ([(0, 100), (90, 120), (500, 510)], 16, [(0, 120), (500, 510)]),  # overlapping
+])
+def test_stretches_of_rows_are_disjoint_and_at_most_so_many(ranges, most, expected):
+    import sys
+
+    assert sys.modules["analysis.query.keywords"]._stretches(ranges, most) == expected

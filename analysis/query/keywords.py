@@ -271,18 +271,17 @@ build's workers write in turns), each read as one constant rowid range."""
 
 
 def _stretches(ranges: list[tuple[int, int]], most: int = STRETCHES) -> list[tuple[int, int]]:
-    """The rows of ``ranges`` (first and last rowid, inclusive) as at most ``most`` stretches: the ranges in order,
-    cut at the ``most`` - 1 widest gaps between them."""
-    ranges = sorted(ranges)
-    if not ranges:
-        return []
-    gaps = sorted(range(1, len(ranges)), key=lambda i: ranges[i][0] - ranges[i - 1][1], reverse=True)
-    cuts = sorted(i for i in gaps[:most - 1] if ranges[i][0] > ranges[i - 1][1] + 1)
-    out, start = [], 0
-    for cut in [*cuts, len(ranges)]:
-        out.append((ranges[start][0], max(hi for _, hi in ranges[start:cut])))
-        start = cut
-    return out
+    """The rows of ``ranges`` (first and last rowid, inclusive) as at most ``most`` disjoint stretches: overlapping
+    and adjacent ranges joined, then the runs cut at the ``most`` - 1 widest gaps between them (a row read twice
+    would be counted twice)."""
+    runs: list[list[int]] = []
+    for lo, hi in sorted(ranges):
+        if runs and lo <= runs[-1][1] + 1:
+            runs[-1][1] = max(runs[-1][1], hi)
+        else:
+            runs.append([lo, hi])
+    cuts = sorted(sorted(range(1, len(runs)), key=lambda i: runs[i][0] - runs[i - 1][1], reverse=True)[:most - 1])
+    return [(runs[a][0], runs[b - 1][1]) for a, b in zip([0, *cuts], [*cuts, len(runs)]) if runs]
 
 
 def _rows_of(table: str, stretches: list[tuple[int, int]], columns: str) -> str:
