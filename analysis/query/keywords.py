@@ -299,7 +299,7 @@ blocks that hold any."""
 
 
 def _located_evidence(con, where: str, params: list, section: str, term: str, limit: int) -> pd.DataFrame | None:
-    """``section_term_evidence`` without a scan of every stored word list (1.0 → 0.0x s at 100,000 summaries).
+    """``section_term_evidence`` without a scan of every stored word list (0.67 → 0.12 CPU s at 100,000 summaries).
 
     The page lists sentences newest year first, then by department: ``agg_section_terms`` counts, per grain, the
     section's sentences using the word, so the first (year, department) blocks of the filtered grains that hold
