@@ -377,7 +377,7 @@ def build(
 
         report.reused, report.removed = len(reuse), len(removed)
         if (store_path.exists() and not refit_topics and not todo and not retag and not removed
-                and set(failures) == snapshot.live_failures(store_path)):
+                and set(failures) == snapshot.live_failures(store_path) and _aggregates_current(store_path)):
             report.failed, report.failures = len(failures), failures
             _report_failures(failures, on_failure)
             report.seconds = time.perf_counter() - started
@@ -424,6 +424,18 @@ def _report_failures(failures: list[tuple[str, str, str]], on_failure: Callable[
     if on_failure:
         for source, reason, _ in failures:
             on_failure(source, reason)
+
+
+def _aggregates_current(store_path: Path) -> bool:
+    """Whether the live snapshot's aggregate tables were written by this code (``aggregates.VERSION``): when
+    they were not, an unchanged corpus is written again, its aggregates summed anew (the dashboard would
+    otherwise read the base tables until the corpus next changed)."""
+    from analysis.insight import aggregates
+
+    with snapshot.read(store_path) as con:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'agg_state'").fetchone():
+            return False
+        return con.execute("SELECT value FROM agg_state WHERE key = 'version'").fetchall() == [(aggregates.VERSION,)]
 
 
 def _live_version(store_path: Path) -> str | None:

@@ -289,6 +289,16 @@ AGG_EVIDENCE_KEY_TYPES: Final = {**_GRAIN_TYPES, "key": "BIGINT", "section": "VA
                                  "themes": "VARCHAR[]", "n": "INTEGER"}
 """Per grain and distinct sentence text (``key``) of every sentence with a theme or a positive or negative
 label: how many sentences have it, by section, label and themes (the ``occurrences`` of an evidence list)."""
+AGG_ROW_TYPES: Final = {"doc_id": "VARCHAR", "source_table": "VARCHAR", "first_row": "BIGINT", "last_row": "BIGINT",
+                        "n": "INTEGER"}
+"""Where a document's rows lie in ``sentences`` and ``sentence_words`` (``source_table``): per run of its rows within
+one stretch of ``ROW_CHUNK`` rows, the first and last ``rowid`` and how many rows. A question about the sentences of
+a few documents reads only those stretches of the table (``analysis.query.keywords.section_term_evidence``); a doc_id
+is a hash, so without it every such read scans the whole doc_id column. Checked on every use: the rows found in the
+stretches must be as many as stored."""
+ROW_CHUNK: Final = 2048
+"""The stretch of rows ``agg_rows`` locates documents by (DuckDB's vector): a document's rows written in two places
+are two short runs, not one range across the table."""
 AGG_STATE_TYPES: Final = {"key": "VARCHAR", "value": "VARCHAR"}
 """The aggregates' own stamp. Not carried from one snapshot to the next: a writer that does not rebuild the
 aggregates leaves none, and the queries read the base tables until the next build writes them again."""

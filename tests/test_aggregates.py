@@ -54,6 +54,13 @@ QUESTIONS = {
     "collocates": lambda p, f: query.collocates(p, f, word=_word(p), top=15),
     "word_trend": lambda p, f: query.word_trend(p, f, word=_word(p)),
     "word_trend of a word no one uses": lambda p, f: query.word_trend(p, f, word="没有这个词"),
+    # the 计划落实 page's sentences behind a section's word (read where agg_rows says they lie)
+    "section_term_evidence 不足": lambda p, f: query.section_term_evidence(p, f, "不足", _section_word(p, "不足")),
+    "section_term_evidence 计划, first 5": lambda p, f: query.section_term_evidence(
+        p, f, "计划", _section_word(p, "计划"), limit=5),
+    "section_term_evidence of a rarer word": lambda p, f: query.section_term_evidence(
+        p, f, "成绩", _section_word(p, "成绩", 15), limit=50),
+    "section_term_evidence of a word no one uses": lambda p, f: query.section_term_evidence(p, f, "计划", "没有这个词"),
 }
 EXPLORE = ("cooccurrence", "cooccurrence by threshold, highlighted", "collocates", "word_trend")
 
@@ -64,6 +71,11 @@ def _word(path: Path) -> str:
     return sorted(set(edges["source"]) | set(edges["target"]))[0]
 
 
+def _section_word(path: Path, section: str, rank: int = 0) -> str:
+    """The word the 计划落实 page opens a section's sentences with (``rank`` 0), or a less frequent one."""
+    return query.section_terms(path, Filters(), section=section, top=rank + 1)["term"].iloc[rank]
+
+
 # grouping by team or role cuts publication cells: refused under the minimum reporting group
 UNDER_MIN_GROUP_ONLY_SAFE = {"theme_sections", "theme_sections by year", "theme_section_totals", "section_sentiment",
                              "section_sentiment by department, year", "keywords by department", "keywords by year",
@@ -72,7 +84,7 @@ UNDER_MIN_GROUP_ONLY_SAFE = {"theme_sections", "theme_sections by year", "theme_
                              "change_counts (the alerts' counts)", "change_counts overall",
                              "evidence of a theme", "evidence of a theme in 成绩", "evidence most positive",
                              "evidence most negative in 不足", "evidence negative by score", *EXPLORE,
-                             "word_trend of a word no one uses"}
+                             "word_trend of a word no one uses", *(n for n in QUESTIONS if n.startswith("section_term_"))}
 EVIDENCE = [name for name in QUESTIONS if name.startswith("evidence")]
 
 
@@ -223,6 +235,36 @@ def test_evidence_lists_merge_grains_whose_lists_were_cut(demo_store, tmp_path, 
             base, agg = _both(path, lambda p, f: query.evidence(p, f, limit=4, distinct=True, **kwargs), f,
                               monkeypatch)
             _same(base, agg, f"{kwargs} {f}")
+
+
+def test_section_term_evidence_reads_only_the_stretches_agg_rows_gives(demo_store, tmp_path, monkeypatch):
+    """The sentences behind a section's word are read from the stretch of rows ``agg_rows`` locates for the first
+    (year, department) block, with the base tables' answer; when rows have moved (the stored stretches shifted
+    here), the counts disagree and the whole tables are read, with the same answer."""
+    keywords = sys.modules["analysis.query.keywords"]
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(demo_store, path)
+    word = _section_word(path, "计划")
+    located = []
+    original = keywords._located_evidence
+    monkeypatch.setattr(keywords, "_located_evidence", lambda *a: located.append(original(*a)) or located[-1])
+    for f in (Filters(), Filters(departments=(query.options(path)["department"][-1],))):
+        base, agg = _both(path, lambda p, f: query.section_term_evidence(p, f, "计划", word, limit=5), f, monkeypatch)
+        _same(base, agg, str(f))
+        assert len(agg) == 5 and located[-1] is not None
+        with snapshot.read(path) as con:  # the stretches read: the first (year, department) block's, not the table
+            read, every = con.execute(
+                "SELECT SUM(r.last_row - r.first_row + 1), (SELECT COUNT(*) FROM sentences) FROM agg_rows r "
+                "JOIN documents d USING (doc_id) WHERE r.source_table = 'sentences' AND d.year = ? AND d.department = ?",
+                [int(agg["year"].iloc[0]), agg["department"].iloc[0]]).fetchone()
+        assert 0 < read < every / 2
+    snapshot.close_readers(path)
+    with duckdb.connect(str(path)) as con:  # the stored stretches one row off: rows moved since they were written
+        con.execute("UPDATE agg_rows SET first_row = first_row + 1, last_row = last_row + 1 "
+                    "WHERE source_table = 'sentences'")
+    base, agg = _both(path, lambda p, f: query.section_term_evidence(p, f, "计划", word), Filters(), monkeypatch)
+    _same(base, agg, "shifted")
+    assert located[-1] is None and len(agg) > 0
 
 
 def test_a_snapshot_that_does_not_rebuild_the_aggregates_reads_the_base_tables(demo_store, tmp_path, monkeypatch):

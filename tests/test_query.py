@@ -177,3 +177,83 @@ def test_keyword_counts(small_store):
 def test_keyword_search_is_literal_and_empty_safe(small_store, term):
     assert query.keyword_counts(small_store, Filters(), term).empty
     assert query.keyword_hits(small_store, Filters(), term).empty
+
+
+def _log_odds_one_group_at_a_time(counts: pd.DataFrame, n_docs: int, top: int, min_count: int) -> pd.DataFrame:
+    """``keywords.log_odds`` as it was written before it ranked every group at once: the reference."""
+    import numpy as np
+
+    term_total, term_docs = counts.groupby("term")["n"].sum(), counts.groupby("term")["docs"].sum()
+    prior, all_n, out = term_total / term_total.sum() * 1000.0, term_total.sum(), []
+    for grp, g in counts.groupby("grp"):
+        g = g.set_index("term")
+        y_i = g["n"]
+        n_i, y_j, a = y_i.sum(), term_total.loc[y_i.index] - y_i, prior.loc[y_i.index]
+        delta = (np.log((y_i + a) / (n_i + 1000.0 - y_i - a))
+                 - np.log((y_j + a) / (all_n - n_i + 1000.0 - y_j - a)))
+        z = delta / np.sqrt(1.0 / (y_i + a) + 1.0 / (y_j + a))
+        idf = np.log(n_docs / term_docs.loc[y_i.index]) + 1.0
+        frame = pd.DataFrame({"group": grp, "term": y_i.index, "count": y_i.values, "documents": g["docs"].values,
+                              "tfidf": (y_i * idf).round(2).values, "log_odds_z": z.round(3).values})
+        out.append(frame[frame["count"] >= min_count].sort_values("log_odds_z", ascending=False, kind="stable")
+                   .head(top))
+    return pd.concat(out, ignore_index=True)
+
+
+@pytest.mark.parametrize("by", ["department", "year", "team"])
+@pytest.mark.parametrize("top, min_count", [(20, 3), (5, 1), (3, 10**6)])
+def test_log_odds_of_every_group_at_once_are_those_of_one_group_at_a_time(small_store, by, top, min_count):
+    """Ranked row by row over all groups, the distinctive words are exactly those ranked one group at a time,
+    in the same order and types, a group without a name (NULL) counted in the totals but not ranked."""
+    import sys
+
+    from analysis.query.sql import fetch
+
+    log_odds = sys.modules["analysis.query.keywords"].log_odds
+    counts = fetch(small_store, f"SELECT d.{by} AS grp, t.term, SUM(t.n) AS n, COUNT(*) AS docs FROM documents d "
+                                "JOIN terms t ON t.doc_id = d.doc_id GROUP BY 1, 2", []).sort_values(
+        ["grp", "term"], ignore_index=True)
+    assert len(counts) > 100
+    expected = _log_odds_one_group_at_a_time(counts, 11, top, min_count)
+    pd.testing.assert_frame_equal(log_odds(counts, 11, top, min_count), expected, check_exact=True)
+    assert expected.empty == (min_count > 100)
+    nameless = counts.assign(grp=counts["grp"].where(counts.index % 7 != 0, None))
+    pd.testing.assert_frame_equal(log_odds(nameless, 11, top, min_count),
+                                  _log_odds_one_group_at_a_time(nameless, 11, top, min_count), check_exact=True)
+
+
+def test_documents_read_through_arrow_are_the_frame_duckdb_gives(small_store):
+    """``documents`` reads its 100,000 rows through Arrow (``sql.fetch_wide``): the same frame, types included, as
+    DuckDB's own ``.df()`` — with NULL integers and booleans (nullable types), and for no rows at all."""
+    from analysis.query import sql
+    from analysis.store import snapshot
+
+    for f in (Filters(), SALES, NOBODY):
+        where, params = f.where()
+        query_sql = f"SELECT * FROM documents d WHERE {where} ORDER BY d.year DESC, d.department, d.employee"
+        pd.testing.assert_frame_equal(sql.fetch_wide(small_store, query_sql, params),
+                                      sql.fetch(small_store, query_sql, params), check_exact=True)
+    nulls = ("SELECT doc_id, CASE WHEN chars % 2 = 0 THEN year END AS year, CASE WHEN chars % 2 = 0 THEN traditional "
+             "END AS traditional, CASE WHEN chars % 2 = 0 THEN employee END AS employee, "
+             "CASE WHEN chars % 2 = 0 THEN concreteness END AS concreteness FROM documents ORDER BY doc_id")
+    with snapshot.read(small_store) as con:
+        assert 0 < con.execute(f"SELECT COUNT(*) FROM ({nulls}) WHERE year IS NULL").fetchone()[0] < 11
+    wide = sql.fetch_wide(small_store, nulls, [])
+    pd.testing.assert_frame_equal(wide, sql.fetch(small_store, nulls, []), check_exact=True)
+    assert str(wide["year"].dtype) == "Int32" and str(wide["traditional"].dtype) == "boolean"
+    assert query.documents(small_store, NOBODY).empty
+
+
+@pytest.mark.parametrize("ranges, most, expected", [
+    ([], 16, []),
+    ([(10, 19), (0, 9)], 16, [(0, 19)]),  # adjacent: one stretch
+    ([(0, 9), (100, 109), (1000, 1009)], 16, [(0, 9), (100, 109), (1000, 1009)]),
+    ([(0, 9), (100, 109), (1000, 1009)], 2, [(0, 109), (1000, 1009)]),  # cut at the widest gap only
+    ([(0, 9), (100, 109), (1000, 1009)], 1, [(0, 1009)]),
+    ([(0, 100), (5, 10), (50, 60), (300, 310)], 16, [(0, 100), (300, 310)]),  # nested: no row read twice
+    ([(0, 100), (90, 120), (500, 510)], 16, [(0, 120), (500, 510)]),  # overlapping
+])
+def test_stretches_of_rows_are_disjoint_and_at_most_so_many(ranges, most, expected):
+    import sys
+
+    assert sys.modules["analysis.query.keywords"]._stretches(ranges, most) == expected

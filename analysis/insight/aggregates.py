@@ -25,10 +25,10 @@ import time
 import duckdb
 import pyarrow as pa
 
-from analysis.schema import AGGREGATE_GRAIN, EVIDENCE_TOP, FOLLOW_STATUSES
+from analysis.schema import AGGREGATE_GRAIN, EVIDENCE_TOP, FOLLOW_STATUSES, ROW_CHUNK
 from analysis.store import snapshot
 
-VERSION = "3"
+VERSION = "5"
 """Bump when an aggregate's meaning changes: a store with an older stamp is read from its base tables."""
 
 _G = ", ".join(f"d.{k}" for k in AGGREGATE_GRAIN)
@@ -237,6 +237,9 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
         timings["carried"] = time.perf_counter() - t
         _sum(con, timings, {int(y) for y in carried}, in_place, delta)
         _text_tables(con, timings, {int(y) for y in carried}, delta)
+        t = time.perf_counter()
+        _rows(con)
+        timings["rows"] = time.perf_counter() - t
     finally:
         con.unregister("_carried")
         con.unregister("_follow_carried")
@@ -246,6 +249,22 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
 
 
 _FOLLOW = ("agg_follow", "agg_follow_pairs")
+
+
+def _rows(con: duckdb.DuckDBPyConnection) -> None:
+    """``agg_rows``: where every document's rows lie in ``sentences`` and ``sentence_words`` (first and last rowid and
+    how many rows, per ``ROW_CHUNK`` rows), written last and for every year, never carried: a row's place is this
+    file's.
+
+    A build writes a document's rows together, so a department's documents of one year lie in a few stretches of
+    each table and a question about a few documents' sentences reads those stretches only (DuckDB skips the row
+    groups outside a ``rowid`` range). Should rows ever move (DuckDB compacting a table with deleted rows), the
+    count of the rows found in the stretches no longer matches and the question reads the whole table
+    (``analysis.query.keywords``). Grouped by chunk, not by run: one hash aggregate, no sort of the table."""
+    for table in ("sentences", "sentence_words"):
+        _insert(con, "agg_rows", (
+            f"SELECT doc_id, '{table}', MIN(rowid), MAX(rowid), CAST(COUNT(*) AS INTEGER) FROM {table} "
+            f"GROUP BY doc_id, rowid // {ROW_CHUNK} ORDER BY 1, 3"))
 
 
 def _follow_years(con: duckdb.DuckDBPyConnection, carried: list[int]) -> list[int]:

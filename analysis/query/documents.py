@@ -10,7 +10,7 @@ import pandas as pd
 from analysis.access import suppress
 from analysis.access.scope import Filters
 from analysis.insight import aggregates
-from analysis.query.sql import aggregable, fetch, grain_join
+from analysis.query.sql import aggregable, fetch, fetch_wide, grain_join
 from analysis.query.taxonomy import added_themes, documents_relation, theme_keys
 from analysis.schema import DOCUMENT_COLUMNS, EVIDENCE_TOP
 from analysis.store import snapshot
@@ -21,8 +21,9 @@ def documents(store_path: Path, filters: Filters = Filters()) -> pd.DataFrame:
     filters, newest year first."""
     where, params = filters.where()
     cols = ", ".join(f'd."{c}"' for c in (*DOCUMENT_COLUMNS, *added_themes(store_path)))
-    return fetch(store_path, f"SELECT {cols} FROM {documents_relation(store_path)} d WHERE {where} "
-                  "ORDER BY d.year DESC, d.department, d.team, d.employee", params)
+    # stored columns only: read through Arrow (fetch_wide), the 文档 and 原创性 pages' 100,000 rows
+    return fetch_wide(store_path, f"SELECT {cols} FROM {documents_relation(store_path)} d WHERE {where} "
+                      "ORDER BY d.year DESC, d.department, d.team, d.employee", params)
 
 
 def options(store_path: Path) -> dict[str, list]:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.access.scope import Filters
-from analysis.query.sql import aggregable, fetch, grain_join, safe_grouping
+from analysis.query.sql import aggregable, fetch, grain_join, has_aggregates, safe_grouping
 from analysis.store import snapshot
 
 
@@ -45,36 +45,39 @@ def keywords(store_path: Path, filters: Filters = Filters(), by: str = "departme
 
 def log_odds(counts: pd.DataFrame, n_docs: int, top: int = 30, min_count: int = 3) -> pd.DataFrame:
     """Per group of ``counts`` (grp, term, n, docs): its terms ranked by the weighted log-odds z-score
-    against all the other groups together, with their TF-IDF over ``n_docs`` documents."""
+    against all the other groups together, with their TF-IDF over ``n_docs`` documents.
+
+    Every group at once, row by row (``counts`` in (group, term) order): a loop over groups looked up each
+    group's terms in the corpus totals by index, 0.2 s of CPU for ten departments at 100,000 summaries. The
+    arithmetic is the same per row, so are the figures; ties in a group keep (term) order."""
     if counts.empty:
         return pd.DataFrame(columns=["group", "term", "count", "documents", "tfidf", "log_odds_z"])
-    term_total = counts.groupby("term")["n"].sum()
-    term_docs = counts.groupby("term")["docs"].sum()
     alpha0 = 1000.0
-    prior = term_total / term_total.sum() * alpha0
-    out = []
-    all_n = term_total.sum()
-    for grp, g in counts.groupby("grp"):
-        g = g.set_index("term")
-        y_i = g["n"]
-        n_i = y_i.sum()
-        y_j = term_total.loc[y_i.index] - y_i
-        n_j = all_n - n_i
-        a = prior.loc[y_i.index]
-        delta = (
-            np.log((y_i + a) / (n_i + alpha0 - y_i - a))
-            - np.log((y_j + a) / (n_j + alpha0 - y_j - a))
-        )
-        var = 1.0 / (y_i + a) + 1.0 / (y_j + a)
-        z = delta / np.sqrt(var)
-        idf = np.log(n_docs / term_docs.loc[y_i.index]) + 1.0
-        frame = pd.DataFrame({
-            "group": grp, "term": y_i.index, "count": y_i.values, "documents": g["docs"].values,
-            "tfidf": (y_i * idf).round(2).values, "log_odds_z": z.round(3).values,
-        })
-        frame = frame[frame["count"] >= min_count].sort_values("log_odds_z", ascending=False, kind="stable").head(top)
-        out.append(frame)
-    return pd.concat(out, ignore_index=True) if out else counts.iloc[0:0]
+    y_i = counts["n"].to_numpy()
+    term_total = counts.groupby("term")["n"].transform("sum").to_numpy()  # integer counts: exact in any order
+    all_n = counts["n"].sum()
+    a = term_total / all_n * alpha0
+    n_i = counts.groupby("grp")["n"].transform("sum").to_numpy()
+    y_j = term_total - y_i
+    n_j = all_n - n_i
+    delta = np.log((y_i + a) / (n_i + alpha0 - y_i - a)) - np.log((y_j + a) / (n_j + alpha0 - y_j - a))
+    z = delta / np.sqrt(1.0 / (y_i + a) + 1.0 / (y_j + a))
+    idf = np.log(n_docs / counts.groupby("term")["docs"].transform("sum").to_numpy()) + 1.0
+    frame = pd.DataFrame({
+        "group": counts["grp"], "term": counts["term"], "count": y_i, "documents": counts["docs"].to_numpy(),
+        "tfidf": pd.Series(y_i * idf).round(2).to_numpy(), "log_odds_z": pd.Series(z).round(3).to_numpy(),
+    })
+    # a group without a name (NULL) counts in the totals but is not ranked, as pandas' groupby leaves it out
+    frame = frame[(frame["count"] >= min_count) & frame["group"].notna()].sort_values(
+        ["group", "log_odds_z"], ascending=[True, False], kind="stable")
+    frame = frame.groupby("group", sort=False).head(top).reset_index(drop=True)
+    names = counts["grp"].dropna()
+    if names.empty:  # no group to rank (as before: the counts' columns, no rows)
+        return counts.iloc[0:0]
+    # the group column typed as a column made of group names (a year is int64, as before), rows or none
+    frame["group"] = pd.Series(frame["group"].tolist() if len(frame) else [], dtype=None if len(frame) else
+                               pd.Series(names.iloc[:1].tolist()).dtype)
+    return frame
 
 
 def term_frequencies(store_path: Path, filters: Filters = Filters(), top: int = 200) -> pd.DataFrame:
@@ -245,9 +248,100 @@ def section_terms(store_path: Path, filters: Filters = Filters(), section: str =
 
 def section_term_evidence(store_path: Path, filters: Filters = Filters(), section: str = "不足", term: str = "",
                           limit: int = 200) -> pd.DataFrame:
-    """The sentences of one section that use a word (the evidence behind ``section_terms``)."""
+    """The sentences of one section that use a word (the evidence behind ``section_terms``): the first ``limit`` in
+    the page's order (newest year, department, writer, position).
+
+    For whole grains with current aggregates only the documents that can hold those sentences are read
+    (``_located_evidence``); otherwise, or when that reading cannot vouch for its answer, the base tables."""
     from analysis.query.explore import first_sentences
 
     where, params = filters.where()
     sql = first_sentences(f"{where} AND s.section = ? AND list_contains(w.words, ?)", limit, section=True)
-    return fetch(store_path, sql, [*params, section, term])
+    with snapshot.read(store_path) as con:
+        if aggregable(filters) and has_aggregates(con):
+            frame = _located_evidence(con, where, params, section, term, limit)
+            if frame is not None:
+                return frame
+        return con.execute(sql, [*params, section, term]).df()
+
+
+STRETCHES = 16
+"""Most stretches of rows one question reads (``_stretches``): a block's documents lie in a few runs of a table (the
+build's workers write in turns), each read as one constant rowid range."""
+
+
+def _stretches(ranges: list[tuple[int, int]], most: int = STRETCHES) -> list[tuple[int, int]]:
+    """The rows of ``ranges`` (first and last rowid, inclusive) as at most ``most`` disjoint stretches: overlapping
+    and adjacent ranges joined, then the runs cut at the ``most`` - 1 widest gaps between them (a row read twice
+    would be counted twice)."""
+    runs: list[list[int]] = []
+    for lo, hi in sorted(ranges):
+        if runs and lo <= runs[-1][1] + 1:
+            runs[-1][1] = max(runs[-1][1], hi)
+        else:
+            runs.append([lo, hi])
+    cuts = sorted(sorted(range(1, len(runs)), key=lambda i: runs[i][0] - runs[i - 1][1], reverse=True)[:most - 1])
+    return [(runs[a][0], runs[b - 1][1]) for a, b in zip([0, *cuts], [*cuts, len(runs)]) if runs]
+
+
+def _rows_of(table: str, stretches: list[tuple[int, int]], columns: str) -> str:
+    """A subquery of ``table``'s rows in ``stretches``, one scan per stretch: DuckDB skips the row groups outside a
+    constant rowid range (a range of integer literals)."""
+    if not stretches:
+        return f"(SELECT {columns} FROM {table} WHERE false)"
+    return "(" + " UNION ALL ".join(f"SELECT {columns} FROM {table} WHERE rowid BETWEEN {int(lo)} AND {int(hi)}"
+                                    for lo, hi in stretches) + ")"
+
+
+_EVIDENCE_ORDER = ("year DESC", "department", "employee", "idx", "doc_id")
+"""``explore.first_sentences``' order: (year, department) blocks first, so the first sentences lie in the first
+blocks that hold any."""
+
+
+def _located_evidence(con, where: str, params: list, section: str, term: str, limit: int) -> pd.DataFrame | None:
+    """``section_term_evidence`` without a scan of every stored word list (0.67 → 0.12 CPU s at 100,000 summaries).
+
+    The page lists sentences newest year first, then by department: ``agg_section_terms`` counts, per grain, the
+    section's sentences using the word, so the first (year, department) blocks of the filtered grains that hold
+    ``limit`` of them hold the answer; ``agg_rows`` says where their documents' rows lie in ``sentences`` and
+    ``sentence_words``, and only those stretches are read. None when that cannot be vouched for — the rows found
+    in the stretches are not as many as ``agg_rows`` stored (rows moved since), or the blocks held fewer
+    sentences than counted (a word stored twice in one sentence) — and the caller reads the base tables."""
+    blocks = con.execute(
+        f"WITH docs AS (SELECT * FROM documents d WHERE {where}) SELECT a.year, a.department, SUM(a.occurrences) "
+        f"FROM agg_section_terms a {grain_join()} WHERE a.section = ? AND a.term = ? GROUP BY ALL "
+        "ORDER BY a.year DESC, a.department", [*params, section, term]).fetchall()
+    chosen, counted = [], 0
+    for year, department, n in blocks:
+        if counted >= limit:
+            break
+        chosen.append((year, department))
+        counted += n
+    in_blocks = " OR ".join("(d.year IS NOT DISTINCT FROM ? AND d.department IS NOT DISTINCT FROM ?)"
+                            for _ in chosen) or "false"
+    docs = (f"SELECT d.doc_id, d.employee, d.department, d.team, d.year FROM documents d "
+            f"WHERE {where} AND ({in_blocks})")
+    docs_params = [*params, *(v for block in chosen for v in block)]
+    located = con.execute(f"SELECT r.source_table, r.first_row, r.last_row, r.n FROM ({docs}) d "
+                          "JOIN agg_rows r ON r.doc_id = d.doc_id", docs_params).fetchall()
+    stretches = {t: _stretches([(lo, hi) for table, lo, hi, _ in located if table == t])
+                 for t in ("sentences", "sentence_words")}
+    s_rows = _rows_of("sentences", stretches["sentences"], "doc_id, idx, section, text, sentiment, label, themes")
+    w_rows = _rows_of("sentence_words", stretches["sentence_words"], "doc_id, idx, words")
+    found = con.execute(
+        f"WITH docs AS ({docs}) SELECT (SELECT COUNT(*) FROM {s_rows} WHERE doc_id IN (SELECT doc_id FROM docs)), "
+        f"(SELECT COUNT(*) FROM {w_rows} WHERE doc_id IN (SELECT doc_id FROM docs))", docs_params).fetchone()
+    if found != tuple(sum(n for table, _, _, n in located if table == t) for t in ("sentences", "sentence_words")):
+        return None
+    order = ", ".join(_EVIDENCE_ORDER)
+    frame = con.execute(
+        f"WITH docs AS ({docs}), top AS (SELECT d.doc_id, d.employee, d.department, d.team, d.year, w.idx FROM docs d "
+        f"JOIN {w_rows} w ON w.doc_id = d.doc_id JOIN {s_rows} s ON s.doc_id = w.doc_id AND s.idx = w.idx "
+        f"WHERE s.section = ? AND list_contains(w.words, ?) ORDER BY {order} LIMIT {int(limit)}) "
+        "SELECT t.doc_id, t.employee, t.department, t.team, t.year, t.idx, s.section, s.text, s.sentiment, "
+        f"s.label, s.themes FROM top t JOIN {s_rows} s ON s.doc_id = t.doc_id AND s.idx = t.idx "
+        f"ORDER BY t.{order.replace(', ', ', t.')}",
+        [*docs_params, section, term]).df()
+    if len(frame) < limit and len(chosen) < len(blocks):
+        return None
+    return frame

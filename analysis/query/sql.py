@@ -56,3 +56,35 @@ def fetch(store_path: Path, sql: str, params: list, aggregate: tuple[str, list] 
         if aggregate is not None and has_aggregates(con):
             sql, params = aggregate
         return con.execute(sql, params).df()
+
+
+def fetch_wide(store_path: Path, sql: str, params: list) -> pd.DataFrame:
+    """``fetch`` for a long result of stored columns (the documents table: 100,000 rows of text cells): read
+    through Arrow, then made exactly the frame DuckDB's ``.df()`` gives (``_as_duckdb_frame``).
+
+    DuckDB's own conversion builds the frame cell by cell; Arrow's builds each column at once: 0.45 → 0.12 s of
+    CPU for every document of a 100,000-summary store. Only for stored columns: a SUM of integers is a HUGEINT,
+    which Arrow gives as Python Decimals where ``.df()`` gives floats."""
+    with snapshot.read(store_path) as con:
+        table = con.sql(sql, params=params).to_arrow_table()
+        if table.num_rows == 0:  # DuckDB's empty frame (its text columns are of object dtype)
+            return con.execute(sql, params).df()
+    return _as_duckdb_frame(table)
+
+
+def _as_duckdb_frame(table) -> pd.DataFrame:
+    """``table.to_pandas()`` with DuckDB's types where they differ: an integer or boolean column with NULLs is
+    pandas' nullable ``Int32``/``boolean`` (Arrow gives floats and objects)."""
+    import pyarrow as pa
+
+    frame = table.to_pandas()
+    for i, field in enumerate(table.schema):
+        column = table.column(i)
+        if not column.null_count:
+            continue
+        if pa.types.is_integer(field.type):
+            frame[field.name] = column.to_pandas(types_mapper=pd.ArrowDtype).astype(
+                f"{'U' if pa.types.is_unsigned_integer(field.type) else ''}Int{field.type.bit_width}")
+        elif pa.types.is_boolean(field.type):
+            frame[field.name] = column.to_pandas(types_mapper=pd.ArrowDtype).astype("boolean")
+    return frame
