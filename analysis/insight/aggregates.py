@@ -28,7 +28,7 @@ import pyarrow as pa
 from analysis.schema import AGGREGATE_GRAIN, EVIDENCE_TOP, FOLLOW_STATUSES
 from analysis.store import snapshot
 
-VERSION = "3"
+VERSION = "4"
 """Bump when an aggregate's meaning changes: a store with an older stamp is read from its base tables."""
 
 _G = ", ".join(f"d.{k}" for k in AGGREGATE_GRAIN)
@@ -237,6 +237,9 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
         timings["carried"] = time.perf_counter() - t
         _sum(con, timings, {int(y) for y in carried}, in_place, delta)
         _text_tables(con, timings, {int(y) for y in carried})
+        t = time.perf_counter()
+        doc_rows(con)
+        timings["doc_rows"] = time.perf_counter() - t
     finally:
         con.unregister("_carried")
         con.unregister("_follow_carried")
@@ -541,3 +544,37 @@ def _text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
         con.execute("DROP TABLE _sw")
         snapshot.drop_cache(con)  # a year's blocks are not read again (mem18: the cache grew with the corpus)
         timings["network_pairs"] = timings.get("network_pairs", 0.0) + time.perf_counter() - t
+
+
+ROW_TABLES = {"sentences": "sentences_rows", "sentence_words": "words_rows"}
+"""The base tables ``agg_doc_rows`` locates rows in, and the ``agg_state`` key of each one's stamp."""
+
+
+def row_stamp(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The rows and the largest rowid of ``table``: rowids move only when a checkpoint compacts deleted rows, which
+    changes the largest; a writer that adds rows changes the count (and leaves no aggregates anyway)."""
+    n, top = con.execute(f'SELECT COUNT(*), MAX(rowid) FROM "{table}"').fetchall()[0]
+    return f"{n}:{top}"
+
+
+def doc_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """``agg_doc_rows``: each document's first rowid and row count in ``sentences`` and ``sentence_words``, and the
+    two tables' stamps (``row_stamp``) in ``agg_state``.
+
+    Every document, always recounted (one scan of two doc_id columns): rowids are this file's positions, so rows of
+    another snapshot mean nothing here. A document whose rows are not consecutive gets no first row (its rows are read
+    by doc_id)."""
+    parts = {}
+    for table in ROW_TABLES:
+        parts[table] = (f"SELECT doc_id, min(rowid) AS first, CAST(COUNT(*) AS INTEGER) AS n, "
+                        f"max(rowid) - min(rowid) + 1 = COUNT(*) AS together FROM {table} GROUP BY doc_id")
+    _insert(con, "agg_doc_rows", (
+        f"WITH s AS ({parts['sentences']}), w AS ({parts['sentence_words']}) "
+        "SELECT d.doc_id, CASE WHEN s.together THEN s.first END, COALESCE(s.n, 0), "
+        "CASE WHEN w.together THEN w.first END, COALESCE(w.n, 0) "
+        "FROM documents d LEFT JOIN s ON s.doc_id = d.doc_id LEFT JOIN w ON w.doc_id = d.doc_id ORDER BY d.doc_id"))
+    if con.execute("SELECT COUNT(*) FROM agg_doc_rows WHERE (sentences > 0 AND sentences_row IS NULL) "
+                   "OR (words > 0 AND words_row IS NULL)").fetchall()[0][0]:
+        return  # no stamps: every read goes by doc_id (a build inserts a document's rows together, so not expected)
+    snapshot.insert_rows(con, "agg_state", [{"key": key, "value": row_stamp(con, table)}
+                                            for table, key in ROW_TABLES.items()])
