@@ -29,10 +29,24 @@ WRITTEN = [
 TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
 
 
+# agg_doc_rows and the agg_state stamps are positions in this file, which differ between two builds of the same
+# documents: compared as what they mean, each document's rows and whether the runs hold exactly them
+LOCATED = ("SELECT l.doc_id, l.sentences, l.words, "
+           "(SELECT COUNT(*) FROM sentences s WHERE s.doc_id = l.doc_id "
+           "AND s.rowid BETWEEN l.sentences_row AND l.sentences_row + l.sentences - 1) = l.sentences, "
+           "(SELECT COUNT(*) FROM sentence_words w WHERE w.doc_id = l.doc_id "
+           "AND w.rowid BETWEEN l.words_row AND l.words_row + l.words - 1) = l.words FROM agg_doc_rows l")
+
+
 def _tables(db: Path) -> dict[str, list[tuple]]:
+    from analysis.query.rows import located
+
     with snapshot.read(db) as con:
-        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in snapshot.TABLES
-                if t not in ("meta", "file_hashes")}  # file_hashes: what each build listed, timing-dependent
+        out = {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in snapshot.TABLES
+               if t not in ("meta", "file_hashes", "agg_doc_rows")}  # file_hashes: each build's listing, timing
+        out["agg_doc_rows"] = sorted(con.execute(LOCATED).fetchall())
+        out["agg_state"] = [r for r in out["agg_state"] if r[0] == "version"] + [("located", located(con))]
+        return out
 
 
 def _grow(corpus: Path) -> dict[str, str]:

@@ -40,7 +40,7 @@ from analysis.query.explore import (
     word_sentences,
     word_trend,
 )
-from analysis.query.followthrough import follow_pairs, follow_rates
+from analysis.query.followthrough import follow_examples, follow_pairs, follow_rates
 from analysis.query.keywords import (
     keyword_counts,
     keyword_hits,

@@ -74,10 +74,13 @@ def section_texts(store_path: Path, filters: Filters = Filters(), section: str =
     order = "ORDER BY d.year DESC, d.department, d.employee, s.idx, d.doc_id"
     docs = f"WITH docs AS (SELECT doc_id, employee, department, year FROM documents d WHERE {where}) "
     with snapshot.read(store_path) as con:
-        found = runs(con, f"SELECT doc_id FROM documents d WHERE {where}", params, "sentences") if located(con) else None
+        found = None
+        if located(con):
+            found = runs(con, f"SELECT doc_id FROM documents d WHERE {where}", params, "sentences")
         if found is not None:
             sql = (docs + f"SELECT s.text FROM (SELECT doc_id, idx, text FROM sentences WHERE {in_runs(found)} "
                    f"AND section = ?) s JOIN docs d ON d.doc_id = s.doc_id {order}")
         else:
-            sql = docs + f"SELECT s.text FROM docs d JOIN sentences s ON s.doc_id = d.doc_id WHERE s.section = ? {order}"
+            sql = (docs + "SELECT s.text FROM docs d JOIN sentences s ON s.doc_id = d.doc_id "
+                   f"WHERE s.section = ? {order}")
         return con.execute(sql, [*params, section]).df()

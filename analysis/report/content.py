@@ -355,20 +355,25 @@ def _follow(store_path: Path, scope: Scope, pinned, quotes: bool, mask: bool):
     if quotes and len(follow) and follow["plan_year"].iloc[-1] == scope.year - 1:
         f = plans[scope.year - 1]
         seen: set[str] = set()
-        every = query.follow_pairs(store_path, f, limit=100_000)  # one read, split here: a join per status costs
         for status in ("落实", "未落实"):
-            pairs = every[every["status"] == status]
-            for r in pairs.itertuples():
-                plan = core(r.plan_text)
-                if plan in seen:
-                    continue
-                seen.add(plan)
-                evidence = r.evidence_text if isinstance(r.evidence_text, str) and status != "未落实" else ""
-                evidence = core(evidence)
-                examples.append((status, mask_text(plan) if mask else plan,
-                                 mask_text(evidence) if mask else evidence))
-                if sum(e[0] == status for e in examples) >= 2:
+            # the first pairs of the status (of the scope's first 100,000), more only when their plans repeat
+            limit, done = 50, 0
+            while True:
+                pairs = query.follow_examples(store_path, f, status=status, limit=limit)
+                for r in pairs.iloc[done:].itertuples():
+                    plan = core(r.plan_text)
+                    if plan in seen:
+                        continue
+                    seen.add(plan)
+                    evidence = r.evidence_text if isinstance(r.evidence_text, str) and status != "未落实" else ""
+                    evidence = core(evidence)
+                    examples.append((status, mask_text(plan) if mask else plan,
+                                     mask_text(evidence) if mask else evidence))
+                    if sum(e[0] == status for e in examples) >= 2:
+                        break
+                if sum(e[0] == status for e in examples) >= 2 or len(pairs) < limit:
                     break
+                done, limit = len(pairs), limit * 4
     return follow, examples
 
 
