@@ -54,14 +54,26 @@ QUESTIONS = {
     "collocates": lambda p, f: query.collocates(p, f, word=_word(p), top=15),
     "word_trend": lambda p, f: query.word_trend(p, f, word=_word(p)),
     "word_trend of a word no one uses": lambda p, f: query.word_trend(p, f, word="没有这个词"),
+    # the first sentences of a word: read from the department-years that hold them, by position (agg_doc_rows)
+    "word_sentences": lambda p, f: query.word_sentences(p, f, word=_word(p), limit=100),
+    "word_sentences, the first 7": lambda p, f: query.word_sentences(p, f, word=_word(p), limit=7),
+    "word_sentences of a rarer word": lambda p, f: query.word_sentences(p, f, word=_word(p, -1), limit=30),
+    "word_sentences of a word no one uses": lambda p, f: query.word_sentences(p, f, word="没有这个词"),
+    # the report's reads: a section's sentences, follow-through examples of a status
+    "section_texts 不足": lambda p, f: query.section_texts(p, f, section="不足"),
+    "section_texts 计划": lambda p, f: query.section_texts(p, f, section="计划"),
+    "follow_examples 落实": lambda p, f: query.follow_examples(p, f, status="落实", limit=9),
+    "follow_examples 未落实 of the first 40": lambda p, f: query.follow_examples(p, f, status="未落实", within=40),
 }
-EXPLORE = ("cooccurrence", "cooccurrence by threshold, highlighted", "collocates", "word_trend")
+EXPLORE = ("cooccurrence", "cooccurrence by threshold, highlighted", "collocates", "word_trend", "word_sentences",
+           "word_sentences, the first 7", "word_sentences of a rarer word", "word_sentences of a word no one uses",
+           "section_texts 不足", "section_texts 计划", "follow_examples 落实", "follow_examples 未落实 of the first 40")
 
 
-def _word(path: Path) -> str:
-    """The word the 探索 page opens its drill-down with: the first word of the default network."""
+def _word(path: Path, at: int = 0) -> str:
+    """The word the 探索 page opens its drill-down with: the first word of the default network (``at``: another)."""
     edges = query.cooccurrence(path)
-    return sorted(set(edges["source"]) | set(edges["target"]))[0]
+    return sorted(set(edges["source"]) | set(edges["target"]))[at]
 
 
 # grouping by team or role cuts publication cells: refused under the minimum reporting group
@@ -318,3 +330,63 @@ def test_a_network_whose_words_are_not_all_candidates_reads_the_base_tables(demo
                 summed += len(read_base) - before == 1
                 fell_back += len(read_base) - before == 2
     assert summed > 3 and fell_back > 3
+
+
+def test_rows_are_read_by_position_only_while_the_tables_have_not_moved(demo_store, tmp_path, monkeypatch):
+    """agg_doc_rows holds each document's run of rows; the questions read those runs while the tables' stamps are
+    the build's. A document's rows deleted and inserted again (at the end of the table) change the stamp: then every
+    question reads by doc_id, with the same result."""
+    from analysis.query import rows
+
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(demo_store, path)
+    word = _word(path)
+    dept = query.options(path)["department"][0]
+    f = Filters(departments=(dept,), years=(query.options(path)["year"][-1],) * 2)
+    with snapshot.read(path) as con:
+        assert rows.located(con)
+        doc_id, first, n = con.execute("SELECT doc_id, sentences_row, sentences FROM agg_doc_rows "
+                                       "WHERE sentences > 3 ORDER BY doc_id LIMIT 1").fetchall()[0]
+        # the run is the document's rows, in order
+        assert con.execute(f"SELECT doc_id, idx FROM sentences WHERE rowid BETWEEN {first} AND {first + n - 1} "
+                           "ORDER BY rowid").fetchall() == [(doc_id, i) for i in range(n)]
+        # a department's documents: the runs of adjacent documents merged into ranges holding theirs and no others
+        found = rows.runs(con, "SELECT doc_id FROM documents WHERE department = ?", [dept], "sentences")
+        assert found is not None and len(found) >= 1
+        assert con.execute(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE doc_id IN (SELECT doc_id FROM documents "
+                           f"WHERE department = ?)) FROM sentences WHERE {rows.in_runs(found)}", [dept]
+                           ).fetchall()[0] == 2 * (con.execute(
+                               "SELECT SUM(sentences) FROM documents WHERE department = ?", [dept]).fetchall()[0][0],)
+    before = {"sentences": query.word_sentences(path, f, word), "texts": query.section_texts(path, f, "不足"),
+              "collocates": query.collocates(path, f, word)}
+    snapshot.close_readers(path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TEMP TABLE moved AS SELECT * FROM sentences WHERE doc_id = ?", [doc_id])
+        con.execute("DELETE FROM sentences WHERE doc_id = ?", [doc_id])
+        con.execute("INSERT INTO sentences SELECT * FROM moved")
+    with snapshot.read(path) as con:
+        assert sql.has_aggregates(con) and not rows.located(con)
+    after = {"sentences": query.word_sentences(path, f, word), "texts": query.section_texts(path, f, "不足"),
+             "collocates": query.collocates(path, f, word)}
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(after[name], frame, obj=name)
+    assert len(before["sentences"]) > 10 and len(before["texts"]) > 10 and len(before["collocates"]) > 3
+
+
+def test_an_unchanged_corpus_rewrites_the_store_when_its_aggregates_are_of_another_version(tmp_path):
+    """A new aggregate reaches an unchanged corpus' store with its next build; a current store is left as it is."""
+    from analysis import build
+    from tests.test_build import write_corpus
+
+    corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
+    write_corpus(corpus)
+    build.build(corpus, db, workers=1, progress=False)
+    assert not build.build(corpus, db, workers=1, progress=False).written
+    snapshot.close_readers(db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE agg_state SET value = 'older' WHERE key = 'version'")
+    again = build.build(corpus, db, workers=1, progress=False)
+    assert (again.analysed, again.written) == (0, True)
+    with snapshot.read(db) as con:
+        assert sql.has_aggregates(con)
+        assert con.execute("SELECT COUNT(*) FROM agg_doc_rows").fetchall() == [(2,)]

@@ -15,13 +15,15 @@ import pandas as pd
 
 from analysis.access.scope import Filters
 from analysis.insight import aggregates
+from analysis.query import sql
 from analysis.query.sql import has_aggregates
 from analysis.store import snapshot
 
 
 def located(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether this snapshot's ``agg_doc_rows`` holds the runs of every document, at the rowids the tables have now."""
-    if not has_aggregates(con):
+    """Whether this snapshot's ``agg_doc_rows`` holds the runs of every document, at the rowids the tables have now
+    (and the aggregates are read at all: ``sql.AGGREGATES``)."""
+    if not sql.AGGREGATES or not has_aggregates(con):
         return False
     stamps = dict(con.execute("SELECT key, value FROM agg_state WHERE key IN (?, ?)",
                               list(aggregates.ROW_TABLES.values())).fetchall())
