@@ -342,7 +342,7 @@ def test_rows_are_read_by_position_only_while_the_tables_have_not_moved(demo_sto
     shutil.copy(demo_store, path)
     word = _word(path)
     dept = query.options(path)["department"][0]
-    f = Filters(departments=(dept,), years=(query.options(path)["year"][-1],) * 2)
+    f = Filters(departments=(dept,))
     with snapshot.read(path) as con:
         assert rows.located(con)
         doc_id, first, n = con.execute("SELECT doc_id, sentences_row, sentences FROM agg_doc_rows "
@@ -370,7 +370,7 @@ def test_rows_are_read_by_position_only_while_the_tables_have_not_moved(demo_sto
              "collocates": query.collocates(path, f, word)}
     for name, frame in before.items():
         pd.testing.assert_frame_equal(after[name], frame, obj=name)
-    assert len(before["sentences"]) > 10 and len(before["texts"]) > 10 and len(before["collocates"]) > 3
+    assert len(before["sentences"]) > 5 and len(before["texts"]) > 10 and len(before["collocates"]) > 3
 
 
 def test_an_unchanged_corpus_rewrites_the_store_when_its_aggregates_are_of_another_version(tmp_path):

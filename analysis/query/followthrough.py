@@ -85,8 +85,7 @@ def follow_examples(store_path: Path, filters: Filters = Filters(), status: str 
     The report used to read every pair of its scope (25,000 at 100,000 summaries, with their texts, sorted: 0.3 CPU
     s) to quote two of each status; from the build's pairs only the quoted rows' texts are read."""
     if not sql_module.AGGREGATES:
-        every = follow_pairs(store_path, filters, limit=within)
-        return every[every["status"] == status].head(int(limit)).reset_index(drop=True)
+        return _first_of_status(follow_pairs(store_path, filters, limit=within), status, limit)
     where, params = filters.where()
     aggregate = (
         f"WITH docs AS (SELECT d.doc_id FROM documents d WHERE {where}), "
@@ -98,5 +97,15 @@ def follow_examples(store_path: Path, filters: Filters = Filters(), status: str 
     with snapshot.read(store_path) as con:
         if has_aggregates(con):
             return con.execute(*aggregate).df()
-    every = follow_pairs(store_path, filters, limit=within)
-    return every[every["status"] == status].head(int(limit)).reset_index(drop=True)
+    return _first_of_status(follow_pairs(store_path, filters, limit=within), status, limit)
+
+
+def _first_of_status(every: pd.DataFrame, status: str, limit: int) -> pd.DataFrame:
+    """The first ``limit`` rows of ``status`` of the pairs ``every``, through DuckDB: the frame the build's pairs give
+    (a column is nullable only when the rows read hold a NULL)."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.register("_every", every.assign(_n=range(len(every))))
+        return con.execute(f"SELECT * EXCLUDE (_n) FROM _every WHERE status = ? ORDER BY _n LIMIT {int(limit)}",
+                           [status]).df()
