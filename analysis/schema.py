@@ -289,14 +289,14 @@ AGG_EVIDENCE_KEY_TYPES: Final = {**_GRAIN_TYPES, "key": "BIGINT", "section": "VA
                                  "themes": "VARCHAR[]", "n": "INTEGER"}
 """Per grain and distinct sentence text (``key``) of every sentence with a theme or a positive or negative
 label: how many sentences have it, by section, label and themes (the ``occurrences`` of an evidence list)."""
-AGG_DOC_ROW_TYPES: Final = {"doc_id": "VARCHAR", "sentences_row": "BIGINT", "sentences": "INTEGER",
-                             "words_row": "BIGINT", "words": "INTEGER"}
-"""Per document, where its rows lie in ``sentences`` and ``sentence_words``: the first row's ``rowid`` and how many
-rows (a document's rows are inserted together, so they are consecutive; ``*_row`` NULL when they are not, or when it
-has none). doc_ids are hashes, so no zone map finds one document's rows: reading the rows of 100 documents by doc_id
-scanned the whole 3.9 M-row tables at 100,000 summaries, by rowid only their row groups
-(``analysis.query.rows``). Physical positions of this snapshot: recomputed by every build, never carried over, and
-checked against the tables' sizes when read (``agg_state`` keys ``sentences_rows``, ``words_rows``)."""
+AGG_DOC_ROW_TYPES: Final = {"doc_id": "VARCHAR", "base": "VARCHAR", "row_start": "BIGINT", "row_count": "INTEGER"}
+"""Where a document's rows lie in the base table ``base`` (``sentences`` or ``sentence_words``): runs of consecutive
+rowids, from ``row_start``, ``row_count`` rows each. A document's rows are inserted together, so they are one run, or
+two where DuckDB's parallel insert put a row group boundary inside them. doc_ids are hashes, so no zone map finds one
+document's rows: reading the rows of 100 documents by doc_id scanned the whole 3.9 M-row tables at 100,000 summaries,
+by rowid only their row groups (``analysis.query.rows``). Positions in this snapshot's file: recomputed by every
+build, never carried over, and checked against the tables' sizes when read (``agg_state`` keys ``sentences_rows``,
+``words_rows``)."""
 AGG_STATE_TYPES: Final = {"key": "VARCHAR", "value": "VARCHAR"}
 """The aggregates' own stamp. Not carried from one snapshot to the next: a writer that does not rebuild the
 aggregates leaves none, and the queries read the base tables until the next build writes them again."""

@@ -345,8 +345,8 @@ def test_rows_are_read_by_position_only_while_the_tables_have_not_moved(demo_sto
     f = Filters(departments=(dept,))
     with snapshot.read(path) as con:
         assert rows.located(con)
-        doc_id, first, n = con.execute("SELECT doc_id, sentences_row, sentences FROM agg_doc_rows "
-                                       "WHERE sentences > 3 ORDER BY doc_id LIMIT 1").fetchall()[0]
+        doc_id, first, n = con.execute("SELECT doc_id, row_start, row_count FROM agg_doc_rows "
+                                       "WHERE base = 'sentences' AND row_count > 3 ORDER BY doc_id LIMIT 1").fetchall()[0]
         # the run is the document's rows, in order
         assert con.execute(f"SELECT doc_id, idx FROM sentences WHERE rowid BETWEEN {first} AND {first + n - 1} "
                            "ORDER BY rowid").fetchall() == [(doc_id, i) for i in range(n)]
@@ -390,3 +390,39 @@ def test_an_unchanged_corpus_rewrites_the_store_when_its_aggregates_are_of_anoth
     with snapshot.read(db) as con:
         assert sql.has_aggregates(con)
         assert con.execute("SELECT COUNT(*) FROM agg_doc_rows").fetchall() == [(2,)]
+
+
+def test_a_document_whose_rows_are_split_is_read_from_each_of_its_runs(demo_store, tmp_path, monkeypatch):
+    """A parallel insert can put a row group boundary inside a document's rows (19 of 100,000 documents at 100k):
+    its rows are then two runs, and every question reads both: the same frames as the base tables."""
+    from analysis.query import rows
+
+    path = tmp_path / "insights.duckdb"
+    shutil.copy(demo_store, path)
+    word = _word(path)
+    dept = query.options(path)["department"][0]
+    snapshot.close_readers(path)
+    with duckdb.connect(str(path)) as con:
+        doc_id, n = con.execute("SELECT d.doc_id, d.sentences FROM documents d JOIN sentence_words w USING (doc_id) "
+                                "WHERE d.department = ? AND list_contains(w.words, ?) ORDER BY d.year DESC, "
+                                "d.employee LIMIT 1", [dept, word]).fetchall()[0]
+        for table in ("sentences", "sentence_words"):  # the second half of its rows moved to the end of the table
+            con.execute(f"CREATE TEMP TABLE moved AS SELECT * FROM {table} WHERE doc_id = ? AND idx >= ?",
+                        [doc_id, n // 2])
+            con.execute(f"DELETE FROM {table} WHERE doc_id = ? AND idx >= ?", [doc_id, n // 2])
+            con.execute(f"INSERT INTO {table} SELECT * FROM moved")
+            con.execute("DROP TABLE moved")
+        con.execute("CHECKPOINT")
+        aggregates.update(con)
+        assert con.execute("SELECT base, COUNT(*), SUM(row_count) FROM agg_doc_rows WHERE doc_id = ? GROUP BY 1 "
+                           "ORDER BY 1", [doc_id]).fetchall() == [
+            ("sentence_words", 2, con.execute("SELECT COUNT(*) FROM sentence_words WHERE doc_id = ?", [doc_id]
+                                              ).fetchall()[0][0]), ("sentences", 2, n)]
+    with snapshot.read(path) as con:
+        assert rows.located(con)
+    for f in (Filters(departments=(dept,)), Filters(), Filters(departments=(dept,), min_group=3)):
+        for question in ("word_sentences", "collocates", "section_texts 不足", "section_texts 计划"):
+            base, agg = _both(path, QUESTIONS[question], f, monkeypatch)
+            _same(base, agg, f"{question} {f}")
+        sentences = query.word_sentences(path, f, word=word)
+        assert doc_id in set(sentences["doc_id"]) or len(sentences) == 100

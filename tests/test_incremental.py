@@ -30,12 +30,11 @@ TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
 
 
 # agg_doc_rows and the agg_state stamps are positions in this file, which differ between two builds of the same
-# documents: compared as what they mean, each document's rows and whether the runs hold exactly them
-LOCATED = ("SELECT l.doc_id, l.sentences, l.words, "
-           "(SELECT COUNT(*) FROM sentences s WHERE s.doc_id = l.doc_id "
-           "AND s.rowid BETWEEN l.sentences_row AND l.sentences_row + l.sentences - 1) = l.sentences, "
-           "(SELECT COUNT(*) FROM sentence_words w WHERE w.doc_id = l.doc_id "
-           "AND w.rowid BETWEEN l.words_row AND l.words_row + l.words - 1) = l.words FROM agg_doc_rows l")
+# documents: compared as what they mean, each document's rows in each table and how many of them its runs hold
+LOCATED = " UNION ALL ".join(
+    f"SELECT l.doc_id, l.base, SUM(l.row_count), SUM((SELECT COUNT(*) FROM {t} s WHERE s.doc_id = l.doc_id "
+    f"AND s.rowid BETWEEN l.row_start AND l.row_start + l.row_count - 1)) FROM agg_doc_rows l "
+    f"WHERE l.base = '{t}' GROUP BY 1, 2" for t in ("sentences", "sentence_words"))
 
 
 def _tables(db: Path) -> dict[str, list[tuple]]:

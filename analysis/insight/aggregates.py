@@ -558,23 +558,21 @@ def row_stamp(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 
 def doc_rows(con: duckdb.DuckDBPyConnection) -> None:
-    """``agg_doc_rows``: each document's first rowid and row count in ``sentences`` and ``sentence_words``, and the
-    two tables' stamps (``row_stamp``) in ``agg_state``.
+    """``agg_doc_rows``: each document's runs of rowids in ``sentences`` and ``sentence_words``, and the two tables'
+    stamps (``row_stamp``) in ``agg_state``.
 
-    Every document, always recounted (one scan of two doc_id columns): rowids are this file's positions, so rows of
-    another snapshot mean nothing here. A document whose rows are not consecutive gets no first row (its rows are read
-    by doc_id)."""
-    parts = {}
+    Every document, always recounted: rowids are this file's positions, so rows of another snapshot mean nothing
+    here. A document whose rows span min..max without a gap (nearly all) is one run, from one hash aggregate; the
+    few others (split by a row group boundary of a parallel insert) are cut into runs from their own rows."""
     for table in ROW_TABLES:
-        parts[table] = (f"SELECT doc_id, min(rowid) AS first, CAST(COUNT(*) AS INTEGER) AS n, "
-                        f"max(rowid) - min(rowid) + 1 = COUNT(*) AS together FROM {table} GROUP BY doc_id")
-    _insert(con, "agg_doc_rows", (
-        f"WITH s AS ({parts['sentences']}), w AS ({parts['sentence_words']}) "
-        "SELECT d.doc_id, CASE WHEN s.together THEN s.first END, COALESCE(s.n, 0), "
-        "CASE WHEN w.together THEN w.first END, COALESCE(w.n, 0) "
-        "FROM documents d LEFT JOIN s ON s.doc_id = d.doc_id LEFT JOIN w ON w.doc_id = d.doc_id ORDER BY d.doc_id"))
-    if con.execute("SELECT COUNT(*) FROM agg_doc_rows WHERE (sentences > 0 AND sentences_row IS NULL) "
-                   "OR (words > 0 AND words_row IS NULL)").fetchall()[0][0]:
-        return  # no stamps: every read goes by doc_id (a build inserts a document's rows together, so not expected)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _spans AS SELECT doc_id, min(rowid) AS a, max(rowid) AS b, "
+                    f"COUNT(*) AS n FROM {table} GROUP BY doc_id")
+        _insert(con, "agg_doc_rows", (
+            f"SELECT doc_id, '{table}', a, CAST(n AS INTEGER) FROM _spans WHERE b - a + 1 = n "
+            f"UNION ALL SELECT doc_id, '{table}', min(rowid), CAST(COUNT(*) AS INTEGER) FROM ("
+            "SELECT doc_id, rowid, rowid - row_number() OVER (PARTITION BY doc_id ORDER BY rowid) AS run "
+            f"FROM {table} WHERE doc_id IN (SELECT doc_id FROM _spans WHERE b - a + 1 <> n)) GROUP BY doc_id, run "
+            "ORDER BY 1, 3"))
+        con.execute("DROP TABLE _spans")
     snapshot.insert_rows(con, "agg_state", [{"key": key, "value": row_stamp(con, table)}
                                             for table, key in ROW_TABLES.items()])

@@ -3,9 +3,10 @@
 doc_ids are content hashes, so the rows of a department-year or of 100 documents are spread over the whole of
 ``sentences`` and ``sentence_words`` as far as zone maps can tell: a join on doc_id read every row group of the
 3.9 M-row tables at 100,000 summaries (0.2–0.35 CPU s per question). A document's rows were inserted together, so
-they are one run of rowids, and a join on rowid lets DuckDB skip the row groups outside those runs (its dynamic
-rowid filter). The join also requires the doc_id, and the runs are used only while the tables' stamps are the ones
-the build recorded, so a moved row can make a question slower (read by doc_id), never different."""
+they are one run of rowids (two when a row group boundary of a parallel insert falls inside them: 19 of 100,000
+documents), and a join on rowid lets DuckDB skip the row groups outside those runs (its dynamic rowid filter). The
+join also requires the doc_id, and the runs are used only while the tables' stamps are the ones the build recorded,
+so a moved row can make a question slower (read by doc_id), never different."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,9 +34,8 @@ def located(con: duckdb.DuckDBPyConnection) -> bool:
 def rows_of(docs: str, table: str, columns: str) -> str:
     """SQL: the rows of ``table`` (``sentences`` or ``sentence_words``, alias ``r``) of the documents of the relation
     ``docs`` (any columns, doc_id among them; alias ``d``), with ``columns`` (over ``d`` and ``r``)."""
-    first, n = {"sentences": ("sentences_row", "sentences"), "sentence_words": ("words_row", "words")}[table]
-    return (f"SELECT {columns} FROM (SELECT x.*, unnest(generate_series(l.{first}, l.{first} + l.{n} - 1)) AS _row "
-            f"FROM {docs} x JOIN agg_doc_rows l ON l.doc_id = x.doc_id WHERE l.{n} > 0) d "
+    return (f"SELECT {columns} FROM (SELECT x.*, unnest(generate_series(l.row_start, l.row_start + l.row_count - 1)) "
+            f"AS _row FROM {docs} x JOIN agg_doc_rows l ON l.doc_id = x.doc_id AND l.base = '{table}') d "
             f"JOIN {table} r ON r.rowid = d._row AND r.doc_id = d.doc_id")
 
 
@@ -50,10 +50,10 @@ def runs(con: duckdb.DuckDBPyConnection, docs: str, params: list, table: str) ->
     A department's documents over five years are five runs in a store built in corpus order: named as ranges, they
     let DuckDB skip every other row group, where a join on their 500,000 rowids filtered only by its smallest and
     largest rowid. The ranges hold no other document's rows (runs are merged only when they touch)."""
-    first, n = {"sentences": ("sentences_row", "sentences"), "sentence_words": ("words_row", "words")}[table]
+    assert table in aggregates.ROW_TABLES
     found = con.execute(
-        f"WITH l AS (SELECT l.{first} AS a, l.{first} + l.{n} - 1 AS b FROM agg_doc_rows l "
-        f"WHERE l.{n} > 0 AND l.doc_id IN ({docs})), "
+        "WITH l AS (SELECT l.row_start AS a, l.row_start + l.row_count - 1 AS b FROM agg_doc_rows l "
+        f"WHERE l.base = '{table}' AND l.doc_id IN ({docs})), "
         "g AS (SELECT a, b, SUM(CASE WHEN a = prev + 1 THEN 0 ELSE 1 END) OVER (ORDER BY a) AS run "
         "FROM (SELECT a, b, lag(b) OVER (ORDER BY a) AS prev FROM l)) "
         f"SELECT min(a), max(b) FROM g GROUP BY run ORDER BY 1 LIMIT {MAX_RUNS + 1}", params).fetchall()
