@@ -389,7 +389,7 @@ def test_an_unchanged_corpus_rewrites_the_store_when_its_aggregates_are_of_anoth
     assert (again.analysed, again.written) == (0, True)
     with snapshot.read(db) as con:
         assert sql.has_aggregates(con)
-        assert con.execute("SELECT COUNT(*) FROM agg_doc_rows").fetchall() == [(2,)]
+        assert con.execute("SELECT COUNT(DISTINCT doc_id), COUNT(*) FROM agg_doc_rows").fetchall() == [(2, 4)]
 
 
 def test_a_document_whose_rows_are_split_is_read_from_each_of_its_runs(demo_store, tmp_path, monkeypatch):
