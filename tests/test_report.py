@@ -382,7 +382,8 @@ def test_the_report_reads_whole_grains_and_gives_the_base_tables_figures(sales, 
     from analysis.query import sql
 
     asked: list[Filters] = []
-    for name in ("section_terms", "theme_totals", "section_sentiment", "follow_rates", "follow_pairs"):
+    for name in ("section_terms", "theme_totals", "section_sentiment", "follow_rates", "follow_examples",
+                 "section_texts"):
         real = getattr(query, name)
         monkeypatch.setattr(query, name, lambda p, f, *a, _real=real, **k: asked.append(f) or _real(p, f, *a, **k))
     # a department head under the minimum: 销售部's small teams are left out of its cells
