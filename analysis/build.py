@@ -426,24 +426,23 @@ def _report_failures(failures: list[tuple[str, str, str]], on_failure: Callable[
             on_failure(source, reason)
 
 
-def _aggregates_current(store_path: Path) -> bool:
-    """Whether the live snapshot's aggregate tables were written by this code (``aggregates.VERSION``): when
-    they were not, an unchanged corpus is written again, its aggregates summed anew (the dashboard would
-    otherwise read the base tables until the corpus next changed)."""
-    from analysis.insight import aggregates
-
-    with snapshot.read(store_path) as con:
-        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'agg_state'").fetchone():
-            return False
-        return con.execute("SELECT value FROM agg_state WHERE key = 'version'").fetchall() == [(aggregates.VERSION,)]
-
-
 def _live_version(store_path: Path) -> str | None:
     if not store_path.exists():
         return None
     with snapshot.read(store_path) as con:
         row = con.execute("SELECT value FROM meta WHERE key = 'analysis_version'").fetchone()
     return row[0] if row else None
+
+
+def _aggregates_current(store_path: Path) -> bool:
+    """Whether the live snapshot has every aggregate table, written by this code's ``aggregates.VERSION``: an unchanged
+    corpus rewrites the store when not, so a new aggregate (or a new meaning of one) reaches the dashboard with the
+    next build instead of leaving it on the base tables."""
+    from analysis.query.sql import has_aggregates
+
+    with snapshot.read(store_path) as con:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return set(snapshot.DERIVED) <= present and has_aggregates(con)
 
 
 def _managed_meta(row: dict) -> dict:

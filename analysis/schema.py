@@ -289,16 +289,14 @@ AGG_EVIDENCE_KEY_TYPES: Final = {**_GRAIN_TYPES, "key": "BIGINT", "section": "VA
                                  "themes": "VARCHAR[]", "n": "INTEGER"}
 """Per grain and distinct sentence text (``key``) of every sentence with a theme or a positive or negative
 label: how many sentences have it, by section, label and themes (the ``occurrences`` of an evidence list)."""
-AGG_ROW_TYPES: Final = {"doc_id": "VARCHAR", "source_table": "VARCHAR", "first_row": "BIGINT", "last_row": "BIGINT",
-                        "n": "INTEGER"}
-"""Where a document's rows lie in ``sentences`` and ``sentence_words`` (``source_table``): per run of its rows within
-one stretch of ``ROW_CHUNK`` rows, the first and last ``rowid`` and how many rows. A question about the sentences of
-a few documents reads only those stretches of the table (``analysis.query.keywords.section_term_evidence``); a doc_id
-is a hash, so without it every such read scans the whole doc_id column. Checked on every use: the rows found in the
-stretches must be as many as stored."""
-ROW_CHUNK: Final = 2048
-"""The stretch of rows ``agg_rows`` locates documents by (DuckDB's vector): a document's rows written in two places
-are two short runs, not one range across the table."""
+AGG_DOC_ROW_TYPES: Final = {"doc_id": "VARCHAR", "base": "VARCHAR", "row_start": "BIGINT", "row_count": "INTEGER"}
+"""Where a document's rows lie in the base table ``base`` (``sentences`` or ``sentence_words``): runs of consecutive
+rowids, from ``row_start``, ``row_count`` rows each. A document's rows are inserted together, so they are one run, or
+two where DuckDB's parallel insert put a row group boundary inside them. doc_ids are hashes, so no zone map finds one
+document's rows: reading the rows of 100 documents by doc_id scanned the whole 3.9 M-row tables at 100,000 summaries,
+by rowid only their row groups (``analysis.query.rows``). Positions in this snapshot's file: recomputed by every
+build, never carried over, and checked against the tables' sizes when read (``agg_state`` keys ``sentences_rows``,
+``words_rows``)."""
 AGG_STATE_TYPES: Final = {"key": "VARCHAR", "value": "VARCHAR"}
 """The aggregates' own stamp. Not carried from one snapshot to the next: a writer that does not rebuild the
 aggregates leaves none, and the queries read the base tables until the next build writes them again."""

@@ -29,26 +29,23 @@ WRITTEN = [
 TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
 
 
+# agg_doc_rows and the agg_state stamps are positions in this file, which differ between two builds of the same
+# documents: compared as what they mean, each document's rows in each table and how many of them its runs hold
+LOCATED = " UNION ALL ".join(
+    f"SELECT l.doc_id, l.base, SUM(l.row_count), SUM((SELECT COUNT(*) FROM {t} s WHERE s.doc_id = l.doc_id "
+    f"AND s.rowid BETWEEN l.row_start AND l.row_start + l.row_count - 1)) FROM agg_doc_rows l "
+    f"WHERE l.base = '{t}' GROUP BY 1, 2" for t in ("sentences", "sentence_words"))
+
+
 def _tables(db: Path) -> dict[str, list[tuple]]:
-    # file_hashes: what each build listed, timing-dependent; agg_rows: where this file holds each document's rows
-    # (checked by _rows_located instead)
-    with snapshot.read(db) as con:
-        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in snapshot.TABLES
-                if t not in ("meta", "file_hashes", "agg_rows")}
-
-
-def _rows_located(db: Path) -> int:
-    """``agg_rows`` gives every document's rows in ``sentences`` and ``sentence_words`` of this file: per stretch of
-    ``ROW_CHUNK`` rows, their first and last rowid and number; returns the number of documents."""
-    from analysis.schema import ROW_CHUNK
+    from analysis.query.rows import located
 
     with snapshot.read(db) as con:
-        for table in ("sentences", "sentence_words"):
-            actual = con.execute(f"SELECT doc_id, MIN(rowid), MAX(rowid), COUNT(*) FROM {table} "
-                                 f"GROUP BY doc_id, rowid // {ROW_CHUNK} ORDER BY ALL").fetchall()
-            assert actual == con.execute("SELECT doc_id, first_row, last_row, n FROM agg_rows WHERE source_table = ? "
-                                         "ORDER BY ALL", [table]).fetchall() and len(actual) > 0, table
-        return con.execute("SELECT COUNT(DISTINCT doc_id) FROM agg_rows").fetchone()[0]
+        out = {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in snapshot.TABLES
+               if t not in ("meta", "file_hashes", "agg_doc_rows")}  # file_hashes: each build's listing, timing
+        out["agg_doc_rows"] = sorted(con.execute(LOCATED).fetchall())
+        out["agg_state"] = [r for r in out["agg_state"] if r[0] == "version"] + [("located", located(con))]
+        return out
 
 
 def _grow(corpus: Path) -> dict[str, str]:
@@ -234,7 +231,6 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
     assert {t: v for t, v in incremental.items() if t not in (*TOPIC_TABLES, "network_counts")} == {
         t: v for t, v in everything.items() if t not in (*TOPIC_TABLES, "network_counts")}
     assert len(incremental["network_edges"]) == 60
-    assert _rows_located(live) == _rows_located(full) == len(everything["documents"])
     with snapshot.read(live) as con:  # what the page computes from every sentence of the store
         stored = con.execute("SELECT * FROM network_edges ORDER BY rank").df().drop(columns="rank")
         page = explore.network(con)

@@ -200,6 +200,22 @@ def test_quotes_each_once_and_from_the_section(hr_report, hr_deck):
     assert core("（5）交付后的回访做得不够。") == core("5、交付后的回访做得不够。") == "交付后的回访做得不够。"
 
 
+def test_a_sections_texts_are_simplified_in_one_call_as_each_alone():
+    """The voices convert a section's sentences in one OpenCC call: the same text as converting each."""
+    from analysis.read.normalize import to_simplified
+    from analysis.report.content import _representative, _simplified
+
+    texts = ["應收帳款的對帳還不夠及時。", "乾隆年間的故事。", "台帳整理得不夠細緻", "", "回款率提升到95%。"]
+    assert _simplified(texts) == [to_simplified(t) for t in texts] == [
+        "应收账款的对账还不够及时。", "乾隆年间的故事。", "台账整理得不够细致", "", "回款率提升到95%。"]
+    assert _simplified(["第一行\n第二行", "對帳"]) == ["第一行\n第二行", "对账"]  # a line break: one at a time
+    assert _simplified([]) == []
+    # the first of the sentences that speak for most of the top words, not quoted yet
+    found = ["（1）客户回访不及时。", "客户回访和对账都不够及时，需要改进。", "2、客户回访和对账都不够及时，需要改进。"]
+    assert _representative(found, ["客户", "对账"], set()) == "客户回访和对账都不够及时，需要改进。"
+    assert _representative(found, ["客户", "对账"], {"客户回访和对账都不够及时，需要改进。"}) == "客户回访不及时。"
+
+
 # ---------------------------------------------------------------- the written report
 
 def test_paper_has_the_same_content(hr_paper, hr_report, sales):
@@ -366,7 +382,8 @@ def test_the_report_reads_whole_grains_and_gives_the_base_tables_figures(sales, 
     from analysis.query import sql
 
     asked: list[Filters] = []
-    for name in ("section_terms", "theme_totals", "section_sentiment", "follow_rates", "follow_pairs"):
+    for name in ("section_terms", "theme_totals", "section_sentiment", "follow_rates", "follow_examples",
+                 "section_texts"):
         real = getattr(query, name)
         monkeypatch.setattr(query, name, lambda p, f, *a, _real=real, **k: asked.append(f) or _real(p, f, *a, **k))
     # a department head under the minimum: 销售部's small teams are left out of its cells

@@ -47,8 +47,10 @@ class Filters:
         cond, params = self._conditions(alias)
         if self.min_group > 0:
             inner, inner_params = self._conditions("x")
-            cond = f"{cond} AND {suppress.restrict(inner, self.min_group, alias)}"
-            params = params + inner_params
+            # the cells of the department-years the filters touch only, unless a full-text search would run twice
+            narrow = not (self.search.strip() and self.search_hits is None)
+            cond = f"{cond} AND {suppress.restrict(inner, self.min_group, alias, narrow)}"
+            params = params + inner_params * (2 if narrow else 1)
         return cond, params
 
     def _conditions(self, alias: str) -> tuple[str, list]:

@@ -25,10 +25,10 @@ import time
 import duckdb
 import pyarrow as pa
 
-from analysis.schema import AGGREGATE_GRAIN, EVIDENCE_TOP, FOLLOW_STATUSES, ROW_CHUNK
+from analysis.schema import AGGREGATE_GRAIN, EVIDENCE_TOP, FOLLOW_STATUSES
 from analysis.store import snapshot
 
-VERSION = "5"
+VERSION = "6"
 """Bump when an aggregate's meaning changes: a store with an older stamp is read from its base tables."""
 
 _G = ", ".join(f"d.{k}" for k in AGGREGATE_GRAIN)
@@ -238,8 +238,8 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
         _sum(con, timings, {int(y) for y in carried}, in_place, delta)
         _text_tables(con, timings, {int(y) for y in carried}, delta)
         t = time.perf_counter()
-        _rows(con)
-        timings["rows"] = time.perf_counter() - t
+        doc_rows(con)
+        timings["doc_rows"] = time.perf_counter() - t
     finally:
         con.unregister("_carried")
         con.unregister("_follow_carried")
@@ -249,22 +249,6 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
 
 
 _FOLLOW = ("agg_follow", "agg_follow_pairs")
-
-
-def _rows(con: duckdb.DuckDBPyConnection) -> None:
-    """``agg_rows``: where every document's rows lie in ``sentences`` and ``sentence_words`` (first and last rowid and
-    how many rows, per ``ROW_CHUNK`` rows), written last and for every year, never carried: a row's place is this
-    file's.
-
-    A build writes a document's rows together, so a department's documents of one year lie in a few stretches of
-    each table and a question about a few documents' sentences reads those stretches only (DuckDB skips the row
-    groups outside a ``rowid`` range). Should rows ever move (DuckDB compacting a table with deleted rows), the
-    count of the rows found in the stretches no longer matches and the question reads the whole table
-    (``analysis.query.keywords``). Grouped by chunk, not by run: one hash aggregate, no sort of the table."""
-    for table in ("sentences", "sentence_words"):
-        _insert(con, "agg_rows", (
-            f"SELECT doc_id, '{table}', MIN(rowid), MAX(rowid), CAST(COUNT(*) AS INTEGER) FROM {table} "
-            f"GROUP BY doc_id, rowid // {ROW_CHUNK} ORDER BY 1, 3"))
 
 
 def _follow_years(con: duckdb.DuckDBPyConnection, carried: list[int]) -> list[int]:
@@ -635,3 +619,35 @@ def _network_pairs_delta(con: duckdb.DuckDBPyConnection, keys: str, year: int) -
         f"SELECT {keys}, source, target, CAST(SUM(sentences) AS INTEGER) FROM ("
         + " UNION ALL ".join(parts) + ") GROUP BY ALL HAVING SUM(sentences) > 0 ORDER BY 5, 6"), params)
     con.execute("DROP TABLE _new_words")
+
+
+ROW_TABLES = {"sentences": "sentences_rows", "sentence_words": "words_rows"}
+"""The base tables ``agg_doc_rows`` locates rows in, and the ``agg_state`` key of each one's stamp."""
+
+
+def row_stamp(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The rows and the largest rowid of ``table``: rowids move only when a checkpoint compacts deleted rows, which
+    changes the largest; a writer that adds rows changes the count (and leaves no aggregates anyway)."""
+    n, top = con.execute(f'SELECT COUNT(*), MAX(rowid) FROM "{table}"').fetchall()[0]
+    return f"{n}:{top}"
+
+
+def doc_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """``agg_doc_rows``: each document's runs of rowids in ``sentences`` and ``sentence_words``, and the two tables'
+    stamps (``row_stamp``) in ``agg_state``.
+
+    Every document, always recounted: rowids are this file's positions, so rows of another snapshot mean nothing
+    here. A document whose rows span min..max without a gap (nearly all) is one run, from one hash aggregate; the
+    few others (split by a row group boundary of a parallel insert) are cut into runs from their own rows."""
+    for table in ROW_TABLES:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _spans AS SELECT doc_id, min(rowid) AS a, max(rowid) AS b, "
+                    f"COUNT(*) AS n FROM {table} GROUP BY doc_id")
+        _insert(con, "agg_doc_rows", (
+            f"SELECT doc_id, '{table}', a, CAST(n AS INTEGER) FROM _spans WHERE b - a + 1 = n "
+            f"UNION ALL SELECT doc_id, '{table}', min(rowid), CAST(COUNT(*) AS INTEGER) FROM ("
+            "SELECT doc_id, rowid, rowid - row_number() OVER (PARTITION BY doc_id ORDER BY rowid) AS run "
+            f"FROM {table} WHERE doc_id IN (SELECT doc_id FROM _spans WHERE b - a + 1 <> n)) GROUP BY doc_id, run "
+            "ORDER BY 1, 3"))
+        con.execute("DROP TABLE _spans")
+    snapshot.insert_rows(con, "agg_state", [{"key": key, "value": row_stamp(con, table)}
+                                            for table, key in ROW_TABLES.items()])

@@ -40,7 +40,7 @@ from analysis.query.explore import (
     word_sentences,
     word_trend,
 )
-from analysis.query.followthrough import follow_pairs, follow_rates
+from analysis.query.followthrough import follow_examples, follow_pairs, follow_rates
 from analysis.query.keywords import (
     keyword_counts,
     keyword_hits,
@@ -59,6 +59,7 @@ from analysis.query.originality import (
     template_library,
 )
 from analysis.query.person import people, person_themes
+from analysis.query.rows import section_texts
 from analysis.query.sentiment import section_sentiment, sentiment_box
 from analysis.query.taxonomy import theme_keys
 from analysis.query.themes import theme_lift, theme_section_totals, theme_sections, theme_totals, year_changes

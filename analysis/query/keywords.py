@@ -303,9 +303,9 @@ def _located_evidence(con, where: str, params: list, section: str, term: str, li
 
     The page lists sentences newest year first, then by department: ``agg_section_terms`` counts, per grain, the
     section's sentences using the word, so the first (year, department) blocks of the filtered grains that hold
-    ``limit`` of them hold the answer; ``agg_rows`` says where their documents' rows lie in ``sentences`` and
+    ``limit`` of them hold the answer; ``agg_doc_rows`` says where their documents' rows lie in ``sentences`` and
     ``sentence_words``, and only those stretches are read. None when that cannot be vouched for — the rows found
-    in the stretches are not as many as ``agg_rows`` stored (rows moved since), or the blocks held fewer
+    in the stretches are not as many as ``agg_doc_rows`` stored (rows moved since), or the blocks held fewer
     sentences than counted (a word stored twice in one sentence) — and the caller reads the base tables."""
     blocks = con.execute(
         f"WITH docs AS (SELECT * FROM documents d WHERE {where}) SELECT a.year, a.department, SUM(a.occurrences) "
@@ -322,8 +322,8 @@ def _located_evidence(con, where: str, params: list, section: str, term: str, li
     docs = (f"SELECT d.doc_id, d.employee, d.department, d.team, d.year FROM documents d "
             f"WHERE {where} AND ({in_blocks})")
     docs_params = [*params, *(v for block in chosen for v in block)]
-    located = con.execute(f"SELECT r.source_table, r.first_row, r.last_row, r.n FROM ({docs}) d "
-                          "JOIN agg_rows r ON r.doc_id = d.doc_id", docs_params).fetchall()
+    located = con.execute(f"SELECT r.base, r.row_start, r.row_start + r.row_count - 1, r.row_count FROM ({docs}) d "
+                          "JOIN agg_doc_rows r ON r.doc_id = d.doc_id", docs_params).fetchall()
     stretches = {t: _stretches([(lo, hi) for table, lo, hi, _ in located if table == t])
                  for t in ("sentences", "sentence_words")}
     s_rows = _rows_of("sentences", stretches["sentences"], "doc_id, idx, section, text, sentiment, label, themes")

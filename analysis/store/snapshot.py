@@ -22,13 +22,13 @@ import duckdb
 import pyarrow as pa
 
 from analysis.schema import (
+    AGG_DOC_ROW_TYPES,
     AGG_EVIDENCE_KEY_TYPES,
     AGG_EVIDENCE_TYPES,
     AGG_FOLLOW_PAIR_TYPES,
     AGG_FOLLOW_TYPES,
     AGG_NETWORK_PAIR_TYPES,
     AGG_NETWORK_WORD_TYPES,
-    AGG_ROW_TYPES,
     AGG_SECTION_TERM_TYPES,
     AGG_SENTIMENT_TYPES,
     AGG_STATE_TYPES,
@@ -89,14 +89,14 @@ TABLES = {
     "agg_word_sentences": AGG_WORD_SENTENCE_TYPES,
     "agg_network_words": AGG_NETWORK_WORD_TYPES,
     "agg_network_pairs": AGG_NETWORK_PAIR_TYPES,
-    "agg_rows": AGG_ROW_TYPES,
+    "agg_doc_rows": AGG_DOC_ROW_TYPES,
     "agg_state": AGG_STATE_TYPES,
 }
 # Tables derived from the others once per snapshot (analysis/insight/aggregates.py): never copied from the live
 # snapshot, so a snapshot whose base tables changed cannot carry aggregates of the old ones.
 DERIVED = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_terms", "agg_follow", "agg_follow_pairs",
            "agg_evidence", "agg_evidence_keys", "agg_word_sentences", "agg_network_words", "agg_network_pairs",
-           "agg_rows", "agg_state")
+           "agg_doc_rows", "agg_state")
 # Tables with one row set per document, keyed by doc_id: copied across for documents a build reuses,
 # left out for documents removed or re-analysed.
 PER_DOCUMENT = ("documents", "sentences", "terms", "signatures", "sentence_words")
