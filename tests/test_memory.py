@@ -246,3 +246,34 @@ def test_drop_cache_lets_duckdb_release_its_cached_blocks_and_keeps_the_memory_l
             assert cached(con) <= 16e6 / 2**20
             assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [(before,)]
             assert con.execute("SELECT COUNT(*), MAX(s) FROM t").fetchall() == [(2000000, "fffffe98d0963d27015c198262d97221")]
+
+
+def test_a_fresh_snapshot_copies_the_live_per_document_tables_in_ranges_of_rows(demo_store, tmp_path, monkeypatch):
+    """A store whose schema changed is not byte-copied: ``copy_live`` inserts its rows. The per-document tables go
+    across in ranges of ``COPY_ROWS`` live rows (DuckDB's written blocks let go after each), the documents left out
+    as asked; the rows that arrive are those one ``INSERT … SELECT`` per table gave (a table's order within a range is
+    DuckDB's, as it was for the whole table)."""
+    from analysis.store import snapshot
+
+    store = tmp_path / "insights.duckdb"
+    shutil.copyfile(demo_store, store)
+    with snapshot.read(store) as con:
+        ids = [r[0] for r in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
+        live = {t: con.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in snapshot.PER_DOCUMENT}
+        rows = con.execute("SELECT COUNT(*) FROM sentences").fetchall()[0][0]
+    assert len(ids) > 250 and rows > 5000
+    keep, left_out = ids[::2], set(ids[1::2])
+    monkeypatch.setattr(snapshot, "COPY_ROWS", 700)
+    ranges: list[str] = []
+    drop = snapshot.drop_cache
+    monkeypatch.setattr(snapshot, "drop_cache", lambda con: ranges.append("x") or drop(con))
+    with snapshot.write_lock(store), snapshot.new_snapshot(store, from_live=False) as con:
+        assert not snapshot.started_from_live(con)
+        snapshot.copy_live(con, snapshot.PER_DOCUMENT, keep_doc_ids=keep)
+        copied = {t: con.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in snapshot.PER_DOCUMENT}
+    assert len(ranges) >= rows // 700
+    at = {t: list(snapshot.TABLES[t]).index("doc_id") for t in snapshot.PER_DOCUMENT}
+    for table in snapshot.PER_DOCUMENT:
+        assert sorted(copied[table], key=repr) == sorted(
+            (r for r in live[table] if r[at[table]] not in left_out), key=repr), table
+    assert {r[at["documents"]] for r in copied["documents"]} == set(keep)
