@@ -105,6 +105,11 @@ def _build_once(shared: Path) -> Path:
                     shared / "small_corpus")
                 report = build(corpus, store, workers=1, progress=False)
                 done.write_text(json.dumps({"corpus": str(corpus), "summary": report.summary()}))
+            # the word clouds' cut of the CJK font, made once under the same lock (as `make run` does before the
+            # server starts): a browser test's first 关键词 page does not wait 5–8 s for it
+            from ui.cloud import common_font
+
+            common_font()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return store

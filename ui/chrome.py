@@ -78,3 +78,6 @@ def frame() -> None:
 
 if __name__ == "__main__":  # `make run`: the font is in place before the first browser asks for it
     print(ensure_font())
+    from ui import cloud
+
+    print(cloud.common_font())  # and the word clouds' cut of it (ui.cloud.common_font), made once
