@@ -132,3 +132,31 @@ def test_a_forked_worker_starts_without_the_parents_reader(store):
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply(_employees, (store,)) == ["张伟", "李娜"]  # the child opens its own
     assert _employees(store) == ["张伟", "李娜"]
+
+
+def test_a_fact_about_a_snapshot_is_worked_out_once_and_a_new_snapshot_works_it_out_again(store):
+    """``snapshot.remember``: a fact about the attached file (whether it has current aggregates, whether its rows
+    are where agg_doc_rows says) is computed by the first cursor that asks and shared by every later cursor on the
+    same snapshot; the snapshot swapped in after a build has none; a connection not from ``read`` always computes."""
+    asked: list[int] = []
+
+    def employees_now(con):
+        def count() -> int:
+            asked.append(1)
+            return con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        return snapshot.remember(con, "documents", count)
+
+    for _ in range(3):
+        with snapshot.read(store) as con:
+            assert employees_now(con) == 2
+    assert len(asked) == 1
+    _write(store, ["张伟", "李娜", "王芳"])
+    with snapshot.read(store) as con:
+        assert employees_now(con) == 3
+    with snapshot.read(store) as con:
+        assert employees_now(con) == 3
+    assert len(asked) == 2
+    snapshot.close_readers(store)
+    with duckdb.connect(str(store)) as writer:
+        assert employees_now(writer) == employees_now(writer) == 3
+    assert len(asked) == 4

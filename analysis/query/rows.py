@@ -26,9 +26,14 @@ def located(con: duckdb.DuckDBPyConnection) -> bool:
     (and the aggregates are read at all: ``sql.AGGREGATES``)."""
     if not sql.AGGREGATES or not has_aggregates(con):
         return False
-    stamps = dict(con.execute("SELECT key, value FROM agg_state WHERE key IN (?, ?)",
-                              list(aggregates.ROW_TABLES.values())).fetchall())
-    return all(stamps.get(key) == aggregates.row_stamp(con, table) for table, key in aggregates.ROW_TABLES.items())
+
+    def ask() -> bool:  # 10–20 ms at 100,000 summaries (two counts): once per snapshot
+        stamps = dict(con.execute("SELECT key, value FROM agg_state WHERE key IN (?, ?)",
+                                  list(aggregates.ROW_TABLES.values())).fetchall())
+        return all(stamps.get(key) == aggregates.row_stamp(con, table)
+                   for table, key in aggregates.ROW_TABLES.items())
+
+    return snapshot.remember(con, "located", ask)
 
 
 def rows_of(docs: str, table: str, columns: str) -> str:

@@ -42,11 +42,15 @@ def grain_join(alias: str = "a", docs: str = "docs") -> str:
 
 
 def has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether this snapshot's aggregates were written for its base tables by the current code."""
-    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'agg_state'").fetchone():
-        return False
-    row = con.execute("SELECT value FROM agg_state WHERE key = 'version'").fetchone()
-    return bool(row) and row[0] == aggregates.VERSION
+    """Whether this snapshot's aggregates were written for its base tables by the current code (asked once per
+    snapshot: ``snapshot.remember``)."""
+    def ask() -> bool:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'agg_state'").fetchone():
+            return False
+        row = con.execute("SELECT value FROM agg_state WHERE key = 'version'").fetchone()
+        return bool(row) and row[0] == aggregates.VERSION
+
+    return snapshot.remember(con, "has_aggregates", ask)
 
 
 def fetch(store_path: Path, sql: str, params: list, aggregate: tuple[str, list] | None = None) -> pd.DataFrame:
