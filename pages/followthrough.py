@@ -43,8 +43,36 @@ def _from_bar() -> None:
         if point.get("legendgroup") in FOLLOW_STATUSES:
             st.session_state[K_STATUS] = point["legendgroup"]
 
+def _listed(choices: list[str], key: str) -> str:
+    """The choice kept under ``key`` while it is still offered, else the first (what the list below shows)."""
+    kept = st.session_state.get(key)
+    return kept if kept in choices else choices[0]
+
+
+def _pairs_shown(f) -> pd.DataFrame | None:
+    """The plan pairs the page lists first: the chosen (or first) department's, of the chosen verdict."""
+    rates = data.follow_rates(f)
+    departments = [d for d in rates["department"] if d]
+    if not departments:
+        return None
+    chosen = st.session_state.get(K_STATUS, "落实")
+    return data.follow_pairs(f, status=None if chosen == ALL else chosen, department=_listed(departments, K_DEPT))
+
+
+def _evidence_shown(f, section: str) -> pd.DataFrame | None:
+    """The sentences the page lists under the section's words: those of the chosen (or most used) word."""
+    words = data.section_terms(f, section)
+    return None if words.empty else data.section_term_evidence(f, section, _listed(words["term"].tolist(), K_WORD))
+
+
 st.title("计划落实")
 f = state.filters()
+st.session_state.setdefault(K_SECTION, "不足")
+st.session_state.setdefault(K_STATUS, "落实")
+_section = st.session_state[K_SECTION]
+# the page's two chains of reads (rates → pairs, words → sentences) and its two other questions, started at once
+data.prefetch(lambda: _pairs_shown(f), lambda: _evidence_shown(f, _section), lambda: data.section_sentiment(f),
+              lambda: data.theme_section_totals(f))
 figures = require_documents(f)
 filter_caption(f, figures)
 
@@ -91,14 +119,12 @@ else:
                                        for c in ("计划数", *FOLLOW_STATUSES)}})
 
     departments = [d for d in rates["department"] if d]
-    if st.session_state.get(K_DEPT) not in departments:
-        st.session_state[K_DEPT] = departments[0]
-    st.session_state.setdefault(K_STATUS, "落实")
+    st.session_state[K_DEPT] = _listed(departments, K_DEPT)
     a, b = st.columns([1, 2])
     a.selectbox("部门", departments, key=K_DEPT)
     b.radio("查看", [*FOLLOW_STATUSES, ALL], key=K_STATUS, horizontal=True)
     chosen = st.session_state[K_STATUS]
-    pairs = data.follow_pairs(f, status=None if chosen == ALL else chosen, department=st.session_state[K_DEPT])
+    pairs = _pairs_shown(f)
     if pairs.empty:
         st.info(f"{md(st.session_state[K_DEPT])}没有{'' if chosen == ALL else '“' + chosen + '”的'}计划。")
     else:
@@ -143,7 +169,6 @@ else:
 # ---------------------------------------------------------------- section-aware reading
 st.divider()
 st.subheader("按段落读：成绩、不足与计划")
-st.session_state.setdefault(K_SECTION, "不足")
 section = st.radio("段落", READ_SECTIONS, key=K_SECTION, horizontal=True)
 st.caption(MEANING[section])
 sentiment = data.section_sentiment(f).set_index("section")
@@ -174,9 +199,8 @@ with right:
                      column_config={"文档占比": st.column_config.NumberColumn(format="percent")})
 if not words.empty:
     terms = words["term"].tolist()
-    if st.session_state.get(K_WORD) not in terms:
-        st.session_state[K_WORD] = terms[0]
+    st.session_state[K_WORD] = _listed(terms, K_WORD)
     st.selectbox(f"“{section}”里用到这个词的句子", terms, key=K_WORD)
-    evidence = data.section_term_evidence(f, section, st.session_state[K_WORD])
+    evidence = _evidence_shown(f, section)
     evidence_table(evidence, "ft_ev", f"没有“{section}”段落的句子用到“{md(st.session_state[K_WORD])}”。",
                    columns=["employee", "department", "year", "text", "label", "themes"])

@@ -26,8 +26,24 @@ def _from_sections() -> None:
     if point:
         st.session_state["sent_section"] = str(point["x"])
 
+def _evidence(f, label: str):
+    """The most positive or most negative sentences listed at the bottom: of the section chosen there, and of the
+    trend point clicked (its department and year) when there is one."""
+    section = st.session_state.get("sent_section", ALL_SECTIONS)
+    point = st.session_state.get(K_POINT)
+    if point:
+        dept, year = point
+        f = replace(f, departments=(dept,) if dept else f.departments, years=(year, year))
+    return data.evidence(f, section=None if section == ALL_SECTIONS else section, label=label, order=label,
+                         limit=15)
+
+
 st.title("情感")
 f = state.filters()
+# the page's five reads are independent: started at once (ui.data.prefetch), asked below in the page's order
+data.prefetch(lambda: data.sentiment_box(f), lambda: data.section_sentiment(f),
+              lambda: data.groups(f, by=("department", "year")),
+              *([lambda: _evidence(f, "pos"), lambda: _evidence(f, "neg")] if auth.access().may_read_text else []))
 figures = require_documents(f)
 filter_caption(f, figures)
 st.caption("情感分在 0 到 1 之间，越高越积极。年终总结在“不足”段落里自我批评是正常的，"
@@ -79,12 +95,10 @@ if not auth.access().may_read_text:
 else:
     st.subheader("证据：最积极与最消极的句子")
     st.session_state.setdefault("sent_section", ALL_SECTIONS)
-    section = st.selectbox("段落", [ALL_SECTIONS, *SECTIONS], key="sent_section")
-    section = None if section == ALL_SECTIONS else section
+    st.selectbox("段落", [ALL_SECTIONS, *SECTIONS], key="sent_section")
     point = st.session_state.get(K_POINT)
     if point:
         dept, year = point
-        f = replace(f, departments=(dept,) if dept else f.departments, years=(year, year))
         a, b = st.columns([5, 1], vertical_alignment="center")
         a.caption(f"只看趋势图上选中的点：{md(dept) if dept else '全部部门'} · {year} 年")
         if b.button("取消", key="sent_point_clear"):
@@ -93,9 +107,9 @@ else:
     pos_col, neg_col = st.columns(2)
     with pos_col:
         st.markdown("**最积极的句子**")
-        evidence_table(data.evidence(f, section=section, label="pos", order="pos", limit=15), "sent_pos",
+        evidence_table(_evidence(f, "pos"), "sent_pos",
                        empty="所选范围内没有正面句。", columns=EVIDENCE_COLUMNS, narrow=True)
     with neg_col:
         st.markdown("**最消极的句子**")
-        evidence_table(data.evidence(f, section=section, label="neg", order="neg", limit=15), "sent_neg",
+        evidence_table(_evidence(f, "neg"), "sent_neg",
                        empty="所选范围内没有负面句。", columns=EVIDENCE_COLUMNS, narrow=True)

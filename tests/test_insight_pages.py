@@ -152,3 +152,43 @@ def test_followthrough_page_explains_a_single_last_year(store):
     at.slider(key="f_years").set_value((2025, 2025)).run()
     assert not at.exception
     assert any("没有能与下一年总结对照的计划" in i.value for i in at.info)
+
+
+def test_followthrough_page_reads_each_question_once_with_its_reads_started_together(store, monkeypatch):
+    """The page starts its independent reads at once (``ui.data.prefetch``, in threads carrying the script run's
+    context) and then asks them in its own order: every question is read exactly once per new filter, the page
+    waits for the one already being read rather than reading it again, and shows what the reads return."""
+    import threading
+
+    import streamlit as st
+
+    calls: list[tuple[str, str]] = []
+    for name in ("follow_rates", "follow_pairs", "section_sentiment", "theme_section_totals", "section_terms",
+                 "section_term_evidence"):
+        real = getattr(query, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            calls.append((_name, threading.current_thread().name))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(query, name, spy)
+    st.cache_data.clear()
+    at = start("pages/followthrough.py")
+    assert sorted(n for n, _ in calls) == ["follow_pairs", "follow_rates", "section_sentiment", "section_term_evidence",
+                                           "section_terms", "theme_section_totals"]
+    # the last chain (section words → their sentences) is needed last by the page: the prefetch read it
+    assert ("section_terms", "yearend-prefetch") in calls and ("section_term_evidence", "yearend-prefetch") in calls
+    rates = query.follow_rates(store)
+    first = [d for d in rates["department"] if d][0]
+    pairs = query.follow_pairs(store, status="落实", department=first)
+    assert list(table_with(at, "第 N 年的计划")["第 N 年的计划"]) == list(pairs["plan_text"])
+    words = query.section_terms(store, Filters(), "不足")
+    evidence = query.section_term_evidence(store, Filters(), "不足", words["term"].iloc[0])
+    assert list(frame_of(at, "ft_ev_table")["句子"]) == list(evidence["text"].drop_duplicates())
+    calls.clear()
+    choose_department(at, first)
+    assert sorted(n for n, _ in calls) == ["follow_pairs", "follow_rates", "section_sentiment", "section_term_evidence",
+                                           "section_terms", "theme_section_totals"]
+    calls.clear()
+    at.run()  # the same filters again: every read is served from the cache
+    assert calls == []

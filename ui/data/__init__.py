@@ -7,7 +7,7 @@ each answer the pages about one subject. The reads are re-exported here, so a pa
 ``data.groups(f)`` wherever the read lives.
 """
 from ui.data.alerts import document_alerts, group_alerts
-from ui.data.cache import DOCUMENT_READS, RECORD_READS
+from ui.data.cache import DOCUMENT_READS, RECORD_READS, prefetch
 from ui.data.compare import compare_themes, distinctive_terms
 from ui.data.corrections import corrections
 from ui.data.documents import (

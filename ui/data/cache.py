@@ -12,12 +12,15 @@ before it leaves this module.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from analysis import query
 from analysis.access.mask import mask_value
@@ -99,3 +102,29 @@ def _without_text(out: Any) -> Any:
     if isinstance(out, pd.DataFrame):
         return out.drop(columns=[c for c in TEXT_COLUMNS if c in out.columns])
     return out
+
+
+def prefetch(*reads: Callable[[], Any]) -> None:
+    """Start the page's reads that do not depend on one another, each in a thread of its own, and return at once.
+
+    The page then makes the same calls in its own order and gets each value as soon as it is read: ``_cached`` is
+    one ``st.cache_data`` function, which computes a key once and makes a second caller of the same key wait for
+    that computation (Streamlit holds a lock per key), so nothing is read twice. DuckDB works outside the GIL, so
+    on two cores a page's queries overlap each other and the page's own drawing: the 计划落实 page's four
+    independent questions at 100,000 summaries (see docs/scale.md). The threads carry the script run's context, so
+    each read is scoped and masked for this reader exactly as when the page calls it. A read that fails here is
+    left alone: the page's own call raises, or reads again, as without the prefetch."""
+    ctx = get_script_run_ctx()
+    if ctx is None:  # outside a script run (a bare import in a test): the page's own calls read
+        return
+    for read in reads:
+        thread = threading.Thread(target=_quietly, args=(read,), daemon=True, name="yearend-prefetch")
+        add_script_run_ctx(thread, ctx)
+        thread.start()
+
+
+def _quietly(read: Callable[[], Any]) -> None:
+    try:
+        read()
+    except BaseException:  # noqa: BLE001 (the page's own call of the same read reports it)
+        pass
