@@ -153,6 +153,19 @@ def test_filter_pages_and_download(server, demo_store, tmp_path):
                     assert department in _selected(page, "theme_dept")
                     captions = page.locator("[data-testid='stCaptionContainer']").all_inner_texts()
                     assert any(f"谈到“{DRILL_THEME}”的句子" in c for c in captions)
+                if spec.path == "pages/explore.py":
+                    # nothing is drilled into until a word is chosen: a click on a network node chooses it
+                    assert _selected(page, "ex_word") == ""
+                    node = page.locator(".st-key-ex_network .scatterlayer .point").first
+                    node.scroll_into_view_if_needed()
+                    box = node.bounding_box()
+                    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                    page.mouse.move(5, 5)
+                    _settle(page)
+                    word = _selected(page, "ex_word")
+                    assert word
+                    page.get_by_text(f"含“{word}”的句子").wait_for(timeout=30_000)
+                    page.get_by_text(f"与“{word}”同句出现的词").wait_for(timeout=30_000)
                 shoot(page, Path(spec.path).stem)
                 if spec.path == "pages/themes.py":
                     # from an evidence sentence to its document on the 文档 page

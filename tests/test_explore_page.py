@@ -71,7 +71,11 @@ def test_hr_admin_sees_the_network_and_its_sentences(signed, demo_store):
     edges = query.cooccurrence(demo_store, Filters(allowed_departments=None))
     assert _words_on(at) == set(edges["source"]) | set(edges["target"])
     assert {b.label for b in at.get("download_button")} == {"下载边表 CSV"}
-    word = at.selectbox(key="ex_word").value
+    # nothing is drilled into until a word is chosen (or clicked on the chart)
+    assert at.selectbox(key="ex_word").value is None and _sentences(at, "ex_net_ev_table") is None
+    assert any("点击图中的一个词" in c.value for c in at.caption)
+    word = sorted(_words_on(at))[0]
+    at.selectbox(key="ex_word").set_value(word).run()
     shown = _sentences(at, "ex_net_ev_table")
     expected = query.word_sentences(demo_store, Filters(), word, limit=100)
     # each distinct sentence once (ui.widgets.distinct_sentences), with how often it occurs
@@ -90,6 +94,7 @@ def test_department_head_explores_the_department_only(signed, demo_store):
     edges = query.cooccurrence(demo_store, mine)
     assert _words_on(at) == set(edges["source"]) | set(edges["target"])
     assert _words_on(at) != {w for w in query.cooccurrence(demo_store, Filters())[["source", "target"]].stack()}
+    at.selectbox(key="ex_word").set_value(sorted(_words_on(at))[0]).run()
     shown = _sentences(at, "ex_net_ev_table")
     assert shown is not None and set(shown["部门"]) == {"销售部"}
     at.radio(key="ex_view").set_value("对应分析").run()
@@ -103,6 +108,7 @@ def test_viewer_sees_figures_but_no_sentence(signed, demo_store):
     scoped = Filters(min_group=DEFAULT_MIN_GROUP)
     edges = query.cooccurrence(demo_store, scoped)
     assert _words_on(at) == set(edges["source"]) | set(edges["target"])
+    at.selectbox(key="ex_word").set_value(sorted(_words_on(at))[0]).run()
     assert _sentences(at, "ex_net_ev_table") is None
     assert any("只能查看汇总数据" in i.value for i in at.info)
     at.radio(key="ex_view").set_value("新话题").run()
