@@ -113,7 +113,11 @@ def prefetch(*reads: Callable[[], Any]) -> None:
     on two cores a page's queries overlap each other and the page's own drawing: the 计划落实 page's four
     independent questions at 100,000 summaries (see docs/scale.md). The threads carry the script run's context, so
     each read is scoped and masked for this reader exactly as when the page calls it. A read that fails here is
-    left alone: the page's own call raises, or reads again, as without the prefetch."""
+    left alone: the page's own call raises, or reads again, as without the prefetch.
+
+    Streamlit documents threads given the run's context (``add_script_run_ctx``) but does not promise them much;
+    these only read session state and call the cached function — they never draw an element, so a thread that
+    outlives its run (the reader changed a filter meanwhile) only leaves a value in the cache."""
     ctx = get_script_run_ctx()
     if ctx is None:  # outside a script run (a bare import in a test): the page's own calls read
         return
