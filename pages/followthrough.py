@@ -43,18 +43,20 @@ def _from_bar() -> None:
         if point.get("legendgroup") in FOLLOW_STATUSES:
             st.session_state[K_STATUS] = point["legendgroup"]
 
-def _listed(choices: list[str], key: str) -> str:
+
+def _listed(choices: list[str], key: str) -> str | None:
     """The choice kept under ``key`` while it is still offered, else the first (what the list below shows)."""
     kept = st.session_state.get(key)
-    return kept if kept in choices else choices[0]
+    return kept if kept in choices else (choices[0] if choices else None)
 
 
-def _pairs_shown(f) -> pd.DataFrame | None:
-    """The plan pairs the page lists first: the chosen (or first) department's, of the chosen verdict."""
+def _pairs_shown(f) -> pd.DataFrame:
+    """The plan pairs the page lists first: the chosen (or first) department's, of the chosen verdict (none when no
+    plan's document names its department)."""
     rates = data.follow_rates(f)
     departments = [d for d in rates["department"] if d]
     if not departments:
-        return None
+        return pd.DataFrame()
     chosen = st.session_state.get(K_STATUS, "落实")
     return data.follow_pairs(f, status=None if chosen == ALL else chosen, department=_listed(departments, K_DEPT))
 

@@ -26,6 +26,7 @@ def _from_sections() -> None:
     if point:
         st.session_state["sent_section"] = str(point["x"])
 
+
 def _evidence(f, label: str):
     """The most positive or most negative sentences listed at the bottom: of the section chosen there, and of the
     trend point clicked (its department and year) when there is one."""
