@@ -102,6 +102,7 @@ def _text(value) -> str:
 
 
 WRITES = {"add_template", "remove_template", "template_text", "may_edit_library"}
+NOT_READS = WRITES | {"prefetch"}  # it only starts reads of ui.data early: the reads themselves are walked here
 
 
 def _every_read(planted: Path) -> dict[str, list]:
@@ -120,7 +121,7 @@ def _every_read(planted: Path) -> dict[str, list]:
     results: dict[str, list] = {}
     for name in sorted(n for n in dir(data) if not n.startswith("_")):
         fn = getattr(data, name)
-        if not inspect.isfunction(fn) or name in WRITES:
+        if not inspect.isfunction(fn) or name in NOT_READS:
             continue
         calls = [{}]
         for param in inspect.signature(fn).parameters.values():
