@@ -128,7 +128,8 @@ else:
     chosen = st.session_state[K_STATUS]
     pairs = _pairs_shown(f)
     if pairs.empty:
-        st.info(f"{md(st.session_state[K_DEPT] or '所选部门')}没有{'' if chosen == ALL else '“' + chosen + '”的'}计划。")
+        which = "" if chosen == ALL else f"“{chosen}”的"
+        st.info(f"{md(st.session_state[K_DEPT] or '所选部门')}没有{which}计划。")
     else:
         shown = pairs.assign(
             years=[f"{r.year}→{r.next_year}" for r in pairs.itertuples()],
