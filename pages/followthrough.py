@@ -51,12 +51,11 @@ def _listed(choices: list[str], key: str) -> str | None:
 
 
 def _pairs_shown(f) -> pd.DataFrame:
-    """The plan pairs the page lists first: the chosen (or first) department's, of the chosen verdict (none when no
-    plan's document names its department)."""
+    """The plan pairs the page lists first: the chosen (or first) department's, of the chosen verdict. When no plan's
+    document names its department (a corpus folder without the department level), every pair in the filters: there
+    is no department to choose, and the plans are no less worth reading."""
     rates = data.follow_rates(f)
     departments = [d for d in rates["department"] if d]
-    if not departments:
-        return pd.DataFrame()
     chosen = st.session_state.get(K_STATUS, "落实")
     return data.follow_pairs(f, status=None if chosen == ALL else chosen, department=_listed(departments, K_DEPT))
 
@@ -123,13 +122,16 @@ else:
     departments = [d for d in rates["department"] if d]
     st.session_state[K_DEPT] = _listed(departments, K_DEPT)
     a, b = st.columns([1, 2])
-    a.selectbox("部门", departments, key=K_DEPT)
+    if departments:
+        a.selectbox("部门", departments, key=K_DEPT)
+    else:
+        a.caption("这些计划所在的总结没有填写部门，下面列出筛选范围内的全部计划。")
     b.radio("查看", [*FOLLOW_STATUSES, ALL], key=K_STATUS, horizontal=True)
     chosen = st.session_state[K_STATUS]
     pairs = _pairs_shown(f)
     if pairs.empty:
         which = "" if chosen == ALL else f"“{chosen}”的"
-        st.info(f"{md(st.session_state[K_DEPT] or '所选部门')}没有{which}计划。")
+        st.info(f"{md(st.session_state[K_DEPT] or '筛选范围内')}没有{which}计划。")
     else:
         shown = pairs.assign(
             years=[f"{r.year}→{r.next_year}" for r in pairs.itertuples()],

@@ -371,3 +371,55 @@ def test_word_cloud_drawn_with_the_common_characters_cut_of_the_font_is_the_same
     monkeypatch.setattr(cloud, "common_font", lambda: None)
     assert cloud.font_for(words) == cloud.font_path()
     assert layout(frequencies) == cut and cut[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_router_cuts_the_cloud_font_in_the_background_once_per_process(monkeypatch):
+    """A server started without `make run` would make its first word cloud wait 5–8 s for the font cut: the router's
+    frame starts the cut in a background thread on its first run, and only then."""
+    import threading
+
+    from ui import chrome, cloud
+
+    calls = []
+    monkeypatch.setattr(cloud, "common_font", lambda: calls.append(threading.current_thread().name))
+    chrome.cloud_font_started.cache_clear()
+    try:
+        chrome.frame()
+        first = chrome.cloud_font_started()
+        first.join(timeout=30)
+        chrome.frame()
+        assert chrome.cloud_font_started() is first
+        assert calls == ["yearend-font-cut"]
+    finally:
+        chrome.cloud_font_started.cache_clear()
+
+
+def test_the_cloud_font_is_cut_once_when_two_threads_ask_together(monkeypatch, tmp_path):
+    """The router's background cut and a page's cloud may ask at the same moment: the second waits for the first and
+    finds the cut made (fontTools runs once)."""
+    import threading
+
+    from fontTools import subset
+
+    from ui import cloud
+
+    monkeypatch.setattr(cloud, "CACHE_DIR", tmp_path)
+    runs = []
+    real = subset.Subsetter.subset
+
+    def counted(self, font):
+        runs.append(1)
+        return real(self, font)
+
+    monkeypatch.setattr(subset.Subsetter, "subset", counted)
+    cloud.common_font.cache_clear()
+    try:
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(cloud.common_font())) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert len(runs) == 1 and len(results) == 2 and results[0] == results[1] and results[0].parent == tmp_path
+    finally:
+        cloud.common_font.cache_clear()

@@ -192,3 +192,29 @@ def test_followthrough_page_reads_each_question_once_with_its_reads_started_toge
     calls.clear()
     at.run()  # the same filters again: every read is served from the cache
     assert calls == []
+
+
+def test_followthrough_page_lists_every_pair_when_no_plan_names_its_department(store, monkeypatch):
+    """A corpus laid out without the department level: the plans' documents name no department. The page lists every
+    pair in the filters instead of asking for a department there is none of (it used to fail with an IndexError)."""
+    import streamlit as st
+
+    real = query.follow_rates
+
+    def without_departments(*args, **kwargs):
+        return real(*args, **kwargs).assign(department="")
+
+    monkeypatch.setattr(query, "follow_rates", without_departments)
+    st.cache_data.clear()
+    at = start("pages/followthrough.py")
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key == "ft_dept"]
+    assert any("没有填写部门" in c.value for c in at.caption)
+    pairs = query.follow_pairs(store, status="落实")
+    assert len(pairs) > 10 and pairs["department"].nunique() > 1
+    assert list(table_with(at, "第 N 年的计划")["第 N 年的计划"]) == list(pairs["plan_text"])
+    at.radio(key="ft_status").set_value("未落实").run()
+    assert not at.exception
+    missed = query.follow_pairs(store, status="未落实")
+    assert list(table_with(at, "第 N 年的计划")["第 N 年的计划"]) == list(missed["plan_text"])
+    st.cache_data.clear()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,11 +69,28 @@ def font_ready() -> bool:
         return False
 
 
+@lru_cache(maxsize=1)
+def cloud_font_started() -> threading.Thread:
+    """Once per process, in the background: the word clouds' cut of the font (``ui.cloud.common_font``, 5–8 s of CPU
+    once per installation). ``make run`` makes it before the server starts; a server started otherwise would make the
+    first word cloud wait for it. The first page a reader sees (总览) draws no cloud, so the cut is usually ready
+    before 关键词 is opened, and a cloud asked for meanwhile waits only for what is left of it."""
+    def cut() -> None:
+        from ui import cloud
+
+        cloud.common_font()
+
+    thread = threading.Thread(target=cut, name="yearend-font-cut", daemon=True)
+    thread.start()
+    return thread
+
+
 def frame() -> None:
     """The style sheet that replaces the uploader's English texts; the router calls it on every run."""
     import streamlit as st
 
     font_ready()
+    cloud_font_started()
     st.html(_CSS)
 
 

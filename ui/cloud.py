@@ -46,6 +46,9 @@ def common_characters() -> frozenset[str]:
     return frozenset(chars)
 
 
+_CUTTING = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def common_font() -> Path | None:
     """The CJK font cut down to ``common_characters`` (1.9 MB instead of 16 MB), made once with fontTools and kept in
@@ -55,7 +58,13 @@ def common_font() -> Path | None:
     font size it tries (about 120 per 80-word cloud, with ``_FontsKept``): 0.96 → 0.18 ms per open (mean over sizes
     10–110), a cloud's CPU 0.17 → 0.11 s. The glyphs are the full font's own outlines, so a word draws the same
     pixels with either (tests/test_charts.py). Making it takes 5–8 s of CPU, once per installation: ``make run`` does
-    it before the server starts (``python -m ui.chrome``)."""
+    it before the server starts (``python -m ui.chrome``); a server started otherwise has its router start it in a
+    background thread on its first run (``chrome.cloud_font_started``)."""
+    with _CUTTING:  # the router's background cut (``chrome.cloud_font_started``) and a page's cloud: made once
+        return _common_font()
+
+
+def _common_font() -> Path | None:
     try:
         full = cjk_font()
         path = CACHE_DIR / f"cloud-font-{SUBSET_VERSION}-{full.stat().st_size}.otf"
