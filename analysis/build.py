@@ -16,6 +16,7 @@ import gc
 import hashlib
 import os
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -228,7 +229,8 @@ def analyse_many(
     # not copy their pages by touching reference counts.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             # a window of chunks in flight, not all of them: results the build has not taken yet wait
             # in this process, so they must not pile up faster than it inserts them
             fn = _analyse_packed if packed else _analyse_chunk
@@ -248,6 +250,22 @@ def analyse_many(
                     future.cancel()
     finally:
         gc.unfreeze()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker's first act: watch its build process and leave when it is gone.
+
+    A build process killed outright (the kernel's OOM killer, ``kill -9``, a container's memory limit) runs no
+    clean-up: its workers would wait on their task queue for ever, each holding the models and the dictionaries
+    (300–700 MB), and a new build would have less memory than the one killed. The watch is a thread polling the
+    parent's pid once a second, which works whichever thread started the pool (the kernel's parent-death signal
+    follows the forking *thread*, and a dashboard upload builds from a script thread)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="yearend-orphan-watch", daemon=True).start()
 
 
 def _progress_bar(total: int, enabled: bool):

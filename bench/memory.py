@@ -6,6 +6,7 @@
     .venv/bin/python bench/memory.py STORE.duckdb --mode passes    # the corpus-wide passes alone, on a copy
     .venv/bin/python bench/memory.py /tmp/mem/c100000 --mode collect  # listing and hashing the files alone
     .venv/bin/python bench/memory.py /tmp/mem/c100000 --keep /tmp/mem/s100k.duckdb  # keep the built store
+    sudo .venv/bin/python bench/memory.py /tmp/mem/c100000 --cgroup-limit 2000  # under a hard memory limit
 
 Each run is a full build of the corpus into a new store, in a fresh interpreter (as ``python -m analysis
 build`` runs). This process samples the build's process tree every ``--interval`` seconds with psutil:
@@ -21,6 +22,13 @@ The build process marks where it is (collect, analyse, the corpus-wide passes on
 checkpoint); each sample is attributed to the phase running at that moment, so the table shows which
 phase holds the peak. Figures are medians over ``--repeat`` runs. Peaks between two samples are missed:
 the kernel's own high-water mark of the build process (``ru_maxrss``) is printed beside them.
+
+``--cgroup-limit MB`` (Linux, where a memory cgroup can be made: root in a container, or a delegated
+cgroup) runs the build in a new memory cgroup with that hard limit, as a container or a systemd unit with
+``MemoryMax`` would: a build that needs more is killed by the kernel, so finishing is the proof that the
+whole tree fits. It also samples the cgroup's anonymous memory (``anon``: every page of the tree counted
+once, shared or not; page cache excluded, which the kernel reclaims under the limit) and reports the
+cgroup's OOM kills.
 
 Nothing here is used by the tests.
 """
@@ -138,24 +146,79 @@ def _sample(proc: psutil.Process) -> dict | None:
             "pss_sum": pss_sum / MB} if main else None
 
 
-def measure(corpus: Path, workers: int, interval: float, mode: str = "build", keep: Path | None = None) -> dict:
+class MemoryCgroup:
+    """A new memory cgroup with a hard limit (cgroup v2 ``memory.max`` or v1 ``memory.limit_in_bytes``), for one
+    process tree; ``anon_mb`` reads its anonymous memory now (each page once, whichever process maps it)."""
+
+    def __init__(self, limit_mb: int) -> None:
+        name = f"yearend-bench-{os.getpid()}"
+        v2 = Path("/sys/fs/cgroup/cgroup.controllers")
+        if v2.exists() and "memory" in v2.read_text():
+            self.path, self.v2 = Path("/sys/fs/cgroup") / name, True
+        else:
+            self.path, self.v2 = Path("/sys/fs/cgroup/memory") / name, False
+        self.path.mkdir()
+        limit = str(limit_mb * MB)
+        if self.v2:
+            (self.path / "memory.max").write_text(limit)
+            (self.path / "memory.swap.max").write_text("0")
+        else:
+            (self.path / "memory.limit_in_bytes").write_text(limit)
+            if (self.path / "memory.memsw.limit_in_bytes").exists():  # no swapping around the limit
+                (self.path / "memory.memsw.limit_in_bytes").write_text(limit)
+
+    def add(self, pid: int) -> None:
+        (self.path / "cgroup.procs").write_text(str(pid))
+
+    def _stat(self) -> dict[str, int]:
+        return {k: int(v) for k, v in (line.split() for line in (self.path / "memory.stat").read_text().splitlines())}
+
+    def anon_mb(self) -> float:
+        stat = self._stat()
+        return (stat["anon"] if self.v2 else stat["rss"]) / MB
+
+    def oom_kills(self) -> int:
+        if self.v2:
+            events = (self.path / "memory.events").read_text().split()
+            return int(events[events.index("oom_kill") + 1])
+        control = (self.path / "memory.oom_control").read_text().split()
+        return int(control[control.index("oom_kill") + 1]) if "oom_kill" in control else 0
+
+    def remove(self) -> None:
+        self.path.rmdir()
+
+
+def measure(corpus: Path, workers: int, interval: float, mode: str = "build", keep: Path | None = None,
+            cgroup_limit: int | None = None) -> dict:
     """One full build (or ``mode``: its collect, or its passes) in a fresh interpreter: its result line,
     and peaks overall and per phase. ``keep``: move the built store there instead of discarding it, so one
-    long build (100k documents) also serves the dashboard bench."""
+    long build (100k documents) also serves the dashboard bench. ``cgroup_limit``: run it in a new memory
+    cgroup with this hard limit in MB (``MemoryCgroup``)."""
+    group = MemoryCgroup(cgroup_limit) if cgroup_limit else None
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         marks = Path(tmp) / "marks.jsonl"
         env = {**os.environ, "MEMORY_MARKS": str(marks)}
+        # the child joins the cgroup before it runs anything: its workers are forked inside it
         child = subprocess.Popen([sys.executable, "-c", _CHILD, mode, str(corpus),
                                   str(Path(tmp) / "insights.duckdb"), str(workers)],
-                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+                                 preexec_fn=(lambda: group.add(os.getpid())) if group else None)
         proc = psutil.Process(child.pid)
         samples = []
         while child.poll() is None:
             sample = _sample(proc)
             if sample:
+                if group:
+                    sample["cgroup_anon"] = group.anon_mb()
                 samples.append(sample)
             time.sleep(interval)
         out = child.stdout.read().strip().splitlines()
+        if group:
+            kills = group.oom_kills()
+            group.remove()
+            if child.returncode or kills:
+                raise RuntimeError(f"build failed under the {cgroup_limit} MB limit ({child.returncode}; "
+                                   f"{kills} OOM kills in the cgroup)")
         if child.returncode:
             raise RuntimeError(f"build failed ({child.returncode})")
         result = json.loads(out[-1])
@@ -179,6 +242,9 @@ def measure(corpus: Path, workers: int, interval: float, mode: str = "build", ke
         by_phase[name]["seconds"] += t_next - t
     result["peak_mb"] = {k: round(max((s[k] for s in samples), default=0)) for k in ("main", "worker", "rss_sum",
                                                                                       "pss_sum")}
+    if cgroup_limit:
+        result["peak_mb"]["cgroup_anon"] = round(max((s["cgroup_anon"] for s in samples), default=0))
+        result["cgroup_limit_mb"] = cgroup_limit
     result["phases"] = {n: {k: round(v) if k != "seconds" else round(v, 1) for k, v in p.items()}
                         for n, p in by_phase.items()}
     return result
@@ -194,10 +260,12 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--interval", type=float, default=0.2)
     ap.add_argument("--keep", type=Path, help="keep the store built (by the last run) at this path")
+    ap.add_argument("--cgroup-limit", type=int, metavar="MB",
+                    help="run the build in a new memory cgroup with this hard limit (needs the right to make one)")
     args = ap.parse_args()
     runs = []
     for n in range(args.repeat):
-        runs.append(measure(args.corpus, args.workers, args.interval, args.mode, args.keep))
+        runs.append(measure(args.corpus, args.workers, args.interval, args.mode, args.keep, args.cgroup_limit))
         print(f"run {n + 1}:", json.dumps(runs[-1], ensure_ascii=False), flush=True)
     keys = ("main", "worker", "rss_sum", "pss_sum")
     print("load average:", " ".join(f"{x:.1f}" for x in os.getloadavg()))
@@ -205,7 +273,7 @@ def main() -> int:
     for name in runs[0]["phases"]:
         cells = [statistics.median(r["phases"].get(name, {}).get(k, 0) for r in runs) for k in (*keys, "seconds")]
         print(f"{name:<16}" + "".join(f"{c:>10.0f}" for c in cells[:-1]) + f"{cells[-1]:>10.1f}")
-    print(json.dumps({"peak_mb": {k: statistics.median(r["peak_mb"][k] for r in runs) for k in keys},
+    print(json.dumps({"peak_mb": {k: statistics.median(r["peak_mb"][k] for r in runs) for k in runs[0]["peak_mb"]},
                       "maxrss_mb_main": statistics.median(r["maxrss_mb_main"] for r in runs),
                       "maxrss_mb_worker": statistics.median(r["maxrss_mb_worker"] for r in runs),
                       "seconds": statistics.median(r["seconds"] for r in runs),

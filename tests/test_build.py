@@ -177,6 +177,37 @@ def test_killed_build_leaves_store_consistent(tmp_path):
     assert not list(tmp_path.glob("s.duckdb.building-*"))
 
 
+def test_workers_of_a_killed_build_leave_with_it(tmp_path):
+    """The kernel's OOM killer or ``kill -9`` stops the build process with no clean-up: its workers must not stay
+    behind waiting for work, each holding the models. They leave within seconds, and the store is as before."""
+    import psutil
+
+    corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
+    write_corpus(corpus)
+    build.build(corpus, db, workers=1, progress=False)
+    before = query.documents(db)
+    for i in range(1500):
+        (corpus / "2024" / "销售部" / f"员工{i:04d}.txt").write_text(GOOD_A + f"编号{i}。\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(db), "--workers", "2",
+         "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    parent = psutil.Process(proc.pid)
+    deadline, workers = time.time() + 120, []
+    while time.time() < deadline and len(workers) < 2 and proc.poll() is None:
+        workers = parent.children()
+        time.sleep(0.05)
+    assert len(workers) == 2 and proc.poll() is None, "the build finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=15)
+    for p in alive:
+        p.kill()
+    assert alive == [] and len(gone) == 2
+    assert query.documents(db).equals(before)
+    assert build.build(corpus, db, workers=2, progress=False).analysed == 1500
+
+
 def test_reader_works_while_build_writes(tmp_path):
     corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
     write_corpus(corpus)
