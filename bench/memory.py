@@ -185,7 +185,14 @@ class MemoryCgroup:
         return int(control[control.index("oom_kill") + 1]) if "oom_kill" in control else 0
 
     def remove(self) -> None:
-        self.path.rmdir()
+        """Once the tree has left it: a killed build's workers leave within a second (``build._exit_with_parent``)."""
+        for _ in range(100):
+            try:
+                self.path.rmdir()
+                return
+            except OSError:  # processes still exiting
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.path} still holds processes: {(self.path / 'cgroup.procs').read_text().split()}")
 
 
 def measure(corpus: Path, workers: int, interval: float, mode: str = "build", keep: Path | None = None,
