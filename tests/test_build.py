@@ -305,13 +305,13 @@ def test_collect_reads_only_files_whose_size_or_time_changed(tmp_path, monkeypat
     assert sorted(hashed) == ["周建国_质检组.txt", "林晓雨_华东组.txt"]
     assert first == {"2024/销售部/林晓雨_华东组.txt": content_hash(GOOD_A.encode()),
                      "2024/生产部/周建国_质检组.txt": content_hash(GOOD_B.encode())}
-    assert hashes == {str(sales): (len(GOOD_A.encode()), sales_ns, content_hash(GOOD_A.encode())),
-                      str(plant): (len(GOOD_B.encode()), plant_ns, content_hash(GOOD_B.encode()))}
+    assert hashes == {"2024/销售部/林晓雨_华东组.txt": (len(GOOD_A.encode()), sales_ns, content_hash(GOOD_A.encode())),
+                      "2024/生产部/周建国_质检组.txt": (len(GOOD_B.encode()), plant_ns, content_hash(GOOD_B.encode()))}
     assert (keys(hashes), hashed) == (first, [])  # nothing read
 
     os.utime(sales, ns=(sales_ns + 10**9, sales_ns + 10**9))  # touched: read again, same hash
     assert (keys(hashes), hashed) == (first, ["林晓雨_华东组.txt"])
-    assert hashes[str(sales)][1] == sales_ns + 10**9
+    assert hashes["2024/销售部/林晓雨_华东组.txt"][1] == sales_ns + 10**9
 
     longer = GOOD_A + "全年新签合同十八份。\n"
     sales.write_text(longer, encoding="utf-8")
@@ -328,7 +328,7 @@ def test_collect_reads_only_files_whose_size_or_time_changed(tmp_path, monkeypat
 
     plant.write_text(same_size, encoding="utf-8")  # just written: hashed, not remembered
     assert keys(hashes)["2024/生产部/周建国_质检组.txt"] == content_hash(same_size.encode())
-    assert (hashed, str(plant) in hashes) == (["周建国_质检组.txt"], False)
+    assert (hashed, "2024/生产部/周建国_质检组.txt" in hashes) == (["周建国_质检组.txt"], False)
     assert keys(hashes)["2024/生产部/周建国_质检组.txt"] == content_hash(same_size.encode())
     assert hashed == ["周建国_质检组.txt"]
 
@@ -341,8 +341,8 @@ def test_build_keeps_file_hashes_in_the_store(tmp_path, monkeypatch):
     sales_ns, plant_ns = _age(sales), _age(plant)
     build.build(corpus, db, workers=1, progress=False)
     assert snapshot.live_file_hashes(db) == {
-        str(sales): (len(GOOD_A.encode()), sales_ns, content_hash(GOOD_A.encode())),
-        str(plant): (len(GOOD_B.encode()), plant_ns, content_hash(GOOD_B.encode()))}
+        "2024/销售部/林晓雨_华东组.txt": (len(GOOD_A.encode()), sales_ns, content_hash(GOOD_A.encode())),
+        "2024/生产部/周建国_质检组.txt": (len(GOOD_B.encode()), plant_ns, content_hash(GOOD_B.encode()))}
     hashed: list[str] = []
     real = build.file_hash
     monkeypatch.setattr(build, "file_hash", lambda path: hashed.append(path.name) or real(path))
@@ -351,8 +351,17 @@ def test_build_keeps_file_hashes_in_the_store(tmp_path, monkeypatch):
     new_ns = _age(sales, 60)
     report = build.build(corpus, db, workers=1, progress=False)
     assert (report.analysed, report.reused, report.removed, hashed) == (1, 1, 1, ["林晓雨_华东组.txt"])
-    assert snapshot.live_file_hashes(db)[str(sales)] == (len(longer.encode()), new_ns, content_hash(longer.encode()))
+    assert snapshot.live_file_hashes(db)["2024/销售部/林晓雨_华东组.txt"] == (
+        len(longer.encode()), new_ns, content_hash(longer.encode()))
     assert query.documents(db).set_index("employee").loc["林晓雨", "doc_id"] == content_hash(longer.encode())
+
+    # the corpus folder moved (mv keeps the times): nothing is read again, nothing changes
+    moved = tmp_path / "elsewhere" / "corpus"
+    moved.parent.mkdir()
+    corpus.rename(moved)
+    hashed.clear()
+    report = build.build(moved, db, workers=1, progress=False)
+    assert (report.analysed, report.reused, report.removed, report.written, hashed) == (0, 2, 0, False, [])
 
 
 def test_file_changed_after_listing_is_refused(tmp_path):
@@ -374,8 +383,8 @@ class _InlinePool:
 
     submitted = 0
 
-    def __init__(self, max_workers, mp_context):
-        self.workers = max_workers
+    def __init__(self, max_workers, mp_context, initializer=None, initargs=()):
+        self.workers = max_workers  # no initializer: the watch for a killed parent is for real workers
 
     def __enter__(self):
         return self
