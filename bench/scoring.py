@@ -5,12 +5,14 @@
 Generates ``--docs`` summaries with corpus/generate.py (seed 7) with every sentence made unique
 (``analysis.bench.make_unique``, as ``python -m analysis bench`` does), loads the models, then times in one
 process, CPU seconds: bare ``jieba.lcut`` of every text, the theme rules and model, the sentiment scorer,
-content words, shingles and MinHash, and ``pipeline.analyse_bytes`` of every document (the per-document
-analysis as the build's workers run it). Prints the minimum over ``--repeat`` runs of each and its ratio to
+content words, shingles and MinHash, ``pipeline.analyse_bytes`` of every document alone, and
+``build._analyse_chunk`` of runs of ``build.CHUNK`` documents (the analysis as the build's workers run it: the
+sentences of a run scored in one batch). Prints the minimum over ``--repeat`` runs of each and its ratio to
 jieba's time. The machine is shared: compare ratios, and run two checkouts side by side, not at different
-times. With ``--profile``, instead, profiles ``build._analyse_packed`` of the documents (decode → pack, as a
-build's worker runs it; memo emptied, lookup tables warm) and prints the project's functions by cumulative
-time with their share of it: where the per-document CPU goes. Nothing here is used by the tests.
+times. With ``--profile``, instead, profiles ``build._analyse_packed`` of the documents in runs of
+``build.CHUNK`` (decode → pack, as a build's worker runs it; memo emptied, lookup tables warm) and prints the
+project's functions by cumulative time with their share of it: where the per-document CPU goes.
+Nothing here is used by the tests.
 """
 from __future__ import annotations
 
@@ -63,6 +65,7 @@ def main() -> None:
             "segment.content_words": lambda: [[segment.content_words(k) for k in d] for d in toks],
             "shingles + MinHash": lambda: [copies.signature(copies.shingles(copies.canonical(s))) for s in sents],
             "pipeline.analyse_bytes": lambda: [pipeline.analyse_bytes(j.source_file, j.data, j.meta) for j in jobs],
+            f"build._analyse_chunk ({build.CHUNK} docs)": lambda: [build._analyse_chunk(c) for c in _chunks(jobs)],
         }
         best: dict[str, float] = {}
         for _ in range(args.repeat):
@@ -84,11 +87,13 @@ def _profile(jobs, rows: int = 40) -> None:
     import pstats
 
     pipeline.clear_memo()
-    build._analyse_packed(jobs)  # lookup tables built on first use, as after a worker's first document
+    for chunk in _chunks(jobs):  # lookup tables built on first use, as after a worker's first document
+        build._analyse_packed(chunk)
     pipeline.clear_memo()
     profile = cProfile.Profile()
     profile.enable()
-    build._analyse_packed(jobs)
+    for chunk in _chunks(jobs):
+        build._analyse_packed(chunk)
     profile.disable()
     stats = pstats.Stats(profile).stats
     root = str(Path(__file__).resolve().parent.parent / "analysis")
@@ -98,6 +103,10 @@ def _profile(jobs, rows: int = 40) -> None:
     print(f"{len(jobs)} documents; build._analyse_packed profiled {total:.2f} s; cumulative / own seconds, share")
     for cum, own, name in ours[:rows]:
         print(f"{name:60s} {cum:7.3f} {own:7.3f}  {cum / total:6.1%}")
+
+
+def _chunks(jobs: list) -> list[list]:
+    return [jobs[i:i + build.CHUNK] for i in range(0, len(jobs), build.CHUNK)]
 
 
 if __name__ == "__main__":
