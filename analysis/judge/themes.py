@@ -81,7 +81,11 @@ class Theme:
 
 
 def _alternation(words: list[str], patterns: list[str] = ()) -> re.Pattern | None:
-    parts = [re.escape(w) for w in sorted(set(words), key=len, reverse=True)] + list(patterns)
+    """Any of ``words`` (the longest where several start at one place), else any of the ``patterns``. The
+    words are written as a trie (``fastscore.literal_alternation``): the same matches, found faster."""
+    from analysis.judge.fastscore import literal_alternation
+
+    parts = ([literal_alternation(words)] if words else []) + list(patterns)
     return re.compile("|".join(parts)) if parts else None
 
 
