@@ -137,9 +137,11 @@ def looks_like_heading(text: str) -> bool:
     s = text.strip()
     if not s:
         return True
+    if len(s) > 22:
+        return False  # too long for either kind of heading below (most sentences): spare the two searches
     if (_ACHIEVEMENT_ITEM.search(s) or _STATEMENT.search(s)) and not _HEADING_NUM.match(s):
         return False
-    if len(s) <= 22 and s[-1] not in "。！？!?；;，,":
+    if s[-1] not in "。！？!?；;，,":
         return True
     return bool(_HEADING_NUM.match(s)) and len(s) <= 16 and s[-1] not in "。；;"
 
@@ -387,7 +389,7 @@ def features(tokens: list[str]) -> list[str]:
         from analysis.text.segment import Memo
 
         known = _is_punct = Memo(_punct)
-    return [t for t in tokens if not known[t]]
+    return list(itertools.filterfalse(known.__getitem__, tokens))  # tested in C, not a Python step per token
 
 
 def train_bayes(rows: list[dict], tokenize) -> object:
@@ -453,8 +455,9 @@ class LogOdds:
         return total / math.sqrt(max(1, len(tokens)))
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
+    """A sentence's 0..1 sentiment and label (a named tuple: one is made per sentence scored)."""
+
     sentiment: float
     label: str
 
@@ -682,10 +685,10 @@ class Polarity:
         return e[0] / total, e[1] / total, e[2] / total
 
     def probabilities_many(self, words: list[list[str]], texts: list[str],
-                           dense: list[list[float]]) -> list[tuple[float, float, float]]:
+                           dense: list[list[float]]) -> np.ndarray:
         """``probabilities`` of many sentences (their feature ``words``, Simplified ``texts`` and ``dense``
-        values) with one gather-and-sum over the weight matrix: the same sums in the same order, so the
-        same probabilities to the last bit."""
+        values; rows P(neg), P(neu), P(pos)) with one gather-and-sum over the weight matrix: the same sums in
+        the same order and the same operations on them, so the same probabilities to the last bit."""
         from analysis.judge import fastscore  # speed only: the same keys, rows and sums as ``probabilities``
 
         n = len(words)
@@ -696,23 +699,20 @@ class Polarity:
         codes, items = codes[first], items[first]
         sums = fastscore.ordered_row_sums(self.sparse, [fastscore.key_rows(keys_w, self._split_index()[0]),
                                                         (self._pair_rows().lookup(codes), items)], n)
-        sizes_b = np.bincount(items, minlength=n).tolist()
-        norms = [1.0 / math.sqrt(a + b) if a + b else 0.0 for a, b in zip(map(len, keys_w), sizes_b)]
+        keys = np.fromiter(map(len, keys_w), dtype=np.int64, count=n) + np.bincount(items, minlength=n)
+        norm = np.where(keys > 0, 1.0 / np.sqrt(np.maximum(keys, 1)), 0.0)  # sqrt is correctly rounded in both
         x = np.array(dense, dtype=float).reshape(len(words), -1)
-        norm = np.array(norms)
         z = []
         for j in range(3):  # bias + sum·norm + Σ x·w, each operation as ``probabilities`` rounds it
             acc = x[:, 0] * self.dense[j, 0]
             for k in range(1, x.shape[1]):
                 acc = acc + x[:, k] * self.dense[j, k]
             z.append((self.bias[j] + sums[:, j] * norm) + acc)
-        out = []
-        for zs in zip(*(v.tolist() for v in z)):
-            top = max(zs)
-            e = [math.exp(v - top) for v in zs]
-            total = e[0] + e[1] + e[2]
-            out.append((e[0] / total, e[1] / total, e[2] / total))
-        return out
+        shifted = np.stack(z, axis=1)
+        shifted -= shifted.max(axis=1, keepdims=True)
+        # math.exp, as ``probabilities``: numpy's own exp may differ from the C library's in the last bit
+        e = np.fromiter(map(math.exp, shifted.ravel().tolist()), dtype=float, count=3 * n).reshape(n, 3)
+        return e / (e[:, 0] + e[:, 1] + e[:, 2])[:, None]
 
     def _pair_rows(self):
         """The bigram rows of ``_split_index`` as a ``fastscore.PairRows`` (speed only)."""
@@ -819,9 +819,10 @@ class SentimentModel:
         counts = lexicon_counts_many(words)
         dense = [dense_features(c, kinds[n] == 1, self._log_odds(w), w, k)
                  for n, c, w, k in zip(todo, cues_many([texts[n] for n in todo]), words, counts)]
-        for n, p in zip(todo, self._polarity.probabilities_many(words, [texts[n] for n in todo], dense)):
-            label = LABEL_ORDER[max(range(3), key=p.__getitem__)]
-            out[n] = Scored(round(p[2] + 0.5 * p[1], 4), label)
+        p = self._polarity.probabilities_many(words, [texts[n] for n in todo], dense)
+        sentiments = map(round, (p[:, 2] + 0.5 * p[:, 1]).tolist(), itertools.repeat(4))  # as ``score``
+        for n, sentiment, label in zip(todo, sentiments, p.argmax(axis=1).tolist()):  # the first of equal ones
+            out[n] = Scored(sentiment, LABEL_ORDER[label])
         return out
 
     def save(self, path: Path) -> None:
