@@ -626,6 +626,17 @@ def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str],
             c.pos_irrealis, c.neg_irrealis]
 
 
+def dense_matrix(cues: list[Cues], headings: list[bool], nb: list[float],
+                 counts: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """``dense_features`` of many sentences, one row each, built by columns: the same values (a product
+    with a flag is the value or 0.0 in both), without a list per sentence."""
+    c = np.array(cues, dtype=float).reshape(len(cues), len(Cues._fields))
+    pos, neg, plan, duty, item, figures, pos_irr, neg_irr = c.T
+    return np.column_stack([pos, neg, pos * plan, neg * plan, plan, duty, np.array(headings, dtype=float),
+                            np.array(nb, dtype=float), np.array(counts, dtype=float).reshape(len(cues), 4),
+                            item, np.minimum(figures, 3.0), pos_irr, neg_irr])
+
+
 class Polarity:
     """A three-way logistic regression over words, character bigrams, the cue counts and the naive-Bayes
     log-odds of snownlp's classifier.
@@ -685,7 +696,7 @@ class Polarity:
         return e[0] / total, e[1] / total, e[2] / total
 
     def probabilities_many(self, words: list[list[str]], texts: list[str],
-                           dense: list[list[float]]) -> np.ndarray:
+                           dense: list[list[float]] | np.ndarray) -> np.ndarray:
         """``probabilities`` of many sentences (their feature ``words``, Simplified ``texts`` and ``dense``
         values; rows P(neg), P(neu), P(pos)) with one gather-and-sum over the weight matrix: the same sums in
         the same order and the same operations on them, so the same probabilities to the last bit."""
@@ -817,8 +828,8 @@ class SentimentModel:
             return out
         words = [features(token_lists[n]) for n in todo]
         counts = lexicon_counts_many(words)
-        dense = [dense_features(c, kinds[n] == 1, self._log_odds(w), w, k)
-                 for n, c, w, k in zip(todo, cues_many([texts[n] for n in todo]), words, counts)]
+        dense = dense_matrix(cues_many([texts[n] for n in todo]), [kinds[n] == 1 for n in todo],
+                             list(map(self._log_odds, words)), counts)
         p = self._polarity.probabilities_many(words, [texts[n] for n in todo], dense)
         sentiments = map(round, (p[:, 2] + 0.5 * p[:, 1]).tolist(), itertools.repeat(4))  # as ``score``
         for n, sentiment, label in zip(todo, sentiments, p.argmax(axis=1).tolist()):  # the first of equal ones
