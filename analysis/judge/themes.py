@@ -55,20 +55,22 @@ class Theme:
     context: re.Pattern | None
     exclude: re.Pattern | None
     cue_words: tuple[str, ...] = ()  # the strong and supporting cue words, as written
+    exclude_words: tuple[str, ...] = ()  # the phrases of ``exclude``, as written
     patterns: re.Pattern | None = None  # the strong word-order patterns alone
     trusted: bool = False  # a match of ``patterns`` stands whatever the model says (strength 3)
 
     def matches(self, text: str) -> bool:
         return self.strength(text) > 0
 
-    def strength(self, text: str, has_cue: bool = False) -> int:
+    def strength(self, text: str, has_cue: bool = False, may_exclude: bool = True) -> int:
         """3 for a trusted word-order pattern, 2 for a strong cue, 1 for supporting cues that only count
-        together, 0 for none. ``has_cue``: the caller knows the text holds a cue word or pattern match."""
+        together, 0 for none. ``has_cue``: the caller knows the text holds a cue word or pattern match;
+        ``may_exclude`` False: the caller knows it holds none of the exclusions (nothing to remove)."""
         # most sentences carry no cue of most themes: rule those out before rewriting the text
         if not has_cue and not ((self.strong is not None and self.strong.search(text))
                 or (self.weak is not None and self.weak.search(text))):
             return 0
-        if self.exclude is not None:
+        if self.exclude is not None and may_exclude:
             text = self.exclude.sub("。", text)
         if self.strong is not None and self.strong.search(text):
             return 3 if self.trusted and self.patterns.search(text) else 2
@@ -106,6 +108,7 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
             context=_alternation(spec.get("context", [])),
             exclude=_alternation(spec.get("exclude", [])),
             cue_words=tuple(dict.fromkeys([*spec.get("strong", []), *spec.get("weak", [])])),
+            exclude_words=tuple(dict.fromkeys(spec.get("exclude", []))),
             patterns=_alternation([], spec.get("patterns", [])),
             trusted=bool(spec.get("trusted")) and bool(spec.get("patterns")),
         )
@@ -133,8 +136,10 @@ def rule_matrix(texts: list[str], taxonomy: dict[str, Theme]) -> np.ndarray:
     hits = np.fromiter(itertools.chain.from_iterable(automaton.iter("\n".join(texts)) if len(automaton) else ()),
                        dtype=np.int64).reshape(-1, 2)
     ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
-    found = np.zeros((len(texts), len(themes)), dtype=bool)
+    found = np.zeros((len(texts), 2 * len(themes)), dtype=bool)  # a cue word of theme j; an exclusion of it
     np.logical_or.at(found, np.searchsorted(ends, hits[:, 0], side="right"), owners[hits[:, 1]])
+    # an empty exclusion (which the taxonomy editor refuses) matches everywhere, and no automaton reports it
+    found, excluded = found[:, :len(themes)], found[:, len(themes):] | [("" in t.exclude_words) for t in themes]
     may_match = literals.candidates(texts)  # fastscore: speed only, the same texts as searching them all
     for j, theme in enumerate(themes):
         if theme.patterns is not None:
@@ -142,7 +147,7 @@ def rule_matrix(texts: list[str], taxonomy: dict[str, Theme]) -> np.ndarray:
             found[[i for i in maybe if not found[i, j] and theme.patterns.search(texts[i])], j] = True
     out = np.zeros((len(texts), len(themes)), dtype=np.int64)
     for i, j in zip(*(a.tolist() for a in np.nonzero(found))):
-        out[i, j] = themes[j].strength(texts[i], has_cue=True)
+        out[i, j] = themes[j].strength(texts[i], has_cue=True, may_exclude=excluded[i, j])
     return out
 
 
@@ -168,20 +173,22 @@ def _automaton(taxonomy: dict[str, Theme]):
 
 @lru_cache(maxsize=16)
 def _cue_automaton(themes: tuple[Theme, ...]):
-    """Every cue word of ``themes`` → a row of the returned matrix, which tells the themes (columns, in the
-    order of ``themes``) it is a cue of."""
+    """Every cue word and excluded phrase of ``themes`` → a row of the returned matrix, which tells the
+    themes it is a cue of (column j: the j-th theme) and those it is excluded from (column len(themes) + j)."""
     import ahocorasick
 
     owners: dict[str, list[int]] = {}
     for j, theme in enumerate(themes):
         for word in theme.cue_words:
             owners.setdefault(word, []).append(j)
+        for word in theme.exclude_words:
+            owners.setdefault(word, []).append(len(themes) + j)
     rows: dict[tuple[int, ...], int] = {}
     automaton = ahocorasick.Automaton()
     for word, columns in owners.items():
         automaton.add_word(word, rows.setdefault(tuple(columns), len(rows)))
     automaton.make_automaton()
-    table = np.zeros((len(rows), len(themes)), dtype=bool)
+    table = np.zeros((len(rows), 2 * len(themes)), dtype=bool)
     for columns, row in rows.items():
         table[row, list(columns)] = True
     return automaton, table
