@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -120,6 +121,26 @@ def _analyse_chunk(jobs: list[Job]) -> list[Analysed | tuple[str, str]]:
     """``_analyse_job`` of every job, their sentences scored in one batch (``pipeline.analyse_files``: per
     document, the scorers' fixed costs were a third of the analysis). A bug in the batch is not charged to
     every file of it: the jobs are then analysed one by one, and only the file that raises fails."""
+    with _collector_paused():
+        return _analyse_batch(jobs)
+
+
+@contextmanager
+def _collector_paused():
+    """The garbage collector paused while a chunk is analysed (and packed): the analysis frees what it makes
+    by reference counting (after a chunk, ``gc.collect()`` finds nothing unreachable), and a chunk allocates
+    enough that the collector ran two hundred times per 200 documents, rescanning the chunk's live objects,
+    5–10 % of the time, for nothing to collect. Its previous state is restored."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse_batch(jobs: list[Job]) -> list[Analysed | tuple[str, str]]:
     items: list[tuple[str, bytes, dict]] = []
     failed: dict[int, tuple[str, str]] = {}
     for n, job in enumerate(jobs):
@@ -182,7 +203,8 @@ def pack(results: list[Analysed | tuple[str, str]]) -> Packed:
 
 
 def _analyse_packed(jobs: list[Job]) -> Packed:
-    return pack(_analyse_chunk(jobs))
+    with _collector_paused():  # the documents' objects are gone before the collector runs again
+        return pack(_analyse_chunk(jobs))
 
 
 def insert(con, packs: list[Packed]) -> None:
