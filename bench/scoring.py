@@ -1,20 +1,25 @@
 """Where a document's analysis spends its CPU, part by part, against bare ``jieba.lcut`` of the same text.
 
-    .venv/bin/python bench/scoring.py [--docs 300] [--repeat 3] [--profile]
+    .venv/bin/python bench/scoring.py [--docs 300] [--repeat 3] [--batch 1] [--profile]
 
 Generates ``--docs`` summaries with corpus/generate.py (seed 7) with every sentence made unique
-(``analysis.bench.make_unique``, as ``python -m analysis bench`` does), loads the models, then times in one
-process, CPU seconds: bare ``jieba.lcut`` of every text, the theme rules and model, the sentiment scorer,
-content words, shingles and MinHash, and ``pipeline.analyse_bytes`` of every document (the per-document
-analysis as the build's workers run it). Prints the minimum over ``--repeat`` runs of each and its ratio to
-jieba's time. The machine is shared: compare ratios, and run two checkouts side by side, not at different
-times. With ``--profile``, instead, profiles ``build._analyse_packed`` of the documents (decode → pack, as a
+(``analysis.bench.make_unique``, as ``python -m analysis bench`` does), loads the models (and freezes them for
+the garbage collector, as the build does before forking its workers), then times in one process, CPU seconds:
+bare ``jieba.lcut`` of every text; the theme rules and model and the sentiment scorer, each given one
+document's sentences at a time, or with ``--batch N`` the sentences of N documents (the build gives them
+``build.CHUNK`` documents' worth); content words; shingles and MinHash; ``pipeline.analyse_bytes`` of every
+document alone; and ``build._analyse_chunk`` of runs of ``build.CHUNK`` documents (the analysis as the build's
+workers run it). Prints the minimum over ``--repeat`` runs of each and its ratio to jieba's time. The machine
+is shared: compare ratios, and run two checkouts side by side, not at different times. With ``--profile``,
+instead, profiles ``build._analyse_packed`` of the documents in runs of ``build.CHUNK`` (decode → pack, as a
 build's worker runs it; memo emptied, lookup tables warm) and prints the project's functions by cumulative
 time with their share of it: where the per-document CPU goes. Nothing here is used by the tests.
 """
 from __future__ import annotations
 
 import argparse
+import gc
+import itertools
 import shutil
 import sys
 import tempfile
@@ -35,6 +40,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="profile build._analyse_packed instead")
+    parser.add_argument("--batch", type=int, default=1,
+                        help="documents whose sentences the scorer parts take at once (build: build.CHUNK)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="yearend-scoring-"))
     try:
@@ -42,6 +49,9 @@ def main() -> None:
         bench.make_unique(root)
         jobs = [j.loaded() for j in build.collect(root)[0]]
         build._warm_up()
+        # as build.analyse_many does before it forks its workers: the loaded models and dictionaries are not
+        # rescanned by every full garbage collection (without this, a tenth of the per-document time here)
+        gc.freeze()
         if args.profile:
             _profile(jobs)
             return
@@ -54,15 +64,18 @@ def main() -> None:
         heads = [[s.is_heading or None for s in d] for d in docs]
         toks = [[segment.cut(s) for s in d] for d in sents]
         taxonomy, learned, model = themes.default_taxonomy(), themes.default_learned(), sentiment.default_model()
+        b_sents, b_heads, b_toks = ([list(itertools.chain.from_iterable(x[i:i + args.batch]))
+                                     for i in range(0, len(x), args.batch)] for x in (sents, heads, toks))
         parts = {
             "jieba.lcut": lambda: [jieba.lcut(t) for t in texts],
-            "themes.rule_strengths": lambda: [themes.rule_strengths(s, taxonomy) for s in sents],
-            "themes Learned.probabilities_many": lambda: [learned.probabilities_many(k) for k in toks],
-            "themes.assign_many": lambda: [themes.assign_many(s, k) for s, k in zip(sents, toks)],
-            "sentiment score_many": lambda: [model.score_many(s, k, h) for s, k, h in zip(sents, toks, heads)],
+            "themes.rule_strengths": lambda: [themes.rule_strengths(s, taxonomy) for s in b_sents],
+            "themes Learned.probabilities_many": lambda: [learned.probabilities_many(k) for k in b_toks],
+            "themes.assign_many": lambda: [themes.assign_many(s, k) for s, k in zip(b_sents, b_toks)],
+            "sentiment score_many": lambda: [model.score_many(s, k, h) for s, k, h in zip(b_sents, b_toks, b_heads)],
             "segment.content_words": lambda: [[segment.content_words(k) for k in d] for d in toks],
             "shingles + MinHash": lambda: [copies.signature(copies.shingles(copies.canonical(s))) for s in sents],
             "pipeline.analyse_bytes": lambda: [pipeline.analyse_bytes(j.source_file, j.data, j.meta) for j in jobs],
+            f"build._analyse_chunk ({build.CHUNK} docs)": lambda: [build._analyse_chunk(c) for c in _chunks(jobs)],
         }
         best: dict[str, float] = {}
         for _ in range(args.repeat):
@@ -84,11 +97,13 @@ def _profile(jobs, rows: int = 40) -> None:
     import pstats
 
     pipeline.clear_memo()
-    build._analyse_packed(jobs)  # lookup tables built on first use, as after a worker's first document
+    for chunk in _chunks(jobs):  # lookup tables built on first use, as after a worker's first document
+        build._analyse_packed(chunk)
     pipeline.clear_memo()
     profile = cProfile.Profile()
     profile.enable()
-    build._analyse_packed(jobs)
+    for chunk in _chunks(jobs):
+        build._analyse_packed(chunk)
     profile.disable()
     stats = pstats.Stats(profile).stats
     root = str(Path(__file__).resolve().parent.parent / "analysis")
@@ -98,6 +113,10 @@ def _profile(jobs, rows: int = 40) -> None:
     print(f"{len(jobs)} documents; build._analyse_packed profiled {total:.2f} s; cumulative / own seconds, share")
     for cum, own, name in ours[:rows]:
         print(f"{name:60s} {cum:7.3f} {own:7.3f}  {cum / total:6.1%}")
+
+
+def _chunks(jobs: list) -> list[list]:
+    return [jobs[i:i + build.CHUNK] for i in range(0, len(jobs), build.CHUNK)]
 
 
 if __name__ == "__main__":

@@ -393,3 +393,21 @@ def test_each_document_keeps_its_best_partners_only():
     kept_left, kept_right = copies._top_partners(left, right, shared, years, 2)
     assert list(zip(kept_left.tolist(), kept_right.tolist())) == [(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (3, 4)]
     assert len(kept_left) <= 2 * len(years)
+
+
+def test_signature_is_datasketchs_minhash():
+    """``signature`` computes on the array what datasketch's MinHash computes from a list of the shingles."""
+    import operator
+
+    rng = np.random.default_rng(18)
+    sets = [np.empty(0, dtype=np.uint32), np.array([0, 2**32 - 1], dtype=np.uint32),
+            copies.shingles(copies.canonical(["今年完成销售额120万元，回款率95%。", "明年继续开拓华东市场。"]))]
+    sets += [np.unique(rng.integers(0, 2**32, int(rng.integers(1, 3000)), dtype=np.uint64).astype(np.uint32))
+             for _ in range(50)]
+    minhash = copies._minhash_class()
+    for hashes in sets:
+        reference = minhash(num_perm=copies.NUM_PERM, seed=copies.SEED, scheme=copies.SCHEME,
+                            hashfunc=operator.index, permutations=copies._permutations())
+        if len(hashes):
+            reference.update_batch(hashes.tolist())
+        assert copies.signature(hashes) == reference.hashvalues.astype(np.uint32).tobytes()

@@ -145,3 +145,35 @@ def test_lexicon_counts_of_a_document_are_the_per_sentence_counts(sentences):
     assert sum(1 for c in plain if any(c)) > 1000
     # the list before does not reach: 不 ends one list, 满意 opens the next
     assert sentiment.lexicon_counts_many([["不"], ["满意"]])[1] == sentiment.lexicon_counts_many([["满意"]])[0]
+
+
+def _lexicon_word_lists() -> dict[str, list[str]]:
+    import tomllib
+
+    from analysis.paths import data_path
+
+    raw = tomllib.loads(data_path("sentiment_lexicon.toml").read_text(encoding="utf-8"))
+    lists = {f"{part}.{key}": words for part, table in raw.items() if isinstance(table, dict)
+             for key, words in table.items() if isinstance(words, list) and key not in ("patterns",)}
+    for name, spec in tomllib.loads(data_path("themes.toml").read_text(encoding="utf-8")).items():
+        lists.update({f"{name}.{key}": spec[key] for key in ("strong", "weak", "context", "exclude") if spec.get(key)})
+    return lists
+
+
+def test_literal_alternation_matches_as_the_sorted_alternation(sentences):
+    """The trie finds the same spans as the longest-first alternation it replaces, on real sentences and on
+    strings made of the words and their prefixes run together (where a shorter word must give way)."""
+    import random
+    import re
+
+    rnd = random.Random(18)
+    for name, words in [*_lexicon_word_lists().items(), ("edge", ["a", "ab", "abc", "abd", "b", "bcd", "x.y"])]:
+        plain = re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+        trie = re.compile(fastscore.literal_alternation(words))
+        pieces = [w[:k] for w in set(words) for k in range(1, len(w) + 1)]
+        texts = [*sentences[:500], *("".join(rnd.choices(pieces, k=rnd.randint(1, 6))) for _ in range(3000))]
+        for text in texts:
+            assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)], name
+            assert bool(trie.fullmatch(text)) == bool(plain.fullmatch(text)), name
+            found, expected = trie.match(text), plain.match(text)
+            assert (found and found.span()) == (expected and expected.span()), name

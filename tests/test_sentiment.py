@@ -309,3 +309,20 @@ def test_a_status_line_done_counts_as_one_positive_cue():
     for undone in ("完成情况：测试中，下周提交验收。", "完成情况：因供应商缺货延期。", "工作结果：暂无", "完成情况：",
                    "（一）工作完成情况", "下一步：完成情况：待定"):
         assert cues(undone).pos == 0.0, undone
+
+
+def test_cues_of_many_texts_are_the_cues_of_each():
+    """``cues_many`` scans the texts joined; every text's cues are what ``cues`` finds in it alone, including
+    texts that end or start on a figure's digits or unit, or hold the newline and 。 that join them."""
+    from analysis.judge.sentiment import cues_many, read_labelled
+    from analysis.paths import DATA_DIR, PROJECT_DIR
+    from tests.test_pipeline import _demo_sentences
+
+    texts = _demo_sentences(40) + [to_simplified(r["text"]) for r in read_labelled(
+        PROJECT_DIR / "tests/data/labelled_sentences.tsv")] + [r["text"] for r in read_labelled(
+        DATA_DIR / "sentiment_train_a.tsv")]
+    texts += ["完成了12", "个项目，回款率提高", "下降了8", "%。投诉减少", "没有\n问题。完成", "", "。", "超额完成任务\n"]
+    assert len(texts) > 2000
+    for n in range(0, len(texts), 300):
+        assert cues_many(texts[n:n + 300]) == [cues(t) for t in texts[n:n + 300]]
+    assert cues_many([]) == []

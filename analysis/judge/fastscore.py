@@ -25,7 +25,6 @@ Nothing here decides anything: every function is checked against the per-sentenc
 """
 from __future__ import annotations
 
-import bisect
 import functools
 import itertools
 import operator
@@ -145,6 +144,32 @@ def ordered_row_sums(matrix, parts: Sequence[tuple[np.ndarray, np.ndarray]], n: 
     return sums
 
 
+def literal_alternation(words: Iterable[str]) -> str:
+    """A regular expression matching exactly what ``"|".join(map(re.escape, sorted(set(words), key=len,
+    reverse=True)))`` matches, written as a trie: ``完成|完善|完成了`` → ``完(?:成(?:了)?|善)``.
+
+    At each position the longest word wins in both (the sorted alternation tries longer words first; the
+    trie follows the text's characters as deep as they go and backs off one character at a time), so every
+    search, match, fullmatch and finditer finds the same spans. The flat alternation tries every one of a
+    few hundred words at each position where one could start; the trie tries only the words sharing the
+    text's next characters, which made the cue and theme scans a third faster."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in node.items() if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longer word first, then the word ending here
+
+    return emit(trie)
+
+
 def required_literals(pattern: re.Pattern) -> list[list[frozenset[str]]] | None:
     """What every match of ``pattern`` must contain, read from its parsed form: alternatives (a top-level
     ``a|b`` of whole expressions), each a list of sets of which one string must occur, e.g.
@@ -213,35 +238,35 @@ class LiteralFilter:
         import ahocorasick
 
         self.required = {key: required_literals(p) for key, p in patterns.items()}
+        words = sorted({w for alts in self.required.values() if alts for sets in alts for s in sets for w in s})
         self.automaton = ahocorasick.Automaton()
-        for words in {w for alts in self.required.values() if alts for sets in alts for s in sets for w in s}:
-            self.automaton.add_word(words, words)
+        for n, word in enumerate(words):
+            self.automaton.add_word(word, n)  # the word's column in ``candidates``' table of texts × words
         if len(self.automaton):
             self.automaton.make_automaton()
+        column = {w: n for n, w in enumerate(words)}
+        self.columns = {key: alts and [[[column[w] for w in s] for s in sets] for sets in alts]
+                        for key, alts in self.required.items()}
 
     def candidates(self, texts: Sequence[str]) -> dict[str, set[int] | None]:
         """Per key, the indexes of the texts that hold every string required by one of its alternatives
-        (None: the expression requires nothing, every text is a candidate)."""
-        hits: dict[str, set[int]] = {}
+        (None: the expression requires nothing, every text is a candidate). The hits are tabulated with
+        numpy (texts × words), not one Python step per hit."""
+        held = np.zeros((len(texts), len(self.automaton)), dtype=bool)
         if len(self.automaton):
-            ends = list(itertools.accumulate(len(t) + 1 for t in texts))
-            for end, word in self.automaton.iter("\n".join(texts)):
-                hits.setdefault(word, set()).add(bisect.bisect_right(ends, end))
+            hits = np.fromiter(itertools.chain.from_iterable(self.automaton.iter("\n".join(texts))),
+                               dtype=np.int64).reshape(-1, 2)
+            ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+            held[np.searchsorted(ends, hits[:, 0], side="right"), hits[:, 1]] = True
         out: dict[str, set[int] | None] = {}
-        for key, alternatives in self.required.items():
+        for key, alternatives in self.columns.items():
             if alternatives is None:
                 out[key] = None
                 continue
-            found: set[int] = set()
-            for sets in alternatives:
-                having = None
-                for words in sets:
-                    texts_with = set().union(*(hits.get(w, ()) for w in words))
-                    having = texts_with if having is None else having & texts_with
-                    if not having:
-                        break
-                found |= having
-            out[key] = found
+            found = np.zeros(len(texts), dtype=bool)
+            for sets in alternatives:  # one of the alternatives, each of its sets, any word of a set
+                found |= np.logical_and.reduce([held[:, columns].any(axis=1) for columns in sets])
+            out[key] = set(np.flatnonzero(found).tolist())
         return out
 
 

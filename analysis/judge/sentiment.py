@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -70,7 +71,11 @@ class Lexicon:
 
 
 def _alt(words: list[str]) -> re.Pattern:
-    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+    """Any of ``words``, the longest where several start at one place (written as a trie for speed:
+    ``fastscore.literal_alternation``)."""
+    from analysis.judge.fastscore import literal_alternation
+
+    return re.compile(literal_alternation(words))
 
 
 @lru_cache(maxsize=1)
@@ -99,8 +104,10 @@ def lexicon() -> Lexicon:
     )
 
 
-@dataclass(frozen=True)
-class Cues:
+class Cues(NamedTuple):
+    """What ``cues`` counts in a sentence (a named tuple: one is made per sentence scored, and a frozen
+    dataclass took four times as long to make)."""
+
     pos: float
     neg: float
     plan: bool
@@ -130,9 +137,11 @@ def looks_like_heading(text: str) -> bool:
     s = text.strip()
     if not s:
         return True
+    if len(s) > 22:
+        return False  # too long for either kind of heading below (most sentences): spare the two searches
     if (_ACHIEVEMENT_ITEM.search(s) or _STATEMENT.search(s)) and not _HEADING_NUM.match(s):
         return False
-    if len(s) <= 22 and s[-1] not in "。！？!?；;，,":
+    if s[-1] not in "。！？!?；;，,":
         return True
     return bool(_HEADING_NUM.match(s)) and len(s) <= 16 and s[-1] not in "。；;"
 
@@ -165,6 +174,46 @@ def cues(text: str) -> Cues:
     falls (投诉减少) is positive and one that rises (投诉增加) negative.
     """
     lex = lexicon()
+    return _cues(text, *([m.span() for m in p.finditer(text)] for p in (lex.down, lex.up, lex.neg, lex.pos)),
+                 len(_FIGURE.findall(text)))
+
+
+Span = tuple[int, int]
+
+
+def cues_many(texts: list[str]) -> list[Cues]:
+    """``cues`` of every text. The cue words (and figures) of all the texts are found with one scan of them
+    joined, a scan per text costing more in calls than in characters; each text's matches are the
+    same as its own scan finds, because no cue word holds the newline that joins the texts, and no figure
+    can take in the 。 that joins them for the figure scan (``tests/test_sentiment.py`` checks the two)."""
+    lex = lexicon()
+    lists = (lex.down, lex.up, lex.neg, lex.pos)
+    if any("\n" in p.pattern for p in lists):  # a cue word spanning lines (none is): text by text
+        return list(map(cues, texts))
+    found = [_spans_of(p, texts, "\n") for p in lists]
+    figures = [len(f) for f in _spans_of(_FIGURE, texts, "。")]
+    return [_cues(text, *spans, n) for text, *spans, n in zip(texts, *found, figures)]
+
+
+def _spans_of(pattern: re.Pattern, texts: list[str], sep: str) -> list[list[Span]]:
+    """Per text, the spans of ``pattern.finditer`` over the texts joined with ``sep``, which no match may
+    hold: each text's spans then are those of ``pattern.finditer(text)``."""
+    bounds = list(itertools.accumulate((len(t) + len(sep) for t in texts), initial=0))
+    out: list[list[Span]] = [[] for _ in texts]
+    n = 0
+    for m in pattern.finditer(sep.join(texts)):
+        a, b = m.span()
+        while bounds[n + 1] <= a:
+            n += 1
+        out[n].append((a - bounds[n], b - bounds[n]))
+    return out
+
+
+def _cues(text: str, down: list[Span], up: list[Span], negative: list[Span], positive: list[Span],
+          figures: int) -> Cues:
+    """``cues`` of ``text`` from the spans of its cue words (``Lexicon.down``, ``.up``, ``.neg``, ``.pos``)
+    and its count of figures, found for it alone or with others (``cues_many``)."""
+    lex = lexicon()
     contrast = _CONTRAST.search(text)
     cut_at = contrast.start() if contrast and contrast.start() > 2 else None
 
@@ -185,47 +234,47 @@ def cues(text: str) -> Cues:
     def free(a: int, b: int) -> bool:
         return not any(a < e and s < b for s, e in spans)
 
-    for direction, pattern in ((1, lex.down), (-1, lex.up)):
-        for m in pattern.finditer(text):
-            clause = _clause_before(text, m.start())
-            bad = lex.bad.search(clause) if free(*m.span()) else None
+    for direction, found in ((1, down), (-1, up)):
+        for start, end in found:
+            clause = _clause_before(text, start)
+            bad = lex.bad.search(clause) if free(start, end) else None
             if bad is None:
                 continue
             if direction > 0:
-                pos += weight(m.start())
+                pos += weight(start)
             else:
-                neg += weight(m.start())
-            offset = m.start() - len(clause)
-            spans.extend([m.span(), (offset + bad.start(), offset + bad.end())])  # 投诉 in 投诉减少 is no cue
-    for m in lex.neg.finditer(text):
-        if not free(*m.span()):
+                neg += weight(start)
+            offset = start - len(clause)
+            spans.extend([(start, end), (offset + bad.start(), offset + bad.end())])  # 投诉 in 投诉减少 is no cue
+    for start, end in negative:
+        if not free(start, end):
             continue
-        spans.append(m.span())
-        before = _clause_before(text, m.start(), 16)
-        if lex.reverse.search(before) or lex.resolved.match(_clause_after(text, m.end())):
-            pos += weight(m.start())  # 解决下载文件失败的问题 / 投诉都在一周内妥善解决
+        spans.append((start, end))
+        before = _clause_before(text, start, 16)
+        if lex.reverse.search(before) or lex.resolved.match(_clause_after(text, end)):
+            pos += weight(start)  # 解决下载文件失败的问题 / 投诉都在一周内妥善解决
         elif lex.hedge.search(before[-6:]):
             continue  # 谈不上什么低落: neither way
-        elif (any(before.endswith(n) or before[:-1].endswith(n) for n in lex.negators)
+        elif (before.endswith(lex.negators) or before[:-1].endswith(lex.negators)  # any of them, tested in C
               or any(n in before[-6:] for n in _WIDE_NEGATORS)):
-            pos += 0.5 * weight(m.start())  # 客户没有流失 / 没有被客户投诉: a bad thing that did not happen
+            pos += 0.5 * weight(start)  # 客户没有流失 / 没有被客户投诉: a bad thing that did not happen
         else:
-            neg += weight(m.start())
-            if m.start() >= scope:
-                neg_irr += weight(m.start())
-    for m in lex.pos.finditer(text):
-        if not free(*m.span()):
+            neg += weight(start)
+            if start >= scope:
+                neg_irr += weight(start)
+    for start, end in positive:
+        if not free(start, end):
             continue
-        spans.append(m.span())
-        head = text[max(0, m.start() - 3):m.start()]
-        if any(head.endswith(n) for n in lex.negators):
-            neg += weight(m.start())
-            if m.start() >= scope:
-                neg_irr += weight(m.start())
+        spans.append((start, end))
+        head = text[max(0, start - 3):start]
+        if head.endswith(lex.negators):
+            neg += weight(start)
+            if start >= scope:
+                neg_irr += weight(start)
         else:
-            pos += weight(m.start())
-            if m.start() >= scope:
-                pos_irr += weight(m.start())
+            pos += weight(start)
+            if start >= scope:
+                pos_irr += weight(start)
     # 完成任务的108% is good news, 只完成了83% is not; every such figure ends in a percent sign, and the scan for
     # one (an optional 只 before every 完成) is among the slowest here: sentences without the sign skip it
     for m in _COMPLETION.finditer(text) if "%" in text or "％" in text else ():
@@ -242,7 +291,7 @@ def cues(text: str) -> Cues:
         if lex.status is not None and lex.status.match(text):
             pos += lex.status_weight  # 完成情况：初版开发、完成 — the status line's whole point
     item = bool(_WORK_ITEM.match(text)) and not _ITEM_NEGATED.search(text)
-    return Cues(pos, neg, plan, bool(lex.duty.search(text)), item, len(_FIGURE.findall(text)), pos_irr, neg_irr)
+    return Cues(pos, neg, plan, bool(lex.duty.search(text)), item, figures, pos_irr, neg_irr)
 
 
 # From a condition, purpose or goal to the end of the sentence nothing is reported as done: 确保客户满意,
@@ -340,7 +389,7 @@ def features(tokens: list[str]) -> list[str]:
         from analysis.text.segment import Memo
 
         known = _is_punct = Memo(_punct)
-    return [t for t in tokens if not known[t]]
+    return list(itertools.filterfalse(known.__getitem__, tokens))  # tested in C, not a Python step per token
 
 
 def train_bayes(rows: list[dict], tokenize) -> object:
@@ -406,8 +455,9 @@ class LogOdds:
         return total / math.sqrt(max(1, len(tokens)))
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
+    """A sentence's 0..1 sentiment and label (a named tuple: one is made per sentence scored)."""
+
     sentiment: float
     label: str
 
@@ -576,6 +626,17 @@ def dense_features(c: Cues, heading: bool, nb: float, tokens: list[str],
             c.pos_irrealis, c.neg_irrealis]
 
 
+def dense_matrix(cues: list[Cues], headings: list[bool], nb: list[float],
+                 counts: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """``dense_features`` of many sentences, one row each, built by columns: the same values (a product
+    with a flag is the value or 0.0 in both), without a list per sentence."""
+    c = np.array(cues, dtype=float).reshape(len(cues), len(Cues._fields))
+    pos, neg, plan, duty, item, figures, pos_irr, neg_irr = c.T
+    return np.column_stack([pos, neg, pos * plan, neg * plan, plan, duty, np.array(headings, dtype=float),
+                            np.array(nb, dtype=float), np.array(counts, dtype=float).reshape(len(cues), 4),
+                            item, np.minimum(figures, 3.0), pos_irr, neg_irr])
+
+
 class Polarity:
     """A three-way logistic regression over words, character bigrams, the cue counts and the naive-Bayes
     log-odds of snownlp's classifier.
@@ -635,10 +696,10 @@ class Polarity:
         return e[0] / total, e[1] / total, e[2] / total
 
     def probabilities_many(self, words: list[list[str]], texts: list[str],
-                           dense: list[list[float]]) -> list[tuple[float, float, float]]:
+                           dense: list[list[float]] | np.ndarray) -> np.ndarray:
         """``probabilities`` of many sentences (their feature ``words``, Simplified ``texts`` and ``dense``
-        values) with one gather-and-sum over the weight matrix: the same sums in the same order, so the
-        same probabilities to the last bit."""
+        values; rows P(neg), P(neu), P(pos)) with one gather-and-sum over the weight matrix: the same sums in
+        the same order and the same operations on them, so the same probabilities to the last bit."""
         from analysis.judge import fastscore  # speed only: the same keys, rows and sums as ``probabilities``
 
         n = len(words)
@@ -649,23 +710,20 @@ class Polarity:
         codes, items = codes[first], items[first]
         sums = fastscore.ordered_row_sums(self.sparse, [fastscore.key_rows(keys_w, self._split_index()[0]),
                                                         (self._pair_rows().lookup(codes), items)], n)
-        sizes_b = np.bincount(items, minlength=n).tolist()
-        norms = [1.0 / math.sqrt(a + b) if a + b else 0.0 for a, b in zip(map(len, keys_w), sizes_b)]
+        keys = np.fromiter(map(len, keys_w), dtype=np.int64, count=n) + np.bincount(items, minlength=n)
+        norm = np.where(keys > 0, 1.0 / np.sqrt(np.maximum(keys, 1)), 0.0)  # sqrt is correctly rounded in both
         x = np.array(dense, dtype=float).reshape(len(words), -1)
-        norm = np.array(norms)
         z = []
         for j in range(3):  # bias + sum·norm + Σ x·w, each operation as ``probabilities`` rounds it
             acc = x[:, 0] * self.dense[j, 0]
             for k in range(1, x.shape[1]):
                 acc = acc + x[:, k] * self.dense[j, k]
             z.append((self.bias[j] + sums[:, j] * norm) + acc)
-        out = []
-        for zs in zip(*(v.tolist() for v in z)):
-            top = max(zs)
-            e = [math.exp(v - top) for v in zs]
-            total = e[0] + e[1] + e[2]
-            out.append((e[0] / total, e[1] / total, e[2] / total))
-        return out
+        shifted = np.stack(z, axis=1)
+        shifted -= shifted.max(axis=1, keepdims=True)
+        # math.exp, as ``probabilities``: numpy's own exp may differ from the C library's in the last bit
+        e = np.fromiter(map(math.exp, shifted.ravel().tolist()), dtype=float, count=3 * n).reshape(n, 3)
+        return e / (e[:, 0] + e[:, 1] + e[:, 2])[:, None]
 
     def _pair_rows(self):
         """The bigram rows of ``_split_index`` as a ``fastscore.PairRows`` (speed only)."""
@@ -770,11 +828,12 @@ class SentimentModel:
             return out
         words = [features(token_lists[n]) for n in todo]
         counts = lexicon_counts_many(words)
-        dense = [dense_features(cues(texts[n]), kinds[n] == 1, self._log_odds(w), w, k)
-                 for n, w, k in zip(todo, words, counts)]
-        for n, p in zip(todo, self._polarity.probabilities_many(words, [texts[n] for n in todo], dense)):
-            label = LABEL_ORDER[max(range(3), key=p.__getitem__)]
-            out[n] = Scored(round(p[2] + 0.5 * p[1], 4), label)
+        dense = dense_matrix(cues_many([texts[n] for n in todo]), [kinds[n] == 1 for n in todo],
+                             list(map(self._log_odds, words)), counts)
+        p = self._polarity.probabilities_many(words, [texts[n] for n in todo], dense)
+        sentiments = map(round, (p[:, 2] + 0.5 * p[:, 1]).tolist(), itertools.repeat(4))  # as ``score``
+        for n, sentiment, label in zip(todo, sentiments, p.argmax(axis=1).tolist()):  # the first of equal ones
+            out[n] = Scored(sentiment, LABEL_ORDER[label])
         return out
 
     def save(self, path: Path) -> None:

@@ -18,7 +18,6 @@ HR adds to the taxonomy have no training sentences and are decided by their rule
 """
 from __future__ import annotations
 
-import bisect
 import io
 import itertools
 import math
@@ -56,20 +55,22 @@ class Theme:
     context: re.Pattern | None
     exclude: re.Pattern | None
     cue_words: tuple[str, ...] = ()  # the strong and supporting cue words, as written
+    exclude_words: tuple[str, ...] = ()  # the phrases of ``exclude``, as written
     patterns: re.Pattern | None = None  # the strong word-order patterns alone
     trusted: bool = False  # a match of ``patterns`` stands whatever the model says (strength 3)
 
     def matches(self, text: str) -> bool:
         return self.strength(text) > 0
 
-    def strength(self, text: str, has_cue: bool = False) -> int:
+    def strength(self, text: str, has_cue: bool = False, may_exclude: bool = True) -> int:
         """3 for a trusted word-order pattern, 2 for a strong cue, 1 for supporting cues that only count
-        together, 0 for none. ``has_cue``: the caller knows the text holds a cue word or pattern match."""
+        together, 0 for none. ``has_cue``: the caller knows the text holds a cue word or pattern match;
+        ``may_exclude`` False: the caller knows it holds none of the exclusions (nothing to remove)."""
         # most sentences carry no cue of most themes: rule those out before rewriting the text
         if not has_cue and not ((self.strong is not None and self.strong.search(text))
                 or (self.weak is not None and self.weak.search(text))):
             return 0
-        if self.exclude is not None:
+        if self.exclude is not None and may_exclude:
             text = self.exclude.sub("。", text)
         if self.strong is not None and self.strong.search(text):
             return 3 if self.trusted and self.patterns.search(text) else 2
@@ -81,7 +82,11 @@ class Theme:
 
 
 def _alternation(words: list[str], patterns: list[str] = ()) -> re.Pattern | None:
-    parts = [re.escape(w) for w in sorted(set(words), key=len, reverse=True)] + list(patterns)
+    """Any of ``words`` (the longest where several start at one place), else any of the ``patterns``. The
+    words are written as a trie (``fastscore.literal_alternation``): the same matches, found faster."""
+    from analysis.judge.fastscore import literal_alternation
+
+    parts = ([literal_alternation(words)] if words else []) + list(patterns)
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -103,6 +108,7 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
             context=_alternation(spec.get("context", [])),
             exclude=_alternation(spec.get("exclude", [])),
             cue_words=tuple(dict.fromkeys([*spec.get("strong", []), *spec.get("weak", [])])),
+            exclude_words=tuple(dict.fromkeys(spec.get("exclude", []))),
             patterns=_alternation([], spec.get("patterns", [])),
             trusted=bool(spec.get("trusted")) and bool(spec.get("patterns")),
         )
@@ -115,26 +121,33 @@ def default_taxonomy() -> dict[str, Theme]:
 
 
 def rule_strengths(texts: list[str], taxonomy: dict[str, Theme]) -> list[dict[str, int]]:
-    """``{theme: theme.strength(text)}`` of every text. Most (text, theme) pairs have no cue at all: one
-    Aho-Corasick pass over all the texts finds every cue word of every theme, and only the texts with a
-    cue word (or a match of the theme's word-order patterns) are judged by ``strength``."""
-    automaton, literals = _automaton(taxonomy)
-    joined = "\n".join(texts)  # no cue word holds a newline, so no match reaches over a separator
-    ends = list(itertools.accumulate(len(t) + 1 for t in texts))
-    candidates: dict[str, set[int]] = {key: set() for key in taxonomy}
-    for end, keys in automaton.iter(joined) if len(automaton) else ():
-        i = bisect.bisect_right(ends, end)
-        for key in keys:
-            candidates[key].add(i)
-    out = [dict.fromkeys(taxonomy, 0) for _ in texts]
+    """``{theme: theme.strength(text)}`` of every text (``rule_matrix`` as dictionaries)."""
+    return [dict(zip(taxonomy, row)) for row in rule_matrix(texts, taxonomy).tolist()]
+
+
+def rule_matrix(texts: list[str], taxonomy: dict[str, Theme]) -> np.ndarray:
+    """``theme.strength(text)`` of every text (rows) and theme (columns, in taxonomy order). Most (text,
+    theme) pairs have no cue at all: one Aho-Corasick pass over all the texts finds every cue word of every
+    theme, and only the texts with a cue word (or a match of the theme's word-order patterns) are judged by
+    ``strength``."""
+    (automaton, owners), literals = _automaton(taxonomy)
+    themes = list(taxonomy.values())
+    # no cue word holds a newline, so no match reaches over a separator; each hit is (end, row of ``owners``)
+    hits = np.fromiter(itertools.chain.from_iterable(automaton.iter("\n".join(texts)) if len(automaton) else ()),
+                       dtype=np.int64).reshape(-1, 2)
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+    found = np.zeros((len(texts), 2 * len(themes)), dtype=bool)  # a cue word of theme j; an exclusion of it
+    np.logical_or.at(found, np.searchsorted(ends, hits[:, 0], side="right"), owners[hits[:, 1]])
+    # an empty exclusion (which the taxonomy editor refuses) matches everywhere, and no automaton reports it
+    found, excluded = found[:, :len(themes)], found[:, len(themes):] | [("" in t.exclude_words) for t in themes]
     may_match = literals.candidates(texts)  # fastscore: speed only, the same texts as searching them all
-    for key, theme in taxonomy.items():
-        found = candidates[key]
+    for j, theme in enumerate(themes):
         if theme.patterns is not None:
-            maybe = range(len(texts)) if may_match[key] is None else sorted(may_match[key])
-            found |= {i for i in maybe if i not in found and theme.patterns.search(texts[i])}
-        for i in found:
-            out[i][key] = theme.strength(texts[i], has_cue=True)
+            maybe = range(len(texts)) if may_match[theme.key] is None else sorted(may_match[theme.key])
+            found[[i for i in maybe if not found[i, j] and theme.patterns.search(texts[i])], j] = True
+    out = np.zeros((len(texts), len(themes)), dtype=np.int64)
+    for i, j in zip(*(a.tolist() for a in np.nonzero(found))):
+        out[i, j] = themes[j].strength(texts[i], has_cue=True, may_exclude=excluded[i, j])
     return out
 
 
@@ -160,18 +173,25 @@ def _automaton(taxonomy: dict[str, Theme]):
 
 @lru_cache(maxsize=16)
 def _cue_automaton(themes: tuple[Theme, ...]):
-    """Every cue word of ``themes`` → the keys of the themes it is a cue of."""
+    """Every cue word and excluded phrase of ``themes`` → a row of the returned matrix, which tells the
+    themes it is a cue of (column j: the j-th theme) and those it is excluded from (column len(themes) + j)."""
     import ahocorasick
 
-    owners: dict[str, list[str]] = {}
-    for theme in themes:
+    owners: dict[str, list[int]] = {}
+    for j, theme in enumerate(themes):
         for word in theme.cue_words:
-            owners.setdefault(word, []).append(theme.key)
+            owners.setdefault(word, []).append(j)
+        for word in theme.exclude_words:
+            owners.setdefault(word, []).append(len(themes) + j)
+    rows: dict[tuple[int, ...], int] = {}
     automaton = ahocorasick.Automaton()
-    for word, keys in owners.items():
-        automaton.add_word(word, tuple(keys))
+    for word, columns in owners.items():
+        automaton.add_word(word, rows.setdefault(tuple(columns), len(rows)))
     automaton.make_automaton()
-    return automaton
+    table = np.zeros((len(rows), 2 * len(themes)), dtype=bool)
+    for columns, row in rows.items():
+        table[row, list(columns)] = True
+    return automaton, table
 
 
 class Learned:
@@ -239,28 +259,32 @@ class Learned:
         return dict(zip(self.themes, (1.0 / (1.0 + np.exp(-z))).tolist()))
 
     def probabilities_many(self, token_lists: list[list[str]]) -> list[dict[str, float]]:
-        """``probabilities`` of many sentences with one matrix sum: a document's sentences are scored
-        together, since numpy's fixed cost per call outweighs the arithmetic of one sentence."""
-        flat: list[int] = []
-        starts: list[int] = []
-        sizes: list[int] = []
-        known: list[int] = []
-        for n, rows in enumerate(self._row_sets(token_lists)):
-            if rows:
-                known.append(n)
-                starts.append(len(flat))
-                sizes.append(len(rows))
-                flat.extend(rows)
-        out = [dict.fromkeys(self.themes, 0.0) for _ in token_lists]
-        if flat:
-            z = np.add.reduceat(self.coef[flat], starts, axis=0) / np.sqrt(sizes)[:, None] + self.bias
-            for n, p in zip(known, (1.0 / (1.0 + np.exp(-z))).tolist()):
-                out[n] = dict(zip(self.themes, p))
+        """``probabilities`` of many sentences (``probability_matrix`` as dictionaries)."""
+        return [dict(zip(self.themes, p)) for p in self.probability_matrix(token_lists).tolist()]
+
+    def probability_matrix(self, token_lists: list[list[str]]) -> np.ndarray:
+        """``probabilities`` of many sentences (rows) per theme (columns, ``self.themes``) with one matrix sum: a
+        document's sentences are scored together, since numpy's fixed cost per call outweighs the arithmetic
+        of one sentence."""
+        sets = self._row_sets(token_lists)
+        sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+        out = np.zeros((len(sets), len(self.themes)))
+        known = np.flatnonzero(sizes)
+        if len(known):
+            # each set's rows in its iteration order, added one after the other (``reduceat``)
+            flat = np.fromiter(itertools.chain.from_iterable(sets), dtype=np.int64, count=int(sizes.sum()))
+            starts = (np.cumsum(sizes) - sizes)[known]
+            z = np.add.reduceat(self.coef[flat], starts, axis=0) / np.sqrt(sizes[known])[:, None] + self.bias
+            out[known] = 1.0 / (1.0 + np.exp(-z))
         return out
 
     def clause_probabilities_many(self, token_lists: list[list[str]]) -> list[dict[str, float]]:
-        """``probabilities(tokens, clauses=True)`` of many sentences: every sentence and clause scored,
-        then the best of each sentence's."""
+        """``probabilities(tokens, clauses=True)`` of many sentences (``clause_matrix`` as dictionaries)."""
+        return [dict(zip(self.themes, p)) for p in self.clause_matrix(token_lists).tolist()]
+
+    def clause_matrix(self, token_lists: list[list[str]]) -> np.ndarray:
+        """``probabilities(tokens, clauses=True)`` of many sentences, as ``probability_matrix``: every sentence
+        and clause scored, then the best of each sentence's."""
         pieces: list[list[str]] = []
         owner: list[int] = []
         for n, tokens in enumerate(token_lists):
@@ -283,7 +307,11 @@ class Learned:
                 whole[n], best[n] = True, zn
             elif best[n] is not None and zn is not None:
                 best[n] = np.maximum(best[n], zn)
-        return [self._as_dict(b) for b in best]
+        out = np.zeros((len(token_lists), len(self.themes)))
+        known = [n for n, b in enumerate(best) if b is not None]
+        if known:
+            out[known] = 1.0 / (1.0 + np.exp(-np.array([best[n] for n in known])))
+        return out
 
     def _row_sets(self, token_lists: list[list[str]]) -> list[set[int]]:
         """``{self._row(f) for f in learned_features(tokens)} - {None}`` of each token list, built in the same
@@ -469,14 +497,23 @@ def assign(text_simplified: str, taxonomy: dict[str, Theme] | None = None, token
 
 def assign_many(texts: list[str], token_lists: list[list[str]], taxonomy: dict[str, Theme] | None = None,
                 learned: Learned | None = None) -> list[list[str]]:
-    """``assign`` for many sentences at once (a document's): the model scores them in one batch."""
+    """``assign`` for many sentences at once (a document's): the model scores them in one batch, and
+    ``combine`` is applied to all of them as array operations on the rule strengths and probabilities."""
     taxonomy = taxonomy or default_taxonomy()
     learned = learned or default_learned()
-    rules = rule_strengths(texts, taxonomy)
-    probabilities = learned.probabilities_many(token_lists)
+    keys = list(taxonomy)
+    rules = rule_matrix(texts, taxonomy)
+    column = {k: j for j, k in enumerate(learned.themes)}
+    modelled = np.array([k in column for k in keys], dtype=bool)  # themes HR added have rules only
+    take = [column.get(k, 0) for k in keys]
+    p = learned.probability_matrix(token_lists)[:, take] if column else np.zeros(rules.shape)
     # clauses are scored only when a strong cue would otherwise be dropped: most sentences need not
-    doubtful = [n for n, (r, p) in enumerate(zip(rules, probabilities))
-                if any(k in p and p[k] < CONFIRM_STRONG for k, strength in r.items() if strength == 2)]
-    clauses = dict(zip(doubtful, learned.clause_probabilities_many([token_lists[n] for n in doubtful])))
-    return [combine(r, p, taxonomy, clause_probabilities=clauses.get(n), short=is_short_line(texts[n]))
-            for n, (r, p) in enumerate(zip(rules, probabilities))]
+    doubtful = np.flatnonzero(((rules == 2) & modelled & (p < CONFIRM_STRONG)).any(axis=1))
+    pc = p.copy()
+    if len(doubtful):
+        pc[doubtful] = learned.clause_matrix([token_lists[n] for n in doubtful.tolist()])[:, take]
+    short = np.array([is_short_line(t) for t in texts], dtype=bool)[:, None]
+    keep = ((rules == 3) | ((rules == 2) & (pc >= CONFIRM_STRONG)) | ((rules == 1) & (p >= CONFIRM))
+            | ((p >= ALONE) & ~short))  # ``combine``, theme by theme
+    keep = np.where(modelled, keep, rules > 0)
+    return [list(itertools.compress(keys, row)) for row in keep.tolist()]

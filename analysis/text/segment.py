@@ -114,8 +114,9 @@ def stopwords() -> frozenset[str]:
 
 
 def cut(text: str) -> list[str]:
-    """All tokens except whitespace, in order (what sentiment reads)."""
-    return [t for t in lcut(text) if t.strip()]
+    """All tokens except whitespace, in order (what sentiment reads). ``filter`` tests the tokens in C: a
+    comprehension's Python step per token was as slow as the cut itself."""
+    return list(filter(str.strip, lcut(text)))
 
 
 def content_words(tokens: list[str]) -> list[str]:
