@@ -151,18 +151,25 @@ def test_workers_store_exactly_what_one_process_stores(tmp_path, monkeypatch):
     assert any(row[3] for row in tables["follow_through"])  # plans judged from the sentences sent back
 
 
-def test_killed_build_leaves_store_consistent(tmp_path):
+def _build_to_kill(tmp_path: Path, workers: int):
+    """A store of two documents, 1,500 new ones in the corpus (a build of them runs ≈10 s on one core, long enough to
+    be killed midway), and that build started in its own process: (its Popen, the corpus, the store, the documents
+    stored before)."""
     corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
     write_corpus(corpus)
     build.build(corpus, db, workers=1, progress=False)
     before = query.documents(db)
-    # many new documents so the build is still running when killed (≈10 s on one core)
     for i in range(1500):
         (corpus / "2024" / "销售部" / f"员工{i:04d}.txt").write_text(GOOD_A + f"编号{i}。\n", encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(db), "--workers", "1",
-         "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(db), "--workers",
+         str(workers), "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    return proc, corpus, db, before
+
+
+def test_killed_build_leaves_store_consistent(tmp_path):
+    proc, corpus, db, before = _build_to_kill(tmp_path, workers=1)
     deadline = time.time() + 120
     while time.time() < deadline and not list(tmp_path.glob("s.duckdb.building-*")):
         time.sleep(0.02)
@@ -182,16 +189,7 @@ def test_workers_of_a_killed_build_leave_with_it(tmp_path):
     behind waiting for work, each holding the models. They leave within seconds, and the store is as before."""
     import psutil
 
-    corpus, db = tmp_path / "corpus", tmp_path / "s.duckdb"
-    write_corpus(corpus)
-    build.build(corpus, db, workers=1, progress=False)
-    before = query.documents(db)
-    for i in range(1500):
-        (corpus / "2024" / "销售部" / f"员工{i:04d}.txt").write_text(GOOD_A + f"编号{i}。\n", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "build", "--corpus", str(corpus), "--store", str(db), "--workers", "2",
-         "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    proc, corpus, db, before = _build_to_kill(tmp_path, workers=2)
     parent = psutil.Process(proc.pid)
     deadline, workers = time.time() + 120, []
     while time.time() < deadline and len(workers) < 2 and proc.poll() is None:
