@@ -20,7 +20,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -292,6 +292,32 @@ def analyse_many(
         gc.unfreeze()
 
 
+@contextmanager
+def pass_helper(enabled: bool) -> Iterator[Executor]:
+    """Where a build's corpus-wide passes run their Python work (``passes.run``): one process forked from this one
+    when ``enabled``, else this process (``passes.INLINE``).
+
+    While this process sums the aggregates in DuckDB, the helper judges plan follow-through and fits the topics:
+    both are Python and numpy, and at a few thousand summaries DuckDB fills one core at most. A process, not a
+    thread: the judging holds the GIL, and every DuckDB statement of the aggregates would wait for it. It is forked
+    on its first task, so it shares the build process's pages (models, dictionaries) until either writes them; the
+    garbage collector is frozen meanwhile so that the child's collections do not touch, and copy, those pages.
+    After its last task the build lets it go (``shutdown``), so it holds no memory through the rest of the passes."""
+    if not enabled:
+        yield passes.INLINE
+        return
+    import multiprocessing as mp
+
+    gc.freeze()
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=_exit_with_parent,
+                               initargs=(os.getpid(),))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
+
+
 def _exit_with_parent(parent: int) -> None:
     """A worker's first act: watch its build process and leave when it is gone.
 
@@ -467,7 +493,9 @@ def build(
                 # passes, whose peaks they would otherwise sit under: let them go first.
                 del jobs, by_hash, todo, by_source, reuse, retag, kept, stale, live, managed, hashes, failed_before
                 del removed, batch
-                passes.run(con, known, refit_topics=refit_topics)
+                # a helper process pays for its fork when the build analysed enough to have had a pool
+                with pass_helper(engine is None and workers > 1 and report.analysed >= 8) as helper:
+                    passes.run(con, known, refit_topics=refit_topics, helper=helper)
                 snapshot.insert_rows(con, "failures", [
                     {"source_file": s, "reason": r, "doc_id": h} for s, r, h in failures
                 ])

@@ -2,12 +2,14 @@
 readable while a build runs."""
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import zipfile
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -137,18 +139,73 @@ def test_workers_store_exactly_what_one_process_stores(tmp_path, monkeypatch):
     (corpus / "2025" / "销售部" / "林晓雨_华东组.txt").write_text(
         "2025年个人年终工作总结\n一、主要工作成绩\n今年每月与重点客户对账开票，货款全部按期回笼。\n", encoding="utf-8")
     (corpus / "2025" / "销售部" / "空白.txt").write_bytes(b"")
+    for year in ("2024", "2025"):  # enough summaries for the topics to be fitted
+        shutil.copytree(ROOT / "corpus" / year / "财务部", corpus / year / "财务部")
     reads = _counting_reads(monkeypatch)
+    tasks = _spy_pass_helper(monkeypatch)
     one = build.build(corpus, tmp_path / "one.duckdb", workers=1, progress=False)
-    files = len(list(corpus.rglob("*.txt")))
+    # in one process the passes run where they start
+    assert tasks == [(False, "_judge", "Inline"), (False, "fit_sample", "Inline")]
+    tasks.clear()
+    files = len([p for p in corpus.rglob("*") if p.is_file()])
     assert len(reads) == files  # in one process, each file is read once, to be analysed
     reads.clear()
     two = build.build(corpus, tmp_path / "two.duckdb", workers=2, progress=False)
     assert reads == []  # with workers, the workers read the files: the build process holds none of them
+    # with workers, plan follow-through is judged and the topics fitted in the pass helper process, meanwhile the
+    # aggregates are summed here: the store is the same to the last float of the topic weights
+    assert tasks == [(True, "_judge", "ProcessPoolExecutor"), (True, "fit_sample", "ProcessPoolExecutor")]
     assert (two.analysed, two.failed) == (one.analysed, one.failed) == (files - 1, 1)
     tables = _tables(tmp_path / "two.duckdb")
     assert tables == _tables(tmp_path / "one.duckdb")
     assert len(tables["sentence_words"]) > len(tables["documents"]) > 8  # enough jobs for the pool
     assert any(row[3] for row in tables["follow_through"])  # plans judged from the sentences sent back
+    assert tables["topics"] and tables["sentence_topics"]
+
+
+def _spy_pass_helper(monkeypatch) -> list[tuple[bool, str, str]]:
+    """Record what each build's passes hand to ``build.pass_helper``: (enabled, function, executor kind)."""
+    tasks: list[tuple[bool, str, str]] = []
+    real = build.pass_helper
+
+    @contextmanager
+    def spy(enabled: bool):
+        with real(enabled) as helper:
+            submit = helper.submit
+
+            def recorded(fn, *args, **kwargs):
+                tasks.append((enabled, fn.__name__, type(helper).__name__))
+                return submit(fn, *args, **kwargs)
+
+            monkeypatch.setattr(helper, "submit", recorded)
+            yield helper
+
+    monkeypatch.setattr(build, "pass_helper", spy)
+    return tasks
+
+
+def test_the_pass_helper_is_another_process_that_leaves_after_its_tasks():
+    with build.pass_helper(True) as helper:
+        pid = helper.submit(os.getpid).result()
+        helper.shutdown(wait=False)  # what passes.run does once it has handed over its two tasks
+        assert pid != os.getpid()
+        deadline = time.time() + 15
+        while time.time() < deadline and _alive(pid):
+            time.sleep(0.05)
+        assert not _alive(pid)
+    with build.pass_helper(False) as helper:
+        assert helper is passes.INLINE and helper.submit(os.getpid).result() == os.getpid()
+        failed = helper.submit(int, "一")
+        with pytest.raises(ValueError):  # an error reaches whoever asks for the result, as from a pool
+            failed.result()
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting to be reaped does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def _build_to_kill(tmp_path: Path, workers: int):
@@ -376,8 +433,9 @@ def test_file_changed_after_listing_is_refused(tmp_path):
     assert build._analyse_job(job)[1].startswith("无法读取文件：")
 
 
-class _InlinePool:
-    """A ``ProcessPoolExecutor`` that runs each submitted chunk at once, in this process, and counts them."""
+class _InlinePool(passes.Inline):
+    """A ``ProcessPoolExecutor`` that runs each submitted call at once, in this process, and counts the chunks of
+    documents (the pass helper's two tasks are not chunks)."""
 
     submitted = 0
 
@@ -391,10 +449,8 @@ class _InlinePool:
         return False
 
     def submit(self, fn, *args):
-        _InlinePool.submitted += 1
-        future = Future()
-        future.set_result(fn(*args))
-        return future
+        _InlinePool.submitted += fn.__module__ == build.__name__
+        return super().submit(fn, *args)
 
 
 def test_build_holds_a_window_of_results_not_the_corpus(tmp_path, monkeypatch):
@@ -402,7 +458,7 @@ def test_build_holds_a_window_of_results_not_the_corpus(tmp_path, monkeypatch):
     but not yet taken into the snapshot are at most ``AHEAD`` chunks per worker (pool.map would submit
     them all, and results the build has not taken pile up in its process)."""
     corpus = write_small_corpus(tmp_path / "corpus")
-    files = len(list(corpus.rglob("*.txt")))
+    files = len([p for p in corpus.rglob("*") if p.is_file()])
     monkeypatch.setattr(build, "ProcessPoolExecutor", _InlinePool)
     monkeypatch.setattr(_InlinePool, "submitted", 0)
     monkeypatch.setattr(build, "AHEAD", 1)

@@ -55,8 +55,6 @@ def test_the_topic_pass_over_ranges_of_documents_stores_what_one_pass_over_all_s
 def test_what_a_build_keeps_of_the_documents_it_analysed_stays_within_byte_budgets(monkeypatch):
     """``Known`` takes documents until a cache's bytes would pass its budget, then only notes them as
     analysed: however many documents a build analyses, the caches hold at most their budgets."""
-    from analysis.insight import followthrough
-
     monkeypatch.setattr(passes, "KNOWN_SHINGLES_BYTES", 10_000)
     monkeypatch.setattr(passes, "KNOWN_SENTENCES_BYTES", 20_000)
     sentences = [(n, "成绩", "正面", "客户\t回款\t及时") for n in range(10)]
@@ -69,7 +67,7 @@ def test_what_a_build_keeps_of_the_documents_it_analysed_stays_within_byte_budge
     assert known.shingle_bytes == sum(a.nbytes for a in known.shingles.values()) == 10_000
     assert 1_000 < size < 2_000 and len(known.sentences) == 20_000 // size
     assert known.sentence_bytes == len(known.sentences) * size <= 20_000
-    assert known.sentences_of("d000")[2] == followthrough.Sentence(2, "成绩", "正面", ["客户", "回款", "及时"])
+    assert known.sentences["d000"][2] == (2, "成绩", "正面", "客户\t回款\t及时")  # made Sentences in the pass helper
     known.forget_sentences("d000")
     assert "d000" not in known.sentences and known.sentence_bytes == (len(known.sentences)) * size
     known.add("late", None, sentences[:1])  # room again for a small one, never past the budget

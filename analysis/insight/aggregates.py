@@ -21,6 +21,7 @@ year's documents are exactly the live snapshot's.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import duckdb
 import pyarrow as pa
@@ -203,8 +204,12 @@ PER_YEAR = ("agg_theme_sections", "agg_sentiment", "agg_terms", "agg_section_ter
 """The tables computed from a year's documents alone (their sentences, words and terms)."""
 
 
-def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> dict[str, float]:
+def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None,
+           verdicts: Callable[[], object] | None = None) -> dict[str, float]:
     """(Re)write every aggregate table from the snapshot's base tables; returns timings per table.
+
+    ``verdicts``: called before the plan verdicts (``follow_through``) are summed, last; a build's passes judge them
+    meanwhile in another process (``analysis.insight.passes.run``) and store them from this call.
 
     The word tables are summed one year at a time (a grain lies in one year), so the largest hash
     table is one year's documents × words, not the corpus'. With ``changed`` (a build over a live
@@ -237,6 +242,9 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> d
         timings["carried"] = time.perf_counter() - t
         _sum(con, timings, {int(y) for y in carried}, in_place, delta)
         _text_tables(con, timings, {int(y) for y in carried}, delta)
+        if verdicts is not None:
+            verdicts()
+        _sum_follow(con, timings, in_place)
         t = time.perf_counter()
         doc_rows(con)
         timings["doc_rows"] = time.perf_counter() - t
@@ -408,6 +416,15 @@ def _sum_batches(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
         timings[table.removeprefix("agg_")] = time.perf_counter() - t
 
     t = time.perf_counter()
+    _evidence(con, carried, delta, batches)
+    timings["evidence"] = time.perf_counter() - t
+
+    snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
+
+
+def _sum_follow(con: duckdb.DuckDBPyConnection, timings: dict[str, float], in_place: bool) -> None:
+    """``agg_follow`` and ``agg_follow_pairs`` of the years not in ``_follow_carried``."""
+    t = time.perf_counter()
     statuses = ", ".join(f"CAST(COUNT(*) FILTER (WHERE f.status = '{s}') AS INTEGER)" for s in FOLLOW_STATUSES)
     _insert(con, "agg_follow", (
         f"SELECT {_G}, CAST(COUNT(DISTINCT f.doc_id) AS INTEGER), CAST(COUNT(*) AS INTEGER), {statuses} "
@@ -418,12 +435,6 @@ def _sum_batches(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
     t = time.perf_counter()
     _follow_pairs(con, in_place)
     timings["follow_pairs"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    _evidence(con, carried, delta, batches)
-    timings["evidence"] = time.perf_counter() - t
-
-    snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
 
 
 def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:

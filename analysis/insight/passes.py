@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 
 import duckdb
@@ -73,10 +75,6 @@ class Known:
         sentences = self.sentences.pop(doc_id, None)
         if sentences is not None:
             self.sentence_bytes -= _sentences_size(sentences)
-
-    def sentences_of(self, doc_id: str) -> list[followthrough.Sentence]:
-        return [followthrough.Sentence(idx, section, label, words.split("\t"))
-                for idx, section, label, words in self.sentences[doc_id]]
 
 
 def _has_live_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -184,20 +182,48 @@ SELECT a.doc_id, b.doc_id AS next_doc_id FROM p a JOIN p b
 employee, department and year the smallest doc_id."""
 
 
-def _read_sentences(con: duckdb.DuckDBPyConnection, doc_ids: list[str],
-                    into: dict[str, list[followthrough.Sentence]]) -> None:
+def _sentence_rows(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> list[tuple]:
+    """The (doc_id, idx, section, label, words) rows of ``doc_ids``' sentences that have content words, in order."""
     if not doc_ids:
-        return
+        return []
     con.register("_unread", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
     try:
-        rows = con.execute(
+        return con.execute(
             "SELECT s.doc_id, s.idx, s.section, s.label, w.words FROM sentences s "
             "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx "
             "WHERE s.doc_id IN (SELECT doc_id FROM _unread) ORDER BY s.doc_id, s.idx").fetchall()
     finally:
         con.unregister("_unread")
+
+
+def _judge(pairs: list[tuple[str, str]], kept: dict[str, list[tuple[int, str, str, str]]],
+           rows: list[tuple]) -> tuple[list[followthrough.Result], dict[str, float]]:
+    """``followthrough.judge_pairs`` over sentences as they travel: the build's compact ones (``Known.sentences``) and
+    the rows read back (``_sentence_rows``). Runs in the pass helper, so the objects are made there, not in the build
+    process."""
+    sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list)
+    for doc_id, compact in kept.items():
+        sentences[doc_id] = [followthrough.Sentence(idx, section, label, words.split("\t"))
+                             for idx, section, label, words in compact]
     for doc_id, idx, section, label, words in rows:
-        into[doc_id].append(followthrough.Sentence(idx, section, label, words))
+        sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
+    return followthrough.judge_pairs(pairs, sentences)
+
+
+class Inline(Executor):
+    """An executor that runs each call at once, in this process: the passes outside a build (an upload, an edit,
+    a test), where no helper process is worth forking."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 - handed to whoever asks for the result, as a pool would
+            future.set_exception(error)
+        return future
+
+
+INLINE = Inline()
 
 
 def _store_follow_through(con: duckdb.DuckDBPyConnection, results: list[followthrough.Result]) -> None:
@@ -221,16 +247,32 @@ PAIR_CHUNK = 2000
 """Plan/next-year pairs judged at once: the sentences of at most twice as many documents are in memory."""
 
 
+FOLLOW_AHEAD = 2
+"""Chunks of pairs sent to the pass helper and not yet stored: the build process reads the next chunk's sentences
+while the helper judges one."""
+
+
 def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = None,
                           changed: set[str] | None = None) -> int:
-    """Judge every plan sentence against the writer's next summary; store pairs and per-document rates.
+    """Judge every plan sentence against the writer's next summary; store pairs and per-document rates; returns
+    the number of plans judged (``start_follow_through``, run to the end here)."""
+    return start_follow_through(con, known, changed)()
+
+
+def start_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = None,
+                         changed: set[str] | None = None, executor: Executor = INLINE) -> Callable[[], int]:
+    """Start judging every plan sentence against the writer's next summary; the returned call stores the last
+    verdicts and per-document rates and returns the number of plans judged here.
+
+    The judging (``followthrough.judge_pairs``, pure Python) runs on ``executor``: in a build, the pass helper
+    process, while this process goes on with the other passes (``run``); elsewhere at once (``INLINE``).
 
     The pairs are formed in SQL and judged ``PAIR_CHUNK`` at a time, reading back only those pairs'
     sentences, so memory is bounded by the chunk, not the corpus. With ``changed`` (the doc_ids whose
     sentences differ from the live snapshot's: analysed in this build, or corrected), only the pairs
     that are new or involve a changed document are judged; the verdicts and rates of the other pairs
     are carried over from the live snapshot in SQL, so adding a year of summaries reads back only the
-    documents paired with the new ones. Returns the number of plans judged here."""
+    documents paired with the new ones."""
     known = known or Known()
     incremental = changed is not None and _has_live_table(con, "follow_through") and _has_live_table(con, "documents")
     # a build's snapshot that began as a byte copy of the live file keeps the live verdicts in place
@@ -268,24 +310,45 @@ def update_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = 
         con.execute("DROP TABLE IF EXISTS _pairs")
         con.execute("DROP TABLE IF EXISTS _kept")
     judged = 0
-    for start in range(0, len(todo), PAIR_CHUNK):
-        chunk = todo[start:start + PAIR_CHUNK]
-        involved = sorted({d for pair in chunk for d in pair})
-        sentences: dict[str, list[followthrough.Sentence]] = defaultdict(list)
-        sentences.update({d: known.sentences_of(d) for d in involved if d in known.sentences})
-        _read_sentences(con, [d for d in involved if d not in known.sentences], sentences)
-        results, rates = followthrough.judge_pairs(chunk, sentences)
+    pending: deque[Future] = deque()
+
+    def store(future: Future) -> None:
+        nonlocal judged
+        results, rates = future.result()
         _store_follow_through(con, results)
         _store_rates(con, rates)
         judged += len(results)
-    return judged
+
+    for start in range(0, len(todo), PAIR_CHUNK):
+        chunk = todo[start:start + PAIR_CHUNK]
+        involved = sorted({d for pair in chunk for d in pair})
+        kept = {d: known.sentences[d] for d in involved if d in known.sentences}
+        rows = _sentence_rows(con, [d for d in involved if d not in known.sentences])
+        pending.append(executor.submit(_judge, chunk, kept, rows))
+        del kept, rows
+        while len(pending) >= FOLLOW_AHEAD:
+            store(pending.popleft())
+
+    def finish() -> int:
+        while pending:
+            store(pending.popleft())
+        return judged
+
+    return finish
 
 
-def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics: bool = False) -> dict[str, float]:
-    """All corpus-wide passes over a new snapshot; returns their timings (seconds) for the report.
+def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics: bool = False,
+        helper: Executor = INLINE) -> dict[str, float]:
+    """All corpus-wide passes over a new snapshot; returns their timings (seconds, of this process) for the report.
 
     HR's taxonomy and HR's corrections come first, in that order: they change sentence themes and labels,
-    which copies, plan follow-through and topics read."""
+    which copies, plan follow-through and topics read.
+
+    ``helper``: where the two passes that are Python rather than SQL run, plan follow-through's judging and the topic
+    fit (a build's pass helper process, ``analysis.build``). They are started before the aggregates and collected
+    when needed: the verdicts just before the aggregates sum them, the topics at the end. The aggregates are DuckDB
+    statements, and on a corpus of a few thousand summaries each of them fills one core at most, so the
+    other core judges and fits meanwhile. Outside a build (``INLINE``) each runs where it is started."""
     timings = {}
     # before each pass, DuckDB's cached blocks of the previous one are let go (``snapshot.drop_cache``): what a
     # pass reads stays cached under the default limit, and the next pass's peak would sit on top of it
@@ -310,19 +373,33 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics
     timings["copies"] = time.perf_counter() - t
     snapshot.drop_cache(con)
     t = time.perf_counter()
-    update_follow_through(con, known, changed)
+    follow = start_follow_through(con, known, changed, helper)
     timings["follow_through"] = time.perf_counter() - t
     snapshot.drop_cache(con)
     t = time.perf_counter()
-    update_topics(con, changed=None if known is None else known.analysed, refit=refit_topics)
+    topics = start_topics(con, changed=None if known is None else known.analysed, refit=refit_topics, executor=helper)
+    helper.shutdown(wait=False)  # no more tasks: a helper process leaves once it has done these two
     # refitting the topics is the way to a store exactly the full build's: the network is then counted afresh too
     snapshot.drop_cache(con)
     update_network(con, changed=None if known is None or refit_topics else known.analysed)
     timings["topics"] = time.perf_counter() - t
     snapshot.drop_cache(con)
+
+    waited = []
+
+    def verdicts() -> None:
+        t = time.perf_counter()
+        follow()
+        waited.append(time.perf_counter() - t)
+
     t = time.perf_counter()
-    aggregates.update(con, changed)  # last: the dashboard's sums of everything above
-    timings["aggregates"] = time.perf_counter() - t
+    aggregates.update(con, changed, verdicts)  # the dashboard's sums of everything but the topics
+    timings["aggregates"] = time.perf_counter() - t - sum(waited)
+    timings["follow_through"] += sum(waited)
+    snapshot.drop_cache(con)
+    t = time.perf_counter()
+    topics()
+    timings["topics"] += time.perf_counter() - t
     return timings
 
 
@@ -453,12 +530,21 @@ _TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
 
 def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: int = explore.SEED,
                   changed: set[str] | None = None, refit: bool = False) -> int:
-    """Topics found in the corpus itself (issue 15), once per snapshot: the explore page reads them.
+    """Topics found in the corpus itself (issue 15), once per snapshot: the explore page reads them; returns the
+    number of topics (``start_topics``, run to the end here)."""
+    return start_topics(con, k, seed, changed, refit)()
+
+
+def start_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: int = explore.SEED,
+                 changed: set[str] | None = None, refit: bool = False, executor: Executor = INLINE
+                 ) -> Callable[[], int]:
+    """Start finding the topics; the returned call stores them and returns their number.
 
     NMF over every document's content-word counts (``terms``), then, in SQL, the topic of each body
     sentence: the one sharing most of its top words with the sentence's words (at least two; ties to the
-    lower number, as ``explore.sentence_topic``). Deterministic for a given corpus and seed. Returns the
-    number of topics.
+    lower number, as ``explore.sentence_topic``). Deterministic for a given corpus and seed. The fit
+    (``explore.fit_sample``: importing scikit-learn and the factorisation) runs on ``executor``: in a build, the
+    pass helper process, while this process sums the aggregates (``run``).
 
     With ``changed`` (a build over a live snapshot: the doc_ids it analysed) and unless ``refit``, the
     live snapshot's model is reused when the documents it has not seen stay within
@@ -473,46 +559,66 @@ def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed:
     if not refit and changed is not None:
         reused = _reuse_topics(con, changed)
         if reused is not None:
-            return reused
+            return lambda: reused
     n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchall()[0][0]
     if n_docs < max(3, k):
-        return 0
+        return lambda: 0
     # the vocabulary (words in at least 3 documents and at most half of them) and integer codes of words and
     # documents, in SQL: only integers leave DuckDB, and only a range of documents' counts at a time
     con.execute("CREATE TEMP TABLE _topic_vocab AS SELECT term, row_number() OVER (ORDER BY term) - 1 AS code "
                 "FROM terms GROUP BY term HAVING COUNT(*) >= 3 AND COUNT(*) <= ? / 2", [n_docs])
     con.execute("CREATE TEMP TABLE _topic_docs AS SELECT doc_id, row_number() OVER (ORDER BY doc_id) - 1 AS doc "
                 "FROM documents")
+
+    def drop() -> None:
+        con.execute("DROP TABLE IF EXISTS _topic_vocab")
+        con.execute("DROP TABLE IF EXISTS _topic_docs")
+
     try:
         vocab = [r[0] for r in con.execute("SELECT term FROM _topic_vocab ORDER BY code").fetchall()]
         if len(vocab) < 2:
-            return 0
+            drop()
+            return lambda: 0
         rows = explore.fit_rows(n_docs, seed)
-        found = explore.fit_sample(_term_counts(con, rows, len(vocab)), vocab, k, seed)
-        if not found.words:
-            return 0
-        snapshot.insert_rows(con, "topics", [
-            {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
-            for t, w in enumerate(found.words)])
-        model = found.model
-        snapshot.insert_arrow(con, "topic_model", [snapshot.record_batch("topic_model", {
-            "code": list(range(len(model.vocab))), "word": model.vocab, "idf": model.idf.tolist(),
-            "weights": model.components.T.tolist()})])
-        snapshot.insert_rows(con, "meta", [{"key": "topics_projected", "value": "0"}])
-        for start in range(0, n_docs, TOPIC_RANGE):
-            docs = np.arange(start, min(start + TOPIC_RANGE, n_docs))
-            ids = [r[0] for r in con.execute("SELECT doc_id FROM _topic_docs WHERE doc BETWEEN ? AND ? ORDER BY doc",
-                                             [int(docs[0]), int(docs[-1])]).fetchall()]
-            # a corpus the sample is all of keeps the factorisation's own weights; else each document's
-            # TF-IDF row projected on the topics (depends on that row alone, so ranges store what one pass would)
-            shares = (found.shares[docs] if len(rows) == n_docs
-                      else explore.project(model, _term_counts(con, docs, len(vocab))))
-            _store_doc_topics(con, ids, shares)
-            _store_sentence_topics(con, docs=(int(docs[0]), int(docs[-1])))
-        return len(found.words)
-    finally:
-        con.execute("DROP TABLE IF EXISTS _topic_vocab")
-        con.execute("DROP TABLE IF EXISTS _topic_docs")
+        fit = executor.submit(explore.fit_sample, _term_counts(con, rows, len(vocab)), vocab, k, seed)
+    except BaseException:
+        drop()
+        raise
+
+    def finish() -> int:
+        try:
+            return _store_topics(con, fit.result(), n_docs, len(rows), len(vocab))
+        finally:
+            drop()
+
+    return finish
+
+
+def _store_topics(con: duckdb.DuckDBPyConnection, found: explore.Fitted, n_docs: int, n_fit: int, n_words: int
+                  ) -> int:
+    """The fitted topics, the model, and every document's shares and sentence topics, ``TOPIC_RANGE`` documents at a
+    time (``_topic_docs``, ``_topic_vocab``); returns the number of topics."""
+    if not found.words:
+        return 0
+    snapshot.insert_rows(con, "topics", [
+        {"topic": t, "label": explore.topic_label(w), "words": w, "weights": found.weights[t]}
+        for t, w in enumerate(found.words)])
+    model = found.model
+    snapshot.insert_arrow(con, "topic_model", [snapshot.record_batch("topic_model", {
+        "code": list(range(len(model.vocab))), "word": model.vocab, "idf": model.idf.tolist(),
+        "weights": model.components.T.tolist()})])
+    snapshot.insert_rows(con, "meta", [{"key": "topics_projected", "value": "0"}])
+    for start in range(0, n_docs, TOPIC_RANGE):
+        docs = np.arange(start, min(start + TOPIC_RANGE, n_docs))
+        ids = [r[0] for r in con.execute("SELECT doc_id FROM _topic_docs WHERE doc BETWEEN ? AND ? ORDER BY doc",
+                                         [int(docs[0]), int(docs[-1])]).fetchall()]
+        # a corpus the sample is all of keeps the factorisation's own weights; else each document's
+        # TF-IDF row projected on the topics (depends on that row alone, so ranges store what one pass would)
+        shares = (found.shares[docs] if n_fit == n_docs
+                  else explore.project(model, _term_counts(con, docs, n_words)))
+        _store_doc_topics(con, ids, shares)
+        _store_sentence_topics(con, docs=(int(docs[0]), int(docs[-1])))
+    return len(found.words)
 
 
 TOPIC_RANGE = 5000
