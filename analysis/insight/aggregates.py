@@ -20,6 +20,7 @@ year's documents are exactly the live snapshot's.
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -48,7 +49,7 @@ row's alias): total, so the first sentences of a list are the same whichever way
 
 
 def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = False,
-              batches: dict[int | None, list[int]] | None = None) -> None:
+              batches: dict[int | None, list[int]] | None = None, drop: bool = True) -> None:
     """``agg_evidence`` and ``agg_evidence_keys``: the evidence lists a page opens with, per grain.
 
     The first ``EVIDENCE_TOP`` distinct texts of a list over any set of grains are among the first
@@ -69,7 +70,8 @@ def _evidence(con: duckdb.DuckDBPyConnection, carried: set[int], delta: bool = F
         elif batches is not None:
             for batch in batches[year]:
                 _evidence_of_batch(con, keys, batch)
-                snapshot.drop_cache(con)
+                if drop:
+                    snapshot.drop_cache(con)
         else:
             _evidence_of_year(con, keys, year)
 
@@ -240,8 +242,18 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None,
                 con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM live."{table}" '
                             f"WHERE year IN (SELECT year FROM {kept})")
         timings["carried"] = time.perf_counter() - t
-        _sum(con, timings, {int(y) for y in carried}, in_place, delta)
-        _text_tables(con, timings, {int(y) for y in carried}, delta)
+        years = {int(y) for y in carried}
+        if _side_by_side(con, delta):
+            # the word tables on a second connection, in a thread, while this one sums the rest: both threads are
+            # in DuckDB (which lets go of the GIL), and neither lowers the memory limit under the other's statements
+            beside = _Beside(con, _text_tables, years)
+            try:
+                _sum(con, timings, years, in_place, delta, drop=False)
+            finally:
+                timings.update(beside.join())
+        else:
+            _sum(con, timings, years, in_place, delta)
+            _text_tables(con, timings, years, delta)
         if verdicts is not None:
             verdicts()
         _sum_follow(con, timings, in_place)
@@ -257,6 +269,46 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None,
 
 
 _FOLLOW = ("agg_follow", "agg_follow_pairs")
+
+SIDE_BY_SIDE_SENTENCES = 250_000
+"""Sentences of a corpus up to which a full count sums the word tables (``_text_tables``) on a second connection
+beside the other tables (``_Beside``). DuckDB runs a statement on as many threads as the table scanned has row
+groups (122,880 rows): below about two, each statement fills one core, and the two connections fill two. Above,
+DuckDB parallelises each statement itself, and two at once would only add their hash tables up."""
+
+
+def _side_by_side(con: duckdb.DuckDBPyConnection, delta: bool) -> bool:
+    """Whether ``update`` sums the word tables beside the others: a full count (not ``delta``) of a corpus of at most
+    ``SIDE_BY_SIDE_SENTENCES`` sentences."""
+    return not delta and con.execute(
+        "SELECT COALESCE(SUM(sentences), 0) FROM documents").fetchall()[0][0] <= SIDE_BY_SIDE_SENTENCES
+
+
+class _Beside:
+    """``count(cursor, timings, carried, False, drop=False)`` in a thread, on a second connection to the snapshot
+    (``con.cursor()``: its own temp tables, the same tables and memory limit); ``join`` waits, closes it and
+    returns the timings, or raises what the count raised."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, count: Callable, carried: set[int]) -> None:
+        self.cursor = con.cursor()
+        self.timings: dict[str, float] = {}
+        self.error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                count(self.cursor, self.timings, carried, False, drop=False)
+            except BaseException as error:  # noqa: BLE001 - raised again in the thread that joins
+                self.error = error
+
+        self.thread = threading.Thread(target=work, name="yearend-aggregates", daemon=True)
+        self.thread.start()
+
+    def join(self) -> dict[str, float]:
+        self.thread.join()
+        self.cursor.close()
+        if self.error is not None:
+            raise self.error
+        return self.timings
 
 
 def _follow_years(con: duckdb.DuckDBPyConnection, carried: list[int]) -> list[int]:
@@ -345,18 +397,19 @@ def _batches(con: duckdb.DuckDBPyConnection, years: list[int | None]) -> dict[in
 
 
 def _sum(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int], in_place: bool,
-         delta: bool) -> None:
+         delta: bool, drop: bool = True) -> None:
     years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()
              if r[0] not in carried]
     try:
         batches = _batches(con, years)
-        _sum_batches(con, timings, carried, years, batches, in_place, delta)
+        _sum_batches(con, timings, carried, years, batches, in_place, delta, drop)
     finally:
         con.execute("DROP TABLE IF EXISTS _batch")
 
 
 def _sum_batches(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int],
-                 years: list[int | None], batches: dict[int | None, list[int]], in_place: bool, delta: bool) -> None:
+                 years: list[int | None], batches: dict[int | None, list[int]], in_place: bool, delta: bool,
+                 drop: bool = True) -> None:
     """``_sum`` over the batches of whole grains of ``years`` (the years not carried), one batch at a time,
     each table's rows of a batch summed from that batch's documents alone; DuckDB's cached blocks are let go
     after each batch (``snapshot.drop_cache``), since every batch scans the base tables again."""
@@ -398,7 +451,8 @@ def _sum_batches(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
                 each = select.format(g=_G, db="", where="d.doc_id IN (SELECT doc_id FROM _batch WHERE batch = ?)")
                 _insert(con, table, f"SELECT {sums} FROM ({each}) GROUP BY ALL", [batch])
                 timings[table.removeprefix("agg_")] += time.perf_counter() - t
-            snapshot.drop_cache(con)
+            if drop:
+                snapshot.drop_cache(con)
     for table, select in (per_year if delta else []):
         t = time.perf_counter()
         cols = list(snapshot.TABLES[table])
@@ -416,7 +470,7 @@ def _sum_batches(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
         timings[table.removeprefix("agg_")] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _evidence(con, carried, delta, batches)
+    _evidence(con, carried, delta, batches, drop)
     timings["evidence"] = time.perf_counter() - t
 
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
@@ -512,7 +566,7 @@ change a lot from year to year; when they are not, the page reads the base table
 
 
 def _text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carried: set[int],
-                 delta: bool = False) -> None:
+                 delta: bool = False, drop: bool = True) -> None:
     """``agg_word_sentences``, ``agg_network_words`` and ``agg_network_pairs`` of the years not carried over from the
     live snapshot, one year at a time (a grain lies in one year): the largest join is one year's sentences × their
     candidate words, not the corpus'.
@@ -532,10 +586,11 @@ def _text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
     try:
         batches = _batches(con, years)
         for year in years:
-            _year_text_tables(con, timings, year, delta and year is not None, batches[year])
+            _year_text_tables(con, timings, year, delta and year is not None, batches[year], drop)
             for table in ("_sw", "_sw_added", "_sw_removed"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
-            snapshot.drop_cache(con)  # a year's blocks are not read again (mem18: the cache grew with the corpus)
+            if drop:
+                snapshot.drop_cache(con)  # a year's blocks are not read again (mem18: the cache grew with the corpus)
     finally:
         con.execute("DROP TABLE IF EXISTS _batch")
 
@@ -571,7 +626,7 @@ def _pair_rows(words: str, where: str = "TRUE") -> str:
 
 
 def _year_text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float], year: int | None,
-                      delta: bool, batches: list[int]) -> None:
+                      delta: bool, batches: list[int], drop: bool = True) -> None:
     """One year's rows of the three tables of ``_text_tables``: by difference (``delta``), or counted batch by
     batch (``batches``, of the temp table ``_batch``)."""
     keys = ", ".join(AGGREGATE_GRAIN)
@@ -603,7 +658,8 @@ def _year_text_tables(con: duckdb.DuckDBPyConnection, timings: dict[str, float],
         _insert(con, "agg_network_pairs", (
             f"SELECT {keys}, source, target, CAST(sentences AS INTEGER) FROM ({_pair_rows('_sw')}) ORDER BY 5, 6"),
             [year])
-        snapshot.drop_cache(con)
+        if drop:
+            snapshot.drop_cache(con)
     timings["text_tables"] = timings.get("text_tables", 0.0) + time.perf_counter() - t
 
 
