@@ -60,7 +60,7 @@ def wrap(owner, attr, name):
     setattr(owner, attr, wrapper)
 for owner, attr in ((build, "collect"), (build, "_copy_reused"), (build, "_warm_up"), (build, "insert"),
                     (taxonomy, "apply_active"), (corrections, "apply"), (passes, "update_copies"),
-                    (passes, "update_follow_through"), (passes, "update_topics"), (passes, "update_network"),
+                    (passes, "start_follow_through"), (passes, "start_topics"), (passes, "update_network"),
                     (aggregates, "update"), (aggregates, "_evidence"), (aggregates, "_follow_pairs")):
     wrap(owner, attr, attr.strip("_"))
 """

@@ -244,7 +244,8 @@ def _store_rates(con: duckdb.DuckDBPyConnection, rates: dict[str, float]) -> Non
 
 
 PAIR_CHUNK = 2000
-"""Plan/next-year pairs judged at once: the sentences of at most twice as many documents are in memory."""
+"""Plan/next-year pairs judged at once: the sentences of at most twice as many documents are in memory per chunk
+(in the build process, ``FOLLOW_AHEAD`` chunks: the one read and the one judged)."""
 
 
 FOLLOW_AHEAD = 2
