@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
