@@ -182,22 +182,27 @@ SELECT a.doc_id, b.doc_id AS next_doc_id FROM p a JOIN p b
 employee, department and year the smallest doc_id."""
 
 
-def _sentence_rows(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> list[tuple]:
-    """The (doc_id, idx, section, label, words) rows of ``doc_ids``' sentences that have content words, in order."""
+def _sentence_rows(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> pa.Table | None:
+    """The (doc_id, idx, section, label, words) rows of ``doc_ids``' sentences that have content words, in order, as
+    an Arrow table (None for no documents).
+
+    Arrow, not Python tuples: making a Python list of words for each of a chunk's ~130,000 sentences took the build
+    process ~2.5 s of the ~2.8 s a chunk's read cost (20,000 and 100,000 summaries alike); read as Arrow it is
+    ~0.3 s, and the lists are made by the pass helper (``_judge``), beside the build process's next read."""
     if not doc_ids:
-        return []
+        return None
     con.register("_unread", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
     try:
-        return con.execute(
+        return con.sql(
             "SELECT s.doc_id, s.idx, s.section, s.label, w.words FROM sentences s "
             "JOIN sentence_words w ON w.doc_id = s.doc_id AND w.idx = s.idx "
-            "WHERE s.doc_id IN (SELECT doc_id FROM _unread) ORDER BY s.doc_id, s.idx").fetchall()
+            "WHERE s.doc_id IN (SELECT doc_id FROM _unread) ORDER BY s.doc_id, s.idx").to_arrow_table()
     finally:
         con.unregister("_unread")
 
 
 def _judge(pairs: list[tuple[str, str]], kept: dict[str, list[tuple[int, str, str, str]]],
-           rows: list[tuple]) -> tuple[list[followthrough.Result], dict[str, float]]:
+           rows: pa.Table | None) -> tuple[list[followthrough.Result], dict[str, float]]:
     """``followthrough.judge_pairs`` over sentences as they travel: the build's compact ones (``Known.sentences``) and
     the rows read back (``_sentence_rows``). Runs in the pass helper, so the objects are made there, not in the build
     process."""
@@ -205,8 +210,9 @@ def _judge(pairs: list[tuple[str, str]], kept: dict[str, list[tuple[int, str, st
     for doc_id, compact in kept.items():
         sentences[doc_id] = [followthrough.Sentence(idx, section, label, words.split("\t"))
                              for idx, section, label, words in compact]
-    for doc_id, idx, section, label, words in rows:
-        sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
+    if rows is not None:
+        for doc_id, idx, section, label, words in zip(*(column.to_pylist() for column in rows.columns)):
+            sentences[doc_id].append(followthrough.Sentence(idx, section, label, words))
     return followthrough.judge_pairs(pairs, sentences)
 
 
@@ -324,9 +330,9 @@ def start_follow_through(con: duckdb.DuckDBPyConnection, known: Known | None = N
         chunk = todo[start:start + PAIR_CHUNK]
         involved = sorted({d for pair in chunk for d in pair})
         kept = {d: known.sentences[d] for d in involved if d in known.sentences}
-        rows = _sentence_rows(con, [d for d in involved if d not in known.sentences])
-        pending.append(executor.submit(_judge, chunk, kept, rows))
-        del kept, rows
+        read = _sentence_rows(con, [d for d in involved if d not in known.sentences])
+        pending.append(executor.submit(_judge, chunk, kept, read))
+        del kept, read
         while len(pending) >= FOLLOW_AHEAD:
             store(pending.popleft())
 
