@@ -261,61 +261,60 @@ def analyse_many(
         return
     size = max(1, min(CHUNK, len(jobs) // (workers * 8)))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork")  # workers inherit the warmed-up tokenizer and model
-    # The dictionaries and models just loaded are hundreds of thousands of long-lived objects: frozen,
-    # the garbage collector stops rescanning them while results pile up here, and forked workers do
-    # not copy their pages by touching reference counts.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
-            # a window of chunks in flight, not all of them: results the build has not taken yet wait
-            # in this process, so they must not pile up faster than it inserts them
-            fn = _analyse_packed if packed else _analyse_chunk
-            ahead = AHEAD * workers
-            pending = deque(pool.submit(fn, chunk) for chunk in chunks[:ahead])
-            try:
-                for n, chunk in enumerate(chunks):
-                    results = pending.popleft().result()
-                    if n + ahead < len(chunks):
-                        pending.append(pool.submit(fn, chunks[n + ahead]))
-                    yield from [results] if packed else results
-                    del results
-                    if progress:
-                        progress(len(chunk))
-            finally:
-                for future in pending:
-                    future.cancel()
-    finally:
-        gc.unfreeze()
+    # forked: the workers inherit the warmed-up tokenizer and model
+    with _forked(workers) as pool:
+        # a window of chunks in flight, not all of them: results the build has not taken yet wait
+        # in this process, so they must not pile up faster than it inserts them
+        fn = _analyse_packed if packed else _analyse_chunk
+        ahead = AHEAD * workers
+        pending = deque(pool.submit(fn, chunk) for chunk in chunks[:ahead])
+        try:
+            for n, chunk in enumerate(chunks):
+                results = pending.popleft().result()
+                if n + ahead < len(chunks):
+                    pending.append(pool.submit(fn, chunks[n + ahead]))
+                yield from [results] if packed else results
+                del results
+                if progress:
+                    progress(len(chunk))
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 @contextmanager
-def pass_helper(enabled: bool) -> Iterator[Executor]:
-    """Where a build's corpus-wide passes run their Python work (``passes.run``): one process forked from this one
-    when ``enabled``, else this process (``passes.INLINE``).
-
-    While this process sums the aggregates in DuckDB, the helper judges plan follow-through and fits the topics:
-    both are Python and numpy, and at a few thousand summaries DuckDB fills one core at most. A process, not a
-    thread: the judging holds the GIL, and every DuckDB statement of the aggregates would wait for it. It is forked
-    on its first task, so it shares the build process's pages (models, dictionaries) until either writes them; the
-    garbage collector is frozen meanwhile so that the child's collections do not touch, and copy, those pages.
-    After its last task the build lets it go (``shutdown``), so it holds no memory through the rest of the passes."""
-    if not enabled:
-        yield passes.INLINE
-        return
+def _forked(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` processes forked from this one (on its first task), each watching it
+    (``_exit_with_parent``). The dictionaries and models loaded here are hundreds of thousands of long-lived objects:
+    the garbage collector is frozen while the pool lives, so it stops rescanning them while results pile up here,
+    and forked children do not copy their pages by touching them."""
     import multiprocessing as mp
 
     gc.freeze()
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=_exit_with_parent,
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_exit_with_parent,
                                initargs=(os.getpid(),))
     try:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+
+
+@contextmanager
+def pass_helper(enabled: bool) -> Iterator[Executor]:
+    """Where a build's corpus-wide passes run their Python work (``passes.run``): one process forked from this one
+    (``_forked``) when ``enabled``, else this process (``passes.INLINE``).
+
+    While this process sums the aggregates in DuckDB, the helper judges plan follow-through and fits the topics:
+    both are Python and numpy, and at a few thousand summaries DuckDB fills one core at most. A process, not a
+    thread: the judging holds the GIL, and every DuckDB statement of the aggregates would wait for it. Forked, it
+    shares the build process's pages (models, dictionaries) until either writes them. After its last task the build
+    lets it go (``shutdown``), so it holds no memory through the rest of the passes."""
+    if not enabled:
+        yield passes.INLINE
+        return
+    with _forked(1) as pool:
+        yield pool
 
 
 def _exit_with_parent(parent: int) -> None:
