@@ -70,7 +70,7 @@ class Job:
     source_file: str
     data: bytes
     meta: dict
-    path: Path | None = None
+    path: str | None = None
     """A corpus file listed by ``collect``: read where it is analysed, so the build holds no file's bytes."""
     key: str = ""
     """The content hash (doc_id): of ``data``, or of the file's bytes when ``collect`` listed it."""
@@ -90,7 +90,8 @@ class Job:
         if self.path is None:
             return self.data
         try:
-            data = self.path.read_bytes()
+            with open(self.path, "rb") as fh:
+                data = fh.read()
         except OSError as exc:
             raise decode.IngestError(f"无法读取文件：{exc.strerror}") from exc
         if content_hash(data) != self.key:
@@ -375,15 +376,15 @@ def collect(corpus: Path, hashes: dict[str, tuple[int, int, str]] | None = None
         rel, data, meta = item
         if isinstance(data, ingest.OnDisk):
             try:
-                path = str(data.path)
+                path = data.path
                 inside = path[len(root):] if path.startswith(root) else path  # as on disk (``rel`` is cleaned)
                 st = os.stat(path)
                 entry = known.get(inside)
                 if entry is None or entry[:2] != (st.st_size, st.st_mtime_ns):
-                    entry = (st.st_size, st.st_mtime_ns, file_hash(data.path))
+                    entry = (st.st_size, st.st_mtime_ns, file_hash(path))
                 if st.st_mtime_ns < recent:
                     listed[inside] = entry
-                jobs.append(Job(rel, b"", meta, path=data.path, key=entry[2]))
+                jobs.append(Job(rel, b"", meta, path=path, key=entry[2]))
             except OSError as exc:
                 failures.append((rel, f"无法读取文件：{exc.strerror}"))
         else:
@@ -401,7 +402,7 @@ def _store_hashes(con, hashes: dict[str, tuple[int, int, str]]) -> None:
         "mtime_ns": [e[1] for e in hashes.values()], "doc_id": [e[2] for e in hashes.values()]})])
 
 
-def file_hash(path: Path) -> str:
+def file_hash(path: str | Path) -> str:
     """``content_hash`` of a file's bytes, read in blocks: the file is never whole in memory."""
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()[:20]
@@ -579,8 +580,8 @@ def _meta_changed(stored: dict, job: Job) -> bool:
 def _copy_reused(con, reuse: dict[str, Job], retag: dict[str, Job]) -> None:
     """Carry the template library, HR's records and the unchanged documents over from the live
     snapshot, with metadata refreshed where it changed."""
-    # a byte copy of the live file also keeps its aggregates and plan verdicts: the passes delete what changed
-    derived = (*snapshot.DERIVED, "follow_through") if snapshot.started_from_live(con) else ()
+    # a byte copy of the live file also keeps its aggregates, plan verdicts and topics: the passes delete what changed
+    derived = (*snapshot.DERIVED, "follow_through", *passes.TOPIC_TABLES) if snapshot.started_from_live(con) else ()
     snapshot.copy_live(con, ("templates", "managed", "corrections", *snapshot.PER_DOCUMENT, *derived),
                        keep_doc_ids=list(reuse))
     for doc_id, job in retag.items():

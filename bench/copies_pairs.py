@@ -45,7 +45,7 @@ def main() -> int:
     found: dict[tuple[int, int], list[np.ndarray]] = {}
     every = []
     for b in range(copies.BANDS):
-        order, starts, sizes = copies._band_groups(signatures, b, year)
+        order, starts, sizes = copies._band_groups(signatures, b, np.argsort(year, kind="stable"))
         values = stock[order[starts], b * rows:(b + 1) * rows]
         kind = np.where(~values.any(axis=1), 0, np.where(values.all(axis=1), 2, 1))
         size = np.where(sizes <= 5, 0, np.where(sizes <= copies.BUCKET_CAP, 1, 2))

@@ -309,7 +309,7 @@ def test_collect_keeps_paths_and_hashes_not_bytes(tmp_path, monkeypatch):
     write_corpus(corpus)
     with zipfile.ZipFile(corpus / "2024" / "归档.zip", "w") as zf:
         zf.writestr("客服部/陈静_热线组.txt", GOOD_B.replace("质检组", "热线组"))
-    hashed: list[Path] = []
+    hashed: list[str] = []
     real = build.file_hash
     monkeypatch.setattr(build, "file_hash", lambda path: hashed.append(path) or real(path))
     jobs, failures = build.collect(corpus)
@@ -346,7 +346,7 @@ def test_collect_reads_only_files_whose_size_or_time_changed(tmp_path, monkeypat
     sales_ns, plant_ns = _age(sales), _age(plant)
     hashed: list[str] = []
     real = build.file_hash
-    monkeypatch.setattr(build, "file_hash", lambda path: hashed.append(path.name) or real(path))
+    monkeypatch.setattr(build, "file_hash", lambda path: hashed.append(Path(path).name) or real(path))
 
     def keys(hashes):
         hashed.clear()
@@ -399,7 +399,7 @@ def test_build_keeps_file_hashes_in_the_store(tmp_path, monkeypatch):
         "2024/生产部/周建国_质检组.txt": (len(GOOD_B.encode()), plant_ns, content_hash(GOOD_B.encode()))}
     hashed: list[str] = []
     real = build.file_hash
-    monkeypatch.setattr(build, "file_hash", lambda path: hashed.append(path.name) or real(path))
+    monkeypatch.setattr(build, "file_hash", lambda path: hashed.append(Path(path).name) or real(path))
     longer = GOOD_A + "全年新签合同十八份。\n"
     sales.write_text(longer, encoding="utf-8")
     new_ns = _age(sales, 60)
@@ -425,10 +425,10 @@ def test_file_changed_after_listing_is_refused(tmp_path):
     write_corpus(corpus)
     jobs, _ = build.collect(corpus)
     job = next(j for j in jobs if j.source_file == "2024/销售部/林晓雨_华东组.txt")
-    job.path.write_text(GOOD_A + "全年新签合同十八份。\n", encoding="utf-8")
+    Path(job.path).write_text(GOOD_A + "全年新签合同十八份。\n", encoding="utf-8")
     assert build._analyse_job(job) == ("2024/销售部/林晓雨_华东组.txt", "文件在构建过程中被修改，请重新运行构建")
     assert build._analyse_job(job.loaded()) == ("2024/销售部/林晓雨_华东组.txt", "文件在构建过程中被修改，请重新运行构建")
-    job.path.unlink()
+    Path(job.path).unlink()
     assert build._analyse_job(job)[1].startswith("无法读取文件：")
 
 

@@ -411,3 +411,30 @@ def test_signature_is_datasketchs_minhash():
         if len(hashes):
             reference.update_batch(hashes.tolist())
         assert copies.signature(hashes) == reference.hashvalues.astype(np.uint32).tobytes()
+
+
+def test_the_sort_based_helpers_give_what_numpy_sorts_give():
+    """``sorted_unique`` is ``np.unique``; ``_band_groups`` given the rows sorted by year once orders each band as
+    ``np.lexsort((year, key))`` does; ``_stock`` (a hash table's counts) marks what a sort's runs mark; ``_codes``
+    numbers equal names equally and the empty name -1."""
+    rng = np.random.default_rng(20)
+    for values in (np.empty(0, dtype=np.int64), np.array([3, 3, 3]), rng.integers(0, 50, 5000),
+                   rng.integers(0, 2**32, 3000, dtype=np.uint64).astype(np.uint32)):
+        got = copies.sorted_unique(values)
+        assert got.dtype == values.dtype and np.array_equal(got, np.unique(values))
+    # few distinct values per band and year, so that runs and ties within them are common
+    signatures = rng.integers(0, 3, size=(2000, copies.NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    years = rng.integers(2021, 2026, 2000)
+    by_year = np.argsort(years, kind="stable")
+    for b in (0, 7, copies.BANDS - 1):
+        order, starts, sizes = copies._band_groups(signatures, b, by_year)
+        assert np.array_equal(order, np.lexsort((years, copies._band_keys(signatures, b))))
+        assert sizes.min() > 1 and sizes.sum() <= 2000
+    column = signatures[:, 5].copy()
+    column[:copies.BUCKET_CAP + 1] = 99                       # one value in BUCKET_CAP + 1 documents: stock
+    column[copies.BUCKET_CAP + 1:copies.BUCKET_CAP + 6] = 98   # five documents: not stock
+    values, counts = np.unique(column, return_counts=True)
+    expected = counts[np.searchsorted(values, column)] > copies.BUCKET_CAP
+    assert np.array_equal(copies._stock(column[:, None])[:, 0], expected) and expected[:copies.BUCKET_CAP + 1].all()
+    codes = copies._codes(["张三", "", "李四", "张三", ""])
+    assert codes[0] == codes[3] != codes[2] and codes[0] >= 0 and codes[2] >= 0 and codes[1] == codes[4] == -1

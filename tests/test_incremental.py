@@ -182,6 +182,16 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
     word_table = aggregates._word_table
     monkeypatch.setattr(aggregates, "_word_table", lambda con, name, docs, params, db="": word_tables.append(
         (name, params[0])) or word_table(con, name, docs, params, db))
+    plans_read: dict[int, list[str]] = {}
+    fresh_pairs = aggregates._fresh_pairs
+
+    def fresh_spy(con, year, before, only=""):
+        plans_read[year] = sorted(r[0] for r in con.execute(
+            "SELECT DISTINCT f.doc_id FROM follow_through f JOIN documents d ON d.doc_id = f.doc_id WHERE d.year = ?"
+            + (f" AND f.doc_id IN (SELECT doc_id FROM {only})" if only else ""), [year]).fetchall())
+        return fresh_pairs(con, year, before, only)
+
+    monkeypatch.setattr(aggregates, "_fresh_pairs", fresh_spy)
     report = build.build(corpus, live, workers=1, progress=False)
     assert (report.analysed, report.removed) == (3, 1)
     # 探索's word tables of the two changed years: the live counts with the added summaries' words added and the
@@ -220,6 +230,10 @@ def test_an_incremental_build_stores_what_a_full_build_stores(demo_store, tmp_pa
     assert len(new_ids) == 3
     assert len(judged) == 2 and all(nxt in new_ids for _, nxt in judged)
     assert pairs_before > 10 * len(judged)
+    # the page's plan pairs of the years not carried were updated by difference: of 2024 only the two plans judged
+    # against the new summaries were read back; 2021 lost the pairs whose next summary was removed (none to read);
+    # 2022 and 2025 have nothing new to pair
+    assert plans_read == {2024: sorted(doc for doc, _ in judged), 2022: [], 2021: []}
     # a same-year copy is flagged both ways, the stored document included (it was not queried itself)
     assert copy_row == [("他人", 1.0)]
     assert source_row[0][0] == "他人" and source_row[0][1] in new_ids

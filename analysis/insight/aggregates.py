@@ -233,6 +233,11 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None,
     try:
         for table in snapshot.DERIVED:
             kept = ("_carried" if table in PER_YEAR else "_follow_carried" if table in _FOLLOW else "")
+            if in_place and delta and table == "agg_follow_pairs":
+                # every year still in the corpus keeps its rows: ``_follow_pairs`` updates the others by difference
+                con.execute('DELETE FROM "agg_follow_pairs" WHERE year IS NULL OR year NOT IN '
+                            "(SELECT year FROM documents WHERE year IS NOT NULL)")
+                continue
             if in_place and kept:
                 con.execute(f'DELETE FROM "{table}" WHERE year IS NULL OR year NOT IN (SELECT year FROM {kept})')
                 continue
@@ -256,7 +261,7 @@ def update(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None,
             _text_tables(con, timings, years, delta)
         if verdicts is not None:
             verdicts()
-        _sum_follow(con, timings, in_place)
+        _sum_follow(con, timings, in_place, delta)
         t = time.perf_counter()
         doc_rows(con)
         timings["doc_rows"] = time.perf_counter() - t
@@ -476,7 +481,8 @@ def _sum_batches(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
 
 
-def _sum_follow(con: duckdb.DuckDBPyConnection, timings: dict[str, float], in_place: bool) -> None:
+def _sum_follow(con: duckdb.DuckDBPyConnection, timings: dict[str, float], in_place: bool, delta: bool = False
+                ) -> None:
     """``agg_follow`` and ``agg_follow_pairs`` of the years not in ``_follow_carried``."""
     t = time.perf_counter()
     statuses = ", ".join(f"CAST(COUNT(*) FILTER (WHERE f.status = '{s}') AS INTEGER)" for s in FOLLOW_STATUSES)
@@ -487,22 +493,26 @@ def _sum_follow(con: duckdb.DuckDBPyConnection, timings: dict[str, float], in_pl
     timings["follow"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _follow_pairs(con, in_place)
+    _follow_pairs(con, in_place, delta)
     timings["follow_pairs"] = time.perf_counter() - t
 
 
-def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
+def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool, delta: bool = False) -> None:
     """``agg_follow_pairs``: every judged plan in the page's order (``pos``: newest year first, then department,
     employee, sentence). The pairs of a year in ``_follow_carried`` are the live snapshot's, in the same order
     within their year: they are copied (``in_place``: kept) with their position moved by the change in the number
     of pairs of the later years; the other years' pairs are read from the base tables, one year at a time
     (``_fresh_pairs``): the plan and evidence texts of every year at once were a table that grew with the corpus
-    (+250 MB in the build process at 20,000 summaries, +420 MB at 40,000)."""
+    (+250 MB in the build process at 20,000 summaries, +420 MB at 40,000). In a snapshot that holds the live rows
+    (``in_place``) of current aggregates (``delta``), the other years are updated by difference instead
+    (``_pairs_by_difference``): adding a year's summaries changes the pairs of the year before only for the writers
+    of the new summaries."""
+    by_difference = in_place and delta
     carried = {int(r[0]) for r in con.execute("SELECT year FROM _follow_carried").fetchall()}
     fresh = {r[0] for r in con.execute(
         "SELECT DISTINCT d.year FROM follow_through f JOIN documents d ON d.doc_id = f.doc_id "
         "WHERE d.year NOT IN (SELECT year FROM _follow_carried)").fetchall()}
-    if carried:
+    if carried or by_difference:
         live = dict(con.execute(
             "SELECT year, COUNT(*) FROM live.agg_follow_pairs GROUP BY year").fetchall())
     else:
@@ -518,6 +528,9 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
             con.execute(f"INSERT INTO agg_follow_pairs ({cols}) SELECT CAST(pos - ? + ? AS INTEGER), "
                         f"{cols.split(', ', 1)[1]} FROM live.agg_follow_pairs WHERE year = ? ORDER BY pos",
                         [live_before, before, year])
+        elif by_difference:
+            counts[year] = _pairs_by_difference(con, year, before)
+            snapshot.drop_cache(con)
         elif year in fresh:
             counts[year] = _fresh_pairs(con, year, before)
             snapshot.drop_cache(con)
@@ -525,12 +538,51 @@ def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool) -> None:
         live_before += live.get(year, 0)
 
 
-def _fresh_pairs(con: duckdb.DuckDBPyConnection, year: int, before: int) -> int:
+def _pairs_by_difference(con: duckdb.DuckDBPyConnection, year: int, before: int) -> int:
+    """One year's ``agg_follow_pairs``, which holds the live snapshot's rows of that year, brought up to date; positions
+    from ``before`` on; returns how many.
+
+    A row is made of its plan document (writer, grain, the plan sentence and its themes), its verdict
+    (``follow_through``) and its next summary (year, evidence sentence). So the rows of a document can differ from the
+    live ones only when it was added or removed (``_added``, ``_removed``: analysed, corrected or re-tagged), when its
+    next summary, now or in the live snapshot, was, or when it is paired with another next summary, or no longer or
+    newly paired: a pair of two unchanged documents keeps its verdicts (``passes.start_follow_through``), and the
+    verdicts of any other pair are judged again, which the first two cases cover. Those documents' rows are deleted and
+    read again from the base tables (``_fresh_pairs``'s statement, for them alone); the year's positions are then
+    numbered again in the page's order. Adding 1,000 summaries to the last year of a 100,000-summary store reads back
+    about 1,000 documents' plans instead of the 166,000 pairs of the year before."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _moved AS SELECT doc_id FROM _added UNION SELECT doc_id FROM _removed")
+    pairs = ("SELECT DISTINCT f.doc_id, f.next_doc_id FROM {db}follow_through f JOIN {db}documents d "
+             "ON d.doc_id = f.doc_id WHERE d.year = $year")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _pair_docs AS SELECT doc_id FROM ("
+        f"({pairs.format(db='')} EXCEPT {pairs.format(db='live.')}) UNION ALL "
+        f"({pairs.format(db='live.')} EXCEPT {pairs.format(db='')})) "
+        "UNION SELECT doc_id FROM _moved "
+        "UNION SELECT doc_id FROM follow_through WHERE next_doc_id IN (SELECT doc_id FROM _moved) "
+        "UNION SELECT doc_id FROM live.follow_through WHERE next_doc_id IN (SELECT doc_id FROM _moved)", {"year": year})
+    try:
+        con.execute("DELETE FROM agg_follow_pairs WHERE year = ? AND doc_id IN (SELECT doc_id FROM _pair_docs)", [year])
+        _fresh_pairs(con, year, before, only="_pair_docs")
+        con.execute(
+            "UPDATE agg_follow_pairs SET pos = r.p FROM (SELECT doc_id AS d, idx AS i, CAST(? + row_number() OVER "
+            "(ORDER BY department, employee, idx, doc_id) - 1 AS INTEGER) AS p FROM agg_follow_pairs WHERE year = ?) r "
+            "WHERE agg_follow_pairs.year = ? AND agg_follow_pairs.doc_id = r.d AND agg_follow_pairs.idx = r.i "
+            "AND agg_follow_pairs.pos <> r.p", [before, year, year])
+        return con.execute("SELECT COUNT(*) FROM agg_follow_pairs WHERE year = ?", [year]).fetchall()[0][0]
+    finally:
+        con.execute("DROP TABLE _pair_docs")
+        con.execute("DROP TABLE _moved")
+
+
+def _fresh_pairs(con: duckdb.DuckDBPyConnection, year: int, before: int, only: str = "") -> int:
     """Insert one year's judged plans into ``agg_follow_pairs`` from the base tables, positions from ``before`` on;
-    returns how many."""
+    returns how many. ``only``: a table of the doc_ids whose plans are inserted (the others are not read)."""
     # the plans' documents and their next ones first: only their sentences are read
+    mine = f" AND f.doc_id IN (SELECT doc_id FROM {only})" if only else ""
     con.execute("CREATE OR REPLACE TEMP TABLE _plans AS SELECT DISTINCT f.doc_id, f.next_doc_id FROM follow_through f "
-                "JOIN documents d ON d.doc_id = f.doc_id WHERE d.year = ?", [year])
+                f"JOIN documents d ON d.doc_id = f.doc_id WHERE d.year = ?{mine}", [year])
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _fresh_pairs AS "
         "SELECT d.doc_id, d.employee, d.department, d.team, d.year, f.idx, p.text, p.themes, "
@@ -542,7 +594,7 @@ def _fresh_pairs(con: duckdb.DuckDBPyConnection, year: int, before: int) -> int:
         "LEFT JOIN (SELECT doc_id, idx, text, section FROM sentences "
         "WHERE doc_id IN (SELECT next_doc_id FROM _plans)) e "
         "ON e.doc_id = f.next_doc_id AND e.idx = f.evidence_idx "
-        "WHERE d.year = ?", [year])
+        f"WHERE d.year = ?{mine}", [year])
     try:
         n = con.execute("SELECT COUNT(*) FROM _fresh_pairs").fetchall()[0][0]
         cols = ", ".join(f'"{c}"' for c in snapshot.TABLES["agg_follow_pairs"])

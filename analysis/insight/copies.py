@@ -130,7 +130,7 @@ def shingles(canon: str) -> np.ndarray:
     for k in range(min(SHINGLE, len(points))):
         h = h * _BASE + points[k:k + n]
     folded = (h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
-    return np.unique(folded.astype(np.uint32))
+    return sorted_unique(folded.astype(np.uint32))
 
 
 def _minhash_class():
@@ -188,6 +188,16 @@ def _eligible(q: Source, x: Source) -> str | None:
     return KIND_OTHER if unknown or x.year <= q.year else None
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` (the distinct values, ascending) by a sort and a comparison of neighbours.
+
+    The installed numpy's (2.4) ``unique`` finds the distinct values of an integer array with a hash table, then sorts
+    them: 8 times slower than this on a summary's 2,000 shingles, 70 times on the 4 million pair codes of a 100,000-
+    summary corpus."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
 def _hashvalues(sources: list[Source]) -> np.ndarray:
     if not sources:
         return np.empty((0, NUM_PERM), dtype=np.uint32)
@@ -213,12 +223,18 @@ def _band_keys(signatures: np.ndarray, b: int) -> np.ndarray:
     return key
 
 
-def _band_groups(signatures: np.ndarray, b: int, tiebreak: np.ndarray | None = None
+def _band_groups(signatures: np.ndarray, b: int, by_tiebreak: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows sorted by band ``b`` (then ``tiebreak``, then row), and the starts and sizes of the runs of
-    rows equal on the whole band that hold more than one row."""
+    """Rows sorted by band ``b`` (then by the order ``by_tiebreak``, the rows stably sorted by their tiebreak, then
+    row), and the starts and sizes of the runs of rows equal on the whole band that hold more than one row.
+
+    ``by_tiebreak`` is sorted once for all bands; a stable sort of each band's keys in that order then gives what
+    ``np.lexsort((tiebreak, key))`` gives, a fifth faster at 100,000 rows."""
     key = _band_keys(signatures, b)
-    order = np.argsort(key, kind="stable") if tiebreak is None else np.lexsort((tiebreak, key))
+    if by_tiebreak is None:
+        order = np.argsort(key, kind="stable")
+    else:
+        order = by_tiebreak[np.argsort(key[by_tiebreak], kind="stable")]
     ordered = key[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     sizes = np.diff(np.r_[starts, len(order)])
@@ -276,8 +292,9 @@ def lsh_pairs(signatures: np.ndarray, cap: int | None = None, tiebreak: np.ndarr
     cap = BUCKET_CAP if cap is None else cap
     rows = signatures.shape[1] // BANDS
     lefts, rights, bands, evident = [], [], [], []
+    by_tiebreak = None if tiebreak is None else np.argsort(tiebreak, kind="stable")
     for b in range(BANDS):
-        order, starts, sizes = _band_groups(signatures, b, tiebreak)
+        order, starts, sizes = _band_groups(signatures, b, by_tiebreak)
         small = sizes <= cap
         all_stock = np.zeros(len(starts), dtype=bool)
         if stock is not None:
@@ -300,11 +317,14 @@ def lsh_pairs(signatures: np.ndarray, cap: int | None = None, tiebreak: np.ndarr
     distinct = lo != hi
     code, band, strong = lo[distinct] * n + hi[distinct], band[distinct], strong[distinct]
     if stock is None:
-        code = np.unique(code)
+        code = sorted_unique(code)
         return code // n, code % n
-    # one entry per pair and band, then per pair: how many bands, and whether any was not all stock
-    code_band, first = np.unique(code * BANDS + band, return_index=True)
-    code, strong = code_band // BANDS, strong[first]
+    # one entry per pair and band, then per pair: how many bands, and whether any was not all stock. A pair meets in
+    # one bucket per band (two rows share at most one key there), and a bucket is strong or not as a whole, so the
+    # copies of a (pair, band) entry agree on ``strong``: it rides in the lowest bit, and a plain sort removes the
+    # copies (a stable sort for ``return_index`` took twice as long)
+    code_band = sorted_unique((code * BANDS + band) * 2 + strong)
+    code, strong = code_band // (2 * BANDS), (code_band & 1).astype(bool)
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.empty(0, dtype=np.int64)
     shared = np.diff(np.r_[starts, len(code)])
     strong = np.logical_or.reduceat(strong, starts) if len(code) else strong
@@ -412,11 +432,13 @@ def _template_candidates(docs: list[Source], templates: list[Source]) -> tuple[n
 
 
 def _codes(values: list[str]) -> np.ndarray:
-    """Integer codes of strings, -1 for the empty string (an unknown employee matches nobody)."""
-    uniq, inverse = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
-    codes = inverse.astype(np.int64)
-    if "" in uniq:
-        codes[codes == int(np.searchsorted(uniq, ""))] = -1
+    """Integer codes of strings, equal for equal strings, -1 for the empty string (an unknown employee matches
+    nobody). Codes are compared, never ordered: a hash table (``pandas.factorize``) numbers them instead of a sort."""
+    import pandas as pd
+
+    strings = np.array(values, dtype=object)
+    codes = pd.factorize(strings)[0].astype(np.int64)
+    codes[strings == ""] = -1
     return codes
 
 
@@ -503,15 +525,13 @@ def _containment(jaccard: np.ndarray, mine: np.ndarray, theirs: np.ndarray) -> n
 def _stock(signatures: np.ndarray) -> np.ndarray:
     """Per document and permutation: whether its minimum is shared by more than ``BUCKET_CAP``
     documents (the minimum of a shingle many documents contain, a stock phrase)."""
-    out = np.zeros(signatures.shape, dtype=bool)
-    n = signatures.shape[0]
-    columns = np.ascontiguousarray(signatures.T)
-    for p, column in enumerate(columns):
-        order = np.argsort(column)
-        ordered = column[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        sizes = np.diff(np.r_[starts, n])
-        out[order, p] = np.repeat(sizes > BUCKET_CAP, sizes)
+    import pandas as pd
+
+    out = np.empty(signatures.shape, dtype=bool)
+    for p, column in enumerate(np.ascontiguousarray(signatures.T)):
+        # each value's number of documents from a hash table, not a sort: 0.3 s instead of 0.85 s at 100,000
+        codes = pd.factorize(column)[0]
+        out[:, p] = np.bincount(codes)[codes] > BUCKET_CAP
     return out
 
 

@@ -532,7 +532,9 @@ def _network_delta(con: duckdb.DuckDBPyConnection, changed: set[str]) -> list[st
 TOPIC_REFIT_SHARE = 0.1
 """A build refits the topic model when the documents it has not seen (added or re-analysed since the fit)
 would exceed this share of the corpus; below it, the stored model is reused and only they are projected."""
-_TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
+TOPIC_TABLES = ("topics", "topic_model", "doc_topics", "sentence_topics")
+"""The topic model's tables: a build over a copy of the live file keeps them (``analysis.build._copy_reused``), and
+``start_topics`` deletes what it does not reuse."""
 
 
 def update_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: int = explore.SEED,
@@ -560,13 +562,18 @@ def start_topics(con: duckdb.DuckDBPyConnection, k: int = explore.TOPICS, seed: 
     (``explore.project``). This is deliberately not what a refit over the grown corpus would give (the
     topics themselves would move a little); the next refit (forced, or past the share) catches up.
     """
-    for table in _TOPIC_TABLES:
-        con.execute(f"DELETE FROM {table}")
+    # a build's snapshot that began as a byte copy of the live file holds the live model and shares: reused, they stay
+    # where they are (900,000 sentence topics at 100,000 summaries were deleted and copied back)
+    in_place = not refit and changed is not None and snapshot.started_from_live(con)
+    if not in_place:
+        _clear_topics(con)
     con.execute("DELETE FROM meta WHERE key = 'topics_projected'")
     if not refit and changed is not None:
-        reused = _reuse_topics(con, changed)
+        reused = _reuse_topics(con, changed, in_place)
         if reused is not None:
             return lambda: reused
+    if in_place:
+        _clear_topics(con)
     n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchall()[0][0]
     if n_docs < max(3, k):
         return lambda: 0
@@ -673,9 +680,15 @@ def _store_sentence_topics(con: duckdb.DuckDBPyConnection, only: str = "", docs:
         params)
 
 
-def _reuse_topics(con: duckdb.DuckDBPyConnection, changed: set[str]) -> int | None:
+def _clear_topics(con: duckdb.DuckDBPyConnection) -> None:
+    for table in TOPIC_TABLES:
+        con.execute(f"DELETE FROM {table}")
+
+
+def _reuse_topics(con: duckdb.DuckDBPyConnection, changed: set[str], in_place: bool = False) -> int | None:
     """Carry the live snapshot's topic model and project only the new documents; None when a refit is due
-    (no stored model, or too many documents it has not seen)."""
+    (no stored model, or too many documents it has not seen). ``in_place``: the topic tables hold the live
+    snapshot's rows (a byte copy of its file); only the rows of documents gone or analysed again are deleted."""
     if not (_has_live_table(con, "topic_model") and _has_live_table(con, "meta")):
         return None
     rows = con.execute("SELECT value FROM live.meta WHERE key = 'topics_projected'").fetchall()
@@ -693,11 +706,16 @@ def _reuse_topics(con: duckdb.DuckDBPyConnection, changed: set[str]) -> int | No
         projected = int(rows[0][0]) + len(new)
         if projected > TOPIC_REFIT_SHARE * total:
             return None
-        for table in ("topics", "topic_model"):
-            con.execute(f"INSERT INTO {table} SELECT * FROM live.{table}")
-        for table in ("doc_topics", "sentence_topics"):
-            con.execute(f"INSERT INTO {table} SELECT * FROM live.{table} WHERE doc_id IN "
-                        "(SELECT doc_id FROM documents) AND doc_id NOT IN (SELECT doc_id FROM _new)")
+        if in_place:
+            for table in ("doc_topics", "sentence_topics"):
+                con.execute(f"DELETE FROM {table} WHERE doc_id NOT IN (SELECT doc_id FROM documents) "
+                            "OR doc_id IN (SELECT doc_id FROM _new)")
+        else:
+            for table in ("topics", "topic_model"):
+                con.execute(f"INSERT INTO {table} SELECT * FROM live.{table}")
+            for table in ("doc_topics", "sentence_topics"):
+                con.execute(f"INSERT INTO {table} SELECT * FROM live.{table} WHERE doc_id IN "
+                            "(SELECT doc_id FROM documents) AND doc_id NOT IN (SELECT doc_id FROM _new)")
         snapshot.insert_rows(con, "meta", [{"key": "topics_projected", "value": str(projected)}])
         if new:
             words, idf, weights = zip(*con.execute(

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import io
 import re
+import time
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -33,6 +34,13 @@ _MARKUP = re.compile(r"[<>\[\]`]")
 
 def year_max() -> int:
     """Next year: a summary of this year is often written in January of the next."""
+    return _next_year(int(time.time() // 60))
+
+
+@functools.lru_cache(maxsize=1)
+def _next_year(minute: int) -> int:
+    """``year_max`` for the minute ``minute`` (since the epoch): asked once per file when a folder is listed, the
+    date is looked up once a minute (``date.today`` for each of 100,000 files was 0.35 s)."""
     return dt.date.today().year + 1
 
 
@@ -96,20 +104,27 @@ def validate_meta(meta: dict) -> tuple[dict, list[str]]:
                 continue
             out[key] = year
             continue
-        text = _clean_text(str(value))
-        if not text:
-            continue
-        if len(text) > MAX_META_CHARS:
-            errors.append(f"{name}“{text[:12]}…”太长（最多 {MAX_META_CHARS} 个字）")
-            continue
-        if "/" in text or "\\" in text:
-            errors.append(f"{name}“{text}”不能含有斜杠")
-            continue
-        if _MARKUP.search(text):
-            errors.append(f"{name}“{text}”不能含有 < > [ ] ` 等标记符号")
-            continue
-        out[key] = text
+        text, error = _checked_text(name, str(value))
+        if error:
+            errors.append(error)
+        elif text:
+            out[key] = text
     return out, errors
+
+
+@functools.lru_cache(maxsize=65536)
+def _checked_text(name: str, value: str) -> tuple[str, str]:
+    """A text field's cleaned value and the problem with it ('' if none), for the field called ``name``.
+    Remembered, as ``_clean_text``: listing 100,000 files checked their departments, teams and roles 100,000 times
+    each (about a second)."""
+    text = _clean_text(value)
+    if len(text) > MAX_META_CHARS:
+        return text, f"{name}“{text[:12]}…”太长（最多 {MAX_META_CHARS} 个字）"
+    if "/" in text or "\\" in text:
+        return text, f"{name}“{text}”不能含有斜杠"
+    if _MARKUP.search(text):
+        return text, f"{name}“{text}”不能含有 < > [ ] ` 等标记符号"
+    return text, ""
 
 
 def clean_meta(meta: dict) -> dict:
