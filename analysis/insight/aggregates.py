@@ -481,8 +481,7 @@ def _sum_batches(con: duckdb.DuckDBPyConnection, timings: dict[str, float], carr
     snapshot.insert_rows(con, "agg_state", [{"key": "version", "value": VERSION}])
 
 
-def _sum_follow(con: duckdb.DuckDBPyConnection, timings: dict[str, float], in_place: bool, delta: bool = False
-                ) -> None:
+def _sum_follow(con: duckdb.DuckDBPyConnection, timings: dict[str, float], in_place: bool, delta: bool) -> None:
     """``agg_follow`` and ``agg_follow_pairs`` of the years not in ``_follow_carried``."""
     t = time.perf_counter()
     statuses = ", ".join(f"CAST(COUNT(*) FILTER (WHERE f.status = '{s}') AS INTEGER)" for s in FOLLOW_STATUSES)
@@ -497,7 +496,7 @@ def _sum_follow(con: duckdb.DuckDBPyConnection, timings: dict[str, float], in_pl
     timings["follow_pairs"] = time.perf_counter() - t
 
 
-def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool, delta: bool = False) -> None:
+def _follow_pairs(con: duckdb.DuckDBPyConnection, in_place: bool, delta: bool) -> None:
     """``agg_follow_pairs``: every judged plan in the page's order (``pos``: newest year first, then department,
     employee, sentence). The pairs of a year in ``_follow_carried`` are the live snapshot's, in the same order
     within their year: they are copied (``in_place``: kept) with their position moved by the change in the number
