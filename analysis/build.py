@@ -21,7 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -432,13 +432,16 @@ def build(
         raise FileNotFoundError(f"找不到语料文件夹：{corpus}")
     workers = workers or min(os.cpu_count() or 1, 8)
     report = BuildReport()
-    with snapshot.write_lock(store_path, wait=wait, on_wait=on_wait):
+    with snapshot.write_lock(store_path, wait=wait, on_wait=on_wait), ExitStack() as stack:
+        same_version = _live_version(store_path) == ANALYSIS_VERSION
+        # a store of this analysis version: most of it is likely reused, so the byte copy of the live file a new
+        # snapshot starts from is made while the corpus is listed (discarded if the build does not start from it)
+        ahead = stack.enter_context(snapshot.CopyAhead(store_path)) if same_version else None
         hashes = snapshot.live_file_hashes(store_path)
         jobs, read_failures = collect(corpus, hashes)
         failures = [(s, r, "") for s, r in read_failures]
         live = snapshot.live_documents(store_path)
         managed = snapshot.live_managed(store_path)
-        same_version = _live_version(store_path) == ANALYSIS_VERSION
         failed_before = {f[2]: f[1] for f in snapshot.live_failures(store_path) if f[2]} if same_version else {}
         by_hash: dict[str, Job] = {}
         for job in jobs:
@@ -474,7 +477,8 @@ def build(
         bar, tick = _progress_bar(len(todo), progress)
         try:
             # most of the store unchanged: start from a copy of the live file and delete the rest
-            with snapshot.new_snapshot(store_path, from_live=len(reuse) >= FROM_LIVE_SHARE * len(live)) as con:
+            with snapshot.new_snapshot(store_path, from_live=len(reuse) >= FROM_LIVE_SHARE * len(live),
+                                   ahead=ahead) as con:
                 _copy_reused(con, reuse, retag)
                 _store_hashes(con, hashes)
                 batch: list[Packed] = []

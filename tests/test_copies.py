@@ -438,3 +438,45 @@ def test_the_sort_based_helpers_give_what_numpy_sorts_give():
     assert np.array_equal(copies._stock(column[:, None])[:, 0], expected) and expected[:copies.BUCKET_CAP + 1].all()
     codes = copies._codes(["张三", "", "李四", "张三", ""])
     assert codes[0] == codes[3] != codes[2] and codes[0] >= 0 and codes[2] >= 0 and codes[1] == codes[4] == -1
+
+
+def _clustered_signatures(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """600 signatures in 20 clusters of 30 near-copies (each keeps a random half to all of its cluster's bands), one
+    band of stock text in every third, and their years: each document has more partners than it keeps."""
+    rng = np.random.default_rng(seed)
+    n, rows = 600, copies.NUM_PERM // copies.BANDS
+    base = rng.integers(0, 2**32, size=(20, copies.NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    signatures = rng.integers(0, 2**32, size=(n, copies.NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    for i in range(n):
+        kept = rng.random(copies.BANDS) < rng.uniform(0.5, 1.0)
+        for b in np.flatnonzero(kept):
+            signatures[i, b * rows:(b + 1) * rows] = base[i % 20, b * rows:(b + 1) * rows]
+    signatures[::3, :rows] = [11, 12, 13, 14]
+    years = rng.integers(2021, 2026, size=n)
+    return signatures, years, copies._stock(signatures)
+
+
+def test_the_pairs_of_some_rows_are_those_of_all_rows_that_involve_them():
+    """``lsh_pairs(rows=…)`` (an incremental build's new documents) gives exactly the pairs of all rows that involve
+    one of ``rows``, with and without stock marks, for none, a few, many and all rows; and it needs the partners'
+    own pairs: ranking the partners by the rows' pairs alone keeps pairs the whole corpus drops."""
+    signatures, years, stock = _clustered_signatures(8)
+    n = len(signatures)
+    every_left, every_right = copies.lsh_pairs(signatures, tiebreak=years, stock=stock)
+    plain_left, plain_right = copies.lsh_pairs(signatures, tiebreak=years)
+    banded_left, _, _ = copies._banded(signatures, copies.BUCKET_CAP, np.argsort(years, kind="stable"), None, stock)
+    assert len(every_left) < len(banded_left)  # the best partners were chosen: some pairs went
+    rng = np.random.default_rng(3)
+    one_hop_differs = False
+    for share in (0.0, 0.01, 0.05, 0.3, 1.0):
+        rows = rng.random(n) < share
+        for (left, right), kwargs in (((every_left, every_right), {"stock": stock}), ((plain_left, plain_right), {})):
+            involved = rows[left] | rows[right]
+            got_left, got_right = copies.lsh_pairs(signatures, tiebreak=years, rows=rows, **kwargs)
+            assert got_left.tolist() == left[involved].tolist() and got_right.tolist() == right[involved].tolist()
+        keys = [copies._band_keys(signatures, b) for b in range(copies.BANDS)]
+        left, right, shared = copies._banded(signatures, copies.BUCKET_CAP, years, None, stock, rows, keys)
+        left, right = copies._top_partners(left, right, shared, years, copies.PER_DOCUMENT)
+        involved = rows[every_left] | rows[every_right]
+        one_hop_differs |= len(left) != int(involved.sum())
+    assert one_hop_differs

@@ -367,3 +367,71 @@ def test_follow_through_judged_in_chunks_read_back_from_the_store_is_the_same(de
     tables = _tables(store)
     assert len({row[0] for row in tables["follow_through"]}) > 14  # more than two chunks of pairs
     assert tables == _tables(demo_store)
+
+
+def _small_store(store: Path) -> None:
+    with snapshot.new_snapshot(store) as con:
+        snapshot.insert_rows(con, "documents", [{c: None for c in snapshot.TABLES["documents"]} | {
+            "doc_id": d, "employee": "乙"} for d in ("a", "b", "c")])
+
+
+def test_the_live_file_copied_ahead_is_the_snapshot_taken_or_is_deleted(tmp_path, monkeypatch):
+    """``CopyAhead`` copies the live file while the build lists its corpus: ``new_snapshot(from_live=True)`` starts
+    from that copy; a snapshot that does not (``from_live=False``), a build that writes nothing, and a copy stopped
+    half-way leave no ``.building-*`` file behind."""
+    store = tmp_path / "s.duckdb"
+    _small_store(store)
+    with snapshot.write_lock(store):
+        ahead = snapshot.CopyAhead(store)
+        assert ahead.thread is not None
+        with snapshot.new_snapshot(store, from_live=True, ahead=ahead) as con:
+            assert snapshot.started_from_live(con)
+            assert con.execute("SELECT string_agg(doc_id, '' ORDER BY doc_id) FROM documents").fetchall() == [("abc",)]
+            snapshot.copy_live(con, ("documents",), keep_doc_ids=["b"])
+        ahead.discard()  # the taken copy is the store now: nothing to delete
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT doc_id FROM documents").fetchall() == [("b",)]
+    with snapshot.write_lock(store), snapshot.CopyAhead(store) as ahead:
+        with snapshot.new_snapshot(store, from_live=False, ahead=ahead) as con:
+            assert not snapshot.started_from_live(con) and ahead.thread is None  # stopped and deleted
+    # stopped after its first block of 4 KB: the partial copy goes
+    monkeypatch.setattr(snapshot, "COPY_CHUNK", 4096)
+    with snapshot.write_lock(store):
+        ahead = snapshot.CopyAhead(store)
+        ahead._stop.set()
+        ahead.discard()
+    assert [p.name for p in tmp_path.iterdir() if "building" in p.name] == []
+    # no live file, or one of another schema: nothing is copied
+    assert snapshot.CopyAhead(tmp_path / "none.duckdb").thread is None
+    assert not snapshot.CopyAhead(tmp_path / "none.duckdb").take()
+
+
+def test_a_build_copies_the_live_file_ahead_only_to_start_from_it(tmp_path, monkeypatch):
+    """An incremental build starts from the copy made while it listed; an unchanged corpus writes nothing and leaves
+    no copy; a build of another analysis version does not copy the live file at all."""
+    from analysis.insight.copies import shingles  # noqa: F401 - imported before the counting below
+    corpus = tmp_path / "corpus"
+    (corpus / "2024" / "销售部").mkdir(parents=True)
+    body = "今年我负责华东区域的销售工作，完成回款三百万元，拜访客户一百二十家。明年继续跟进重点客户，加强产品知识学习。"
+    for name in ("张三", "李四"):
+        (corpus / "2024" / "销售部" / f"{name}.txt").write_text(f"{name}的年终总结。{body}", encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    build.build(corpus, store, workers=1, progress=False)
+    made: list[snapshot.CopyAhead] = []
+    original = snapshot.CopyAhead.__init__
+    monkeypatch.setattr(snapshot.CopyAhead, "__init__", lambda self, s: made.append(self) or original(self, s))
+    taken: list[bool] = []
+    take = snapshot.CopyAhead.take
+    monkeypatch.setattr(snapshot.CopyAhead, "take", lambda self: taken.append(take(self)) or taken[-1])
+    (corpus / "2024" / "销售部" / "王五.txt").write_text(f"王五的年终总结。{body}", encoding="utf-8")
+    assert build.build(corpus, store, workers=1, progress=False).analysed == 1
+    assert len(made) == 1 and taken == [True] and made[0].thread is None and not made[0].path.exists()
+    with snapshot.read(store) as con:
+        assert con.execute("SELECT COUNT(*) FROM documents").fetchall() == [(3,)]
+        assert con.execute("SELECT value FROM meta WHERE key = 'analysis_version'").fetchall()
+    report = build.build(corpus, store, workers=1, progress=False)
+    assert not report.written and len(made) == 2 and taken == [True] and not made[1].path.exists()
+    assert [p.name for p in tmp_path.iterdir() if "building" in p.name] == []
+    monkeypatch.setattr(build, "_live_version", lambda path: "an older version")
+    build.build(corpus, store, workers=1, progress=False)
+    assert len(made) == 2

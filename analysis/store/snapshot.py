@@ -382,8 +382,87 @@ def drop_cache(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"SET memory_limit = '{before}'")
 
 
+COPY_CHUNK = 64 << 20
+"""Bytes copied per call while the live file is copied ahead (``CopyAhead``): how far a cancelled copy goes on."""
+
+
+def _building(store: Path) -> Path:
+    return store.with_name(f"{store.name}.building-{os.getpid()}")
+
+
+def _clear_strays(store: Path) -> None:
+    for stray in store.parent.glob(store.name + ".building-*"):
+        if stray.is_dir():  # DuckDB's spill directory of a build that crashed
+            shutil.rmtree(stray, ignore_errors=True)
+        else:
+            stray.unlink(missing_ok=True)
+
+
+class CopyAhead:
+    """The live file copied to the next snapshot's path in a thread, begun before the build knows it will start
+    from it (``new_snapshot(from_live=True, ahead=…)``).
+
+    Why: at 100,000 summaries the byte copy of the live file (800 MB) took 2.3 s of a 19 s incremental build, and the
+    listing of the corpus before it 3 s of one core, all Python. The copy is the kernel's (``os.sendfile``, without
+    the GIL), so both go on at once. When the build turns out not to want it (an unchanged corpus, most documents
+    re-analysed), ``discard`` stops it within ``COPY_CHUNK`` bytes and deletes it. Call under ``write_lock``: nothing
+    else writes the live file meanwhile, so the copy is the file as the build finds it."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = Path(store)
+        self.path = _building(self.store)
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        _clear_strays(self.store)
+        if self.store.exists() and _current_schema(self.store):
+            self.thread = threading.Thread(target=self._copy, name="yearend-copy-ahead", daemon=True)
+            self.thread.start()
+
+    def _copy(self) -> None:
+        try:
+            with open(self.store, "rb") as src, open(self.path, "wb") as dst:
+                size, offset = os.fstat(src.fileno()).st_size, 0
+                while offset < size and not self._stop.is_set():
+                    try:
+                        sent = os.sendfile(dst.fileno(), src.fileno(), offset, min(COPY_CHUNK, size - offset))
+                    except OSError:  # a system whose sendfile wants a socket: copy through a buffer
+                        src.seek(offset)
+                        sent = dst.write(src.read(min(COPY_CHUNK, size - offset)))
+                    if not sent:
+                        raise OSError(f"复制数据库时读取中断：{self.store}")
+                    offset += sent
+        except BaseException as error:  # noqa: BLE001 - raised again in the thread that takes the copy
+            self.error = error
+
+    def take(self) -> bool:
+        """Wait for the copy; whether there is one (a live file of the current schema). Raises what the copy raised."""
+        if self.thread is None:
+            return False
+        self.thread.join()
+        if self.error is not None:
+            self.path.unlink(missing_ok=True)
+            raise self.error
+        return True
+
+    def discard(self) -> None:
+        """Stop the copy and delete it (nothing if ``new_snapshot`` took it)."""
+        if self.thread is not None:
+            self._stop.set()
+            self.thread.join()
+            self.thread = None
+            self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> CopyAhead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.discard()
+
+
 @contextlib.contextmanager
-def new_snapshot(store: Path, from_live: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def new_snapshot(store: Path, from_live: bool = False, ahead: CopyAhead | None = None
+                 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a fresh snapshot file that replaces ``store`` only if the block succeeds.
 
     Call under ``write_lock``. The live store, if any, is attached read-only as ``live`` so unchanged
@@ -394,17 +473,20 @@ def new_snapshot(store: Path, from_live: bool = False) -> Iterator[duckdb.DuckDB
     rather than inserting what it keeps. Copying the file runs at disk speed, where re-inserting every
     row re-encodes and re-compresses the whole store (most of an incremental build's time at 100,000
     summaries). Readers are as safe as before: the copy is a new file swapped in whole. The caller
-    must call ``copy_live`` first, before it writes anything.
+    must call ``copy_live`` first, before it writes anything. ``ahead``: the copy begun earlier (``CopyAhead``),
+    taken when ``from_live``, else discarded.
     """
-    for stray in store.parent.glob(store.name + ".building-*"):
-        if stray.is_dir():  # DuckDB's spill directory of a build that crashed
-            shutil.rmtree(stray, ignore_errors=True)
-        else:
-            stray.unlink(missing_ok=True)
-    tmp = store.with_name(f"{store.name}.building-{os.getpid()}")
-    copied = from_live and store.exists() and _current_schema(store)
-    if copied:
-        shutil.copyfile(store, tmp)
+    tmp = _building(store)
+    if ahead is not None:
+        copied = from_live and ahead.take()
+        if not copied:
+            ahead.discard()
+        ahead.thread = None  # taken: from here on the file is this snapshot's
+    else:
+        _clear_strays(store)
+        copied = from_live and store.exists() and _current_schema(store)
+        if copied:
+            shutil.copyfile(store, tmp)
     con = duckdb.connect(str(tmp), config=writer_config())
     ok = False
     try:
