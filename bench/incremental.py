@@ -60,7 +60,7 @@ def wrap(owner, attr, name):
             PHASES[name] = round(PHASES.get(name, 0) + time.process_time() - c, 2)
     setattr(owner, attr, wrapper)
 for owner, attr in ((build, "collect"), (build, "_copy_reused"), (build, "_warm_up"), (build, "insert"),
-                    (taxonomy, "apply_active"), (corrections, "apply"), (passes, "update_copies"),
+                    (taxonomy, "apply_active"), (corrections, "apply"), (passes, "start_copies"),
                     (passes, "start_follow_through"), (passes, "start_topics"), (passes, "update_network"),
                     (aggregates, "update"), (aggregates, "_evidence"), (aggregates, "_follow_pairs")):
     wrap(owner, attr, attr.strip("_"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pytest
 
 from analysis import build
 from analysis.insight import aggregates, explore, followthrough, passes
@@ -401,6 +402,18 @@ def test_the_live_file_copied_ahead_is_the_snapshot_taken_or_is_deleted(tmp_path
         ahead._stop.set()
         ahead.discard()
     assert [p.name for p in tmp_path.iterdir() if "building" in p.name] == []
+    # a copy that could not be written to disk: the snapshot fails, the live file stays, nothing is left behind
+    def fail(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(snapshot.os, "fdatasync", fail)
+    with pytest.raises(OSError, match="Input/output"), snapshot.write_lock(store), snapshot.CopyAhead(store) as ahead:
+        with snapshot.new_snapshot(store, from_live=True, ahead=ahead) as con:
+            snapshot.insert_rows(con, "documents", [{c: None for c in snapshot.TABLES["documents"]} | {"doc_id": "z"}])
+    monkeypatch.undo()
+    with duckdb.connect(str(store), read_only=True) as con:  # as the snapshot without a copy left it: empty
+        assert con.execute("SELECT COUNT(*) FROM documents").fetchall() == [(0,)]
+    assert [p.name for p in tmp_path.iterdir() if "building" in p.name] == []
     # no live file, or one of another schema: nothing is copied
     assert snapshot.CopyAhead(tmp_path / "none.duckdb").thread is None
     assert not snapshot.CopyAhead(tmp_path / "none.duckdb").take()
@@ -425,7 +438,7 @@ def test_a_build_copies_the_live_file_ahead_only_to_start_from_it(tmp_path, monk
     monkeypatch.setattr(snapshot.CopyAhead, "take", lambda self: taken.append(take(self)) or taken[-1])
     (corpus / "2024" / "销售部" / "王五.txt").write_text(f"王五的年终总结。{body}", encoding="utf-8")
     assert build.build(corpus, store, workers=1, progress=False).analysed == 1
-    assert len(made) == 1 and taken == [True] and made[0].thread is None and not made[0].path.exists()
+    assert len(made) == 1 and taken == [True] and made[0].taken and not made[0].path.exists()
     with snapshot.read(store) as con:
         assert con.execute("SELECT COUNT(*) FROM documents").fetchall() == [(3,)]
         assert con.execute("SELECT value FROM meta WHERE key = 'analysis_version'").fetchall()

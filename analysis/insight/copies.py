@@ -609,17 +609,29 @@ def find_copies(docs: list[Source], templates: list[Source],
     pairs involving one of those documents are verified: the matches returned are the best *among
     those pairs*, which an incremental build merges with the matches it already stored.
     """
+    return verify(*pairs_to_verify(docs, templates, stats, new), shingles_of)
+
+
+def pairs_to_verify(docs: list[Source], templates: list[Source], stats: dict | None = None,
+                    new: Collection[str] | None = None
+                    ) -> tuple[list[Source], list[Source], np.ndarray, np.ndarray, np.ndarray]:
+    """``find_copies``' first half, from the signatures alone (numpy, no store): the documents in key order, every
+    source (documents, then templates) and the pairs to verify (query row, source, kind code) of ``candidates``."""
     stats = {} if stats is None else stats
     # in key order, so that equally close sources are always reported the same way
     docs = sorted((d for d in docs if d.size > 0), key=lambda d: d.key)
     templates = [t for t in templates if t.size > 0]
     if not docs:
-        return []
+        empty = np.empty(0, dtype=np.int64)
+        return docs, templates, empty, empty, empty
     queries = None if new is None else np.array([d.key in new for d in docs], dtype=bool)
     q, x, kind = candidates(docs, templates, stats, queries)
-    if not len(q):
-        return []
-    sources = [*docs, *templates]
+    return docs, [*docs, *templates], q, x, kind
+
+
+def verify(docs: list[Source], sources: list[Source], q: np.ndarray, x: np.ndarray, kind: np.ndarray,
+           shingles_of: Callable[[list[str]], dict[str, np.ndarray]]) -> list[Match]:
+    """``find_copies``' second half: the pairs of ``pairs_to_verify`` judged on the exact shingle sets."""
     best: dict[str, Match] = {}
     # in runs of pairs, in order: the exact sets of at most twice VERIFY_PAIRS texts are in memory at once
     for start in range(0, len(q), VERIFY_PAIRS):

@@ -14,7 +14,7 @@ import sys
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
@@ -117,17 +117,29 @@ def _copy_queries(con: duckdb.DuckDBPyConnection, analysed: set[str]) -> set[str
 
 
 def update_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> int:
-    """Find every document's closest earlier source and store it in the documents table.
+    """Find every document's closest earlier source and store it in the documents table; the number of copies.
 
     In a build (``known`` given) over a live snapshot, only pairs that involve a document analysed
     now, new, re-tagged or whose source went (``_copy_queries``) are looked at: those documents get
     their best match afresh, every other keeps its stored match unless a new document is closer."""
+    return start_copies(con, known)()
+
+
+def start_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> Callable[[], int]:
+    """``update_copies`` started; the returned call finishes it (verifies the candidate pairs, stores the matches)
+    and returns the number of copies.
+
+    In an incremental build the candidate pairs are worked out in a thread while the aggregates are summed (``run``):
+    that half is numpy on the signatures read here (no store access), the aggregates are DuckDB statements, and
+    both let go of the GIL. Beside the passes that are Python (follow-through, topics) the two threads slowed each
+    other down. A
+    full build does all of it at once: its candidate index (hundreds of MB at 100,000 summaries) would otherwise
+    sit on top of the aggregates' peak."""
     incremental = known is not None and _has_live_table(con, "documents")
     known = known or Known()
     rows = con.execute(
         "SELECT d.doc_id, s.minhash, s.shingles, d.employee, d.department, d.year "
         "FROM documents d JOIN signatures s USING (doc_id)").fetchall()
-    docs = [copies.Source(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or 0) for r in rows]
     library = con.execute("SELECT name, text FROM templates ORDER BY name").fetchall()
     template_sets = {}
     templates = []
@@ -136,6 +148,20 @@ def update_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) ->
         template_sets[key] = copies.shingles(copies.canonical(copies.template_lines(text)))
         templates.append(copies.Source(key, copies.signature(template_sets[key]), len(template_sets[key]),
                                        template=name))
+    queries = _copy_queries(con, known.analysed) if incremental else None
+
+    def pairs():
+        docs = [copies.Source(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or 0) for r in rows]
+        rows.clear()
+        return copies.pairs_to_verify(docs, templates, new=queries)
+
+    pending: Future | None = None
+    if incremental:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yearend-copies")
+        pending = pool.submit(pairs)
+        pool.shutdown(wait=False)  # the thread ends with its one task
+    else:
+        done = pairs()
 
     def shingles_of(keys: list[str]) -> dict:
         out = {k: template_sets[k] if k in template_sets else known.shingles[k]
@@ -144,32 +170,37 @@ def update_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) ->
         out.update({k: copies.shingles(copies.canonical(t)) for k, t in texts.items()})
         return out
 
-    queries = _copy_queries(con, known.analysed) if incremental else None
-    matches = copies.find_copies(docs, templates, shingles_of, new=queries)
-    if queries is None:
-        con.execute("UPDATE documents SET copy_of = '', copy_kind = '', copy_similarity = NULL")
-    else:
-        con.register("_queries", pa.table({"doc_id": pa.array(sorted(queries), pa.string())}))
-        try:
-            con.execute("UPDATE documents SET copy_of = '', copy_kind = '', copy_similarity = NULL "
-                        "WHERE doc_id IN (SELECT doc_id FROM _queries)")
-        finally:
-            con.unregister("_queries")
-    if matches:
-        table = pa.table({
-            "doc_id": [m.doc_id for m in matches], "copy_of": [m.copy_of for m in matches],
-            "copy_kind": [m.kind if m.copied else "" for m in matches],
-            "copy_similarity": [m.similarity for m in matches],
-        })
-        con.register("_copies", table)
-        try:
-            # a stored match stands unless the new one is closer (the queried documents were cleared)
-            con.execute("UPDATE documents SET copy_of = c.copy_of, copy_kind = c.copy_kind, "
-                        "copy_similarity = c.copy_similarity FROM _copies c WHERE documents.doc_id = c.doc_id "
-                        "AND (documents.copy_similarity IS NULL OR c.copy_similarity > documents.copy_similarity)")
-        finally:
-            con.unregister("_copies")
-    return con.execute("SELECT COUNT(*) FROM documents WHERE copy_kind <> ''").fetchall()[0][0]
+    def finish() -> int:
+        matches = copies.verify(*(pending.result() if pending is not None else done), shingles_of)
+        if queries is None:
+            con.execute("UPDATE documents SET copy_of = '', copy_kind = '', copy_similarity = NULL")
+        else:
+            con.register("_queries", pa.table({"doc_id": pa.array(sorted(queries), pa.string())}))
+            try:
+                con.execute("UPDATE documents SET copy_of = '', copy_kind = '', copy_similarity = NULL "
+                            "WHERE doc_id IN (SELECT doc_id FROM _queries)")
+            finally:
+                con.unregister("_queries")
+        if matches:
+            table = pa.table({
+                "doc_id": [m.doc_id for m in matches], "copy_of": [m.copy_of for m in matches],
+                "copy_kind": [m.kind if m.copied else "" for m in matches],
+                "copy_similarity": [m.similarity for m in matches],
+            })
+            con.register("_copies", table)
+            try:
+                # a stored match stands unless the new one is closer (the queried documents were cleared)
+                con.execute("UPDATE documents SET copy_of = c.copy_of, copy_kind = c.copy_kind, "
+                            "copy_similarity = c.copy_similarity FROM _copies c WHERE documents.doc_id = c.doc_id "
+                            "AND (documents.copy_similarity IS NULL OR c.copy_similarity > documents.copy_similarity)")
+            finally:
+                con.unregister("_copies")
+        return con.execute("SELECT COUNT(*) FROM documents WHERE copy_kind <> ''").fetchall()[0][0]
+
+    if pending is not None:
+        return finish
+    count = finish()
+    return lambda: count
 
 
 _PAIRS_SQL = """
@@ -375,10 +406,15 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics
             known.forget_sentences(doc_id)
     timings["corrections"] = time.perf_counter() - t
     snapshot.drop_cache(con)
-    t = time.perf_counter()
-    update_copies(con, known)
-    timings["copies"] = time.perf_counter() - t
-    snapshot.drop_cache(con)
+    # a full build's copies at once, before the helper's work (their index is the build process's peak); an
+    # incremental build's beside the aggregates (``start_copies``)
+    incremental = known is not None and _has_live_table(con, "documents")
+    timings["copies"] = 0.0
+    if not incremental:
+        t = time.perf_counter()
+        copied = start_copies(con, known)
+        timings["copies"] = time.perf_counter() - t
+        snapshot.drop_cache(con)
     t = time.perf_counter()
     follow = start_follow_through(con, known, changed, helper)
     timings["follow_through"] = time.perf_counter() - t
@@ -399,10 +435,17 @@ def run(con: duckdb.DuckDBPyConnection, known: Known | None = None, refit_topics
         follow()
         waited.append(time.perf_counter() - t)
 
+    if incremental:
+        t = time.perf_counter()
+        copied = start_copies(con, known)
+        timings["copies"] = time.perf_counter() - t
     t = time.perf_counter()
     aggregates.update(con, changed, verdicts)  # the dashboard's sums of everything but the topics
     timings["aggregates"] = time.perf_counter() - t - sum(waited)
     timings["follow_through"] += sum(waited)
+    t = time.perf_counter()
+    copied()
+    timings["copies"] += time.perf_counter() - t
     snapshot.drop_cache(con)
     t = time.perf_counter()
     topics()
