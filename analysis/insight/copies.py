@@ -12,7 +12,8 @@ last year. Comparing every pair of documents is quadratic (5·10⁹ pairs for 10
    which pairs each document only with the bucket's earliest few, so that stock phrases and 范文
    sentences do not make every summary a candidate of every other (docs/scale.md); a band made only
    of stock values must be shared twice, and each document keeps its best ``PER_DOCUMENT`` partners,
-   so that the candidates grow about linearly with the corpus (docs/benchmarks.md); eligibility
+   so that the candidates grow about linearly with the corpus (docs/benchmarks.md); an incremental build
+   looks only into the buckets of its new documents and of their partners (``lsh_pairs(rows=…)``); eligibility
    (who may copy from whom) and the signatures' containment estimate, less the stock part, then
    drop most candidates before any text is read; the template library, tens or
    hundreds of texts, is searched by estimated *containment* instead (a short summary pasted inside
