@@ -132,9 +132,8 @@ def start_copies(con: duckdb.DuckDBPyConnection, known: Known | None = None) -> 
     In an incremental build the candidate pairs are worked out in a thread while the aggregates are summed (``run``):
     that half is numpy on the signatures read here (no store access), the aggregates are DuckDB statements, and
     both let go of the GIL. Beside the passes that are Python (follow-through, topics) the two threads slowed each
-    other down. A
-    full build does all of it at once: its candidate index (hundreds of MB at 100,000 summaries) would otherwise
-    sit on top of the aggregates' peak."""
+    other down. A full build does all of it at once: its candidate index (hundreds of MB at 100,000 summaries)
+    would otherwise sit on top of the aggregates' peak."""
     incremental = known is not None and _has_live_table(con, "documents")
     known = known or Known()
     rows = con.execute(
