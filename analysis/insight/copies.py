@@ -529,9 +529,12 @@ def candidates(docs: list[Source], templates: list[Source], stats: dict | None =
     q, x = np.r_[left, right], np.r_[right, left]
     kind = _directed_kinds(q, x, employee, department, year)
     q, x, kind = q[kind > 0], x[kind > 0], kind[kind > 0]
-    tq, tt = _template_candidates(docs, templates)
-    if queries is not None:
-        tt, tq = tt[queries[tq]], tq[queries[tq]]
+    if queries is None:
+        tq, tt = _template_candidates(docs, templates)
+    else:  # each document against every template: only the queried ones need it
+        queried = np.flatnonzero(queries)
+        tq, tt = _template_candidates([docs[i] for i in queried], templates)
+        tq = queried[tq]
     stats["index_pairs"] = stats.get("index_pairs", 0) + len(q) + len(tq)
     # LSH's S-curve lets through pairs well below the threshold; the signatures' own estimate of
     # containment drops those before any text is fetched for exact verification. Stock text inflates
