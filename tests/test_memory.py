@@ -175,7 +175,8 @@ def test_the_aggregates_summed_in_batches_of_whole_grains_are_those_of_one_sum_p
                                                                                         monkeypatch):
     """``aggregates._sum`` sums ``BATCH_SENTENCES`` sentences' worth of whole grains at a time: with batches of
     300 sentences (several per year, each of whole grains and at most 300 sentences unless one grain is larger)
-    every aggregate table holds exactly the rows of one batch per year (a DOUBLE sum within 1e-9)."""
+    every aggregate table holds exactly the rows of one batch for the whole corpus (a DOUBLE sum within 1e-9). A
+    full count's batches (``across``) may hold several years; an incremental count's start at each year."""
     from analysis.insight import aggregates
     from analysis.schema import AGGREGATE_GRAIN
 
@@ -187,22 +188,31 @@ def test_the_aggregates_summed_in_batches_of_whole_grains_are_those_of_one_sum_p
         aggregates.update(con)
         whole = _derived(con)
         years = [r[0] for r in con.execute("SELECT DISTINCT year FROM documents ORDER BY 1").fetchall()]
+        assert len(years) == 5
         assert aggregates._batches(con, years) == {y: [n] for n, y in enumerate(years)}
+        assert aggregates._batches(con, years, across=True) == {y: [0] if y == years[0] else [] for y in years}
 
         monkeypatch.setattr(aggregates, "BATCH_SENTENCES", 300)
-        batches = aggregates._batches(con, years)
-        assert [y for y in years if len(batches[y]) < 3] == []
-        assert sorted(b for bs in batches.values() for b in bs) == list(range(sum(map(len, batches.values()))))
         keys = ", ".join(AGGREGATE_GRAIN)
-        # every grain in one batch; a batch of one year, at most 300 sentences unless it is one grain
-        assert con.execute(f"SELECT COUNT(*) FROM (SELECT {keys} FROM documents JOIN _batch USING (doc_id) "
-                           "GROUP BY ALL HAVING COUNT(DISTINCT batch) > 1)").fetchall() == [(0,)]
-        sizes = con.execute(f"SELECT batch, COUNT(DISTINCT year), SUM(sentences), COUNT(DISTINCT ({keys})) "
-                            "FROM documents JOIN _batch USING (doc_id) GROUP BY batch").fetchall()
-        assert len(sizes) == sum(map(len, batches.values()))
-        assert all(n_years == 1 and (n <= 300 or grains == 1) for _, n_years, n, grains in sizes)
-        assert con.execute("SELECT COUNT(*) FROM _batch").fetchall() == con.execute(
-            "SELECT COUNT(*) FROM documents").fetchall()
+        spanning = 0
+        for across in (False, True):
+            batches = aggregates._batches(con, years, across=across)
+            assert [y for y in years if len(batches[y]) < 3] == []
+            assert sorted(b for bs in batches.values() for b in bs) == list(range(sum(map(len, batches.values()))))
+            # every grain in one batch; at most 300 sentences unless it is one grain; one year unless ``across``
+            assert con.execute(f"SELECT COUNT(*) FROM (SELECT {keys} FROM documents JOIN _batch USING (doc_id) "
+                               "GROUP BY ALL HAVING COUNT(DISTINCT batch) > 1)").fetchall() == [(0,)]
+            sizes = con.execute(f"SELECT batch, COUNT(DISTINCT year), SUM(sentences), COUNT(DISTINCT ({keys})), "
+                                "min(year) FROM documents JOIN _batch USING (doc_id) GROUP BY batch").fetchall()
+            assert len(sizes) == sum(map(len, batches.values()))
+            assert all(n <= 300 or grains == 1 for _, _, n, grains, _ in sizes)
+            assert all(n_years == 1 for _, n_years, _, _, _ in sizes) or across
+            # a batch is listed under the year of its first grain
+            assert {b: y for y, bs in batches.items() for b in bs} == {b: y for b, _, _, _, y in sizes}
+            assert con.execute("SELECT COUNT(*) FROM _batch").fetchall() == con.execute(
+                "SELECT COUNT(*) FROM documents").fetchall()
+            spanning += sum(n_years > 1 for _, n_years, _, _, _ in sizes)
+        assert spanning >= 1  # the full count's batches run on into the next year
 
         aggregates.update(con)
         assert con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = '_batch'").fetchall() == [(0,)]
