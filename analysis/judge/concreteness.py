@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from analysis.paths import data_path
-from analysis.read.normalize import PLACEHOLDER_RE
+from analysis.read.normalize import PLACEHOLDER_RE, find_placeholders
 from analysis.text.sections import is_heading
 
 FIGURE, PERIOD, OUTCOME, GENERIC, PLACEHOLDER = "数字", "时间", "成果", "套话", "占位符"
@@ -71,7 +71,7 @@ def _evidence(text: str) -> tuple[tuple[str, str], ...]:
     """``sentence_evidence``, remembered: headings and stock phrases recur across a corpus."""
     v = vocabulary()
     found: list[tuple[str, str]] = []
-    blanks = PLACEHOLDER_RE.findall(text)
+    blanks = find_placeholders(text)  # (a character-class scan rules out most sentences first)
     if blanks:
         found.append((PLACEHOLDER, "、".join(dict.fromkeys(blanks))))
         text = PLACEHOLDER_RE.sub("□", text)
