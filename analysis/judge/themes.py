@@ -55,6 +55,7 @@ class Theme:
     context: re.Pattern | None
     exclude: re.Pattern | None
     cue_words: tuple[str, ...] = ()  # the strong and supporting cue words, as written
+    strong_words: tuple[str, ...] = ()  # the strong cue words alone (a subset of ``cue_words``)
     exclude_words: tuple[str, ...] = ()  # the phrases of ``exclude``, as written
     patterns: re.Pattern | None = None  # the strong word-order patterns alone
     trusted: bool = False  # a match of ``patterns`` stands whatever the model says (strength 3)
@@ -74,6 +75,11 @@ class Theme:
             text = self.exclude.sub("。", text)
         if self.strong is not None and self.strong.search(text):
             return 3 if self.trusted and self.patterns.search(text) else 2
+        return self.supporting(text)
+
+    def supporting(self, text: str) -> int:
+        """``strength`` of a text with no strong cue (and nothing excluded): 1 for two supporting cues, or one
+        and a context word, else 0."""
         # distinct, non-overlapping matches: 大客户 is one cue, not 大客户 + 客户
         weak = len(set(self.weak.findall(text))) if self.weak is not None else 0
         if weak >= 2 or (weak == 1 and self.context is not None and self.context.search(text)):
@@ -108,6 +114,7 @@ def load_taxonomy(path: Path | None = None) -> dict[str, Theme]:
             context=_alternation(spec.get("context", [])),
             exclude=_alternation(spec.get("exclude", [])),
             cue_words=tuple(dict.fromkeys([*spec.get("strong", []), *spec.get("weak", [])])),
+            strong_words=tuple(dict.fromkeys(spec.get("strong", []))),
             exclude_words=tuple(dict.fromkeys(spec.get("exclude", []))),
             patterns=_alternation([], spec.get("patterns", [])),
             trusted=bool(spec.get("trusted")) and bool(spec.get("patterns")),
@@ -129,17 +136,19 @@ def rule_matrix(texts: list[str], taxonomy: dict[str, Theme]) -> np.ndarray:
     """``theme.strength(text)`` of every text (rows) and theme (columns, in taxonomy order). Most (text,
     theme) pairs have no cue at all: one Aho-Corasick pass over all the texts finds every cue word of every
     theme, and only the texts with a cue word (or a match of the theme's word-order patterns) are judged by
-    ``strength``."""
+    ``strength``, or, where the automaton already tells what that would find, by what is left of it (below)."""
     (automaton, owners), literals = _automaton(taxonomy)
     themes = list(taxonomy.values())
     # no cue word holds a newline, so no match reaches over a separator; each hit is (end, row of ``owners``)
     hits = np.fromiter(itertools.chain.from_iterable(automaton.iter("\n".join(texts)) if len(automaton) else ()),
                        dtype=np.int64).reshape(-1, 2)
     ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
-    found = np.zeros((len(texts), 2 * len(themes)), dtype=bool)  # a cue word of theme j; an exclusion of it
+    n = len(themes)
+    found = np.zeros((len(texts), 3 * n), dtype=bool)  # a cue word of theme j; an exclusion of it; a strong cue
     np.logical_or.at(found, np.searchsorted(ends, hits[:, 0], side="right"), owners[hits[:, 1]])
     # an empty exclusion (which the taxonomy editor refuses) matches everywhere, and no automaton reports it
-    found, excluded = found[:, :len(themes)], found[:, len(themes):] | [("" in t.exclude_words) for t in themes]
+    found, excluded, strong = (found[:, :n], found[:, n:2 * n] | [("" in t.exclude_words) for t in themes],
+                               found[:, 2 * n:])
     may_match = literals.candidates(texts)  # fastscore: speed only, the same texts as searching them all
     for j, theme in enumerate(themes):
         if theme.patterns is not None:
@@ -147,7 +156,15 @@ def rule_matrix(texts: list[str], taxonomy: dict[str, Theme]) -> np.ndarray:
             found[[i for i in maybe if not found[i, j] and theme.patterns.search(texts[i])], j] = True
     out = np.zeros((len(texts), len(themes)), dtype=np.int64)
     for i, j in zip(*(a.tolist() for a in np.nonzero(found))):
-        out[i, j] = themes[j].strength(texts[i], has_cue=True, may_exclude=excluded[i, j])
+        theme, text = themes[j], texts[i]
+        if excluded[i, j]:  # the exclusions rewrite the text first
+            out[i, j] = theme.strength(text, has_cue=True)
+        elif strong[i, j]:  # the theme's strong expression matches: a strong cue word is there
+            out[i, j] = 3 if theme.trusted and theme.patterns.search(text) else 2
+        elif theme.patterns is None or not (may_match[theme.key] is None or i in may_match[theme.key]):
+            out[i, j] = theme.supporting(text)  # no strong cue word, and no word-order pattern can match
+        else:
+            out[i, j] = theme.strength(text, has_cue=True, may_exclude=False)
     return out
 
 
@@ -174,7 +191,8 @@ def _automaton(taxonomy: dict[str, Theme]):
 @lru_cache(maxsize=16)
 def _cue_automaton(themes: tuple[Theme, ...]):
     """Every cue word and excluded phrase of ``themes`` → a row of the returned matrix, which tells the
-    themes it is a cue of (column j: the j-th theme) and those it is excluded from (column len(themes) + j)."""
+    themes it is a cue of (column j: the j-th theme), those it is excluded from (column len(themes) + j) and
+    those it is a strong cue of (column 2 · len(themes) + j)."""
     import ahocorasick
 
     owners: dict[str, list[int]] = {}
@@ -183,12 +201,14 @@ def _cue_automaton(themes: tuple[Theme, ...]):
             owners.setdefault(word, []).append(j)
         for word in theme.exclude_words:
             owners.setdefault(word, []).append(len(themes) + j)
+        for word in theme.strong_words:
+            owners.setdefault(word, []).append(2 * len(themes) + j)
     rows: dict[tuple[int, ...], int] = {}
     automaton = ahocorasick.Automaton()
     for word, columns in owners.items():
         automaton.add_word(word, rows.setdefault(tuple(columns), len(rows)))
     automaton.make_automaton()
-    table = np.zeros((len(rows), 2 * len(themes)), dtype=bool)
+    table = np.zeros((len(rows), 3 * len(themes)), dtype=bool)
     for columns, row in rows.items():
         table[row, list(columns)] = True
     return automaton, table
