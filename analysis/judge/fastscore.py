@@ -98,10 +98,17 @@ class PairRows:
     """A table character pair → row (``{"客户": 12, …}``), looked up for arrays of ``pair_code`` values."""
 
     def __init__(self, rows: dict[str, int]) -> None:
-        known = [(code, row) for code, row in zip(map(pair_code, rows), rows.values()) if code is not None]
-        known.sort()  # keys that are not Han pairs are never looked up by char_bigrams either
-        self.codes = np.array([c for c, _ in known], dtype=np.int64)
-        self.rows = np.array([r for _, r in known], dtype=np.int64)
+        # the two-character keys' code points in one array (``pair_code`` of each, without a Python step per key:
+        # a model has ~40,000 pairs, and every worker built this table on its first document); keys that are not
+        # Han pairs are never looked up by char_bigrams either
+        two = [(key, row) for key, row in rows.items() if len(key) == 2]
+        points = np.frombuffer("".join(k for k, _ in two).encode("utf-32-le", "surrogatepass"),
+                               dtype=np.uint32).astype(np.int64).reshape(-1, 2)
+        han = ((points >= _HAN_FIRST) & (points <= _HAN_LAST)).all(axis=1)
+        codes = (points[han, 0] - _HAN_FIRST) * _HAN_SPAN + points[han, 1] - _HAN_FIRST
+        order = np.argsort(codes, kind="stable")  # distinct pairs have distinct codes
+        self.codes = codes[order]
+        self.rows = np.fromiter((r for _, r in two), dtype=np.int64, count=len(two))[han][order]
 
     def lookup(self, codes: np.ndarray) -> np.ndarray:
         """The row of every code, -1 for a pair without one."""
