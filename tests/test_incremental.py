@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import Future
 from pathlib import Path
 
 import duckdb
@@ -368,6 +369,53 @@ def test_follow_through_judged_in_chunks_read_back_from_the_store_is_the_same(de
     tables = _tables(store)
     assert len({row[0] for row in tables["follow_through"]}) > 14  # more than two chunks of pairs
     assert tables == _tables(demo_store)
+
+
+class _Lazy(passes.Inline):
+    """An executor whose calls run only when their result is asked for: what a pass helper busy with them looks like
+    to the build process, without threads. ``ran``: how many calls have run."""
+
+    def __init__(self) -> None:
+        self.ran = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        executor = self
+
+        class Later(Future):
+            def result(self, timeout=None):
+                if not super().done():
+                    executor.ran += 1
+                    self.set_result(fn(*args, **kwargs))
+                return super().result(timeout)
+
+        return Later()
+
+
+def test_the_build_process_waits_for_the_plans_judged_only_past_follow_ahead_chunks(demo_store, tmp_path,
+                                                                                    monkeypatch):
+    """The build process hands the plan pairs to the pass helper a chunk at a time and goes on with the other passes,
+    waiting for verdicts only when ``FOLLOW_AHEAD`` chunks are unstored (the sentences each holds); the verdicts
+    stored at the end are the demo build's whatever the limit."""
+    with snapshot.read(demo_store) as con:
+        assert con.execute(f"SELECT COUNT(*) FROM ({passes._PAIRS_SQL.format(db='')})").fetchall() == [(224,)]
+    monkeypatch.setattr(passes, "PAIR_CHUNK", 45)  # the demo corpus's 224 pairs (a plan's writer, two years) in five
+    expected = _tables(demo_store)["follow_through"]
+    for ahead, judged_at_start in ((3, 3), (6, 0)):
+        monkeypatch.setattr(passes, "FOLLOW_AHEAD", ahead)
+        store = tmp_path / f"ahead{ahead}.duckdb"
+        shutil.copy(demo_store, store)
+        con = duckdb.connect(str(store))
+        try:
+            lazy = _Lazy()
+            finish = passes.start_follow_through(con, executor=lazy)
+            # five chunks: with three allowed unstored, the first three are waited for as the fourth and the fifth
+            # are handed over; with six, none
+            assert lazy.ran == judged_at_start
+            assert finish() == 1948 and lazy.ran == 5
+            rows = sorted(con.execute("SELECT * FROM follow_through").fetchall(), key=repr)
+        finally:
+            con.close()
+        assert rows == expected
 
 
 def _small_store(store: Path) -> None:
