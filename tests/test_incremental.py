@@ -398,7 +398,7 @@ def test_the_build_process_waits_for_the_plans_judged_only_past_follow_ahead_chu
     stored at the end are the demo build's whatever the limit."""
     with snapshot.read(demo_store) as con:
         assert con.execute(f"SELECT COUNT(*) FROM ({passes._PAIRS_SQL.format(db='')})").fetchall() == [(224,)]
-    monkeypatch.setattr(passes, "PAIR_CHUNK", 45)  # the demo corpus's 224 pairs (a plan's writer, two years) in five
+    monkeypatch.setattr(passes, "PAIR_CHUNK", 45)  # the demo corpus's 224 pairs (a summary, its writer's next) in five
     expected = _tables(demo_store)["follow_through"]
     for ahead, judged_at_start in ((3, 3), (6, 0)):
         monkeypatch.setattr(passes, "FOLLOW_AHEAD", ahead)

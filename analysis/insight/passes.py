@@ -289,7 +289,7 @@ PAIR_CHUNK = 2000
 FOLLOW_AHEAD = 6
 """Chunks of pairs sent to the pass helper and not yet stored. Up to this many, the build process does not wait for
 the helper's judging but goes on with the other passes (topics, network, aggregates), storing the verdicts when the
-aggregates need them; with 2, at 10,000 summaries (4 chunks) it waited 2.5 s, a core idle meanwhile. Each chunk
+aggregates need them; with 2, at 10,000 summaries (4 chunks) it waited 2.5–3 s, a core idle meanwhile. Each chunk
 in flight holds its sentences read back (``_sentence_rows``, ~18 MB of Arrow at ``PAIR_CHUNK``) until judged, then
 its verdicts (~10 MB) until stored: ~170 MB at most."""
 
